@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { match } from 'ts-pattern';
+import { atomic, cover, type Ctx, type Proc } from './kernel/step.ts';
+import type { Call, Observation, State } from './state.ts';
+import { branches } from './kernel/coverage.ts';
+import { userAccess, ptePageData, ptePageStore } from './mm/memory.ts';
+import { do_mmap_pgoff, do_munmap, B_MMAP } from './mm/mmap.ts';
+import { lock, unlock } from './kernel/step.ts';
+import { mmap_sem } from './mm/locks.ts';
+import {
+  sys_aio_rw, sys_close, sys_fsync, sys_ftruncate, sys_lseek, sys_open, sys_pread, sys_pwrite, sys_read,
+  sys_readv_writev, sys_sendfile, sys_unlink, sys_write, writeback_all,
+} from './vfs/syscalls.ts';
+import {
+  sys_bdev_direct_access, sys_blkdev_close, sys_blkdev_open, sys_brd_blkflsbuf, sys_brd_discard,
+  sys_dcssblk_remove, sys_dcssblk_save, sys_dcssblk_shared,
+} from './block/ioctl.ts';
+import { ext2_mount, ext2_remount, ext2_umount, B_SUPER } from './fs/ext2/super.ts';
+
+const nat = z.number().int().min(0);
+const byte = z.number().int().min(0).max(255);
+const base = { pid: nat.default(0) };
+const iov = z.array(z.strictObject({ buf: nat, len: nat })).min(1).max(4);
+
+/**
+ * Every top-level action: its trace form (zod, so a trace file is checked before it runs) and
+ * the kernel entry point it models. `pid` is the user process making the call.
+ */
+export const Action = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('open'), ...base, name: z.string().min(1), flags: z.strictObject({ read: z.boolean().optional(), write: z.boolean().optional(), append: z.boolean().optional(), creat: z.boolean().optional(), excl: z.boolean().optional(), trunc: z.boolean().optional() }).default({}) }),
+  z.strictObject({ op: z.literal('close'), ...base, fd: nat }),
+  z.strictObject({ op: z.literal('unlink'), ...base, name: z.string().min(1) }),
+  z.strictObject({ op: z.literal('read'), ...base, fd: nat, buf: nat, len: nat }),
+  z.strictObject({ op: z.literal('pread'), ...base, fd: nat, buf: nat, len: nat, pos: nat }),
+  z.strictObject({ op: z.literal('readv'), ...base, fd: nat, iov }),
+  z.strictObject({ op: z.literal('aio_read'), ...base, fd: nat, buf: nat, len: nat, pos: nat }),
+  z.strictObject({ op: z.literal('write'), ...base, fd: nat, buf: nat, len: nat }),
+  z.strictObject({ op: z.literal('pwrite'), ...base, fd: nat, buf: nat, len: nat, pos: nat }),
+  z.strictObject({ op: z.literal('writev'), ...base, fd: nat, iov }),
+  z.strictObject({ op: z.literal('aio_write'), ...base, fd: nat, buf: nat, len: nat, pos: nat }),
+  z.strictObject({ op: z.literal('sendfile'), ...base, outFd: nat, inFd: nat, count: nat }),
+  z.strictObject({ op: z.literal('lseek'), ...base, fd: nat, pos: nat }),
+  z.strictObject({ op: z.literal('ftruncate'), ...base, fd: nat, len: nat }),
+  z.strictObject({ op: z.literal('fsync'), ...base, fd: nat }),
+  z.strictObject({ op: z.literal('mmap'), ...base, fd: nat, pages: z.number().int().min(1), pgoff: nat, shared: z.boolean(), read: z.boolean().default(true), write: z.boolean() }),
+  z.strictObject({ op: z.literal('munmap'), ...base, addr: nat, pages: z.number().int().min(1) }),
+  z.strictObject({ op: z.literal('load'), ...base, addr: nat, len: z.number().int().min(1) }),
+  z.strictObject({ op: z.literal('store'), ...base, addr: nat, bytes: z.array(byte).min(1) }),
+  z.strictObject({ op: z.literal('mount'), ...base, dev: nat, xip: z.boolean(), ro: z.boolean() }),
+  z.strictObject({ op: z.literal('remount'), ...base, xip: z.boolean(), ro: z.boolean() }),
+  z.strictObject({ op: z.literal('umount'), ...base }),
+  z.strictObject({ op: z.literal('blkdev_open'), ...base, dev: nat, write: z.boolean().default(false) }),
+  z.strictObject({ op: z.literal('blkdev_close'), ...base, dev: nat }),
+  z.strictObject({ op: z.literal('dcssblk_remove'), ...base, dev: nat }),
+  z.strictObject({ op: z.literal('dcssblk_save'), ...base, dev: nat, on: z.boolean() }),
+  z.strictObject({ op: z.literal('dcssblk_shared'), ...base, dev: nat, shared: z.boolean() }),
+  z.strictObject({ op: z.literal('brd_blkflsbuf'), ...base, dev: nat }),
+  z.strictObject({ op: z.literal('brd_discard'), ...base, dev: nat, page: nat }),
+  z.strictObject({ op: z.literal('bdev_direct_access'), ...base, dev: nat, sector: nat }),
+]);
+export type Action = z.infer<typeof Action>;
+export type OpName = Action['op'];
+
+/** Where each action enters the kernel, for reports and docs. */
+export const ACTION_CITES: Record<OpName, string> = {
+  open: 'sys_open → do_sys_open, ext2_create (fs/open.c, fs/ext2/namei.c)', close: 'sys_close → filp_close', unlink: 'sys_unlink → vfs_unlink, ext2_evict_inode',
+  read: 'sys_read → vfs_read → xip_file_read | do_sync_read', pread: 'sys_pread64', readv: 'sys_readv → do_loop_readv_writev',
+  aio_read: 'io_submit(IOCB_CMD_PREAD) → aio_run_iocb', write: 'sys_write → vfs_write → xip_file_write | do_sync_write',
+  pwrite: 'sys_pwrite64', writev: 'sys_writev → do_loop_readv_writev', aio_write: 'io_submit(IOCB_CMD_PWRITE) → aio_run_iocb',
+  sendfile: 'sys_sendfile → do_splice_direct → default_file_splice_read', lseek: 'sys_lseek → generic_file_llseek',
+  ftruncate: 'sys_ftruncate → do_truncate → ext2_setattr → ext2_setsize', fsync: 'sys_fsync → ext2_fsync',
+  mmap: 'sys_mmap_pgoff → do_mmap_pgoff → xip_file_mmap | generic_file_mmap', munmap: 'sys_munmap → do_munmap',
+  load: 'user load → handle_mm_fault → xip_file_fault | filemap_fault', store: 'user store → handle_mm_fault → do_wp_page',
+  mount: 'sys_mount → mount_bdev → ext2_fill_super', remount: 'sys_mount(MS_REMOUNT) → do_remount_sb → ext2_remount',
+  umount: 'sys_umount → generic_shutdown_super', blkdev_open: 'blkdev_open → blkdev_get', blkdev_close: 'blkdev_close → blkdev_put',
+  dcssblk_remove: 'dcssblk_remove_store (sysfs)', dcssblk_save: 'dcssblk_save_store (sysfs)', dcssblk_shared: 'dcssblk_shared_store (sysfs)',
+  brd_blkflsbuf: 'brd_ioctl(BLKFLSBUF)', brd_discard: 'blkdev_issue_discard → discard_from_brd', bdev_direct_access: 'block_device_operations.direct_access',
+};
+
+const B_USER = branches('user_access', 'arch fault entry (do_page_fault) for user loads and stores', ['load', 'store', 'signal'] as const);
+
+function signalOf(stop: string): Observation['signal'] {
+  return stop === 'SIGSEGV' ? 'SIGSEGV' : stop === 'OOM' ? 'SIGKILL' : 'SIGBUS';
+}
+
+/** A user load: the bytes, or the signal the fault raised (the model lets the process go on). */
+function* user_load(ctx: Ctx, pid: number, a: { addr: number; len: number }): Proc<Observation> {
+  const out: number[] = [];
+  const r = yield* userAccess(ctx, pid, a.addr, a.len, false, 'load', (s, pte, _vp, off, _done, n) => {
+    out.push(...ptePageData(s, pte).slice(off, off + n));
+    return s;
+  });
+  // `out` is filled by step bodies, which do not run on replay: the bytes are re-read here
+  // from the recorded step results instead, so the observation is replay-safe.
+  void out;
+  const bytes = yield* atomic('load:collect', (s) => [s, collect(s, pid, a.addr, r.done, ctx.pageSize)] as const);
+  yield* cover(B_USER, r.stop === 'ok' ? 'load' : 'signal');
+  return r.stop === 'ok' ? { ret: 0, data: bytes } : { ret: 0, data: bytes, signal: signalOf(r.stop) };
+}
+
+function collect(s: State, pid: number, addr: number, n: number, PS: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const a = addr + k, pte = s.procs[pid].ptes[Math.floor(a / PS)];
+    out.push(pte ? ptePageData(s, pte)[a % PS] : 0);
+  }
+  return out;
+}
+
+function* user_store(ctx: Ctx, pid: number, a: { addr: number; bytes: readonly number[] }): Proc<Observation> {
+  const r = yield* userAccess(ctx, pid, a.addr, a.bytes.length, true, 'store', (s, _pte, vpage, off, done, n) =>
+    ptePageStore(s, pid, vpage, off, a.bytes.slice(done, done + n)));
+  yield* cover(B_USER, r.stop === 'ok' ? 'store' : 'signal');
+  return r.stop === 'ok' ? { ret: 0 } : { ret: 0, signal: signalOf(r.stop), status: r.done };
+}
+
+function* sys_mmap(_ctx: Ctx, pid: number, a: { fd: number; pages: number; pgoff: number; shared: boolean; read: boolean; write: boolean }): Proc<Observation> {
+  yield* lock(mmap_sem(pid));
+  const r = yield* atomic('do_mmap_pgoff', (s) => { const [s2, ret, br] = do_mmap_pgoff(s, pid, a); return [s2, [ret, br] as const] as const; });
+  yield* unlock(mmap_sem(pid));
+  yield* cover(B_MMAP, r[1]);
+  return { ret: r[0] };
+}
+
+function* sys_munmap(ctx: Ctx, pid: number, a: { addr: number; pages: number }): Proc<Observation> {
+  yield* lock(mmap_sem(pid));
+  const r = yield* atomic('do_munmap', (s) => {
+    if (a.addr % ctx.pageSize) return [s, [-22, 'einval'] as const] as const;
+    const [s2, ret, br] = do_munmap(s, pid, a.addr / ctx.pageSize, a.pages);
+    return [s2, [ret, br] as const] as const;
+  });
+  yield* unlock(mmap_sem(pid));
+  yield* cover(B_MMAP, r[1]);
+  return { ret: r[0] };
+}
+
+function* superOp(label: string, f: (s: State) => readonly [State, number, string]): Proc<Observation> {
+  const r = yield* atomic(label, (s) => { const [s2, ret, br] = f(s); return [s2, [ret, br] as const] as const; });
+  yield* cover(B_SUPER, r[1]);
+  return { ret: r[0] };
+}
+
+/** The process implementing a call (exhaustive over Action: a new action must be wired here). */
+export function program(call: Call, ctx: Ctx): Proc<Observation> {
+  const c = call as Action;
+  return match(c)
+    .with({ op: 'open' }, (a) => sys_open(ctx, a.pid, a))
+    .with({ op: 'close' }, (a) => sys_close(ctx, a.pid, a))
+    .with({ op: 'unlink' }, (a) => sys_unlink(ctx, a.pid, a))
+    .with({ op: 'read' }, (a) => sys_read(ctx, a.pid, a))
+    .with({ op: 'pread' }, (a) => sys_pread(ctx, a.pid, a))
+    .with({ op: 'readv' }, (a) => sys_readv_writev(ctx, a.pid, a, false))
+    .with({ op: 'aio_read' }, (a) => sys_aio_rw(ctx, a.pid, a, false))
+    .with({ op: 'write' }, (a) => sys_write(ctx, a.pid, a))
+    .with({ op: 'pwrite' }, (a) => sys_pwrite(ctx, a.pid, a))
+    .with({ op: 'writev' }, (a) => sys_readv_writev(ctx, a.pid, a, true))
+    .with({ op: 'aio_write' }, (a) => sys_aio_rw(ctx, a.pid, a, true))
+    .with({ op: 'sendfile' }, (a) => sys_sendfile(ctx, a.pid, a))
+    .with({ op: 'lseek' }, (a) => sys_lseek(ctx, a.pid, a))
+    .with({ op: 'ftruncate' }, (a) => sys_ftruncate(ctx, a.pid, a))
+    .with({ op: 'fsync' }, (a) => sys_fsync(ctx, a.pid, a))
+    .with({ op: 'mmap' }, (a) => sys_mmap(ctx, a.pid, a))
+    .with({ op: 'munmap' }, (a) => sys_munmap(ctx, a.pid, a))
+    .with({ op: 'load' }, (a) => user_load(ctx, a.pid, a))
+    .with({ op: 'store' }, (a) => user_store(ctx, a.pid, a))
+    .with({ op: 'mount' }, (a) => superOp('mount_bdev+ext2_fill_super', (s) => ext2_mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)))
+    .with({ op: 'remount' }, (a) => superOp('do_remount_sb+ext2_remount', (s) => ext2_remount(ctx, s, a)))
+    .with({ op: 'umount' }, () => superOp('generic_shutdown_super', (s) => {
+      const busy = ext2_umount(s);
+      return busy[1] === 0 ? ext2_umount(writeback_all(ctx, s)) : busy;
+    }))
+    .with({ op: 'blkdev_open' }, (a) => sys_blkdev_open(ctx, a.pid, a))
+    .with({ op: 'blkdev_close' }, (a) => sys_blkdev_close(ctx, a.pid, a))
+    .with({ op: 'dcssblk_remove' }, (a) => sys_dcssblk_remove(ctx, a.pid, a))
+    .with({ op: 'dcssblk_save' }, (a) => sys_dcssblk_save(ctx, a.pid, a))
+    .with({ op: 'dcssblk_shared' }, (a) => sys_dcssblk_shared(ctx, a.pid, a))
+    .with({ op: 'brd_blkflsbuf' }, (a) => sys_brd_blkflsbuf(ctx, a.pid, a))
+    .with({ op: 'brd_discard' }, (a) => sys_brd_discard(ctx, a.pid, a))
+    .with({ op: 'bdev_direct_access' }, (a) => sys_bdev_direct_access(ctx, a.pid, a))
+    .exhaustive();
+}

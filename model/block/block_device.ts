@@ -1,0 +1,47 @@
+import { EACCES, EIO, ENODEV } from '../kernel/errno.ts';
+import { branches } from '../kernel/coverage.ts';
+import { zeros } from '../kernel/physmem.ts';
+import type { State } from '../state.ts';
+import { setAt, updateDevice } from '../state.ts';
+import { fopsOf } from './direct_access.ts';
+
+const CITE = 'fs/block_dev.c blkdev_get/blkdev_put (3.x)';
+export const B_BDEV = branches('blkdev_get', CITE, ['enodev', 'eacces-ro', 'ok'] as const);
+
+/**
+ * blkdev_get: count one more opener (bd_openers; dcssblk_open's use_count). Opening for write
+ * a disk marked read-only fails with -EACCES (as mount_bdev does for a rw mount).
+ */
+export function blkdev_get(s: State, dev: number, write: boolean): readonly [State, number, string] {
+  const d = s.devices[dev];
+  if (!d || !d.present) return [s, -ENODEV, 'enodev'];
+  if (write && d.readOnly) return [s, -EACCES, 'eacces-ro'];
+  return [updateDevice(s, dev, (x) => ({ ...x, openers: x.openers + 1 })), 0, 'ok'];
+}
+
+/** blkdev_put: drop an opener; the driver's release hook runs with the new count. */
+export function blkdev_put(s: State, dev: number): State {
+  const s2 = updateDevice(s, dev, (x) => ({ ...x, openers: Math.max(0, x.openers - 1) }));
+  const rel = fopsOf(s2, dev).release;
+  return rel ? rel(s2, dev) : s2;
+}
+
+/**
+ * The bio path (submit_bio → driver make_request), used by the page cache of a non-XIP mount.
+ * Adds the partition start, as the block layer's generic_make_request remaps partitions.
+ * Writes to a read-only device fail with -EIO (dcssblk_make_request: "read-only device").
+ */
+export function bioRead(s: State, dev: number, page: number): readonly [State, readonly number[] | null] {
+  const d = s.devices[dev];
+  if (!d.present) return [s, null];
+  const p = page + Math.floor(d.startSect / 8);
+  return [s, d.data[p] ?? zeros(s.cfg.pageSize)];
+}
+
+export function bioWrite(s: State, dev: number, page: number, data: readonly number[]): readonly [State, number] {
+  const d = s.devices[dev];
+  if (!d.present) return [s, -ENODEV];
+  if (d.readOnly) return [s, -EIO];
+  const p = page + Math.floor(d.startSect / 8);
+  return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, p, data.slice()) })), 0];
+}

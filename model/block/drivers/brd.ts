@@ -1,0 +1,58 @@
+import { EBUSY, EINVAL, ENODEV, ENOMEM, ERANGE } from '../../kernel/errno.ts';
+import { branches, hit } from '../../kernel/coverage.ts';
+import { pfnOf, zeros } from '../../kernel/physmem.ts';
+import type { State } from '../../state.ts';
+import { setAt, updateDevice } from '../../state.ts';
+import { PAGE_SECTORS } from '../../config.ts';
+import type { BlockDeviceOperations, DirectAccess } from '../block_device_operations.ts';
+
+const CITE = 'drivers/block/brd.c with CONFIG_BLK_DEV_XIP (2.6.25–3.19)';
+export const B_BRD = branches('brd_direct_access', CITE, ['enodev', 'einval-unaligned', 'erange', 'enomem', 'alloc-page', 'ok'] as const);
+
+/**
+ * brd_direct_access: allocates a zeroed backing page on first touch (brd_insert_page,
+ * GFP_NOIO|__GFP_ZERO, never highmem under XIP), hence can fail with -ENOMEM (4.0: -ENOSPC).
+ */
+function brd_direct_access(s: State, dev: number, sector: number): readonly [State, DirectAccess & { branch?: string }] {
+  const d = s.devices[dev];
+  if (!d.present) return hit(B_BRD, 'enodev'), [s, { err: -ENODEV }];
+  if (sector & (PAGE_SECTORS - 1)) return hit(B_BRD, 'einval-unaligned'), [s, { err: -EINVAL }];
+  if (sector + PAGE_SECTORS > d.pages * PAGE_SECTORS) return hit(B_BRD, 'erange'), [s, { err: -ERANGE }];
+  const page = sector / PAGE_SECTORS;
+  let next = s;
+  if (d.data[page] === null) {
+    if (d.backing && d.backing.allocated >= d.backing.max) return hit(B_BRD, 'enomem'), [s, { err: -ENOMEM }];
+    hit(B_BRD, 'alloc-page');
+    next = updateDevice(s, dev, (x) => ({
+      ...x,
+      data: setAt(x.data, page, zeros(s.cfg.pageSize)),
+      backing: x.backing && { ...x.backing, allocated: x.backing.allocated + 1 },
+    }));
+  }
+  hit(B_BRD, 'ok');
+  return [next, { kaddr: pfnOf(dev, page) * s.cfg.pageSize, pfn: pfnOf(dev, page) }];
+}
+
+export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, direct_access: brd_direct_access };
+
+export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked'] as const);
+
+/**
+ * brd_ioctl(BLKFLSBUF): -EBUSY unless bd_openers <= 1 (the ioctl's own opener), then
+ * brd_free_pages frees every backing page: "we want to actually release and destroy the
+ * ramdisk data". `openersBesidesCaller` is bd_openers minus the caller's open.
+ */
+export function brd_blkflsbuf(s: State, dev: number, ignoreUsers: boolean): readonly [State, number, string] {
+  const d = s.devices[dev];
+  if (!d.present || d.driver !== 'brd') return [s, -ENODEV, 'blkflsbuf-ebusy'];
+  if (d.openers > 0 && !ignoreUsers) return [s, -EBUSY, 'blkflsbuf-ebusy'];
+  return [updateDevice(s, dev, (x) => ({ ...x, data: x.data.map(() => null), backing: x.backing && { ...x.backing, allocated: 0 }, formatted: false })), 0, 'blkflsbuf-ok'];
+}
+
+/** discard_from_brd (3.x): zeroes the page in place instead of freeing it (pfn stays valid). */
+export function brd_discard(s: State, dev: number, page: number): readonly [State, number, string] {
+  const d = s.devices[dev];
+  if (!d.present || page >= d.pages) return [s, -EINVAL, 'discard-unbacked'];
+  if (d.data[page] === null) return [s, 0, 'discard-unbacked'];
+  return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, page, zeros(s.cfg.pageSize)) })), 0, 'discard-zero'];
+}

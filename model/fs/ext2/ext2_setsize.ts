@@ -1,0 +1,34 @@
+import { branches } from '../../kernel/coverage.ts';
+import { has } from '../../kernel/variant.ts';
+import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
+import { pagesFor } from '../../state.ts';
+import { xip_truncate_page } from '../../mm/filemap_xip.ts';
+import { block_truncate_page } from '../../mm/filemap.ts';
+import { truncate_setsize } from '../../mm/truncate.ts';
+import { ext2_truncate_blocks } from './inode.ts';
+import { truncateMutex } from './xip.ts';
+
+const CITE = 'fs/ext2/inode.c ext2_setsize (3.x)';
+export const B_SETSIZE = branches('ext2_setsize', CITE, ['xip', 'pagecache', 'tail-error'] as const);
+
+/**
+ * ext2_setsize, called by ext2_setattr under i_mutex when the size changes. The kernel's order:
+ * zero the partial tail (xip_truncate_page), set i_size and unmap user ptes beyond the new EOF
+ * (truncate_setsize), then free the blocks under truncate_mutex (__ext2_truncate_blocks).
+ * The -EINVAL/-EPERM early exits (non-regular, append-only, immutable) cannot arise here: the
+ * model has only regular files without attributes.
+ */
+export function* ext2_setsize(ctx: Ctx, ino: number, newsize: number): Proc<number> {
+  const xip = yield* read('mapping_is_xip', (s) => s.inodes[ino]!.xip);
+  yield* cover(B_SETSIZE, xip ? 'xip' : 'pagecache');
+  let err = 0;
+  if (xip) {
+    if (!has(ctx.variant, 'truncate-no-zero-tail')) err = yield* xip_truncate_page(ctx, ino, newsize);
+  } else err = yield* block_truncate_page(ctx, ino, newsize);
+  if (err) { yield* cover(B_SETSIZE, 'tail-error'); return err; }
+  yield* truncate_setsize(ctx, ino, newsize);
+  yield* lock(truncateMutex(ino));
+  yield* atomic('__ext2_truncate_blocks', (s) => [ext2_truncate_blocks(s, ino, pagesFor(newsize, ctx.pageSize)), null] as const);
+  yield* unlock(truncateMutex(ino));
+  return 0;
+}

@@ -1,0 +1,96 @@
+import { EIO, ENOSPC } from '../../kernel/errno.ts';
+import { branches } from '../../kernel/coverage.ts';
+import { has } from '../../kernel/variant.ts';
+import type { Ctx } from '../../kernel/step.ts';
+import { direct_access } from '../../block/direct_access.ts';
+import { bioWrite } from '../../block/block_device.ts';
+import type { Inode, State } from '../../state.ts';
+import { setAt, updateInode } from '../../state.ts';
+import { PAGE_SECTORS } from '../../config.ts';
+import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
+
+const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19)';
+export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
+  'mapped', 'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced',
+] as const);
+
+/** ext2_get_block(create=0): the block mapped at `pgoff`, 0 for a hole (lockless chain walk). */
+export function ext2_bmap(s: State, ino: number, pgoff: number): number {
+  return s.inodes[ino]?.blocks[pgoff] ?? 0;
+}
+
+export type GetBlocks = { readonly block: number; readonly branch: string } | { readonly err: number; readonly branch: string };
+
+/**
+ * The allocating half of ext2_get_blocks, run under ei->truncate_mutex (the caller holds it):
+ * re-check the map (another thread may have allocated), ext2_alloc_branch, then on an XIP
+ * mount ext2_clear_xip_target zeroes the new block *before* ext2_splice_branch links it into
+ * the inode — the only thing that keeps a reused block's old bytes from showing in the file.
+ * If the clear fails, the block is neither spliced nor freed (the leak the kernel has).
+ * `data`, on a non-XIP mount, is the page written back (block_write_full_page): the block is
+ * linked with those bytes written.
+ */
+export function ext2_get_blocks_alloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: readonly number[]): readonly [State, GetBlocks] {
+  const existing = ext2_bmap(s, ino, pgoff);
+  if (existing) return [s, { block: existing, branch: 'raced-mapped' }];
+  const sb = s.sb!;
+  const got = ext2_new_block(sb);
+  if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];
+  let [sb2, block] = got;
+  let next: State = { ...s, sb: sb2 };
+  if (sb.xip) {
+    // ext2_clear_xip_target: __inode_direct_access + clear_page
+    const [s3, da] = direct_access(next, sb.dev, block * PAGE_SECTORS);
+    next = s3;
+    if ('err' in da) return [next, { err: da.err, branch: 'clear-xip-target-failed-leak' }];
+    if (!has(ctx.variant, 'no-zero-new-block')) next = zeroDevicePage(next, da.pfn);
+  } else if (data) {
+    const [s3, err] = bioWrite(next, sb.dev, block, data);
+    if (err) return [s3, { err: -EIO, branch: 'clear-xip-target-failed-leak' }];
+    next = s3;
+  }
+  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padBlocks(i.blocks, pgoff), pgoff, block) }));
+  return [next, { block, branch: sb.xip ? 'alloc-zeroed-spliced' : 'alloc-pagecache-spliced' }];
+}
+
+function zeroDevicePage(s: State, pfn: number): State {
+  const dev = Math.floor(pfn / 0x100) - 1, page = pfn % 0x100;
+  return { ...s, devices: setAt(s.devices, dev, { ...s.devices[dev], data: setAt(s.devices[dev].data, page, new Array(s.cfg.pageSize).fill(0)) }) };
+}
+
+function padBlocks(blocks: readonly number[], upto: number): readonly number[] {
+  if (blocks.length > upto) return blocks;
+  const out = blocks.slice();
+  while (out.length <= upto) out.push(0);
+  return out;
+}
+
+/**
+ * __ext2_truncate_blocks (under truncate_mutex): free every block at or beyond page
+ * `fromPage`. The freed blocks keep their bytes.
+ */
+export function ext2_truncate_blocks(s: State, ino: number, fromPage: number): State {
+  const inode = s.inodes[ino]!;
+  const freed = inode.blocks.slice(fromPage).filter((b) => b !== 0);
+  const blocks = inode.blocks.slice(0, fromPage);
+  return updateInode({ ...s, sb: ext2_free_blocks(s.sb!, freed) }, ino, (i) => ({ ...i, blocks }));
+}
+
+/**
+ * ext2_iget / ext2_create: a regular file's a_ops are chosen when the in-core inode is made —
+ * ext2_aops_xip when the super block has EXT2_MOUNT_XIP, else the page-cache ext2_aops —
+ * and never re-evaluated (walkthrough §1.2).
+ */
+export function ext2_new_inode(ctx: Ctx, s: State, ino: number): Inode {
+  const xip = !!s.sb?.xip;
+  const aops = xip ? (has(ctx.variant, 'aops-both') ? 'ext2_aops_xip+pagecache' : 'ext2_aops_xip') : 'ext2_aops';
+  return { ino, size: 0, blocks: [], xip, aops, nlink: 1, refs: 0, pageCache: [] };
+}
+
+/** ext2_evict_inode: the last reference to an unlinked inode frees its blocks. */
+export function ext2_evict_if_unused(s: State, ino: number): State {
+  const i = s.inodes[ino];
+  if (!i || i.nlink > 0 || i.refs > 0) return s;
+  const s2 = ext2_truncate_blocks(s, ino, 0);
+  return { ...s2, inodes: setAt(s2.inodes, ino, null) };
+}

@@ -1,0 +1,69 @@
+import { EACCES, EBUSY, EINVAL, ENODEV } from '../../kernel/errno.ts';
+import { branches } from '../../kernel/coverage.ts';
+import { has } from '../../kernel/variant.ts';
+import type { Ctx } from '../../kernel/step.ts';
+import { blkdev_get, blkdev_put } from '../../block/block_device.ts';
+import { hasDirectAccess } from '../../block/direct_access.ts';
+import type { State } from '../../state.ts';
+import { ext2_new_inode } from './inode.ts';
+
+const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_xip_verify_sb, fs/super.c (3.x)';
+export const B_SUPER = branches('ext2_super', CITE, [
+  'mount-ebusy-mounted', 'mount-enodev', 'mount-eacces-ro-device', 'mount-einval-unformatted', 'mount-xip-dropped-no-direct-access',
+  'mount-einval-blocksize', 'mount-ok', 'remount-xip-change-refused', 'remount-einval-blocksize', 'remount-ebusy-writers',
+  'remount-eacces-ro-device', 'remount-ok', 'umount-ebusy', 'umount-ok', 'umount-einval',
+] as const);
+
+export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean }
+
+/**
+ * mount_bdev + ext2_fill_super. A rw mount of a read-only disk is -EACCES (mount_bdev);
+ * "xip" is silently dropped when the disk has no direct_access (ext2_xip_verify_sb, a hard
+ * error only from 4.0); xip with blocksize != PAGE_SIZE fails with -EINVAL.
+ * Returns the new state, the result and the branch taken.
+ */
+export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number): readonly [State, number, string] {
+  if (s.sb) return [s, -EBUSY, 'mount-ebusy-mounted'];
+  const d = s.devices[a.dev];
+  if (!d || !d.present) return [s, -ENODEV, 'mount-enodev'];
+  if (!a.ro && d.readOnly) return [s, -EACCES, 'mount-eacces-ro-device'];
+  const [s1, err] = blkdev_get(s, a.dev, !a.ro);
+  if (err) return [s, err, 'mount-enodev'];
+  if (!d.formatted) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-unformatted'];
+  let xip = a.xip, branch = 'mount-ok';
+  if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
+  if (xip && blocksize !== s.cfg.pageSize && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
+  const used = s.fsUsed ?? [true, ...new Array(d.pages - 1).fill(false)];
+  const mounted: State = { ...s1, sb: { dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
+  // ext2_iget on first use: in-core inodes are made anew, with a_ops chosen by the new mount.
+  const inodes = mounted.inodes.map((i) => i && { ...ext2_new_inode(ctx, mounted, i.ino), size: i.size, blocks: i.blocks, nlink: i.nlink });
+  return [{ ...mounted, inodes }, 0, branch];
+}
+
+/**
+ * ext2_remount / do_remount_sb: the xip flag can never change ("refusing change of xip flag
+ * with busy inodes"); rw→ro refused with -EBUSY while a file is open for write
+ * (sb_prepare_remount_readonly); ro→rw of a read-only disk is -EACCES.
+ */
+export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean }): readonly [State, number, string] {
+  const sb = s.sb;
+  if (!sb) return [s, -EINVAL, 'umount-einval'];
+  if (!a.ro && s.devices[sb.dev].readOnly) return [s, -EACCES, 'remount-eacces-ro-device'];
+  if (a.ro && !sb.ro && s.procs.some((p) => p.files.some((f) => f && f.write))) return [s, -EBUSY, 'remount-ebusy-writers'];
+  let xip = a.xip && hasDirectAccess(s, sb.dev);
+  if (xip && sb.blocksize !== s.cfg.pageSize) return [s, -EINVAL, 'remount-einval-blocksize'];
+  let branch = 'remount-ok';
+  if (xip !== sb.xip && !has(ctx.variant, 'remount-flips-xip')) { xip = sb.xip; branch = 'remount-xip-change-refused'; }
+  // A flipped flag would change the a_ops of inodes instantiated from now on, never of live ones.
+  return [{ ...s, sb: { ...sb, xip, ro: a.ro } }, 0, branch];
+}
+
+/** umount: -EBUSY while any file is open or mapped; releases the block device (blkdev_put). */
+export function ext2_umount(s: State): readonly [State, number, string] {
+  const sb = s.sb;
+  if (!sb) return [s, -EINVAL, 'umount-einval'];
+  if (s.inodes.some((i) => i && i.refs > 0)) return [s, -EBUSY, 'umount-ebusy'];
+  // The in-core inodes go away (evict); the block map and bitmap stay on disk.
+  const s2: State = { ...s, sb: null, fsUsed: sb.used };
+  return [blkdev_put(s2, sb.dev), 0, 'umount-ok'];
+}

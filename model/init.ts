@@ -1,0 +1,76 @@
+import { Config, type ConfigInput } from './config.ts';
+import type { Device, Inode, Proc, State } from './state.ts';
+import { dcssInitiallyReadOnly } from './block/drivers/dcssblk.ts';
+import { zeros } from './kernel/physmem.ts';
+import type { Ctx } from './kernel/step.ts';
+import { ext2_mount } from './fs/ext2/super.ts';
+
+/**
+ * Init: devices as configured (free blocks full of stale bytes), an ext2 file system made on
+ * `fs.device` with the configured files, and — when `fs.mounted` — mounted with its options.
+ * Processes start with an anonymous heap mapped at virtual page 0.
+ */
+export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
+  const cfg = Config.parse(input);
+  const PS = cfg.pageSize;
+  const fsDev = cfg.devices.findIndex((d) => d.name === cfg.fs.device);
+  if (fsDev < 0) throw new ConfigError(`fs.device "${cfg.fs.device}" names no device in "devices"`);
+  const devices: Device[] = cfg.devices.map((d) => ({
+    name: d.name,
+    driver: d.driver,
+    pages: d.pages,
+    startSect: d.startSect,
+    // brd pages exist only once touched; other media hold old bytes everywhere.
+    data: Array.from({ length: d.pages }, () => (d.driver === 'brd' ? null : new Array(PS).fill(d.staleByte))),
+    openers: 0,
+    present: true,
+    readOnly: d.readOnly || (d.driver === 'dcssblk' && dcssInitiallyReadOnly(d.segmentType, d.shared)),
+    formatted: false,
+    dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
+    backing: d.driver === 'brd' ? { allocated: 0, max: d.maxBackingPages ?? d.pages } : null,
+  }));
+  // mke2fs: block 0 is the super block; files get consecutive blocks after it.
+  const used = [true, ...new Array(cfg.devices[fsDev].pages - 1).fill(false)];
+  const inodes: (Inode | null)[] = [null];
+  const dir: Record<string, number> = {};
+  const dev = devices[fsDev];
+  const data = dev.data.slice();
+  if (dev.driver === 'brd') data[0] = zeros(PS);
+  for (const f of cfg.fs.files) {
+    const ino = inodes.length;
+    const blocks: number[] = [];
+    for (let pg = 0; pg * PS < f.data.length; pg++) {
+      if (f.holes.includes(pg)) { blocks.push(0); continue; }
+      const b = used.indexOf(false);
+      if (b < 0) throw new ConfigError(`fs.files: "${f.name}" does not fit on device "${dev.name}" (${dev.pages} pages)`);
+      used[b] = true;
+      const page = new Array(PS).fill(0);
+      for (let k = 0; k < PS && pg * PS + k < f.data.length; k++) page[k] = f.data[pg * PS + k];
+      data[b] = page;
+      blocks.push(b);
+    }
+    inodes.push({ ino, size: f.data.length, blocks, xip: false, aops: 'ext2_aops', nlink: 1, refs: 0, pageCache: [] });
+    dir[f.name] = ino;
+  }
+  devices[fsDev] = { ...dev, data, formatted: true, backing: dev.backing && { ...dev.backing, allocated: data.filter((p) => p !== null).length } };
+  const procs: Proc[] = Array.from({ length: cfg.processes }, (_, pid) => ({
+    pid,
+    vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, xip: false }],
+    ptes: new Array(cfg.vpages).fill(null),
+    files: [],
+  }));
+  let s: State = {
+    cfg, devices, sb: null, fsUsed: used, rawOpens: devices.map(() => 0), inodes, dir, procs, threads: [],
+    sparse: { allocated: false, refs: 0, data: zeros(PS) }, sparseSeq: 0, locks: {}, nextTid: 1,
+  };
+  if (cfg.fs.mounted) {
+    const m = cfg.fs.mount;
+    const [s2, err] = ext2_mount(ctx, s, { dev: fsDev, xip: m.xip, ro: m.ro }, m.blocksize ?? PS);
+    if (err) throw new ConfigError(`fs.mount: mounting "${dev.name}" failed with ${err} (see ext2_fill_super)`);
+    s = s2;
+  }
+  return s;
+}
+
+/** A config that parses but describes an impossible machine. */
+export class ConfigError extends Error {}

@@ -1,0 +1,41 @@
+/**
+ * A design variant: the reference design (3.19 plus the fault-vs-truncate fix of the 4.0 DAX
+ * series), a historical kernel, or a deliberately broken model used to prove an invariant can
+ * fail. Each switch is one small mutation at one named place in the model.
+ */
+export interface Variant {
+  readonly name: string;
+  readonly description: string;
+  /** Mutations switched on. */
+  readonly flags: ReadonlySet<Mutation>;
+}
+
+export type Mutation =
+  // historical designs (see docs/races.md)
+  | 'no-sparse-mutex'            // 2.6.25/26: no xip_sparse_mutex / xip_sparse_seq
+  | 'ebusy-is-error'             // before 2.6.36: -EBUSY from vm_insert_mixed treated as failure
+  | 'no-isize-recheck'           // every released XIP kernel: no i_size recheck under i_mmap lock
+  // broken models, one per invariant (properties/invariants/*.test.ts)
+  | 'aops-both'                  // ext2_aops_xip also carries readpage/writepage
+  | 'xip-uses-pagecache'         // xip_file_read goes through the page cache
+  | 'remove-ignores-users'       // dcssblk remove_store without the use_count check
+  | 'read-skips-data'            // xip_file_read returns zeros for data blocks
+  | 'sparse-writable'            // sparse page inserted writable
+  | 'no-xip-unmap'               // __xip_unmap never called after allocation
+  | 'private-write-shared'       // COW of a private XIP page writes through to the device
+  | 'no-zero-new-block'          // ext2_get_blocks links the block before clearing it
+  | 'truncate-no-unmap'          // truncate_setsize skips unmap_mapping_range
+  | 'truncate-no-zero-tail'      // ext2_setsize skips xip_truncate_page
+  | 'ro-fault-allocates'         // xip_file_fault ignores MS_RDONLY when allocating
+  | 'xip-on-any-blocksize'       // ext2_fill_super skips the blocksize == PAGE_SIZE check
+  | 'remount-flips-xip'          // ext2_remount lets the xip flag change
+  | 'write-overruns-buffer'      // __xip_file_write copies one byte past the user buffer
+  | 'sparse-ref-leak';           // __xip_unmap forgets page_cache_release
+
+export function variant(name: string, description: string, flags: readonly Mutation[] = []): Variant {
+  return { name, description, flags: new Set(flags) };
+}
+
+export function has(v: Variant, m: Mutation): boolean {
+  return v.flags.has(m);
+}

@@ -1,0 +1,144 @@
+import { branches } from '../kernel/coverage.ts';
+import { atomic, cover, read, type Ctx, type Proc } from '../kernel/step.ts';
+import { pagesFor, type State, type Vma } from '../state.ts';
+import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { linear_page_index, setPte } from './vma.ts';
+import type { FaultResult, VmOperations } from './vm_operations.ts';
+
+const CITE = 'mm/filemap.c filemap_fault (3.x)';
+export const B_FILEMAP = branches('filemap_fault', CITE, ['sigbus-beyond-eof', 'mapped-pagecache'] as const);
+
+/** Find the page-cache page of (ino, pgoff), reading it in through a_ops->readpage if absent. */
+export function* find_or_read_page(ctx: Ctx, ino: number, pgoff: number): Proc<void> {
+  const name = yield* read('find_get_page', (s) => (s.inodes[ino]!.pageCache[pgoff] ? null : aopsOf(s, ino).name));
+  if (name === null) return;
+  const readpage = aopsRegistry.get(name)?.readpage;
+  if (!readpage) throw new Error(`page-cache path on a_ops ${name} without readpage`);
+  yield* readpage(ctx, ino, pgoff);
+}
+
+/**
+ * filemap_fault for a non-XIP mount: i_size check (SIGBUS), page-cache lookup or readpage,
+ * then the pte maps the page-cache page (read-only; the first store of a shared mapping goes
+ * through page_mkwrite → set_page_dirty in do_wp_page).
+ */
+export function* filemap_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number): Proc<FaultResult> {
+  const ino = vma.ino!;
+  const pgoff = linear_page_index(vma, vpage);
+  const size = yield* read('i_size_read', (s) => s.inodes[ino]!.size);
+  if (pgoff >= pagesFor(size, ctx.pageSize)) {
+    yield* cover(B_FILEMAP, 'sigbus-beyond-eof');
+    return 'SIGBUS';
+  }
+  yield* find_or_read_page(ctx, ino, pgoff);
+  yield* atomic('do_set_pte', (s): readonly [State, null] => {
+    if (s.procs[pid].ptes[vpage] || !s.inodes[ino]!.pageCache[pgoff]) return [s, null];
+    return [setPte(s, pid, vpage, { kind: 'pagecache', ino, pgoff, write: false }), null];
+  });
+  yield* cover(B_FILEMAP, 'mapped-pagecache');
+  return 'NOPAGE';
+}
+
+export const filemap_vm_ops: VmOperations = { name: 'generic_file_vm_ops', fault: filemap_fault };
+
+// ---- the page-cache file operations of a non-XIP mount ---------------------------------------
+
+import { EFAULT, EFBIG } from '../kernel/errno.ts';
+import { lock, unlock } from '../kernel/step.ts';
+import { setAt, updateInode } from '../state.ts';
+import { zeros } from '../kernel/physmem.ts';
+import { copy_from_user, copy_to_user, type Buf } from './user_copy.ts';
+import { i_mutex } from './locks.ts';
+import type { Transfer } from './filemap_xip.ts';
+
+export const B_GREAD = branches('do_generic_file_read', 'mm/filemap.c (3.x)', ['copy', 'eof-stop', 'efault-partial'] as const);
+export const B_GWRITE = branches('generic_perform_write', 'mm/filemap.c (3.x)', ['copy', 'efbig', 'efault-partial'] as const);
+
+function pcData(s: State, ino: number, pgoff: number): readonly number[] {
+  return s.inodes[ino]!.pageCache[pgoff]?.data ?? zeros(s.cfg.pageSize);
+}
+
+/**
+ * do_generic_file_read: page by page through the page cache (readpage on a miss), i_size
+ * re-read per page; file_read_actor counts a partial copy (unlike do_xip_mapping_read).
+ */
+export function* generic_file_read(ctx: Ctx, pid: number, ino: number, pos: number, len: number, buf: Buf): Proc<Transfer> {
+  const PS = ctx.pageSize;
+  let copied = 0;
+  const out: number[] = [];
+  while (copied < len) {
+    const p = pos + copied;
+    const isize = yield* read('i_size_read', (s) => s.inodes[ino]!.size);
+    if (p >= isize) { yield* cover(B_GREAD, 'eof-stop'); break; }
+    const index = Math.floor(p / PS), offset = p % PS;
+    const nr = Math.min(PS - offset, isize - p, len - copied);
+    yield* find_or_read_page(ctx, ino, index);
+    yield* cover(B_GREAD, 'copy');
+    const c = yield* copy_to_user(ctx, pid, buf, copied, nr, (s, from, n) => pcData(s, ino, index).slice(offset + from, offset + from + n));
+    if (c.bytes) out.push(...c.bytes);
+    copied += c.done;
+    if (c.done < nr) {
+      yield* cover(B_GREAD, 'efault-partial');
+      return { ret: copied ? copied : -EFAULT, pos: pos + copied, status: -EFAULT };
+    }
+  }
+  return { ret: copied, pos: pos + copied, bytes: buf.kind === 'kernel' ? out : undefined };
+}
+
+/**
+ * generic_file_buffered_write / generic_perform_write under i_mutex: write_begin reads the
+ * page in, the copy dirties it, write_end extends i_size page by page. Blocks are allocated
+ * at writeback (ext2_writepage), not here — a simplification of ext2's write_begin, which maps
+ * (and may allocate) the block at once; ENOSPC is therefore reported by fsync.
+ */
+export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: number, count0: number, buf: Buf, append: boolean): Proc<Transfer> {
+  const PS = ctx.pageSize;
+  yield* lock(i_mutex(ino));
+  const chk = yield* read('generic_write_checks', (s) => {
+    const pos = append ? s.inodes[ino]!.size : pos0;
+    const max = s.cfg.fs.maxFilePages * PS;
+    if (count0 > 0 && pos >= max) return { pos, count: 0, err: -EFBIG };
+    return { pos, count: Math.min(count0, max - pos), err: 0 };
+  });
+  if (chk.err || chk.count === 0) {
+    if (chk.err) yield* cover(B_GWRITE, 'efbig');
+    yield* unlock(i_mutex(ino));
+    return { ret: chk.err, pos: chk.pos };
+  }
+  let pos = chk.pos, written = 0, status = 0;
+  while (written < chk.count) {
+    const index = Math.floor(pos / PS), offset = pos % PS;
+    const bytes = Math.min(PS - offset, chk.count - written);
+    yield* find_or_read_page(ctx, ino, index);
+    yield* cover(B_GWRITE, 'copy');
+    const c = yield* copy_from_user(ctx, pid, buf, written, bytes, (s, from, data) => updateInode(s, ino, (i) => {
+      const page = i.pageCache[index]!;
+      const d = page.data.slice();
+      for (let k = 0; k < data.length; k++) d[offset + from + k] = data[k];
+      return { ...i, pageCache: setAt(i.pageCache, index, { data: d, dirty: true }) };
+    }));
+    written += c.done;
+    pos += c.done;
+    yield* atomic('generic_write_end:i_size_write', (s) => [pos > s.inodes[ino]!.size ? updateInode(s, ino, (i) => ({ ...i, size: pos })) : s, null] as const);
+    if (c.done < bytes) { yield* cover(B_GWRITE, 'efault-partial'); status = -EFAULT; break; }
+  }
+  yield* unlock(i_mutex(ino));
+  return { ret: written ? written : status, pos, status: status || undefined };
+}
+
+/** block_truncate_page (fs/buffer.c): zero the page-cache tail past `from` of a mapped or cached page. */
+export function* block_truncate_page(ctx: Ctx, ino: number, from: number): Proc<number> {
+  const offset = from % ctx.pageSize;
+  if (!offset) return 0;
+  const index = Math.floor(from / ctx.pageSize);
+  const present = yield* read('ext2_get_block', (s) => !!(s.inodes[ino]!.blocks[index] || s.inodes[ino]!.pageCache[index]));
+  if (!present) return 0;
+  yield* find_or_read_page(ctx, ino, index);
+  yield* atomic('zero_user(page, offset, length)', (s) => [updateInode(s, ino, (i) => {
+    const page = i.pageCache[index]!;
+    const d = page.data.slice();
+    for (let k = offset; k < ctx.pageSize; k++) d[k] = 0;
+    return { ...i, pageCache: setAt(i.pageCache, index, { data: d, dirty: true }) };
+  }), null] as const);
+  return 0;
+}

@@ -1,0 +1,181 @@
+import { branches } from '../kernel/coverage.ts';
+import { has } from '../kernel/variant.ts';
+import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
+import { readPfn, writePfn, zeros } from '../kernel/physmem.ts';
+import type { Pte, State, Vma } from '../state.ts';
+import { setAt, updateInode } from '../state.ts';
+import { find_vma, setPte } from './vma.ts';
+import { mmap_sem } from './locks.ts';
+import { xip_file_vm_ops } from './xip_file_fault.ts';
+import { filemap_vm_ops } from './filemap.ts';
+import type { FaultResult } from './vm_operations.ts';
+
+const CITE = 'mm/memory.c handle_mm_fault/do_anonymous_page/do_wp_page (3.13–3.19)';
+export const B_MM = branches('handle_mm_fault', CITE, [
+  'sigsegv-no-vma', 'sigsegv-access', 'anon-zero-page', 'file-fault', 'fault-sigbus', 'fault-oom',
+  'wp-pfn-shared-reuse', 'wp-pfn-private-cow', 'wp-sparse-private-cow', 'wp-pagecache-shared-dirty', 'wp-pagecache-private-cow',
+] as const);
+
+/** What a user access ends in: done, or the signal the fault raised (VM_FAULT_OOM kills: reported as SIGBUS-like 'OOM'). */
+export type Access = 'ok' | 'SIGSEGV' | 'SIGBUS' | 'OOM';
+
+type Classified =
+  | { readonly kind: 'segv-no-vma' | 'segv-access' | 'present' }
+  | { readonly kind: 'none'; readonly vma: Vma }
+  | { readonly kind: 'wp'; readonly vma: Vma };
+
+function classify(s: State, pid: number, vpage: number, write: boolean): Classified {
+  const vma = find_vma(s, pid, vpage);
+  if (!vma) return { kind: 'segv-no-vma' };
+  if (write ? !vma.write : !vma.read) return { kind: 'segv-access' };
+  const pte = s.procs[pid].ptes[vpage];
+  if (!pte) return { kind: 'none', vma };
+  if (write && !pte.write) return { kind: 'wp', vma };
+  return { kind: 'present' };
+}
+
+/**
+ * One pass of handle_mm_fault for a user access to `vpage`, under mmap_sem (read). The caller
+ * retries the access afterwards, as the CPU re-executes the faulting instruction.
+ */
+export function* handle_mm_fault(ctx: Ctx, pid: number, vpage: number, write: boolean): Proc<Access> {
+  yield* lock(mmap_sem(pid), 'shared');
+  const r = yield* faultLocked(ctx, pid, vpage, write);
+  yield* unlock(mmap_sem(pid));
+  return r;
+}
+
+function* faultLocked(ctx: Ctx, pid: number, vpage: number, write: boolean): Proc<Access> {
+  const c = yield* read('find_vma', (s) => classify(s, pid, vpage, write));
+  switch (c.kind) {
+    case 'segv-no-vma':
+    case 'segv-access':
+      yield* cover(B_MM, c.kind === 'segv-no-vma' ? 'sigsegv-no-vma' : 'sigsegv-access');
+      return 'SIGSEGV';
+    case 'present':
+      return 'ok';
+    case 'none': {
+      if (c.vma.ino === null) {
+        yield* cover(B_MM, 'anon-zero-page');
+        yield* atomic('do_anonymous_page', (s) => [s.procs[pid].ptes[vpage] ? s : setPte(s, pid, vpage, { kind: 'anon', data: zeros(ctx.pageSize), write: c.vma.write, cow: false }), null] as const);
+        return 'ok';
+      }
+      yield* cover(B_MM, 'file-fault');
+      const ops = c.vma.xip ? xip_file_vm_ops : filemap_vm_ops;
+      const fr: FaultResult = yield* ops.fault(ctx, pid, c.vma, vpage);
+      if (fr === 'SIGBUS') yield* cover(B_MM, 'fault-sigbus');
+      if (fr === 'OOM') yield* cover(B_MM, 'fault-oom');
+      return fr === 'NOPAGE' ? 'ok' : fr;
+    }
+    case 'wp': {
+      const br = yield* atomic('do_wp_page', (s) => do_wp_page(ctx, s, pid, vpage, c.vma));
+      if (br) yield* cover(B_MM, br);
+      return 'ok';
+    }
+  }
+}
+
+/**
+ * do_wp_page (3.13, read in the source): a special pfn pte (vm_normal_page() == NULL) in a
+ * shared writable vma is simply made writable ("reuse": no page_mkwrite, no dirty
+ * accounting); in a private vma the page is copied by cow_user_page from the user address. The
+ * sparse page is a normal page: a private write copies it (zeros) into a fresh anonymous page.
+ */
+function do_wp_page(ctx: Ctx, s: State, pid: number, vpage: number, vma: Vma): readonly [State, string | null] {
+  const pte = s.procs[pid].ptes[vpage];
+  if (!pte || pte.write) return [s, null];
+  const cowOf = (data: readonly number[]): Pte => ({ kind: 'anon', data: data.slice(), write: true, cow: true });
+  switch (pte.kind) {
+    case 'pfn':
+      if (vma.shared || has(ctx.variant, 'private-write-shared')) return [setPte(s, pid, vpage, { ...pte, write: true }), vma.shared ? 'wp-pfn-shared-reuse' : 'wp-pfn-private-cow'];
+      return [setPte(s, pid, vpage, cowOf(readPfn(s, pte.pfn))), 'wp-pfn-private-cow'];
+    case 'sparse': {
+      const s2 = { ...s, sparse: { ...s.sparse, refs: s.sparse.refs - 1 } };
+      return [setPte(s2, pid, vpage, cowOf(zeros(ctx.pageSize))), 'wp-sparse-private-cow'];
+    }
+    case 'pagecache': {
+      const page = s.inodes[pte.ino]!.pageCache[pte.pgoff];
+      if (vma.shared) {
+        // filemap_page_mkwrite → set_page_dirty
+        const s2 = page ? updateInode(s, pte.ino, (i) => ({ ...i, pageCache: setAt(i.pageCache, pte.pgoff, { ...page, dirty: true }) })) : s;
+        return [setPte(s2, pid, vpage, { ...pte, write: true }), 'wp-pagecache-shared-dirty'];
+      }
+      return [setPte(s, pid, vpage, cowOf(page ? page.data : zeros(ctx.pageSize))), 'wp-pagecache-private-cow'];
+    }
+    case 'anon':
+      return [setPte(s, pid, vpage, { ...pte, write: true }), null];
+  }
+}
+
+/** Bytes a present pte maps. */
+export function ptePageData(s: State, pte: Pte): readonly number[] {
+  switch (pte.kind) {
+    case 'pfn': return readPfn(s, pte.pfn);
+    case 'sparse': return s.sparse.data;
+    case 'anon': return pte.data;
+    case 'pagecache': return s.inodes[pte.ino]?.pageCache[pte.pgoff]?.data ?? zeros(s.cfg.pageSize);
+  }
+}
+
+/** A store through a present, writable pte. */
+export function ptePageStore(s: State, pid: number, vpage: number, off: number, bytes: readonly number[]): State {
+  const pte = s.procs[pid].ptes[vpage]!;
+  switch (pte.kind) {
+    case 'pfn':
+      return writePfn(s, pte.pfn, off, bytes);
+    case 'sparse':
+    {
+      // Only reachable in the broken variant `sparse-writable`: the store lands in the shared zero page.
+      const data = s.sparse.data.slice();
+      for (let i = 0; i < bytes.length; i++) data[off + i] = bytes[i];
+      return { ...s, sparse: { ...s.sparse, data } };
+    }
+    case 'anon': {
+      const data = pte.data.slice();
+      for (let i = 0; i < bytes.length; i++) data[off + i] = bytes[i];
+      return setPte(s, pid, vpage, { ...pte, data });
+    }
+    case 'pagecache': {
+      const page = s.inodes[pte.ino]?.pageCache[pte.pgoff];
+      if (!page) return s;
+      const data = page.data.slice();
+      for (let i = 0; i < bytes.length; i++) data[off + i] = bytes[i];
+      return updateInode(s, pte.ino, (i) => ({ ...i, pageCache: setAt(i.pageCache, pte.pgoff, { data, dirty: true }) }));
+    }
+  }
+}
+
+const MAX_RETRIES = 6;
+
+/**
+ * Access `len` bytes of user memory at `addr`, one page at a time. Each page's access is one
+ * atomic step that re-checks the pte, so a pte zapped between the fault and the access makes
+ * it fault again. `move` does the transfer of one in-page chunk (load, store or the kernel
+ * side of a copy). Returns how many bytes were done and the access that stopped it.
+ */
+export function* userAccess(
+  ctx: Ctx, pid: number, addr: number, len: number, write: boolean, label: string,
+  move: (s: State, pte: Pte, vpage: number, off: number, done: number, n: number) => State,
+): Proc<{ done: number; stop: Access }> {
+  let done = 0;
+  while (done < len) {
+    const a = addr + done;
+    const vpage = Math.floor(a / ctx.pageSize), off = a % ctx.pageSize;
+    const n = Math.min(len - done, ctx.pageSize - off);
+    let tries = 0;
+    for (;;) {
+      const ok = yield* atomic(label, (s): readonly [State, boolean] => {
+        const pte = s.procs[pid].ptes[vpage];
+        const vma = find_vma(s, pid, vpage);
+        if (!pte || !vma || (write && !pte.write)) return [s, false];
+        return [move(s, pte, vpage, off, done, n), true];
+      });
+      if (ok) break;
+      const r = yield* handle_mm_fault(ctx, pid, vpage, write);
+      if (r !== 'ok') return { done, stop: r };
+      if (++tries > MAX_RETRIES) return { done, stop: 'SIGBUS' };
+    }
+    done += n;
+  }
+  return { done, stop: 'ok' };
+}

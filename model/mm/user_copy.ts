@@ -1,0 +1,38 @@
+import type { Ctx, Proc } from '../kernel/step.ts';
+import { atomic } from '../kernel/step.ts';
+import type { State } from '../state.ts';
+import { ptePageData, ptePageStore, userAccess, type Access } from './memory.ts';
+
+/**
+ * Where a transfer's bytes live on the caller's side. System calls use user memory, which may
+ * lie inside any mapping (an XIP one included), so copies fault like copy_to_user and
+ * copy_from_user do; sendfile uses a kernel buffer.
+ */
+export type Buf = { readonly kind: 'user'; readonly addr: number } | { readonly kind: 'kernel'; readonly data: readonly number[] };
+
+/**
+ * __copy_to_user of `n` bytes produced by `src` (called in the same atomic step as the store
+ * into each user page). Returns the bytes copied and, for a kernel buffer, the bytes.
+ */
+export function* copy_to_user(
+  ctx: Ctx, pid: number, buf: Buf, at: number, n: number, src: (s: State, from: number, n: number) => readonly number[],
+): Proc<{ done: number; stop: Access; bytes?: readonly number[] }> {
+  if (buf.kind === 'kernel') {
+    const bytes = yield* atomic('memcpy(kernel buffer)', (s) => [s, src(s, 0, n).slice()] as const);
+    return { done: n, stop: 'ok', bytes };
+  }
+  return yield* userAccess(ctx, pid, buf.addr + at, n, true, '__copy_to_user', (s, _pte, vpage, off, done, k) =>
+    ptePageStore(s, pid, vpage, off, src(s, done, k)));
+}
+
+/** __copy_from_user(_nocache): bytes of the user buffer handed to `sink` page by page. */
+export function* copy_from_user(
+  ctx: Ctx, pid: number, buf: Buf, at: number, n: number, sink: (s: State, from: number, bytes: readonly number[]) => State,
+): Proc<{ done: number; stop: Access }> {
+  if (buf.kind === 'kernel') {
+    yield* atomic('memcpy(kernel buffer)', (s) => [sink(s, 0, buf.data.slice(at, at + n)), null] as const);
+    return { done: n, stop: 'ok' };
+  }
+  return yield* userAccess(ctx, pid, buf.addr + at, n, false, '__copy_from_user', (s, pte, _vpage, off, done, k) =>
+    sink(s, done, ptePageData(s, pte).slice(off, off + k)));
+}

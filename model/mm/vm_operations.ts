@@ -1,0 +1,15 @@
+import type { Ctx, Proc } from '../kernel/step.ts';
+import type { Vma } from '../state.ts';
+
+/** VM_FAULT_NOPAGE (pte installed by the handler), VM_FAULT_SIGBUS, VM_FAULT_OOM. */
+export type FaultResult = 'NOPAGE' | 'SIGBUS' | 'OOM';
+
+/**
+ * include/linux/mm.h `struct vm_operations_struct`: `.fault` (2.6.23+; `.nopage` before).
+ * xip_file_vm_ops = { .fault = xip_file_fault, .page_mkwrite = filemap_page_mkwrite } (3.6+),
+ * but page_mkwrite is never reached for XIP data ptes (special pfn ptes, see do_wp_page).
+ */
+export interface VmOperations {
+  readonly name: string;
+  readonly fault: (ctx: Ctx, pid: number, vma: Vma, vpage: number) => Proc<FaultResult>;
+}

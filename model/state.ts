@@ -1,0 +1,188 @@
+import type { Config } from './config.ts';
+
+/**
+ * The state of the whole machine (TLA+ VARIABLES), one immutable record. Every action returns
+ * a new State; nothing is mutated in place, so the explorer can hash, share and compare states.
+ * Bytes are plain number arrays: pages are tiny and JSON is the trace format.
+ */
+export interface State {
+  readonly cfg: Config;
+  /** Block devices, by index (gendisk + driver private data). */
+  readonly devices: readonly Device[];
+  /** The mounted ext2 super block, or null when not mounted. */
+  readonly sb: SuperBlock | null;
+  /** The on-disk block bitmap while the file system is not mounted (the super block holds it while mounted). */
+  readonly fsUsed: readonly boolean[] | null;
+  /** Raw opens of each block device by user processes (open("/dev/…")), beside the mount's. */
+  readonly rawOpens: readonly number[];
+  /** In-core and on-disk inodes, by inode number (0 unused). */
+  readonly inodes: readonly (Inode | null)[];
+  /** The root directory: name → inode number. */
+  readonly dir: Readonly<Record<string, number>>;
+  /** User processes (mm_struct + files_struct). */
+  readonly procs: readonly Proc[];
+  /** Kernel threads of control: one per system call or fault in flight. */
+  readonly threads: readonly Thread[];
+  /** mm/filemap_xip.c `__xip_sparse_page`: allocated lazily, then kept forever. */
+  readonly sparse: { readonly allocated: boolean; readonly refs: number; readonly data: readonly number[] };
+  /** mm/filemap_xip.c `xip_sparse_seq`: even = no writer section open. */
+  readonly sparseSeq: number;
+  /** Sleeping locks and rwsems held now: name → holder(s). */
+  readonly locks: Readonly<Record<string, LockState>>;
+  /** Monotonic counter for fresh thread ids. */
+  readonly nextTid: number;
+}
+
+export type LockState =
+  | { readonly mode: 'excl'; readonly holder: number }
+  | { readonly mode: 'shared'; readonly holders: readonly number[] };
+
+export interface Device {
+  readonly name: string;
+  readonly driver: 'dcssblk' | 'brd' | 'axonram' | 'disk';
+  /** Capacity in pages. */
+  readonly pages: number;
+  readonly startSect: number;
+  /** Backing memory per page; null = brd page not yet allocated (brd_insert_page on first touch). */
+  readonly data: readonly (readonly number[] | null)[];
+  /** bd_openers (brd) / dcssblk use_count: how many holders keep addresses valid. */
+  readonly openers: number;
+  /** False after dcssblk `remove` (segment_unload): its addresses are gone. */
+  readonly present: boolean;
+  /** get_disk_ro(): the block layer refuses writes and rw mounts. */
+  readonly readOnly: boolean;
+  /** Holds an ext2 file system (false after brd BLKFLSBUF destroyed it). */
+  readonly formatted: boolean;
+  /** dcssblk segment state. */
+  readonly dcss: { readonly segmentType: string; readonly shared: boolean; readonly savePending: boolean; readonly saves: number } | null;
+  /** brd: pages allocated so far and the limit before -ENOMEM. */
+  readonly backing: { readonly allocated: number; readonly max: number } | null;
+}
+
+export interface SuperBlock {
+  /** Index of the block device in `devices` (s_bdev). */
+  readonly dev: number;
+  /** EXT2_MOUNT_XIP after ext2_xip_verify_sb. */
+  readonly xip: boolean;
+  /** MS_RDONLY. */
+  readonly ro: boolean;
+  readonly blocksize: number;
+  /** Block bitmap: true = in use. Block 0 holds the super block, so block number 0 means "hole". */
+  readonly used: readonly boolean[];
+}
+
+export interface Inode {
+  readonly ino: number;
+  readonly size: number;
+  /** ext2 block map, one entry per page (blocksize == PAGE_SIZE); 0 = hole. */
+  readonly blocks: readonly number[];
+  /** a_ops chosen when the in-core inode was instantiated (ext2_iget/ext2_create): fixed for its life. */
+  readonly xip: boolean;
+  /** Name of the address_space_operations table in i_mapping->a_ops (fs/aops.ts registry). */
+  readonly aops: string;
+  readonly nlink: number;
+  /** Open file descriptions + vmas that pin the inode (i_count beyond the dentry). */
+  readonly refs: number;
+  /** Page cache (address_space radix tree): only for non-XIP inodes. */
+  readonly pageCache: readonly (CachePage | null)[];
+}
+
+export interface CachePage {
+  readonly data: readonly number[];
+  readonly dirty: boolean;
+}
+
+export interface Proc {
+  readonly pid: number;
+  readonly vmas: readonly Vma[];
+  /** Page table: one entry per virtual page. */
+  readonly ptes: readonly (Pte | null)[];
+  readonly files: readonly (OpenFile | null)[];
+}
+
+export interface Vma {
+  /** First virtual page and length in pages. */
+  readonly start: number;
+  readonly pages: number;
+  readonly ino: number | null;
+  readonly pgoff: number;
+  /** VM_SHARED / VM_MAYSHARE. */
+  readonly shared: boolean;
+  /** VM_READ / VM_WRITE (current protection) and VM_MAYWRITE (what mprotect could grant). */
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly mayWrite: boolean;
+  /** vm_ops == &xip_file_vm_ops (VM_MIXEDMAP) rather than generic_file_vm_ops. */
+  readonly xip: boolean;
+}
+
+/**
+ * A page-table entry. `pfn` entries are the special, non-refcounted ptes vm_insert_mixed
+ * makes on PTE_SPECIAL architectures; `sparse` is the refcounted __xip_sparse_page inserted by
+ * vm_insert_page; `anon` is an anonymous page (heap or COW copy) whose bytes live in the pte.
+ */
+export type Pte =
+  | { readonly kind: 'pfn'; readonly pfn: number; readonly write: boolean }
+  | { readonly kind: 'sparse'; readonly write: false }
+  | { readonly kind: 'anon'; readonly data: readonly number[]; readonly write: boolean; readonly cow: boolean }
+  | { readonly kind: 'pagecache'; readonly ino: number; readonly pgoff: number; readonly write: boolean };
+
+export interface OpenFile {
+  readonly ino: number;
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly append: boolean;
+  readonly pos: number;
+}
+
+/** A kernel thread of control: the operation it runs and the results of its steps so far. */
+export interface Thread {
+  readonly tid: number;
+  readonly pid: number;
+  readonly call: Call;
+  /** Results of the atomic steps taken so far: the continuation, replayed on demand. */
+  readonly results: readonly unknown[];
+  /** The label of the step this thread takes next, or null when finished. */
+  readonly at: string | null;
+  readonly obs: Observation | null;
+}
+
+/** One top-level action with concrete arguments, as stored in a trace (see model/actions.ts). */
+export interface Call {
+  readonly op: string;
+  readonly pid: number;
+  readonly [arg: string]: unknown;
+}
+
+/** What the caller sees: a return value (negative = -errno), bytes, or a signal. */
+export interface Observation {
+  readonly ret: number;
+  readonly data?: readonly number[];
+  readonly signal?: 'SIGBUS' | 'SIGSEGV' | 'SIGKILL';
+  /** For transfers cut short: the status that ended the loop (the kernel drops it). */
+  readonly status?: number;
+}
+
+// ---- small immutable helpers used across the model ------------------------------------------
+
+export function setAt<T>(arr: readonly T[], i: number, v: T): readonly T[] {
+  const out = arr.slice();
+  out[i] = v;
+  return out;
+}
+
+export function updateDevice(s: State, i: number, f: (d: Device) => Device): State {
+  return { ...s, devices: setAt(s.devices, i, f(s.devices[i])) };
+}
+
+export function updateInode(s: State, ino: number, f: (i: Inode) => Inode): State {
+  return { ...s, inodes: setAt(s.inodes, ino, f(s.inodes[ino]!)) };
+}
+
+export function updateProc(s: State, pid: number, f: (p: Proc) => Proc): State {
+  return { ...s, procs: setAt(s.procs, pid, f(s.procs[pid])) };
+}
+
+export function pagesFor(size: number, pageSize: number): number {
+  return Math.ceil(size / pageSize);
+}

@@ -1,0 +1,28 @@
+import type { OpenFile, State } from '../state.ts';
+import { setAt, updateInode, updateProc } from '../state.ts';
+import { ext2_evict_if_unused } from '../fs/ext2/inode.ts';
+
+/** get_unused_fd + fd_install: the lowest free descriptor. */
+export function fd_install(s: State, pid: number, f: OpenFile): readonly [State, number] {
+  const files = s.procs[pid].files;
+  let fd = files.indexOf(null);
+  if (fd < 0) fd = files.length;
+  const next = updateProc(s, pid, (p) => ({ ...p, files: setAt(padNull(p.files, fd), fd, f) }));
+  return [updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs + 1 })), fd];
+}
+
+/** fput of the last reference: drop the inode reference, evicting an unlinked inode. */
+export function fd_close(s: State, pid: number, fd: number): State {
+  const f = s.procs[pid].files[fd];
+  if (!f) return s;
+  let next = updateProc(s, pid, (p) => ({ ...p, files: setAt(p.files, fd, null) }));
+  next = updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs - 1 }));
+  return ext2_evict_if_unused(next, f.ino);
+}
+
+function padNull<T>(a: readonly (T | null)[], upto: number): readonly (T | null)[] {
+  if (a.length > upto) return a;
+  const out = a.slice();
+  while (out.length <= upto) out.push(null);
+  return out;
+}

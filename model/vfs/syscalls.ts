@@ -1,0 +1,281 @@
+import { EBADF, EFAULT, EFBIG, EINVAL, ENOENT, EROFS, EEXIST, ENOSPC } from '../kernel/errno.ts';
+import { branches } from '../kernel/coverage.ts';
+import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
+import type { Observation, OpenFile, State } from '../state.ts';
+import { setAt, updateProc } from '../state.ts';
+import { ext2_new_inode, ext2_evict_if_unused, ext2_get_blocks_alloc } from '../fs/ext2/inode.ts';
+import { ext2_setsize } from '../fs/ext2/ext2_setsize.ts';
+import { ext2_file_operations, ext2_xip_file_operations } from '../fs/ext2/file.ts';
+import type { FileOperations } from '../fs/file_operations.ts';
+import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { i_mutex } from '../mm/locks.ts';
+import type { Buf } from '../mm/user_copy.ts';
+import type { Transfer } from '../mm/filemap_xip.ts';
+import { fd_close, fd_install } from './fdtable.ts';
+
+const CITE = 'fs/open.c, fs/read_write.c, fs/namei.c, fs/aio.c, fs/sync.c (3.x)';
+export const B_VFS = branches('vfs', CITE, [
+  'open-enoent', 'open-erofs', 'open-create', 'open-existing', 'open-eexist', 'open-trunc', 'ebadf', 'efault-access-ok',
+  'readv-short-stop', 'aio-einval-xip', 'sendfile', 'ftruncate-einval', 'ftruncate-efbig', 'ftruncate-erofs', 'ftruncate-same-size',
+  'fsync-xip-metadata-only', 'fsync-writeback', 'unlink-enoent', 'unlink-erofs', 'unlink-ok',
+] as const);
+
+export function fopsFor(xip: boolean): FileOperations {
+  return xip ? ext2_xip_file_operations : ext2_file_operations;
+}
+
+type FileInfo = { readonly ino: number; readonly xip: boolean; readonly pos: number; readonly append: boolean } | { readonly err: number };
+
+function fget(s: State, pid: number, fd: number, mode: 'read' | 'write' | 'any'): FileInfo {
+  const f = s.procs[pid]?.files[fd];
+  if (!f || (mode === 'read' && !f.read) || (mode === 'write' && !f.write)) return { err: -EBADF };
+  return { ino: f.ino, xip: s.inodes[f.ino]!.xip, pos: f.pos, append: f.append };
+}
+
+/** access_ok(): the whole buffer lies below the top of the user address space. */
+function access_ok(s: State, addr: number, len: number): boolean {
+  return addr >= 0 && len >= 0 && addr + len <= s.cfg.vpages * s.cfg.pageSize;
+}
+
+function setPos(s: State, pid: number, fd: number, pos: number): State {
+  return updateProc(s, pid, (p) => ({ ...p, files: setAt(p.files, fd, { ...p.files[fd]!, pos }) }));
+}
+
+function obsOf(t: Transfer): Observation {
+  return { ret: t.ret, ...(t.bytes ? { data: t.bytes } : {}), ...(t.status ? { status: t.status } : {}) };
+}
+
+function* entry(pid: number, fd: number, mode: 'read' | 'write', buf: number, len: number): Proc<FileInfo> {
+  const fi = yield* read('fdget', (s) => {
+    const f = fget(s, pid, fd, mode);
+    if ('err' in f) return f;
+    return access_ok(s, buf, len) ? f : { err: -EFAULT };
+  });
+  if ('err' in fi) yield* cover(B_VFS, fi.err === -EBADF ? 'ebadf' : 'efault-access-ok');
+  return fi;
+}
+
+/** sys_read → vfs_read → f_op->read; f_pos advances by what was copied. */
+export function* sys_read(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number }): Proc<Observation> {
+  const fi = yield* entry(pid, a.fd, 'read', a.buf, a.len);
+  if ('err' in fi) return { ret: fi.err };
+  const t = yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf });
+  yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, t.pos), null] as const);
+  return obsOf(t);
+}
+
+/** sys_pread64: like read at an explicit offset, f_pos untouched. */
+export function* sys_pread(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number; pos: number }): Proc<Observation> {
+  const fi = yield* entry(pid, a.fd, 'read', a.buf, a.len);
+  if ('err' in fi) return { ret: fi.err };
+  if (a.pos < 0) return { ret: -EINVAL };
+  return obsOf(yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf }));
+}
+
+/** sys_write → vfs_write → f_op->write (O_APPEND handled by generic_write_checks). */
+export function* sys_write(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number }): Proc<Observation> {
+  const fi = yield* entry(pid, a.fd, 'write', a.buf, a.len);
+  if ('err' in fi) return { ret: fi.err };
+  const t = yield* fopsFor(fi.xip).write(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf }, fi.append);
+  yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, t.pos), null] as const);
+  return obsOf(t);
+}
+
+/** sys_pwrite64. On Linux an O_APPEND file appends even with pwrite (see pwrite(2), BUGS). */
+export function* sys_pwrite(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number; pos: number }): Proc<Observation> {
+  const fi = yield* entry(pid, a.fd, 'write', a.buf, a.len);
+  if ('err' in fi) return { ret: fi.err };
+  if (a.pos < 0) return { ret: -EINVAL };
+  return obsOf(yield* fopsFor(fi.xip).write(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf }, fi.append));
+}
+
+type Iov = readonly { readonly buf: number; readonly len: number }[];
+
+/**
+ * readv/writev on a file without aio_read/aio_write: do_loop_readv_writev calls ->read/->write
+ * per segment, stops at the first short transfer, and returns the bytes moved if any.
+ */
+export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: Iov }, write: boolean): Proc<Observation> {
+  const total = a.iov.reduce((n, v) => n + v.len, 0);
+  const fi = yield* read('fdget', (s) => {
+    const f = fget(s, pid, a.fd, write ? 'write' : 'read');
+    if ('err' in f) return f;
+    return a.iov.every((v) => access_ok(s, v.buf, v.len)) ? f : { err: -EFAULT };
+  });
+  if ('err' in fi) return { ret: fi.err };
+  const fops = fopsFor(fi.xip);
+  let pos = fi.pos, done = 0, err = 0;
+  for (const v of a.iov) {
+    const t = write
+      ? yield* fops.write(ctx, pid, fi.ino, pos, v.len, { kind: 'user', addr: v.buf }, fi.append)
+      : yield* fops.read(ctx, pid, fi.ino, pos, v.len, { kind: 'user', addr: v.buf });
+    if (t.ret < 0) { err = t.ret; break; }
+    done += t.ret;
+    pos = t.pos;
+    if (t.ret !== v.len) { yield* cover(B_VFS, 'readv-short-stop'); break; }
+  }
+  void total;
+  yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, pos), null] as const);
+  return { ret: done ? done : err };
+}
+
+/** io_submit(IOCB_CMD_PREAD/PWRITE): -EINVAL when f_op has no aio_read/aio_write (XIP, 3.x). */
+export function* sys_aio_rw(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number; pos: number }, write: boolean): Proc<Observation> {
+  const fi = yield* entry(pid, a.fd, write ? 'write' : 'read', a.buf, a.len);
+  if ('err' in fi) return { ret: fi.err };
+  if (!fopsFor(fi.xip).aio) { yield* cover(B_VFS, 'aio-einval-xip'); return { ret: -EINVAL }; }
+  return write ? yield* sys_pwrite(ctx, pid, a) : yield* sys_pread(ctx, pid, a);
+}
+
+/**
+ * sendfile(out_fd, in_fd, NULL, count): do_splice_direct reads the input through ->read into
+ * kernel pages (default_file_splice_read; XIP files have no splice_read) and writes them to
+ * the output. Modelled as one read into a kernel buffer, then one write from it.
+ */
+export function* sys_sendfile(ctx: Ctx, pid: number, a: { outFd: number; inFd: number; count: number }): Proc<Observation> {
+  const io = yield* read('fdget x2', (s) => ({ i: fget(s, pid, a.inFd, 'read'), o: fget(s, pid, a.outFd, 'write') }));
+  if ('err' in io.i) return { ret: io.i.err };
+  if ('err' in io.o) return { ret: io.o.err };
+  const fin = io.i, fout = io.o;
+  yield* cover(B_VFS, 'sendfile');
+  const r = yield* fopsFor(fin.xip).read(ctx, pid, fin.ino, fin.pos, a.count, { kind: 'kernel', data: [] });
+  if (r.ret <= 0) return { ret: r.ret };
+  const data = r.bytes ?? [];
+  const out = yield* read('fdget(out).pos', (s) => s.procs[pid].files[a.outFd]?.pos ?? 0);
+  const w = yield* fopsFor(fout.xip).write(ctx, pid, fout.ino, out, data.length, { kind: 'kernel', data }, fout.append);
+  const consumed = w.ret > 0 ? w.ret : 0;
+  yield* atomic('f_pos (in, out)', (s) => [setPos(setPos(s, pid, a.inFd, fin.pos + consumed), pid, a.outFd, w.pos), null] as const);
+  return { ret: w.ret };
+}
+
+export function* sys_lseek(_ctx: Ctx, pid: number, a: { fd: number; pos: number }): Proc<Observation> {
+  return yield* atomic('generic_file_llseek(SEEK_SET)', (s): readonly [State, Observation] => {
+    if (!s.procs[pid].files[a.fd]) return [s, { ret: -EBADF }];
+    if (a.pos < 0) return [s, { ret: -EINVAL }];
+    return [setPos(s, pid, a.fd, a.pos), { ret: a.pos }];
+  });
+}
+
+/** do_sys_ftruncate → do_truncate → notify_change → ext2_setattr → ext2_setsize, under i_mutex. */
+export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: number }): Proc<Observation> {
+  const fi = yield* read('fdget', (s): { err: number } | { ino: number } => {
+    const f = s.procs[pid].files[a.fd];
+    if (!f) return { err: -EBADF };
+    if (!f.write || a.len < 0) return { err: -EINVAL };
+    if (a.len > s.cfg.fs.maxFilePages * s.cfg.pageSize) return { err: -EFBIG };
+    if (s.sb?.ro) return { err: -EROFS };
+    return { ino: f.ino };
+  });
+  if ('err' in fi) {
+    yield* cover(B_VFS, fi.err === -EINVAL ? 'ftruncate-einval' : fi.err === -EFBIG ? 'ftruncate-efbig' : fi.err === -EROFS ? 'ftruncate-erofs' : 'ebadf');
+    return { ret: fi.err };
+  }
+  return { ret: yield* do_truncate(ctx, fi.ino, a.len) };
+}
+
+function* do_truncate(ctx: Ctx, ino: number, len: number): Proc<number> {
+  yield* lock(i_mutex(ino));
+  const same = yield* read('ext2_setattr: size changed?', (s) => s.inodes[ino]!.size === len);
+  let r = 0;
+  if (same) yield* cover(B_VFS, 'ftruncate-same-size');
+  else r = yield* ext2_setsize(ctx, ino, len);
+  yield* unlock(i_mutex(ino));
+  return r;
+}
+
+/**
+ * fsync: ext2_fsync → generic_file_fsync. On an XIP file there is no dirty data to write (the
+ * stores went to the medium): only metadata. On a page-cache file the dirty pages are written.
+ */
+export function* sys_fsync(ctx: Ctx, pid: number, a: { fd: number }): Proc<Observation> {
+  const fi = yield* read('fdget', (s) => {
+    const f = fget(s, pid, a.fd, 'any');
+    if ('err' in f) return f;
+    return { ...f, dirty: s.inodes[f.ino]!.pageCache.flatMap((p, i) => (p?.dirty ? [i] : [])), aops: aopsOf(s, f.ino).name };
+  });
+  if ('err' in fi) return { ret: fi.err };
+  if (fi.xip) { yield* cover(B_VFS, 'fsync-xip-metadata-only'); return { ret: 0 }; }
+  yield* cover(B_VFS, 'fsync-writeback');
+  const writepage = aopsRegistry.get(fi.aops)!.writepage!;
+  let err = 0;
+  for (const pg of fi.dirty) {
+    const r = yield* writepage(ctx, fi.ino, pg);
+    if (r && !err) err = r;
+  }
+  return { ret: err };
+}
+
+export interface OpenFlags { readonly read?: boolean; readonly write?: boolean; readonly append?: boolean; readonly creat?: boolean; readonly excl?: boolean; readonly trunc?: boolean }
+
+/** sys_open: path lookup in the root directory, O_CREAT (ext2_create), EROFS for write on a ro mount, O_TRUNC. */
+export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenFlags }): Proc<Observation> {
+  const fl = a.flags;
+  const r = yield* atomic('do_sys_open', (s): readonly [State, { fd: number; ino: number; br: string } | { err: number; br: string }] => {
+    if (!s.sb) return [s, { err: -ENOENT, br: 'open-enoent' }];
+    let ino: number | undefined = s.dir[a.name];
+    let next = s;
+    let br = 'open-existing';
+    if (ino !== undefined && fl.creat && fl.excl) return [s, { err: -EEXIST, br: 'open-eexist' }];
+    if (ino === undefined) {
+      if (!fl.creat) return [s, { err: -ENOENT, br: 'open-enoent' }];
+      if (s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
+      let fresh = s.inodes.findIndex((i, k) => k > 0 && i === null);
+      if (fresh < 0) fresh = Math.max(1, s.inodes.length);
+      ino = fresh;
+      const inodes = s.inodes.slice();
+      while (inodes.length <= ino) inodes.push(null);
+      inodes[ino] = ext2_new_inode(ctx, s, ino);
+      next = { ...s, inodes, dir: { ...s.dir, [a.name]: ino } };
+      br = 'open-create';
+    }
+    if ((fl.write || fl.trunc) && s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
+    const f: OpenFile = { ino, read: fl.read ?? !fl.write, write: !!fl.write, append: !!fl.append, pos: 0 };
+    const [s2, fd] = fd_install(next, pid, f);
+    return [s2, { fd, ino, br }];
+  });
+  yield* cover(B_VFS, r.br);
+  if ('err' in r) return { ret: r.err };
+  if (fl.trunc && fl.write) {
+    yield* cover(B_VFS, 'open-trunc');
+    const t = yield* do_truncate(ctx, r.ino, 0);
+    if (t) return { ret: t };
+  }
+  return { ret: r.fd };
+}
+
+export function* sys_close(_ctx: Ctx, pid: number, a: { fd: number }): Proc<Observation> {
+  return yield* atomic('filp_close', (s): readonly [State, Observation] =>
+    s.procs[pid].files[a.fd] ? [fd_close(s, pid, a.fd), { ret: 0 }] : [s, { ret: -EBADF }]);
+}
+
+/** sys_unlink: drop the name; the inode (and its blocks) lives on while open or mapped. */
+export function* sys_unlink(_ctx: Ctx, _pid: number, a: { name: string }): Proc<Observation> {
+  const r = yield* atomic('vfs_unlink', (s): readonly [State, [number, string]] => {
+    const ino = s.sb ? s.dir[a.name] : undefined;
+    if (ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
+    if (s.sb!.ro) return [s, [-EROFS, 'unlink-erofs']];
+    const dir = { ...s.dir };
+    delete dir[a.name];
+    const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };
+    return [ext2_evict_if_unused(next, ino), [0, 'unlink-ok']];
+  });
+  yield* cover(B_VFS, r[1]);
+  return { ret: r[0] };
+}
+
+/** sync_filesystem at umount: write every dirty page-cache page back (allocating blocks). */
+export function writeback_all(ctx: Ctx, s: State): State {
+  let next = s;
+  for (const i of s.inodes) {
+    if (!i) continue;
+    i.pageCache.forEach((p, pg) => {
+      if (!p?.dirty) return;
+      const [s2, got] = ext2_get_blocks_alloc(ctx, next, i.ino, pg, p.data);
+      if ('err' in got && got.err === -ENOSPC) return; // writeback error at umount is lost
+      next = s2;
+      const blk = next.inodes[i.ino]!.blocks[pg];
+      if (blk) next = { ...next, devices: setAt(next.devices, next.sb!.dev, { ...next.devices[next.sb!.dev], data: setAt(next.devices[next.sb!.dev].data, blk, p.data.slice()) }) };
+    });
+  }
+  return next;
+}
