@@ -55,7 +55,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   devices[fsDev] = { ...dev, data, formatted: true, backing: dev.backing && { ...dev.backing, allocated: data.filter((p) => p !== null).length } };
   const procs: Proc[] = Array.from({ length: cfg.processes }, (_, pid) => ({
     pid,
-    vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, xip: false }],
+    vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, xip: false }],
     ptes: new Array(cfg.vpages).fill(null),
     files: [],
   }));

@@ -112,6 +112,8 @@ export interface Vma {
   readonly read: boolean;
   readonly write: boolean;
   readonly mayWrite: boolean;
+  /** vm_file was opened for write (FMODE_WRITE): it holds the mount's write access. */
+  readonly fmodeWrite: boolean;
   /** vm_ops == &xip_file_vm_ops (VM_MIXEDMAP) rather than generic_file_vm_ops. */
   readonly xip: boolean;
 }

@@ -26,7 +26,7 @@ export type Mutation =
   | 'no-zero-new-block'          // ext2_get_blocks links the block before clearing it
   | 'truncate-no-unmap'          // truncate_setsize skips unmap_mapping_range
   | 'truncate-no-zero-tail'      // ext2_setsize skips xip_truncate_page
-  | 'ro-fault-allocates'         // xip_file_fault ignores MS_RDONLY when allocating
+  | 'fault-always-allocates'     // xip_file_fault allocates on every hole (ignores VM_SHARED, VM_WRITE, MS_RDONLY)
   | 'xip-on-any-blocksize'       // ext2_fill_super skips the blocksize == PAGE_SIZE check
   | 'remount-flips-xip'          // ext2_remount lets the xip flag change
   | 'write-overruns-buffer'      // __xip_file_write copies one byte past the user buffer

@@ -103,7 +103,7 @@ export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: nu
   if (chk.err || chk.count === 0) {
     if (chk.err) yield* cover(B_GWRITE, 'efbig');
     yield* unlock(i_mutex(ino));
-    return { ret: chk.err, pos: chk.pos };
+    return { ret: chk.err, pos: pos0 };
   }
   let pos = chk.pos, written = 0, status = 0;
   while (written < chk.count) {

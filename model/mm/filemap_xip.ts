@@ -95,7 +95,7 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
   if (chk.err || chk.count === 0) {
     yield* cover(B_XWRITE, chk.err ? 'efbig' : 'zero-count');
     yield* unlock(i_mutex(ino));
-    return { ret: chk.err, pos: chk.pos };
+    return { ret: chk.err, pos: pos0 }; // *ppos untouched
   }
   let pos = chk.pos, count = chk.count, written = 0, status = 0;
   while (count > 0) {

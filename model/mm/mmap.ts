@@ -27,7 +27,7 @@ export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs): readonly [Sta
   const inode = s.inodes[f.ino]!;
   const vma: Vma = {
     start, pages: a.pages, ino: f.ino, pgoff: a.pgoff, shared: a.shared, read: a.read || a.write, write: a.write,
-    mayWrite: a.shared ? f.write : true, xip: inode.xip,
+    mayWrite: a.shared ? f.write : true, fmodeWrite: f.write, xip: inode.xip,
   };
   let next = updateProc(s, pid, (x) => ({ ...x, vmas: [...x.vmas, vma].sort((u, v) => u.start - v.start) }));
   next = updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs + 1 }));

@@ -53,7 +53,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
       return 'OOM';
     }
     const ro = yield* read('sb->s_flags & MS_RDONLY', (s) => s.sb!.ro);
-    if ((vma.write || vma.mayWrite) && vma.shared && (!ro || has(ctx.variant, 'ro-fault-allocates'))) {
+    if (((vma.write || vma.mayWrite) && vma.shared && !ro) || has(ctx.variant, 'fault-always-allocates')) {
       yield* cover(B_FAULT, 'hole-shared-writable-allocate');
       if (mutex) yield* lock(XIP_SPARSE_MUTEX);
       const got = yield* get_xip_mem(ctx, ino, pgoff, true);

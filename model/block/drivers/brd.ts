@@ -1,4 +1,4 @@
-import { EBUSY, EINVAL, ENODEV, ENOMEM, ERANGE } from '../../kernel/errno.ts';
+import { EACCES, EBUSY, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, ERANGE } from '../../kernel/errno.ts';
 import { branches, hit } from '../../kernel/coverage.ts';
 import { pfnOf, zeros } from '../../kernel/physmem.ts';
 import type { State } from '../../state.ts';
@@ -35,7 +35,7 @@ function brd_direct_access(s: State, dev: number, sector: number): readonly [Sta
 
 export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, direct_access: brd_direct_access };
 
-export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked'] as const);
+export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-unsupported'] as const);
 
 /**
  * brd_ioctl(BLKFLSBUF): -EBUSY unless bd_openers <= 1 (the ioctl's own opener), then
@@ -52,7 +52,10 @@ export function brd_blkflsbuf(s: State, dev: number, ignoreUsers: boolean): read
 /** discard_from_brd (3.x): zeroes the page in place instead of freeing it (pfn stays valid). */
 export function brd_discard(s: State, dev: number, page: number): readonly [State, number, string] {
   const d = s.devices[dev];
-  if (!d.present || page >= d.pages) return [s, -EINVAL, 'discard-unbacked'];
+  // blkdev_issue_discard: a queue without discard support (dcssblk, axonram, a plain disk here) is -EOPNOTSUPP
+  if (!d.present || d.driver !== 'brd') return [s, -EOPNOTSUPP, 'discard-unsupported'];
+  if (d.readOnly) return [s, -EACCES, 'discard-unsupported'];
+  if (page >= d.pages) return [s, -EINVAL, 'discard-unbacked'];
   if (d.data[page] === null) return [s, 0, 'discard-unbacked'];
   return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, page, zeros(s.cfg.pageSize)) })), 0, 'discard-zero'];
 }

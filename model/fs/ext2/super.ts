@@ -49,7 +49,8 @@ export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean 
   const sb = s.sb;
   if (!sb) return [s, -EINVAL, 'umount-einval'];
   if (!a.ro && s.devices[sb.dev].readOnly) return [s, -EACCES, 'remount-eacces-ro-device'];
-  if (a.ro && !sb.ro && s.procs.some((p) => p.files.some((f) => f && f.write))) return [s, -EBUSY, 'remount-ebusy-writers'];
+  // sb_prepare_remount_readonly: any struct file open for write — held by a descriptor or by a vma's vm_file
+  if (a.ro && !sb.ro && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
   let xip = a.xip && hasDirectAccess(s, sb.dev);
   if (xip && sb.blocksize !== s.cfg.pageSize) return [s, -EINVAL, 'remount-einval-blocksize'];
   let branch = 'remount-ok';

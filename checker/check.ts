@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { allBranches } from '../model/kernel/coverage.ts';
+import type { Variant } from '../model/kernel/variant.ts';
+import { INVARIANTS } from '../properties/registry.ts';
+import type { Invariant } from '../properties/invariant.ts';
+import { commandsArb, type Cmd } from '../properties/arbitraries.ts';
+import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/reference.ts';
+import { newCounters, type Counters } from './execute.ts';
+import { runCommands, type ExecutedStep } from './sequence.ts';
+import { makeSystem } from './system.ts';
+
+export interface CheckOptions {
+  readonly seed: number;
+  /** Property runs per system. */
+  readonly runs: number;
+  /** Wall-clock budget for the whole check, ms (fast-check stops starting new runs after it). */
+  readonly timeBudgetMs?: number;
+  readonly variant: Variant;
+  readonly systems?: readonly SuiteSystem[];
+  readonly invariants?: readonly Invariant[];
+  readonly maxCommands?: number;
+  /** Called after each system, for progress. */
+  readonly onProgress?: (msg: string) => void;
+}
+
+export interface Counterexample {
+  readonly system: string;
+  readonly config: unknown;
+  readonly variant: string;
+  readonly invariant: string;
+  readonly message: string;
+  readonly at?: string;
+  readonly seed: number;
+  readonly path: string;
+  readonly steps: readonly ExecutedStep[];
+  /** Index of the step at which the violation was seen. */
+  readonly failedStep: number;
+}
+
+export interface SystemReport {
+  readonly name: string;
+  readonly runs: number;
+  readonly steps: number;
+  readonly interrupted: boolean;
+}
+
+export interface CheckReport {
+  readonly seed: number;
+  readonly variant: string;
+  readonly systems: readonly SystemReport[];
+  readonly invariants: readonly { id: string; title: string; checks: number }[];
+  readonly actions: Readonly<Record<string, number>>;
+  readonly branches: Readonly<Record<string, number>>;
+  readonly unreached: readonly string[];
+  readonly counterexample: Counterexample | null;
+  readonly elapsedMs: number;
+}
+
+/**
+ * `xipcheck check`: fast-check runs of random command sequences on every reference system,
+ * each run checked against every invariant; on a failure, fast-check shrinks the sequence and
+ * the shrunk run is re-executed to record its concrete steps.
+ */
+export function check(o: CheckOptions): CheckReport {
+  const t0 = Date.now();
+  const systems = o.systems ?? REFERENCE_SUITE;
+  const invariants = o.invariants ?? INVARIANTS;
+  const counters: Counters = newCounters();
+  const reports: SystemReport[] = [];
+  let cex: Counterexample | null = null;
+  for (let k = 0; k < systems.length && !cex; k++) {
+    const sysDef = systems[k];
+    const sys = makeSystem(sysDef.name, sysDef.config, o.variant);
+    const procs = sys.config.processes;
+    const left = o.timeBudgetMs === undefined ? undefined : Math.max(1, (o.timeBudgetMs - (Date.now() - t0)) / (systems.length - k));
+    let runs = 0;
+    const stepsBefore = counters.steps;
+    const seed = (o.seed + k * 7919) | 0;
+    const prop = fc.property(commandsArb(procs, sysDef.files, sysDef.maxLen, o.maxCommands ?? 40), (cmds: Cmd[]) => {
+      runs++;
+      return runCommands(sys, cmds, invariants, counters).violation === null;
+    });
+    const res = fc.check(prop, { seed, numRuns: o.runs, ...(left !== undefined ? { interruptAfterTimeLimit: left, markInterruptAsFailure: false } : {}) });
+    reports.push({ name: sys.name, runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted });
+    o.onProgress?.(`${sys.name}: ${runs} runs`);
+    if (res.failed && res.counterexample) {
+      const [cmds] = res.counterexample as [Cmd[]];
+      const again = runCommands(sys, cmds, invariants);
+      const v = again.violation!;
+      cex = {
+        system: sys.name, config: sysDef.config, variant: o.variant.name, invariant: v.invariant, message: v.message, at: v.at,
+        seed, path: res.counterexamplePath ?? '', steps: again.steps, failedStep: v.step,
+      };
+    }
+  }
+  const all = [...allBranches().keys()].sort();
+  const unreached = all.filter((b) => !counters.branches.has(b));
+  return {
+    seed: o.seed,
+    variant: o.variant.name,
+    systems: reports,
+    invariants: invariants.map((i) => ({ id: i.id, title: i.title, checks: counters.checks.get(i.id) ?? 0 })),
+    actions: Object.fromEntries([...counters.actions].sort()),
+    branches: Object.fromEntries(all.map((b) => [b, counters.branches.get(b) ?? 0])),
+    unreached,
+    counterexample: cex,
+    elapsedMs: Date.now() - t0,
+  };
+}

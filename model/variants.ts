@@ -1,0 +1,32 @@
+import { variant, type Variant } from './kernel/variant.ts';
+
+/**
+ * The named designs `--variant` accepts. `reference` is 3.19 plus the i_size recheck of the
+ * 4.0 DAX series; the historical ones are the kernels before each race fix (docs/races.md);
+ * the `broken-*` ones exist to prove each invariant can fail (properties/invariants/*.test.ts).
+ */
+export const VARIANTS: readonly Variant[] = [
+  variant('reference', '3.19 with the fault-vs-truncate i_size recheck of the 4.0 DAX series (all four race fixes)'),
+  variant('3.19', 'mm/filemap_xip.c as released in 2.6.36–3.19: no i_size recheck under the i_mmap lock', ['no-isize-recheck']),
+  variant('2.6.26', 'before Nick Piggin\'s 2.6.27 fix: no xip_sparse_mutex, no xip_sparse_seq; -EBUSY was BUG_ON', ['no-sparse-mutex', 'ebusy-is-error', 'no-isize-recheck']),
+  variant('2.6.35', 'before 2.6.36: -EBUSY from vm_insert_mixed treated as an error (BUG_ON)', ['ebusy-is-error', 'no-isize-recheck']),
+  variant('broken-aops-both', 'ext2_aops_xip also has readpage/writepage', ['aops-both']),
+  variant('broken-xip-uses-pagecache', 'xip_file_read reads through the page cache', ['xip-uses-pagecache']),
+  variant('broken-remove-ignores-users', 'dcssblk remove and brd BLKFLSBUF ignore the opener count', ['remove-ignores-users']),
+  variant('broken-read-skips-data', 'xip_file_read copies zeros instead of the data block', ['read-skips-data']),
+  variant('broken-sparse-writable', 'the sparse page is inserted writable', ['sparse-writable']),
+  variant('broken-no-xip-unmap', '__xip_unmap is never called after an allocation', ['no-xip-unmap']),
+  variant('broken-private-write-shared', 'a store to a private XIP mapping writes the medium', ['private-write-shared']),
+  variant('broken-no-zero-new-block', 'ext2_get_blocks links a new block without clearing it', ['no-zero-new-block']),
+  variant('broken-truncate-no-unmap', 'truncate_setsize skips unmap_mapping_range', ['truncate-no-unmap']),
+  variant('broken-truncate-no-zero-tail', 'ext2_setsize skips xip_truncate_page', ['truncate-no-zero-tail']),
+  variant('broken-fault-always-allocates', 'xip_file_fault allocates on every hole', ['fault-always-allocates']),
+  variant('broken-xip-on-any-blocksize', 'ext2_fill_super accepts xip with blocksize != PAGE_SIZE', ['xip-on-any-blocksize']),
+  variant('broken-remount-flips-xip', 'ext2_remount lets the xip flag change', ['remount-flips-xip']),
+  variant('broken-write-overruns-buffer', '__xip_file_write copies one byte past the user buffer', ['write-overruns-buffer']),
+  variant('broken-sparse-ref-leak', '__xip_unmap forgets page_cache_release', ['sparse-ref-leak']),
+];
+
+export function variantByName(name: string): Variant | undefined {
+  return VARIANTS.find((v) => v.name === name);
+}

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import type { Action } from '../model/actions.ts';
+import type { State } from '../model/state.ts';
+
+/**
+ * Commands are generated *symbolically* — "the 2nd open descriptor", "inside the 1st file
+ * mapping, at byte 3" — and resolved against the state when they run, so fast-check can shrink
+ * a sequence freely and every resolved step is still meaningful. The resolved, concrete calls
+ * are what a trace records.
+ */
+export type Sym =
+  | { readonly k: 'open'; readonly file: number; readonly mode: number }
+  | { readonly k: 'close' | 'fsync'; readonly fd: number }
+  | { readonly k: 'unlink'; readonly file: number }
+  | { readonly k: 'xfer'; readonly how: number; readonly fd: number; readonly buf: number; readonly len: number; readonly pos: number }
+  | { readonly k: 'sendfile'; readonly out: number; readonly in: number; readonly count: number }
+  | { readonly k: 'lseek'; readonly fd: number; readonly pos: number }
+  | { readonly k: 'ftruncate'; readonly fd: number; readonly len: number }
+  | { readonly k: 'mmap'; readonly fd: number; readonly pages: number; readonly pgoff: number; readonly shared: boolean; readonly write: boolean }
+  | { readonly k: 'munmap'; readonly vma: number }
+  | { readonly k: 'load' | 'store'; readonly where: number; readonly off: number; readonly len: number; readonly val: number }
+  | { readonly k: 'admin'; readonly what: number; readonly dev: number; readonly arg: number }
+  | { readonly k: 'par'; readonly a: Sym; readonly b: Sym; readonly schedule: readonly number[] };
+
+export interface Cmd { readonly pid: number; readonly sym: Sym }
+
+const small = (n: number) => fc.nat({ max: n });
+/** A descriptor selector: 0–2 name one of the open descriptors, 3 (rare) a closed one. */
+const fdSel = fc.oneof({ weight: 12, arbitrary: small(2) }, { weight: 1, arbitrary: fc.constant(3) });
+
+const OPEN_MODES = [
+  { read: true, write: true, creat: true }, { read: true }, { read: true, write: true, creat: true }, { read: true, write: true },
+  { write: true, append: true, creat: true }, { read: true, write: true, trunc: true }, { write: true }, { read: true, write: true, creat: true, excl: true },
+] as const;
+
+/** One symbolic command. `files`/`maxLen` come from the suite's bounds. */
+export function symArb(files: number, maxLen: number): fc.Arbitrary<Sym> {
+  // loads and stores mostly land inside file mappings, mostly within one page
+  const pageLike = fc.record({ where: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 3, max: 6 }) }, small(7)), off: small(maxLen + 4), len: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 4 }) }, fc.integer({ min: 1, max: maxLen })), val: fc.integer({ min: 1, max: 9 }) });
+  const plain: fc.Arbitrary<Sym> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ k: fc.constant('open' as const), file: small(files - 1), mode: small(OPEN_MODES.length - 1) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constantFrom('close' as const, 'fsync' as const), fd: fdSel }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('unlink' as const), file: small(files - 1) }) },
+    { weight: 6, arbitrary: fc.record({ k: fc.constant('xfer' as const), how: small(7), fd: fdSel, buf: small(15), len: fc.integer({ min: 0, max: maxLen * 2 }), pos: small(maxLen * 2) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('sendfile' as const), out: fdSel, in: fdSel, count: small(maxLen) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('lseek' as const), fd: fdSel, pos: small(maxLen * 2) }) },
+    { weight: 3, arbitrary: fc.record({ k: fc.constant('ftruncate' as const), fd: fdSel, len: small(maxLen * 2) }) },
+    { weight: 4, arbitrary: fc.record({ k: fc.constant('mmap' as const), fd: fdSel, pages: fc.integer({ min: 1, max: 3 }), pgoff: small(3), shared: fc.boolean(), write: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('munmap' as const), vma: small(3) }) },
+    { weight: 8, arbitrary: fc.record({ k: fc.constantFrom('load' as const, 'store' as const) }).chain((h) => pageLike.map((p) => ({ ...h, ...p }))) },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant('admin' as const), what: small(13), dev: small(3), arg: small(40) }) },
+  );
+  const par = fc.record({
+    k: fc.constant('par' as const),
+    a: fc.record({ k: fc.constantFrom('load' as const, 'store' as const) }).chain((h) => pageLike.map((p) => ({ ...h, ...p, len: 1 }))),
+    b: fc.record({ k: fc.constantFrom('load' as const, 'store' as const) }).chain((h) => pageLike.map((p) => ({ ...h, ...p, len: 1 }))),
+    schedule: fc.array(small(3), { maxLength: 40 }),
+  });
+  return fc.oneof({ weight: 12, arbitrary: plain }, { weight: 1, arbitrary: par });
+}
+
+export function cmdArb(processes: number, files: number, maxLen: number): fc.Arbitrary<Cmd> {
+  // most commands come from process 0, so that descriptors it opened are used; the others share files and pages with it
+  const pid = processes > 1 ? fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: processes - 1 })) : fc.constant(0);
+  return fc.record({ pid, sym: symArb(files, maxLen) });
+}
+
+/** A command sequence: what one property run executes. */
+export function commandsArb(processes: number, files: number, maxLen: number, maxCommands = 40): fc.Arbitrary<Cmd[]> {
+  return fc.array(cmdArb(processes, files, maxLen), { minLength: 1, maxLength: maxCommands, size: 'max' });
+}
+
+// ---- resolution against a state ---------------------------------------------------------------
+
+function openFds(s: State, pid: number): number[] {
+  return s.procs[pid].files.flatMap((f, fd) => (f ? [fd] : []));
+}
+
+function pickFd(s: State, pid: number, sel: number): number {
+  const fds = openFds(s, pid);
+  // an occasional bad descriptor keeps the EBADF paths covered
+  return fds.length && sel < 3 ? fds[sel % fds.length] : 7;
+}
+
+/** Commands on descriptors are mostly skipped when the process has none: EBADF needs few samples. */
+function noFds(s: State, pid: number, sel: number): boolean {
+  return openFds(s, pid).length === 0 && sel !== 3;
+}
+
+/** A user address: in the heap, or inside one of the process's file mappings (XIP ones too). */
+function pickAddr(s: State, pid: number, where: number, off: number): number {
+  const PS = s.cfg.pageSize;
+  const fileVmas = s.procs[pid].vmas.filter((v) => v.ino !== null);
+  if (where < 3 || !fileVmas.length) return off % (s.cfg.heapPages * PS);
+  if (where === 7) return (s.cfg.vpages - 1) * PS + (off % PS); // usually unmapped: SIGSEGV / EFAULT
+  const v = fileVmas[where % fileVmas.length];
+  return v.start * PS + (off % (v.pages * PS));
+}
+
+export function resolve(s: State, pid: number, sym: Sym): Action | null {
+  const PS = s.cfg.pageSize;
+  const devs = s.devices.length;
+  if ('fd' in sym && noFds(s, pid, sym.fd)) return null;
+  switch (sym.k) {
+    case 'open': return { op: 'open', pid, name: `f${sym.file}`, flags: { ...OPEN_MODES[sym.mode] } };
+    case 'close': return { op: 'close', pid, fd: pickFd(s, pid, sym.fd) };
+    case 'fsync': return { op: 'fsync', pid, fd: pickFd(s, pid, sym.fd) };
+    case 'unlink': return { op: 'unlink', pid, name: `f${sym.file}` };
+    case 'xfer': {
+      const fd = pickFd(s, pid, sym.fd);
+      const buf = pickAddr(s, pid, sym.buf % 8, sym.buf);
+      const len = sym.len;
+      switch (sym.how) {
+        case 0: return { op: 'read', pid, fd, buf, len };
+        case 1: return { op: 'write', pid, fd, buf, len };
+        case 2: return { op: 'pread', pid, fd, buf, len, pos: sym.pos };
+        case 3: return { op: 'pwrite', pid, fd, buf, len, pos: sym.pos };
+        case 4: return { op: 'readv', pid, fd, iov: [{ buf, len: Math.ceil(len / 2) }, { buf: (buf + PS) % (s.cfg.heapPages * PS), len: Math.floor(len / 2) }] };
+        case 5: return { op: 'writev', pid, fd, iov: [{ buf, len: Math.ceil(len / 2) }, { buf: (buf + 1) % (s.cfg.heapPages * PS), len: Math.floor(len / 2) }] };
+        case 6: return { op: 'aio_read', pid, fd, buf, len, pos: sym.pos };
+        default: return { op: 'aio_write', pid, fd, buf, len, pos: sym.pos };
+      }
+    }
+    case 'sendfile': return { op: 'sendfile', pid, outFd: pickFd(s, pid, sym.out), inFd: pickFd(s, pid, sym.in), count: sym.count };
+    case 'lseek': return { op: 'lseek', pid, fd: pickFd(s, pid, sym.fd), pos: sym.pos };
+    case 'ftruncate': return { op: 'ftruncate', pid, fd: pickFd(s, pid, sym.fd), len: sym.len };
+    case 'mmap': return { op: 'mmap', pid, fd: pickFd(s, pid, sym.fd), pages: sym.pages, pgoff: sym.pgoff, shared: sym.shared, read: true, write: sym.write };
+    case 'munmap': {
+      const vmas = s.procs[pid].vmas.filter((v) => v.ino !== null);
+      if (!vmas.length) return null;
+      const v = vmas[sym.vma % vmas.length];
+      return { op: 'munmap', pid, addr: v.start * PS, pages: v.pages };
+    }
+    case 'load': return { op: 'load', pid, addr: pickAddr(s, pid, sym.where, sym.off), len: sym.len };
+    case 'store': return { op: 'store', pid, addr: pickAddr(s, pid, sym.where, sym.off), bytes: Array.from({ length: sym.len }, (_, i) => ((sym.val + i) % 9) + 1) };
+    case 'admin': {
+      const dev = sym.dev % devs;
+      const fsDev = s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
+      switch (sym.what) {
+        case 0: return { op: 'umount', pid };
+        case 1: return { op: 'mount', pid, dev: sym.arg % 4 === 0 ? dev : fsDev, xip: sym.arg % 2 === 0, ro: sym.arg % 3 === 0 };
+        case 2: return { op: 'remount', pid, xip: sym.arg % 2 === 0, ro: sym.arg % 3 === 0 };
+        case 3: return { op: 'blkdev_open', pid, dev, write: sym.arg % 2 === 0 };
+        case 4: return { op: 'blkdev_close', pid, dev };
+        case 5: return { op: 'dcssblk_remove', pid, dev };
+        case 6: return { op: 'dcssblk_save', pid, dev, on: sym.arg % 3 !== 0 };
+        case 7: return { op: 'dcssblk_shared', pid, dev, shared: sym.arg % 2 === 0 };
+        case 8: return { op: 'brd_blkflsbuf', pid, dev };
+        case 9: {
+          // discard only what no file owns: the reference does not model raw writes under a file
+          const used = s.sb?.dev === dev ? s.sb.used : dev === fsDev ? s.fsUsed : null;
+          const page = sym.arg % s.devices[dev].pages;
+          if (used && used[page]) return null;
+          return { op: 'brd_discard', pid, dev, page };
+        }
+        default: return { op: 'bdev_direct_access', pid, dev, sector: sym.arg % 3 === 0 ? sym.arg + 1 : sym.arg * 4 };
+      }
+    }
+    case 'par': return null; // resolved by the runner (two calls)
+  }
+}

@@ -1,0 +1,41 @@
+import type { Action } from '../model/actions.ts';
+import type { Observation, State } from '../model/state.ts';
+import type { RefState } from './reference/posix.ts';
+
+/**
+ * When an invariant is checked. `every-step`: after every atomic step, including the states a
+ * kernel path passes through while it holds locks. `between-operations`: only when no thread is
+ * inside an operation (the kernel itself breaks it transiently). `step`: a property of each
+ * atomic step (pre-state → post-state). `operation`: a property of each completed operation
+ * (call, pre-state, post-state, observation, reference).
+ */
+export type When = 'every-step' | 'between-operations' | 'step' | 'operation';
+
+export interface OpContext {
+  readonly call: Action;
+  readonly pre: State;
+  readonly post: State;
+  readonly obs: Observation;
+  readonly ref: RefState;
+  /** Disagreement with the abstract reference for this call, if any (computed once). */
+  readonly refMismatch: string | null;
+}
+
+/**
+ * One named invariant (TLA+ style: a named predicate with a comment saying why it must hold).
+ * Checks return null when the property holds, else a message naming the offending values.
+ */
+export interface Invariant {
+  readonly id: string;
+  readonly title: string;
+  /** Why it must hold: the consequence of breaking it. */
+  readonly why: string;
+  /** The seed sentence or kernel source it enforces. */
+  readonly source: string;
+  readonly when: When;
+  /** The broken model (a mutation in model/kernel/variant.ts) whose test proves it can fail. */
+  readonly brokenBy: string;
+  readonly check?: (s: State) => string | null;
+  readonly checkStep?: (pre: State, post: State, label: string) => string | null;
+  readonly checkOp?: (o: OpContext) => string | null;
+}

@@ -1,0 +1,31 @@
+import type { Invariant } from '../invariant.ts';
+import { isZero, pfnOf, readPfn } from '../../model/kernel/physmem.ts';
+
+/** 7. A block is zeroed (or, through the page cache, written whole) before it is linked into an inode. */
+export const newBlockZeroed: Invariant = {
+  id: 'new-block-zeroed',
+  title: 'new blocks are zeroed before anyone can see them',
+  why: 'A freed block keeps its old bytes; linked into a file before being cleared, it shows another file’s (or another user’s) old data through read() and through mappings — a data leak no permission check stops.',
+  source: 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19): ext2_clear_xip_target after ext2_alloc_branch and before ext2_splice_branch, all under truncate_mutex',
+  when: 'step',
+  brokenBy: 'no-zero-new-block',
+  checkStep(pre, post) {
+    if (!post.sb) return null;
+    for (const i of post.inodes) {
+      if (!i) continue;
+      const before = pre.inodes[i.ino];
+      for (let pg = 0; pg < i.blocks.length; pg++) {
+        const b = i.blocks[pg];
+        if (!b || (before && before.blocks[pg] === b)) continue;
+        const bytes = readPfn(post, pfnOf(post.sb.dev, b));
+        if (i.xip) {
+          if (!isZero(bytes)) return `inode ${i.ino} pgoff ${pg}: block ${b} was linked holding [${bytes}]`;
+        } else {
+          const pc = i.pageCache[pg];
+          if (!pc || pc.data.join() !== bytes.join()) return `inode ${i.ino} pgoff ${pg}: block ${b} was linked holding [${bytes}], not the page written back`;
+        }
+      }
+    }
+    return null;
+  },
+};

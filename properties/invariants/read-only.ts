@@ -1,0 +1,25 @@
+import type { Invariant } from '../invariant.ts';
+
+/** 9. A read-only device and a read-only mount are never written. */
+export const readOnly: Invariant = {
+  id: 'read-only',
+  title: 'read-only stays read-only',
+  why: 'A ROM or a shared read-only DCSS segment cannot take a store (on s390 it is hardware-protected and the store faults the kernel); an ro mount promises the medium is left as it was.',
+  source: 'drivers/s390/block/dcssblk.c set_disk_ro for SR/ER/SC segments, dcssblk_make_request; mm/filemap_xip.c xip_file_fault MS_RDONLY test; fs/super.c mount_bdev -EACCES',
+  when: 'step',
+  brokenBy: 'fault-always-allocates',
+  checkStep(pre, post) {
+    for (let d = 0; d < pre.devices.length; d++) {
+      const a = pre.devices[d], b = post.devices[d];
+      const roMount = pre.sb?.dev === d && pre.sb.ro && post.sb?.ro;
+      if (!a.readOnly && !roMount) continue;
+      if (!a.present || !b.present) continue;
+      for (let pg = 0; pg < a.pages; pg++) {
+        const x = a.data[pg], y = b.data[pg];
+        if (x !== y && x !== null && (y === null || x.join() !== y.join())) return `${roMount ? 'read-only mount on' : 'read-only device'} ${a.name}: page ${pg} changed [${x}] → [${y}]`;
+      }
+      if (roMount && pre.sb!.used.join() !== post.sb!.used.join()) return `read-only mount on ${a.name}: the block bitmap changed`;
+    }
+    return null;
+  },
+};

@@ -1,0 +1,17 @@
+import type { State } from '../../model/state.ts';
+import { pagesFor } from '../../model/state.ts';
+import { pfnOf, readPfn, zeros } from '../../model/kernel/physmem.ts';
+
+/** The bytes of a file's pages as the medium (or the page cache, if it has the page) holds them. */
+export function fileContent(s: State, ino: number): number[] {
+  const i = s.inodes[ino];
+  if (!i) return [];
+  const out: number[] = [];
+  const dev = s.sb?.dev ?? -1;
+  for (let pg = 0; pg < pagesFor(i.size, s.cfg.pageSize); pg++) {
+    const pc = i.pageCache[pg];
+    const b = i.blocks[pg];
+    out.push(...(pc ? pc.data : b && dev >= 0 ? readPfn(s, pfnOf(dev, b)) : zeros(s.cfg.pageSize)));
+  }
+  return out;
+}

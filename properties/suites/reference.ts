@@ -1,0 +1,82 @@
+import type { ConfigInput } from '../../model/config.ts';
+
+/**
+ * The reference systems `xipcheck check` runs (TLA+ MC*.cfg style: bounds live here, never in
+ * the model). Page size 4 so that partial pages and tails are real; a few pages per device so
+ * that ENOSPC, ENOMEM and block reuse happen within a short run.
+ */
+export interface SuiteSystem {
+  readonly name: string;
+  readonly description: string;
+  readonly config: ConfigInput;
+  /** Generator bounds. */
+  readonly files: number;
+  readonly maxLen: number;
+}
+
+const someFile = { name: 'f0', data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 1], holes: [1] };
+
+export const REFERENCE_SUITE: readonly SuiteSystem[] = [
+  {
+    name: 'ext2-xip-dcssblk',
+    description: 'ext2 -o xip on a writable dcssblk segment, beside a shared read-only (SR) segment and a plain disk',
+    config: {
+      pageSize: 4,
+      devices: [
+        { name: 'dcssblk0', driver: 'dcssblk', pages: 9, segmentType: 'SW' },
+        { name: 'dcssblk1', driver: 'dcssblk', pages: 4, segmentType: 'SR', shared: true },
+        { name: 'sda', driver: 'disk', pages: 4 },
+      ],
+      fs: { device: 'dcssblk0', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    files: 3, maxLen: 10,
+  },
+  {
+    name: 'ext2-xip-brd',
+    description: 'ext2 -o xip on brd (pages allocated on first direct_access, -ENOMEM past 7), beside an axonram bank',
+    config: {
+      pageSize: 4,
+      devices: [
+        { name: 'ram0', driver: 'brd', pages: 9, maxBackingPages: 7 },
+        { name: 'axon0', driver: 'axonram', pages: 4, startSect: 8 },
+      ],
+      fs: { device: 'ram0', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    files: 3, maxLen: 10,
+  },
+  {
+    name: 'ext2-xip-ro',
+    description: 'ext2 -o xip,ro on a shared read-only (SR) dcssblk segment: holes map the sparse page, private writes COW',
+    config: {
+      pageSize: 4,
+      devices: [{ name: 'dcssblk0', driver: 'dcssblk', pages: 6, segmentType: 'SR', shared: true }],
+      fs: { device: 'dcssblk0', mount: { xip: true, ro: true }, files: [someFile, { name: 'f1', data: [0, 0, 0, 0, 0, 0, 0, 0, 7], holes: [0, 1] }], maxFilePages: 5 },
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    files: 3, maxLen: 10,
+  },
+  {
+    name: 'ext2-pagecache',
+    description: 'ext2 without xip (the option is dropped on a disk without direct_access): the page-cache a_ops, same invariants',
+    config: {
+      pageSize: 4,
+      devices: [{ name: 'sda', driver: 'disk', pages: 12 }, { name: 'ram1', driver: 'brd', pages: 4 }],
+      fs: { device: 'sda', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    files: 3, maxLen: 10,
+  },
+  {
+    name: 'ext2-bs8-brd',
+    description: 'an ext2 made with 8-byte blocks on brd (page size 4), not mounted at start: mount -o xip must fail with -EINVAL',
+    config: {
+      pageSize: 4,
+      devices: [{ name: 'ram0', driver: 'brd', pages: 8 }],
+      fs: { device: 'ram0', mounted: false, mount: { xip: true, ro: false, blocksize: 8 }, files: [], maxFilePages: 4 },
+      processes: 1, vpages: 10, heapPages: 2,
+    },
+    files: 2, maxLen: 8,
+  },
+];
