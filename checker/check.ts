@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allBranches } from '../model/kernel/coverage.ts';
+import { allBranches, defensiveBranches } from '../model/kernel/coverage.ts';
 import type { Variant } from '../model/kernel/variant.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import type { Invariant } from '../properties/invariant.ts';
@@ -51,7 +51,9 @@ export interface CheckReport {
   readonly invariants: readonly { id: string; title: string; checks: number }[];
   readonly actions: Readonly<Record<string, number>>;
   readonly branches: Readonly<Record<string, number>>;
+  /** Branches no run reached (findings about the search), beside the ones declared unreachable. */
   readonly unreached: readonly string[];
+  readonly defensive: Readonly<Record<string, string>>;
   readonly counterexample: Counterexample | null;
   readonly elapsedMs: number;
 }
@@ -94,7 +96,8 @@ export function check(o: CheckOptions): CheckReport {
     }
   }
   const all = [...allBranches().keys()].sort();
-  const unreached = all.filter((b) => !counters.branches.has(b));
+  const defensive = defensiveBranches();
+  const unreached = all.filter((b) => !counters.branches.has(b) && !defensive.has(b));
   return {
     seed: o.seed,
     variant: o.variant.name,
@@ -103,6 +106,7 @@ export function check(o: CheckOptions): CheckReport {
     actions: Object.fromEntries([...counters.actions].sort()),
     branches: Object.fromEntries(all.map((b) => [b, counters.branches.get(b) ?? 0])),
     unreached,
+    defensive: Object.fromEntries([...defensive].sort()),
     counterexample: cex,
     elapsedMs: Date.now() - t0,
   };

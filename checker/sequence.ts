@@ -29,11 +29,11 @@ export function runCommands(sys: System, cmds: readonly Cmd[], invariants: reado
   let s = initOf(sys);
   let ref: readonly RefState[] = [refInit(s)];
   const steps: ExecutedStep[] = [];
-  for (const cmd of cmds) {
+  for (const cmd of cmds.flatMap((x) => (x.sym.k === 'seq' ? x.sym.cmds : [x]))) {
     let calls: Action[];
     let schedule: readonly number[] = [];
     if (cmd.sym.k === 'par') {
-      const a = resolve(s, cmd.pid, cmd.sym.a), b = resolve(s, cmd.pid, cmd.sym.b);
+      const a = resolve(s, cmd.sym.a.pid, cmd.sym.a.sym), b = resolve(s, cmd.sym.b.pid, cmd.sym.b.sym);
       if (!a || !b) continue;
       calls = [a, b];
       schedule = cmd.sym.schedule;

@@ -42,7 +42,7 @@ export const Action = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('lseek'), ...base, fd: nat, pos: nat }),
   z.strictObject({ op: z.literal('ftruncate'), ...base, fd: nat, len: nat }),
   z.strictObject({ op: z.literal('fsync'), ...base, fd: nat }),
-  z.strictObject({ op: z.literal('mmap'), ...base, fd: nat, pages: z.number().int().min(1), pgoff: nat, shared: z.boolean(), read: z.boolean().default(true), write: z.boolean() }),
+  z.strictObject({ op: z.literal('mmap'), ...base, fd: nat, pages: nat, pgoff: nat, shared: z.boolean(), read: z.boolean().default(true), write: z.boolean() }),
   z.strictObject({ op: z.literal('munmap'), ...base, addr: nat, pages: z.number().int().min(1) }),
   z.strictObject({ op: z.literal('load'), ...base, addr: nat, len: z.number().int().min(1) }),
   z.strictObject({ op: z.literal('store'), ...base, addr: nat, bytes: z.array(byte).min(1) }),
@@ -83,35 +83,25 @@ function signalOf(stop: string): Observation['signal'] {
   return stop === 'SIGSEGV' ? 'SIGSEGV' : stop === 'OOM' ? 'SIGKILL' : 'SIGBUS';
 }
 
-/** A user load: the bytes, or the signal the fault raised (the model lets the process go on). */
-function* user_load(ctx: Ctx, pid: number, a: { addr: number; len: number }): Proc<Observation> {
-  const out: number[] = [];
-  const r = yield* userAccess(ctx, pid, a.addr, a.len, false, 'load', (s, pte, _vp, off, _done, n) => {
-    out.push(...ptePageData(s, pte).slice(off, off + n));
-    return s;
-  });
-  // `out` is filled by step bodies, which do not run on replay: the bytes are re-read here
-  // from the recorded step results instead, so the observation is replay-safe.
-  void out;
-  const bytes = yield* atomic('load:collect', (s) => [s, collect(s, pid, a.addr, r.done, ctx.pageSize)] as const);
-  yield* cover(B_USER, r.stop === 'ok' ? 'load' : 'signal');
-  return r.stop === 'ok' ? { ret: 0, data: bytes } : { ret: 0, data: bytes, signal: signalOf(r.stop) };
+function failOf(r: { stop: string; at?: number }): Partial<Observation> {
+  return r.stop === 'SIGBUS_ALLOC' && r.at !== undefined ? { allocFail: r.at } : {};
 }
 
-function collect(s: State, pid: number, addr: number, n: number, PS: number): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const a = addr + k, pte = s.procs[pid].ptes[Math.floor(a / PS)];
-    out.push(pte ? ptePageData(s, pte)[a % PS] : 0);
-  }
-  return out;
+/** A user load: the bytes, or the signal the fault raised (the model lets the process go on). */
+function* user_load(ctx: Ctx, pid: number, a: { addr: number; len: number }): Proc<Observation> {
+  const r = yield* userAccess(ctx, pid, a.addr, a.len, false, 'load', (s, pte, _vp, off, _done, n) => [s, ptePageData(s, pte).slice(off, off + n)] as const);
+  const bytes = r.bytes;
+  yield* cover(B_USER, r.stop === 'ok' ? 'load' : 'signal');
+  return r.stop === 'ok' ? { ret: 0, data: bytes } : { ret: 0, data: bytes, signal: signalOf(r.stop), ...failOf(r) };
 }
+
 
 function* user_store(ctx: Ctx, pid: number, a: { addr: number; bytes: readonly number[] }): Proc<Observation> {
   const r = yield* userAccess(ctx, pid, a.addr, a.bytes.length, true, 'store', (s, _pte, vpage, off, done, n) =>
     ptePageStore(s, pid, vpage, off, a.bytes.slice(done, done + n)));
   yield* cover(B_USER, r.stop === 'ok' ? 'store' : 'signal');
-  return r.stop === 'ok' ? { ret: 0 } : { ret: 0, signal: signalOf(r.stop), status: r.done };
+  // ret: how many bytes were stored (a page at a time) before any signal
+  return r.stop === 'ok' ? { ret: r.done } : { ret: r.done, signal: signalOf(r.stop), ...failOf(r) };
 }
 
 function* sys_mmap(_ctx: Ctx, pid: number, a: { fd: number; pages: number; pgoff: number; shared: boolean; read: boolean; write: boolean }): Proc<Observation> {

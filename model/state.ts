@@ -163,6 +163,8 @@ export interface Observation {
   readonly signal?: 'SIGBUS' | 'SIGSEGV' | 'SIGKILL';
   /** For transfers cut short: the status that ended the loop (the kernel drops it). */
   readonly status?: number;
+  /** The user virtual page whose fault failed for want of a block (SIGBUS / EFAULT from ENOSPC or ENOMEM). */
+  readonly allocFail?: number;
 }
 
 // ---- small immutable helpers used across the model ------------------------------------------

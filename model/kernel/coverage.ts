@@ -7,9 +7,21 @@
 const catalogue = new Map<string, string>();
 
 /** Declare the branches of one kernel function; returns the list for typed `cover` calls. */
-export function branches<const B extends readonly string[]>(fn: string, cites: string, names: B): { fn: string; names: B } {
+export function branches<const B extends readonly string[]>(
+  fn: string, cites: string, names: B,
+  /** Branches the reference design cannot reach, each with the reason (defensive kernel checks). */
+  unreachable: Partial<Record<B[number], string>> = {},
+): { fn: string; names: B } {
   for (const n of names) catalogue.set(`${fn}:${n}`, cites);
+  for (const [n, why] of Object.entries(unreachable)) defensive.set(`${fn}:${n}`, why as string);
   return { fn, names };
+}
+
+const defensive = new Map<string, string>();
+
+/** Branches declared unreachable in the reference design, with why: reported apart, never silently. */
+export function defensiveBranches(): ReadonlyMap<string, string> {
+  return defensive;
 }
 
 export function allBranches(): ReadonlyMap<string, string> {

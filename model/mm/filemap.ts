@@ -6,7 +6,7 @@ import { linear_page_index, setPte } from './vma.ts';
 import type { FaultResult, VmOperations } from './vm_operations.ts';
 
 const CITE = 'mm/filemap.c filemap_fault (3.x)';
-export const B_FILEMAP = branches('filemap_fault', CITE, ['sigbus-beyond-eof', 'mapped-pagecache'] as const);
+export const B_FILEMAP = branches('filemap_fault', CITE, ['sigbus-beyond-eof', 'sigbus-truncated', 'mapped-pagecache'] as const);
 
 /** Find the page-cache page of (ino, pgoff), reading it in through a_ops->readpage if absent. */
 export function* find_or_read_page(ctx: Ctx, ino: number, pgoff: number): Proc<void> {
@@ -31,10 +31,17 @@ export function* filemap_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number): 
     return 'SIGBUS';
   }
   yield* find_or_read_page(ctx, ino, pgoff);
-  yield* atomic('do_set_pte', (s): readonly [State, null] => {
-    if (s.procs[pid].ptes[vpage] || !s.inodes[ino]!.pageCache[pgoff]) return [s, null];
-    return [setPte(s, pid, vpage, { kind: 'pagecache', ino, pgoff, write: false }), null];
+  // lock_page; "Has the page been truncated?" and the i_size recheck; then do_set_pte — one
+  // step standing for the page-lock critical section that truncate_inode_page also takes.
+  const r = yield* atomic('lock_page+recheck+do_set_pte', (s): readonly [State, 'sigbus' | 'ok'] => {
+    if (pgoff >= pagesFor(s.inodes[ino]!.size, ctx.pageSize) || !s.inodes[ino]!.pageCache[pgoff]) return [s, 'sigbus'];
+    if (s.procs[pid].ptes[vpage]) return [s, 'ok'];
+    return [setPte(s, pid, vpage, { kind: 'pagecache', ino, pgoff, write: false }), 'ok'];
   });
+  if (r === 'sigbus') {
+    yield* cover(B_FILEMAP, 'sigbus-truncated');
+    return 'SIGBUS';
+  }
   yield* cover(B_FILEMAP, 'mapped-pagecache');
   return 'NOPAGE';
 }
@@ -49,7 +56,7 @@ import { setAt, updateInode } from '../state.ts';
 import { zeros } from '../kernel/physmem.ts';
 import { copy_from_user, copy_to_user, type Buf } from './user_copy.ts';
 import { i_mutex } from './locks.ts';
-import type { Transfer } from './filemap_xip.ts';
+import { allocFailOf, type Transfer } from './filemap_xip.ts';
 
 export const B_GREAD = branches('do_generic_file_read', 'mm/filemap.c (3.x)', ['copy', 'eof-stop', 'efault-partial'] as const);
 export const B_GWRITE = branches('generic_perform_write', 'mm/filemap.c (3.x)', ['copy', 'efbig', 'efault-partial'] as const);
@@ -79,7 +86,7 @@ export function* generic_file_read(ctx: Ctx, pid: number, ino: number, pos: numb
     copied += c.done;
     if (c.done < nr) {
       yield* cover(B_GREAD, 'efault-partial');
-      return { ret: copied ? copied : -EFAULT, pos: pos + copied, status: -EFAULT };
+      return { ret: copied ? copied : -EFAULT, pos: pos + copied, status: -EFAULT, ...allocFailOf(c) };
     }
   }
   return { ret: copied, pos: pos + copied, bytes: buf.kind === 'kernel' ? out : undefined };
@@ -106,6 +113,7 @@ export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: nu
     return { ret: chk.err, pos: pos0 };
   }
   let pos = chk.pos, written = 0, status = 0;
+  let fail = {};
   while (written < chk.count) {
     const index = Math.floor(pos / PS), offset = pos % PS;
     const bytes = Math.min(PS - offset, chk.count - written);
@@ -120,10 +128,10 @@ export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: nu
     written += c.done;
     pos += c.done;
     yield* atomic('generic_write_end:i_size_write', (s) => [pos > s.inodes[ino]!.size ? updateInode(s, ino, (i) => ({ ...i, size: pos })) : s, null] as const);
-    if (c.done < bytes) { yield* cover(B_GWRITE, 'efault-partial'); status = -EFAULT; break; }
+    if (c.done < bytes) { yield* cover(B_GWRITE, 'efault-partial'); status = -EFAULT; fail = allocFailOf(c); break; }
   }
   yield* unlock(i_mutex(ino));
-  return { ret: written ? written : status, pos, status: status || undefined };
+  return { ret: written ? written : status, pos, status: status || undefined, ...fail };
 }
 
 /** block_truncate_page (fs/buffer.c): zero the page-cache tail past `from` of a mapped or cached page. */

@@ -13,11 +13,24 @@ import { XIP_SPARSE_MUTEX, i_mutex } from './locks.ts';
 import { copy_from_user, copy_to_user, type Buf } from './user_copy.ts';
 
 const CITE = 'mm/filemap_xip.c (2.6.27–3.19)';
-export const B_XREAD = branches('do_xip_mapping_read', CITE, ['empty-file', 'eof-stop', 'hole-zero', 'data-copy', 'lookup-error', 'efault-discard-chunk'] as const);
+export const B_XREAD = branches('do_xip_mapping_read', CITE, ['empty-file', 'eof-stop', 'hole-zero', 'data-copy', 'lookup-error', 'efault-discard-chunk'] as const, {
+  'lookup-error': 'get_xip_mem(create=0) fails only if direct_access fails on an owned block: see ext2_get_xip_mem:direct-access-failed',
+});
 export const B_XWRITE = branches('__xip_file_write', CITE, ['efbig', 'zero-count', 'mapped', 'hole-allocate', 'alloc-error', 'efault-partial', 'isize-extended'] as const);
-export const B_XTRUNC = branches('xip_truncate_page', CITE, ['block-boundary', 'hole', 'zero-tail', 'error'] as const);
+export const B_XTRUNC = branches('xip_truncate_page', CITE, ['block-boundary', 'hole', 'zero-tail', 'error'] as const, {
+  error: 'see ext2_get_xip_mem:direct-access-failed',
+});
 
-export type Transfer = { readonly ret: number; readonly pos: number; readonly bytes?: readonly number[]; readonly status?: number };
+export type Transfer = {
+  readonly ret: number; readonly pos: number; readonly bytes?: readonly number[]; readonly status?: number;
+  /** The user page whose fault failed to allocate a block (see FaultResult SIGBUS_ALLOC). */
+  readonly allocFail?: number;
+};
+
+/** The allocation-failure page of a copy that stopped, if that is why it stopped. */
+export function allocFailOf(c: { stop: string; at?: number }): { allocFail: number } | Record<string, never> {
+  return c.stop === 'SIGBUS_ALLOC' && c.at !== undefined ? { allocFail: c.at } : {};
+}
 
 function* get_xip_mem(ctx: Ctx, ino: number, pgoff: number, create: boolean): Proc<XipMem> {
   const name = yield* read('i_mapping->a_ops', (s) => aopsOf(s, ino).name);
@@ -37,6 +50,7 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
   const isize = yield* read('i_size_read', (s) => s.inodes[ino]!.size);
   let copied = 0;
   let error = 0;
+  let fail = {};
   const out: number[] = [];
   if (isize === 0) {
     yield* cover(B_XREAD, 'empty-file');
@@ -66,14 +80,14 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
     const src = (s: State, from: number, n: number): readonly number[] =>
       hole || has(ctx.variant, 'read-skips-data') ? zeros(n) : readPfn(s, pfnRead).slice(off0 + from, off0 + from + n);
     const c = yield* copy_to_user(ctx, pid, buf, copied, nr, src);
-    if (c.done < nr) { yield* cover(B_XREAD, 'efault-discard-chunk'); error = -EFAULT; break; }
+    if (c.done < nr) { yield* cover(B_XREAD, 'efault-discard-chunk'); error = -EFAULT; fail = allocFailOf(c); break; }
     if (c.bytes) out.push(...c.bytes);
     copied += nr;
     offset += nr;
     index += Math.floor(offset / PS);
     offset %= PS;
   }
-  return { ret: copied ? copied : error, pos: pos + copied, bytes: buf.kind === 'kernel' ? out : undefined, status: error || undefined };
+  return { ret: copied ? copied : error, pos: pos + copied, bytes: buf.kind === 'kernel' ? out : undefined, status: error || undefined, ...fail };
 }
 
 /**
@@ -98,6 +112,7 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
     return { ret: chk.err, pos: pos0 }; // *ppos untouched
   }
   let pos = chk.pos, count = chk.count, written = 0, status = 0;
+  let fail = {};
   while (count > 0) {
     const offset = pos % PS, index = Math.floor(pos / PS);
     const bytes = Math.min(PS - offset, count);
@@ -116,13 +131,13 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
     const c = yield* copy_from_user(ctx, pid, buf, written, bytes + over, (s, from, data) => writePfn(s, pfn, offset + from, data));
     const copied = Math.min(c.done, bytes);
     written += copied; count -= copied; pos += copied;
-    if (c.done < bytes) { yield* cover(B_XWRITE, 'efault-partial'); status = -EFAULT; break; }
+    if (c.done < bytes) { yield* cover(B_XWRITE, 'efault-partial'); status = -EFAULT; fail = allocFailOf(c); break; }
   }
   const ext = yield* atomic('i_size_write', (s): readonly [State, boolean] =>
     pos > s.inodes[ino]!.size ? [updateInode(s, ino, (i) => ({ ...i, size: pos })), true] : [s, false]);
   if (ext) yield* cover(B_XWRITE, 'isize-extended');
   yield* unlock(i_mutex(ino));
-  return { ret: written ? written : status, pos, status: status || undefined };
+  return { ret: written ? written : status, pos, status: status || undefined, ...fail };
 }
 
 /**

@@ -14,10 +14,12 @@ const CITE = 'mm/memory.c handle_mm_fault/do_anonymous_page/do_wp_page (3.13–3
 export const B_MM = branches('handle_mm_fault', CITE, [
   'sigsegv-no-vma', 'sigsegv-access', 'anon-zero-page', 'file-fault', 'fault-sigbus', 'fault-oom',
   'wp-pfn-shared-reuse', 'wp-pfn-private-cow', 'wp-sparse-private-cow', 'wp-pagecache-shared-dirty', 'wp-pagecache-private-cow',
-] as const);
+] as const, {
+  'fault-oom': 'VM_FAULT_OOM comes only from xip_file_fault:lookup-error-oom and sparse-recheck-error-oom',
+});
 
 /** What a user access ends in: done, or the signal the fault raised (VM_FAULT_OOM kills: reported as SIGBUS-like 'OOM'). */
-export type Access = 'ok' | 'SIGSEGV' | 'SIGBUS' | 'OOM';
+export type Access = 'ok' | 'SIGSEGV' | 'SIGBUS' | 'OOM' | 'SIGBUS_ALLOC';
 
 type Classified =
   | { readonly kind: 'segv-no-vma' | 'segv-access' | 'present' }
@@ -63,7 +65,7 @@ function* faultLocked(ctx: Ctx, pid: number, vpage: number, write: boolean): Pro
       yield* cover(B_MM, 'file-fault');
       const ops = c.vma.xip ? xip_file_vm_ops : filemap_vm_ops;
       const fr: FaultResult = yield* ops.fault(ctx, pid, c.vma, vpage);
-      if (fr === 'SIGBUS') yield* cover(B_MM, 'fault-sigbus');
+      if (fr === 'SIGBUS' || fr === 'SIGBUS_ALLOC') yield* cover(B_MM, 'fault-sigbus');
       if (fr === 'OOM') yield* cover(B_MM, 'fault-oom');
       return fr === 'NOPAGE' ? 'ok' : fr;
     }
@@ -155,27 +157,31 @@ const MAX_RETRIES = 6;
  */
 export function* userAccess(
   ctx: Ctx, pid: number, addr: number, len: number, write: boolean, label: string,
-  move: (s: State, pte: Pte, vpage: number, off: number, done: number, n: number) => State,
-): Proc<{ done: number; stop: Access }> {
+  move: (s: State, pte: Pte, vpage: number, off: number, done: number, n: number) => State | readonly [State, readonly number[]],
+): Proc<{ done: number; stop: Access; at?: number; bytes: readonly number[] }> {
   let done = 0;
+  // bytes a load step read: part of the step's recorded result, so replay-safe
+  const bytes: number[] = [];
   while (done < len) {
     const a = addr + done;
     const vpage = Math.floor(a / ctx.pageSize), off = a % ctx.pageSize;
     const n = Math.min(len - done, ctx.pageSize - off);
     let tries = 0;
     for (;;) {
-      const ok = yield* atomic(label, (s): readonly [State, boolean] => {
+      const ok = yield* atomic(label, (s): readonly [State, readonly number[] | boolean] => {
         const pte = s.procs[pid].ptes[vpage];
         const vma = find_vma(s, pid, vpage);
         if (!pte || !vma || (write && !pte.write)) return [s, false];
-        return [move(s, pte, vpage, off, done, n), true];
+        const m = move(s, pte, vpage, off, done, n);
+        return Array.isArray(m) ? [m[0], m[1]] : [m as State, true];
       });
+      if (Array.isArray(ok)) bytes.push(...ok);
       if (ok) break;
       const r = yield* handle_mm_fault(ctx, pid, vpage, write);
-      if (r !== 'ok') return { done, stop: r };
-      if (++tries > MAX_RETRIES) return { done, stop: 'SIGBUS' };
+      if (r !== 'ok') return { done, stop: r, at: vpage, bytes };
+      if (++tries > MAX_RETRIES) return { done, stop: 'SIGBUS', at: vpage, bytes };
     }
     done += n;
   }
-  return { done, stop: 'ok' };
+  return { done, stop: 'ok', bytes };
 }

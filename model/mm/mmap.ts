@@ -20,8 +20,8 @@ export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs): readonly [Sta
   const p = s.procs[pid];
   const f = p.files[a.fd];
   if (!f) return [s, -EBADF, 'ebadf'];
+  if (a.pages <= 0 || a.pgoff < 0) return [s, -EINVAL, 'einval']; // do_mmap_pgoff: !len
   if (!f.read || (a.shared && a.write && !f.write)) return [s, -EACCES, 'eacces'];
-  if (a.pages <= 0 || a.pgoff < 0) return [s, -EINVAL, 'einval'];
   const start = freeRange(s, pid, a.pages);
   if (start < 0) return [s, -ENOMEM, 'enomem'];
   const inode = s.inodes[f.ino]!;

@@ -40,10 +40,16 @@ export function* truncate_setsize(ctx: Ctx, ino: number, newsize: number): Proc<
     if (n) yield* cover(B_TRUNC, 'zapped-ptes');
     yield* unlock(i_mmap(ino));
   }
+  // truncate_inode_pages: each page under its page lock; a page a racing fault mapped after
+  // the unmap above is unmapped again (truncate_inode_page → unmap_mapping_range of the page).
   const dropped = yield* atomic('truncate_inode_pages', (s): readonly [State, boolean] => {
     const pc = s.inodes[ino]!.pageCache;
     if (pc.length <= first) return [s, false];
-    return [updateInode(s, ino, (i) => ({ ...i, pageCache: i.pageCache.slice(0, first) })), pc.slice(first).some((p) => p)];
+    let next = updateInode(s, ino, (i) => ({ ...i, pageCache: i.pageCache.slice(0, first) }));
+    for (const p of next.procs) {
+      p.ptes.forEach((pte, vp) => { if (pte?.kind === 'pagecache' && pte.ino === ino && pte.pgoff >= first) next = zapPte(next, p.pid, vp); });
+    }
+    return [next, pc.slice(first).some((p) => p)];
   });
   if (dropped) yield* cover(B_TRUNC, 'dropped-pagecache');
 }

@@ -16,7 +16,7 @@ export type Buf = { readonly kind: 'user'; readonly addr: number } | { readonly 
  */
 export function* copy_to_user(
   ctx: Ctx, pid: number, buf: Buf, at: number, n: number, src: (s: State, from: number, n: number) => readonly number[],
-): Proc<{ done: number; stop: Access; bytes?: readonly number[] }> {
+): Proc<{ done: number; stop: Access; at?: number; bytes?: readonly number[] }> {
   if (buf.kind === 'kernel') {
     const bytes = yield* atomic('memcpy(kernel buffer)', (s) => [s, src(s, 0, n).slice()] as const);
     return { done: n, stop: 'ok', bytes };
@@ -28,7 +28,7 @@ export function* copy_to_user(
 /** __copy_from_user(_nocache): bytes of the user buffer handed to `sink` page by page. */
 export function* copy_from_user(
   ctx: Ctx, pid: number, buf: Buf, at: number, n: number, sink: (s: State, from: number, bytes: readonly number[]) => State,
-): Proc<{ done: number; stop: Access }> {
+): Proc<{ done: number; stop: Access; at?: number }> {
   if (buf.kind === 'kernel') {
     yield* atomic('memcpy(kernel buffer)', (s) => [sink(s, 0, buf.data.slice(at, at + n)), null] as const);
     return { done: n, stop: 'ok' };

@@ -16,7 +16,11 @@ export const B_FAULT = branches('xip_file_fault', CITE, [
   'sigbus-beyond-eof', 'found-pfn', 'lookup-error-oom', 'hole-shared-writable-allocate', 'hole-alloc-sigbus',
   'hole-sparse-page', 'sparse-recheck-found', 'sparse-recheck-error-oom', 'sparse-inserted', 'sparse-pte-busy',
   'isize-recheck-sigbus', 'insert-ebusy-ok', 'insert-ebusy-bug',
-] as const);
+] as const, {
+  'lookup-error-oom': 'see ext2_get_xip_mem:direct-access-failed',
+  'sparse-recheck-error-oom': 'see ext2_get_xip_mem:direct-access-failed',
+  'insert-ebusy-bug': 'the BUG_ON of kernels before 2.6.36: reached only by the historical variants 2.6.26 and 2.6.35',
+});
 
 /**
  * xip_file_fault(vma, vmf), 3.19, with every branch:
@@ -60,7 +64,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
       if (mutex) yield* unlock(XIP_SPARSE_MUTEX);
       if ('err' in got) {
         yield* cover(B_FAULT, 'hole-alloc-sigbus');
-        return 'SIGBUS';
+        return 'SIGBUS_ALLOC';
       }
       if (!has(ctx.variant, 'no-xip-unmap')) yield* __xip_unmap(ctx, ino, pgoff);
       return yield* insertPfn(ctx, pid, vma, vpage, ino, pgoff, got.pfn);

@@ -16,7 +16,7 @@ import { fd_close, fd_install } from './fdtable.ts';
 const CITE = 'fs/open.c, fs/read_write.c, fs/namei.c, fs/aio.c, fs/sync.c (3.x)';
 export const B_VFS = branches('vfs', CITE, [
   'open-enoent', 'open-erofs', 'open-create', 'open-existing', 'open-eexist', 'open-trunc', 'ebadf', 'efault-access-ok',
-  'readv-short-stop', 'aio-einval-xip', 'sendfile', 'ftruncate-einval', 'ftruncate-efbig', 'ftruncate-erofs', 'ftruncate-same-size',
+  'readv-short-stop', 'aio-einval-xip', 'sendfile', 'ftruncate-einval', 'ftruncate-efbig', 'ftruncate-same-size',
   'fsync-xip-metadata-only', 'fsync-writeback', 'unlink-enoent', 'unlink-erofs', 'unlink-ok',
 ] as const);
 
@@ -42,7 +42,7 @@ function setPos(s: State, pid: number, fd: number, pos: number): State {
 }
 
 function obsOf(t: Transfer): Observation {
-  return { ret: t.ret, ...(t.bytes ? { data: t.bytes } : {}), ...(t.status ? { status: t.status } : {}) };
+  return { ret: t.ret, ...(t.bytes ? { data: t.bytes } : {}), ...(t.status ? { status: t.status } : {}), ...(t.allocFail !== undefined ? { allocFail: t.allocFail } : {}) };
 }
 
 function* entry(pid: number, fd: number, mode: 'read' | 'write', buf: number, len: number): Proc<FileInfo> {
@@ -104,12 +104,13 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
   });
   if ('err' in fi) return { ret: fi.err };
   const fops = fopsFor(fi.xip);
-  let pos = fi.pos, done = 0, err = 0, status: number | undefined;
+  let pos = fi.pos, done = 0, err = 0, status: number | undefined, allocFail: number | undefined;
   for (const v of a.iov) {
     const t = write
       ? yield* fops.write(ctx, pid, fi.ino, pos, v.len, { kind: 'user', addr: v.buf }, fi.append)
       : yield* fops.read(ctx, pid, fi.ino, pos, v.len, { kind: 'user', addr: v.buf });
     status = t.status;
+    allocFail = t.allocFail;
     if (t.ret < 0) { err = t.ret; break; }
     done += t.ret;
     pos = t.pos;
@@ -117,7 +118,7 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
   }
   void total;
   yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, pos), null] as const);
-  return { ret: done ? done : err, ...(status ? { status } : {}) };
+  return { ret: done ? done : err, ...(status ? { status } : {}), ...(allocFail !== undefined ? { allocFail } : {}) };
 }
 
 /** io_submit(IOCB_CMD_PREAD/PWRITE): -EINVAL when f_op has no aio_read/aio_write (XIP, 3.x). */
@@ -146,7 +147,7 @@ export function* sys_sendfile(ctx: Ctx, pid: number, a: { outFd: number; inFd: n
   const w = yield* fopsFor(fout.xip).write(ctx, pid, fout.ino, out, data.length, { kind: 'kernel', data }, fout.append);
   const consumed = w.ret > 0 ? w.ret : 0;
   yield* atomic('f_pos (in, out)', (s) => [setPos(setPos(s, pid, a.inFd, fin.pos + consumed), pid, a.outFd, w.pos), null] as const);
-  return { ret: w.ret };
+  return { ret: w.ret, ...(w.status ? { status: w.status } : {}) };
 }
 
 export function* sys_lseek(_ctx: Ctx, pid: number, a: { fd: number; pos: number }): Proc<Observation> {
@@ -164,11 +165,10 @@ export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: numb
     if (!f) return { err: -EBADF };
     if (!f.write || a.len < 0) return { err: -EINVAL };
     if (a.len > s.cfg.fs.maxFilePages * s.cfg.pageSize) return { err: -EFBIG };
-    if (s.sb?.ro) return { err: -EROFS };
     return { ino: f.ino };
   });
   if ('err' in fi) {
-    yield* cover(B_VFS, fi.err === -EINVAL ? 'ftruncate-einval' : fi.err === -EFBIG ? 'ftruncate-efbig' : fi.err === -EROFS ? 'ftruncate-erofs' : 'ebadf');
+    yield* cover(B_VFS, fi.err === -EINVAL ? 'ftruncate-einval' : fi.err === -EFBIG ? 'ftruncate-efbig' : 'ebadf');
     return { ret: fi.err };
   }
   return { ret: yield* do_truncate(ctx, fi.ino, a.len) };

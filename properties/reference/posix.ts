@@ -57,6 +57,8 @@ export interface RefStep {
 }
 
 export interface Expected {
+  /** A claim of the concrete observation the reference refutes outright. */
+  readonly claim?: string;
   readonly ret?: number;
   readonly data?: readonly (number | null)[];
   readonly signal?: Observation['signal'] | null;
@@ -69,6 +71,8 @@ class Work {
   files: Record<number, { size: number; data: (number | null)[] }>;
   priv: Record<number, (number | null)[]>[];
   pos: Record<number, number>[];
+  /** The user page whose fault the concrete model reports failed for want of a block. */
+  allocFail: { pid: number; vpage: number } | null = null;
   constructor(r: RefState, readonly g: State) {
     this.files = Object.fromEntries(Object.entries(r.files).map(([k, f]) => [k, { size: f.size, data: f.data.slice() }]));
     this.priv = r.priv.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.slice()])));
@@ -89,6 +93,7 @@ class Work {
     const v = this.vma(pid, vp);
     if (!v || (write ? !v.write : !v.read)) return { ok: false, signal: 'SIGSEGV' };
     if (v.ino === null) return { ok: true };
+    if (this.allocFail && this.allocFail.pid === pid && this.allocFail.vpage === vp && v.shared && !this.priv[pid][vp]) return { ok: false, signal: 'SIGBUS' };
     if (this.priv[pid][vp]) return { ok: true };
     const pgoff = v.pgoff + (vp - v.start);
     if (pgoff >= pagesFor(this.file(v.ino).size, this.PS)) return { ok: false, signal: 'SIGBUS' };
@@ -103,7 +108,8 @@ class Work {
     const v = this.vma(pid, vp)!;
     if (v.ino === null) return 0;
     const f = this.file(v.ino);
-    return f.data[(v.pgoff + (vp - v.start)) * this.PS + off] ?? 0;
+    const b = f.data[(v.pgoff + (vp - v.start)) * this.PS + off];
+    return b === undefined ? 0 : b; // null (unspecified) stays null
   }
 
   store(pid: number, addr: number, b: number | null): void {
@@ -216,7 +222,7 @@ let bufBase = 0; // the user buffer of the transfer in progress (set by callers 
  * position reached — once at the end for XIP, page by page for the page cache (it matters when
  * the buffer is a mapping of the same file).
  */
-function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, len: number, src: { user: true } | { user: false; data: readonly number[] }, alloc: AllocLimit): { ret: number; pos: number } {
+function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, len: number, src: { user: true } | { user: false; data: readonly (number | null)[] }, alloc: AllocLimit): { ret: number; pos: number } {
   const PS = w.PS;
   const f = w.file(ino);
   const max = w.g.cfg.fs.maxFilePages * PS;
@@ -256,8 +262,20 @@ function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, l
 /** The reference's step for one completed call. `g` is the concrete state before the call. */
 export function refStep(r: RefState, call: Action, g: State, post: State, obs: Observation): RefStep {
   const w = new Work(r, g);
+  if (obs.allocFail !== undefined) {
+    // Trust the concrete model's "no block could be had" only when the medium really is full.
+    if (!allocationExhausted(post)) return { next: r, expect: { claim: `reports an allocation failure at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
+    w.allocFail = { pid: call.pid, vpage: obs.allocFail };
+  }
   const expect = apply(w, call, g, post, obs);
   return { next: w.freeze(), expect };
+}
+
+/** No free block in the bitmap, or (brd) no backing page left to allocate. */
+function allocationExhausted(s: State): boolean {
+  if (!s.sb) return false;
+  const d = s.devices[s.sb.dev];
+  return s.sb.used.every(Boolean) || (!!d.backing && d.backing.allocated >= d.backing.max);
 }
 
 function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Expected | null {
@@ -321,7 +339,7 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
       const rd = doRead(w, pid, fin.ino, fin.xip, inPos, c.count, false);
       if (rd.ret <= 0) return { ret: rd.ret };
       const outPos = fout.append ? w.file(fout.ino).size : (w.pos[pid][c.outFd] ?? 0);
-      const wr = doWrite(w, pid, fout.ino, fout.xip, outPos, rd.bytes.length, { user: false, data: rd.bytes.map((b) => b ?? 0) }, allocLimit(obs));
+      const wr = doWrite(w, pid, fout.ino, fout.xip, outPos, rd.bytes.length, { user: false, data: rd.bytes }, allocLimit(obs));
       w.pos[pid][c.inFd] = inPos + Math.max(0, wr.ret);
       if (!Number.isNaN(wr.pos)) w.pos[pid][c.outFd] = wr.pos;
       return { ret: wr.ret };
@@ -349,11 +367,11 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
         // a page is stored whole or not at all: check the page before storing any of it
         if (k === 0 || a % w.PS === 0) {
           const acc = w.access(pid, a, true);
-          if (!acc.ok) return { signal: acc.signal };
+          if (!acc.ok) return { ret: k, signal: acc.signal };
         }
         w.store(pid, a, c.bytes[k]);
       }
-      return { ret: 0, signal: null };
+      return { ret: c.bytes.length, signal: null };
     }
     case 'munmap': {
       if (obs.ret < 0) return null;
@@ -381,6 +399,7 @@ function dropPrivBeyond(w: Work, ino: number, size: number): void {
 /** Compare a concrete observation with the reference's expectation; null when they agree. */
 export function compare(e: Expected | null, o: Observation): string | null {
   if (!e) return null;
+  if (e.claim) return e.claim;
   if (e.ret !== undefined && e.ret !== o.ret) return `returned ${o.ret}, reference says ${e.ret}`;
   if (e.signal !== undefined && (e.signal ?? undefined) !== o.signal) return `signal ${o.signal ?? 'none'}, reference says ${e.signal ?? 'none'}`;
   if (e.data) {

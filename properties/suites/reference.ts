@@ -25,6 +25,7 @@ export const REFERENCE_SUITE: readonly SuiteSystem[] = [
       devices: [
         { name: 'dcssblk0', driver: 'dcssblk', pages: 9, segmentType: 'SW' },
         { name: 'dcssblk1', driver: 'dcssblk', pages: 4, segmentType: 'SR', shared: true },
+        { name: 'dcssblk2', driver: 'dcssblk', pages: 2, segmentType: 'SC', shared: true },
         { name: 'sda', driver: 'disk', pages: 4 },
       ],
       fs: { device: 'dcssblk0', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },

@@ -6,7 +6,9 @@ import { PAGE_SECTORS } from '../../config.ts';
 import type { BlockDeviceOperations, DirectAccess } from '../block_device_operations.ts';
 
 const CITE = 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (3.x)';
-export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erange', 'ok'] as const);
+export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erange', 'ok'] as const, {
+  enodev: 'axonram banks are never removed while the system runs',
+});
 
 /**
  * axon_ram_direct_access: the only driver that adds the partition start; checks only

@@ -7,7 +7,9 @@ import { PAGE_SECTORS } from '../../config.ts';
 import type { BlockDeviceOperations, DirectAccess } from '../block_device_operations.ts';
 
 const CITE = 'drivers/block/brd.c with CONFIG_BLK_DEV_XIP (2.6.25–3.19)';
-export const B_BRD = branches('brd_direct_access', CITE, ['enodev', 'einval-unaligned', 'erange', 'enomem', 'alloc-page', 'ok'] as const);
+export const B_BRD = branches('brd_direct_access', CITE, ['enodev', 'einval-unaligned', 'erange', 'enomem', 'alloc-page', 'ok'] as const, {
+  enodev: 'private_data is NULL only after brd_del_one (module unload), which the model does not offer while the gendisk exists',
+});
 
 /**
  * brd_direct_access: allocates a zeroed backing page on first touch (brd_insert_page,

@@ -10,7 +10,9 @@ import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x)';
-export const B_PAGECACHE = branches('ext2_aops', CITE, ['readpage-hole', 'readpage-block', 'readpage-cached', 'writepage-clean', 'writepage-existing', 'writepage-allocate', 'writepage-error'] as const);
+export const B_PAGECACHE = branches('ext2_aops', CITE, ['readpage-hole', 'readpage-block', 'readpage-cached', 'writepage-clean', 'writepage-existing', 'writepage-allocate', 'writepage-error'] as const, {
+  'writepage-error': 'a rw mount of a read-only disk is refused and dcssblk refuses sharing changes while in use, so writeback never meets a read-only device',
+});
 
 /** ext2_readpage: bring file page `pgoff` into the page cache (zeros for a hole). Returns 0. */
 export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<number> {

@@ -9,7 +9,9 @@ import { ext2_truncate_blocks } from './inode.ts';
 import { truncateMutex } from './xip.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_setsize (3.x)';
-export const B_SETSIZE = branches('ext2_setsize', CITE, ['xip', 'pagecache', 'tail-error'] as const);
+export const B_SETSIZE = branches('ext2_setsize', CITE, ['xip', 'pagecache', 'tail-error'] as const, {
+  'tail-error': 'xip_truncate_page fails only when direct_access does: see ext2_get_xip_mem:direct-access-failed',
+});
 
 /**
  * ext2_setsize, called by ext2_setattr under i_mutex when the size changes. The kernel's order:

@@ -1,5 +1,5 @@
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
-import { branches } from '../../kernel/coverage.ts';
+import { branches, hit } from '../../kernel/coverage.ts';
 import { has } from '../../kernel/variant.ts';
 import type { Ctx } from '../../kernel/step.ts';
 import { direct_access } from '../../block/direct_access.ts';
@@ -11,7 +11,7 @@ import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
-  'mapped', 'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced',
+  'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced',
 ] as const);
 
 /** ext2_get_block(create=0): the block mapped at `pgoff`, 0 for a hole (lockless chain walk). */
@@ -31,6 +31,12 @@ export type GetBlocks = { readonly block: number; readonly branch: string } | { 
  * linked with those bytes written.
  */
 export function ext2_get_blocks_alloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: readonly number[]): readonly [State, GetBlocks] {
+  const r = getBlocksAlloc(ctx, s, ino, pgoff, data);
+  hit(B_GET_BLOCKS, r[1].branch);
+  return r;
+}
+
+function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: readonly number[]): readonly [State, GetBlocks] {
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing) return [s, { block: existing, branch: 'raced-mapped' }];
   const sb = s.sb!;
