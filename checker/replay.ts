@@ -1,0 +1,56 @@
+import type { Action } from '../model/actions.ts';
+import type { Observation } from '../model/state.ts';
+import { variantByName } from '../model/variants.ts';
+import { INVARIANTS } from '../properties/registry.ts';
+import { runSteps } from './sequence.ts';
+import { makeSystem } from './system.ts';
+import { expectedRet, TraceError, type ExpectedObs, type ParsedTrace } from './trace.ts';
+import type { Violation } from './execute.ts';
+
+export interface ReplayedStep {
+  readonly calls: readonly Action[];
+  readonly schedule?: readonly number[];
+  readonly obs: readonly Observation[];
+  /** Where an observation differs from the trace's `expect`, one message per call. */
+  readonly mismatches: readonly string[];
+  readonly note?: string;
+}
+
+export interface ReplayResult {
+  readonly name: string;
+  readonly variant: string;
+  readonly steps: readonly ReplayedStep[];
+  readonly violation: (Violation & { step: number }) | null;
+  /** What the trace says should happen, and whether it did. */
+  readonly expected: string;
+  readonly verdictMatches: boolean;
+  readonly ok: boolean;
+}
+
+function diff(e: ExpectedObs, o: Observation): string | null {
+  if (e.ret !== undefined && expectedRet(e.ret) !== o.ret) return `ret ${o.ret}, trace expects ${e.ret}`;
+  if (e.signal !== undefined && (e.signal ?? undefined) !== o.signal) return `signal ${o.signal ?? 'none'}, trace expects ${e.signal ?? 'none'}`;
+  if (e.data) {
+    const got = o.data ?? [];
+    if (got.length !== e.data.length || e.data.some((b, k) => b !== null && b !== got[k])) return `data [${got.join(' ')}], trace expects [${e.data.map((b) => b ?? '?').join(' ')}]`;
+  }
+  return null;
+}
+
+/** `xipcheck run`: replay a trace on its own config and variant, checking every invariant. */
+export function replayTrace(t: ParsedTrace): ReplayResult {
+  const v = variantByName(t.variant);
+  if (!v) throw new TraceError(`variant: unknown variant "${t.variant}" (see xipcheck variants)`);
+  const sys = makeSystem(t.system ?? t.name, t.config, v);
+  const r = runSteps(sys, t.steps, INVARIANTS);
+  const steps: ReplayedStep[] = r.steps.map((s, i) => {
+    const exp = t.steps[i].expect;
+    const mismatches = exp ? s.obs.flatMap((o, k) => { const e = exp[k]; const m = e ? diff(e, o) : null; return m ? [`${k ? `T${k} ` : ''}${m}`] : []; }) : [];
+    return { calls: s.calls, schedule: s.schedule, obs: s.obs, mismatches, note: t.steps[i].note };
+  });
+  const want = t.expect;
+  const got = r.violation ? `violates ${r.violation.invariant}` : 'holds';
+  const verdictMatches = want === got;
+  const ok = !r.violation && steps.every((s) => !s.mismatches.length) && verdictMatches;
+  return { name: t.name, variant: v.name, steps, violation: r.violation, expected: want, verdictMatches, ok };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { Action } from '../model/actions.ts';
+import { Config } from '../model/config.ts';
+import { errnoValue } from '../model/kernel/errno.ts';
+
+/**
+ * The trace format, version 1: one JSON file for counterexamples, hand-written scenarios and
+ * regression tests. A step is one call, or a group of calls run as concurrent threads under a
+ * schedule. `expect` on a step pins its observation; `expect` on the trace says whether the
+ * scenario should hold or violate a named invariant (the LKMM litmus `Result:` line).
+ */
+export const TRACE_SCHEMA = 'xipcheck/trace@1';
+
+const Errno = z.union([z.number().int(), z.string().regex(/^-?E[A-Z]+$/, 'an errno name such as "-EINVAL"')]);
+
+export const ExpectedObs = z.strictObject({
+  ret: Errno.optional(),
+  data: z.array(z.number().int().min(0).max(255).nullable()).optional(),
+  signal: z.enum(['SIGBUS', 'SIGSEGV', 'SIGKILL']).nullable().optional(),
+});
+export type ExpectedObs = z.infer<typeof ExpectedObs>;
+
+const StepMeta = z.object({ expect: ExpectedObs.optional(), note: z.string().optional() }).loose();
+const GroupStep = z.strictObject({
+  par: z.array(Action).min(2).max(4),
+  schedule: z.array(z.number().int().min(0)).default([]),
+  expect: z.array(ExpectedObs.nullable()).optional(),
+  note: z.string().optional(),
+});
+
+export const Trace = z.strictObject({
+  schema: z.literal(TRACE_SCHEMA),
+  name: z.string().min(1),
+  question: z.string().optional(),
+  expect: z.string().regex(/^(holds|violates [a-z0-9-]+)$/, '"holds" or "violates <invariant-id>"').default('holds'),
+  cites: z.array(z.string()).default([]),
+  variant: z.string().default('reference'),
+  system: z.string().optional(),
+  config: Config,
+  steps: z.array(z.unknown()).min(1),
+  found: z.strictObject({
+    seed: z.number().int(), path: z.string(), invariant: z.string(), message: z.string(), at: z.string().optional(), step: z.number().int(),
+  }).optional(),
+});
+
+export interface TraceStep {
+  readonly calls: readonly Action[];
+  readonly schedule?: readonly number[];
+  readonly expect?: readonly (ExpectedObs | null)[];
+  readonly note?: string;
+}
+
+export interface ParsedTrace extends Omit<z.infer<typeof Trace>, 'steps'> {
+  readonly steps: readonly TraceStep[];
+}
+
+/** Thrown with a one-line message saying what is wrong and where. */
+export class TraceError extends Error {}
+
+function where(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+function firstIssue(e: z.ZodError, prefix: string): string {
+  const i = e.issues[0];
+  const at = where([...(prefix ? [prefix] : []), ...i.path] as PropertyKey[]);
+  return `${at || 'top level'}: ${i.message}`;
+}
+
+const OPS = Action.options.map((o) => (o.shape.op as z.ZodLiteral<string>).value);
+
+function parseAction(raw: unknown, at: string): z.infer<typeof Action> {
+  if (raw && typeof raw === 'object' && 'op' in raw && !OPS.includes(String((raw as { op: unknown }).op))) {
+    throw new TraceError(`${at}.op: unknown action "${String((raw as { op: unknown }).op)}" (one of: ${OPS.join(', ')})`);
+  }
+  const r = Action.safeParse(raw);
+  if (!r.success) throw new TraceError(firstIssue(r.error, at));
+  return r.data;
+}
+
+/** Parse and validate a trace; every error is a TraceError with one line of text. */
+export function parseTrace(json: unknown): ParsedTrace {
+  const t = Trace.safeParse(json);
+  if (!t.success) throw new TraceError(firstIssue(t.error, ''));
+  const steps: TraceStep[] = t.data.steps.map((raw, i) => {
+    const at = `steps[${i}]`;
+    if (raw && typeof raw === 'object' && 'par' in raw) {
+      const g = GroupStep.safeParse(raw);
+      if (!g.success) throw new TraceError(firstIssue(g.error, at));
+      if (g.data.expect && g.data.expect.length !== g.data.par.length) throw new TraceError(`${at}.expect: ${g.data.par.length} calls but ${g.data.expect.length} expectations`);
+      return { calls: g.data.par, schedule: g.data.schedule, expect: g.data.expect, note: g.data.note };
+    }
+    const m = StepMeta.safeParse(raw);
+    if (!m.success) throw new TraceError(firstIssue(m.error, at));
+    const { expect, note, ...rest } = m.data as { expect?: ExpectedObs; note?: string };
+    return { calls: [parseAction(rest, at)], expect: expect ? [expect] : undefined, note };
+  });
+  return { ...t.data, steps };
+}
+
+/** Normalise an expected return value (a number or an errno name) to a number. */
+export function expectedRet(r: number | string): number {
+  if (typeof r === 'number') return r;
+  const v = errnoValue(r);
+  if (v === undefined) throw new TraceError(`unknown errno name "${r}"`);
+  return v;
+}

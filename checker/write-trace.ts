@@ -1,0 +1,24 @@
+import type { Counterexample } from './check.ts';
+import { TRACE_SCHEMA } from './trace.ts';
+
+/** A counterexample as a trace file: replayable with `xipcheck run`, readable as a story. */
+export function counterexampleTrace(c: Counterexample): object {
+  return {
+    schema: TRACE_SCHEMA,
+    name: `${c.system}-${c.invariant}-seed${c.seed}`,
+    question: `Found by xipcheck check: ${c.message}`,
+    expect: `violates ${c.invariant}`,
+    variant: c.variant,
+    system: c.system,
+    config: c.config,
+    found: { seed: c.seed, path: c.path, invariant: c.invariant, message: c.message, ...(c.at ? { at: c.at } : {}), step: c.failedStep },
+    steps: c.steps.map((s) => (s.calls.length === 1
+      ? { ...s.calls[0], expect: obsExpect(s.obs[0]) }
+      : { par: s.calls, schedule: s.schedule ?? [], expect: s.obs.map(obsExpect) })),
+  };
+}
+
+function obsExpect(o: { ret: number; data?: readonly number[]; signal?: string }): object | null {
+  if (Number.isNaN(o.ret)) return null;
+  return { ret: o.ret, ...(o.data ? { data: o.data } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+}
