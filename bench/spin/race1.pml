@@ -1,0 +1,234 @@
+/*
+ * race1.pml — xipcheck "race 1": XIP read fault installing the sparse page vs. a write
+ * that allocates the block and __xip_unmap()s the sparse page. Promela model for SPIN
+ * (tested with Spin 6.5.2, Debian package `spin`).
+ *
+ * Switch:  FIXED=1 (default) models 2.6.27–3.19 (Nick Piggin's "mm: xip fix fault vs
+ *          sparse page invalidate race": xip_sparse_mutex + xip_sparse_seq).
+ *          FIXED=0 models the code before it (no mutex, no seqcount, no re-check).
+ *          spin -a -DFIXED=0 race1.pml
+ *          INVARIANT=1 (default) also checks the per-step invariant below; 0 = end state only.
+ *          SEQ_BEGIN_SPINS=1 (default): read_seqcount_begin waits for an even count (see below).
+ *          SPARSE_PAGE_INIT=2 (default): __xip_sparse_page initially NULL or already allocated
+ *          (it is global, allocated once by the first sparse fault on any XIP file);
+ *          0 = NULL, 1 = allocated (forces every counterexample through the vma walk).
+ *
+ * Processes (one file page pgoff, one MAP_PRIVATE read-only vma of process A, so A's hole
+ * fault never allocates; B writes the same page through write(2)):
+ *   A = mm/filemap_xip.c xip_file_fault (2.6.27–3.19), read fault on a hole, sparse branch
+ *       (`again:` ... get_xip_mem(create=0) == -ENODATA, vma not shared-writable ...),
+ *       and on retry the `found:` branch (vm_insert_mixed of the block's pfn).
+ *   B = mm/filemap_xip.c __xip_file_write (2.6.27–3.19) for that page: get_xip_mem(create=0)
+ *       == -ENODATA, then get_xip_mem(create=1) under xip_sparse_mutex, then
+ *       __xip_unmap(mapping, pgoff) (same file, 2.6.27–3.19), then the data copy.
+ *   get_xip_mem = fs/ext2/xip.c ext2_get_xip_mem (2.6.27–3.19): create=0 is a lookup that
+ *       returns -ENODATA for a hole; create=1 allocates, zeroes and links the block.
+ *   init = harness: starts A and B, waits until both have finished, checks the end state.
+ *
+ * State: block_allocated, a_pte ∈ {NONE, SPARSE, PFN}, sparse_page (__xip_sparse_page != NULL,
+ * allocated lazily by xip_sparse_page() on the first sparse fault), mutex (owner of
+ * xip_sparse_mutex: 0 free, 1 A, 2 B), seq (xip_sparse_seq), data_written; ghost unmap_done
+ * (B's __xip_unmap has returned).
+ *
+ * Properties:
+ *   end state (init, after A and B finished):  !(a_pte == SPARSE && block_allocated)
+ *   per-step invariant INV:                    !(a_pte == SPARSE && unmap_done)
+ *     "a pte may map the sparse page only while the writer has not yet finished unmapping".
+ *     a_pte becomes SPARSE only in A's insert step and unmap_done becomes 1 only in B's
+ *     __xip_unmap-return steps (and nothing clears a_pte after unmap_done), so asserting INV
+ *     inside exactly those steps is equivalent to checking it in every reachable state.
+ *   Plus pan's default invalid-end-state (deadlock) check.
+ *
+ * Step granularity (matches the TypeScript explorer of /work/main/model): ONE Promela
+ * transition per kernel step, i.e. per mutex_lock / mutex_unlock, per get_xip_mem call,
+ * per seqcount increment (write_seqcount_begin / _end), per pte insert (check pte_none +
+ * set, under the pte lock), per __xip_unmap walk (page_check_address + ptep_clear_flush
+ * under the pte lock), per seqcount read (read_seqcount_begin together with the read of
+ * __xip_sparse_page, as in model/mm/__xip_unmap.ts; read_seqcount_retry), and the data copy.
+ *   - A step that reads shared state and branches is written as the guard of an if-option,
+ *     so the read *is* the transition.  Steps that need a test and a write (mutex_lock =
+ *     wait-until-free + take; pte check-and-insert under the ptl; the walk) are d_step{}:
+ *     a d_step is exactly one transition.  No atomic{} is used.  Ghost writes (unmap_done)
+ *     and assert()s ride inside the step they belong to and add no transition.
+ *   - Statement merging: by default spin -a merges chains of statements that touch only
+ *     local variables (here: locals `locked`, `count`, `page`, gotos) into the preceding
+ *     transition; `spin -o3` ("turn off statement merging in verifier") disables that.
+ *     Merged statements are invisible to the other process, so merging removes only
+ *     intermediate states that are not kernel steps; it cannot hide or add an interleaving
+ *     of shared-state steps.  run-spin.mjs uses the default (merging ON) for the headline
+ *     numbers and also reports -o3.  Partial-order reduction (pan's default) is likewise
+ *     reported with and without -DNOREDUCE.
+ *   - Left out because they cannot change the outcome here: i_size_read (constant), the
+ *     a_ops and MS_RDONLY reads (constant), i_mutex (only B takes it), mapping->i_mmap lock
+ *     around the walk (only B takes it: A's pte insert in 2.6.27–3.19 does not), ext2's
+ *     truncate_mutex inside create=1 (only B allocates), and the split of create=1 into
+ *     lookup / alloc / direct_access (model/fs/ext2/xip.ts makes those 3 steps + lock/unlock;
+ *     here only the final "block linked" write is visible to A, so it is one step).
+ *   - read_seqcount_begin spins while the count is odd.  SEQ_BEGIN_SPINS=1 (default) models
+ *     that exactly: the step is enabled only when seq is even (a busy-wait is a stutter, so
+ *     blocking is equivalent).  SEQ_BEGIN_SPINS=0 reads seq as is (like model/mm/__xip_unmap.ts),
+ *     an odd count then forces the locked retry — but the `if (!page) return` that comes
+ *     before any retry check is then only safe thanks to the mutex around create=1 (remove
+ *     that mutex and SEQ_BEGIN_SPINS=0 fails, =1 still verifies).
+ *   - FIXED=0 A has no re-check (as in the kernel before the fix); the TS variant 2.6.26
+ *     keeps the unlocked re-check get_xip_mem(create=0) — one more step, same race.
+ */
+
+#ifndef FIXED
+#define FIXED 1
+#endif
+#ifndef INVARIANT
+#define INVARIANT 1
+#endif
+#ifndef SEQ_BEGIN_SPINS
+#define SEQ_BEGIN_SPINS 1            /* read_seqcount_begin waits while the count is odd */
+#endif
+#if SEQ_BEGIN_SPINS
+#define SEQ_BEGIN_READY ((seq & 1) == 0)
+#else
+#define SEQ_BEGIN_READY true
+#endif
+#ifndef SPARSE_PAGE_INIT
+#define SPARSE_PAGE_INIT 2           /* 0: no sparse page yet, 1: already allocated, 2: either */
+#endif
+
+mtype = { NONE, SPARSE, PFN };
+
+bit   block_allocated = 0;   /* ext2: block linked into the inode (zeroed before linking)   */
+mtype a_pte = NONE;          /* A's pte for pgoff                                           */
+bit   sparse_page = 0;       /* __xip_sparse_page != NULL                                  */
+byte  mutex = 0;             /* xip_sparse_mutex owner: 0 free, 1 A, 2 B                    */
+byte  seq = 0;               /* xip_sparse_seq                                              */
+bit   data_written = 0;      /* B's __copy_from_user_nocache into the block                 */
+bit   unmap_done = 0;        /* ghost: B's __xip_unmap has returned                         */
+
+#define INV   (!(a_pte == SPARSE && unmap_done))
+#if INVARIANT
+#define CHECK_INV assert(INV)
+#else
+#define CHECK_INV skip
+#endif
+
+/* mutex_lock: blocks until free, then takes it — one step */
+#define MUTEX_LOCK(me)   d_step { mutex == 0; mutex = me }
+#define MUTEX_UNLOCK(me) d_step { assert(mutex == me); mutex = 0 }
+
+/* mm/filemap_xip.c xip_file_fault, MAP_PRIVATE read fault on a hole */
+proctype A()
+{
+again:
+	/* error = get_xip_mem(mapping, pgoff, 0, ...) */
+	if
+	:: block_allocated ->                                /* found: */
+		/* vm_insert_mixed(vma, addr, pfn); -EBUSY is success since 2.6.36 */
+		d_step {
+			if
+			:: a_pte == NONE -> a_pte = PFN
+			:: else -> skip
+			fi
+		}
+	:: !block_allocated ->                               /* -ENODATA: sparse block */
+#if FIXED
+		MUTEX_LOCK(1);                               /* mutex_lock(&xip_sparse_mutex) */
+		seq++;                                       /* write_seqcount_begin */
+		/* re-check: error = get_xip_mem(mapping, pgoff, 0, ...) */
+		if
+		:: block_allocated ->
+			seq++;                               /* write_seqcount_end */
+			MUTEX_UNLOCK(1);                     /* mutex_unlock */
+			goto again
+		:: !block_allocated
+		fi;
+#endif
+		/* page = xip_sparse_page(); vm_insert_page(vma, addr, page)  (FIXED=0: the page
+		 * goes back in vmf->page and __do_fault installs it under the ptl) */
+		d_step {
+			sparse_page = 1;
+			if
+			:: a_pte == NONE -> a_pte = SPARSE
+			:: else -> skip                      /* -EBUSY */
+			fi;
+			CHECK_INV
+		}
+#if FIXED
+		;
+		seq++;                                       /* write_seqcount_end */
+		MUTEX_UNLOCK(1)                              /* mutex_unlock */
+#endif
+	fi
+}
+
+/* mm/filemap_xip.c __xip_file_write for one page that is a hole, + __xip_unmap */
+proctype B()
+{
+	byte count;
+	bit locked = 0;
+
+	/* status = get_xip_mem(mapping, index, 0, ...) */
+	if
+	:: block_allocated -> goto copy                      /* unreachable: only B allocates */
+	:: !block_allocated                                  /* -ENODATA */
+	fi;
+#if FIXED
+	MUTEX_LOCK(2);                                       /* mutex_lock(&xip_sparse_mutex) */
+#endif
+	block_allocated = 1;                                 /* get_xip_mem(mapping, index, 1, ...) */
+#if FIXED
+	MUTEX_UNLOCK(2);                                     /* mutex_unlock */
+#endif
+
+	/* __xip_unmap(mapping, index):
+	 *   count = read_seqcount_begin(&xip_sparse_seq); page = __xip_sparse_page;
+	 *   if (!page) return;                           — one step, the return folded in */
+	if
+	:: d_step { SEQ_BEGIN_READY && !sparse_page; count = seq; unmap_done = 1; CHECK_INV } -> goto copy
+	:: d_step { SEQ_BEGIN_READY && sparse_page; count = seq }
+	fi;
+	/* retry: */
+	do
+	:: /* vma walk: pte = page_check_address(page, mm, address, &ptl, 1);
+	    * if (pte) ptep_clear_flush ...                   — one step under the ptl */
+		d_step {
+			if
+			:: a_pte == SPARSE -> a_pte = NONE
+			:: else -> skip
+			fi;
+#if !FIXED
+			unmap_done = 1;                      /* return */
+			CHECK_INV
+#endif
+		};
+#if FIXED
+		if
+		:: d_step { locked; assert(mutex == 2); mutex = 0; unmap_done = 1; CHECK_INV } -> break
+		                                             /* if (locked) mutex_unlock; return */
+		:: d_step { !locked && seq == count && (count & 1) == 0; unmap_done = 1; CHECK_INV } -> break
+		                                             /* !read_seqcount_retry: return */
+		:: d_step { !locked && (seq != count || (count & 1) == 1) } ->
+		                                             /* read_seqcount_retry */
+			d_step { mutex == 0; mutex = 2; locked = 1 }  /* mutex_lock; locked = 1; goto retry */
+		fi
+#else
+		break
+#endif
+	od;
+copy:
+	data_written = 1                                     /* __copy_from_user_nocache(xip_mem + offset, ...) */
+}
+
+init
+{
+	atomic {
+#if SPARSE_PAGE_INIT == 2
+		if                           /* the sparse page is global: an earlier sparse fault */
+		:: skip                      /* on any XIP file may already have allocated it     */
+		:: sparse_page = 1
+		fi;
+#elif SPARSE_PAGE_INIT == 1
+		sparse_page = 1;
+#endif
+		run A(); run B()
+	};
+	(_nr_pr == 1);                                       /* both finished */
+	assert(!(a_pte == SPARSE && block_allocated))
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+function run(...argv: string[]) {
+  let out = '', err = '';
+  const code = main(argv, { write: (s) => { out += s; } }, { write: (s) => { err += s; } });
+  return { code, out, err };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'xipcheck-cli-'));
+const bad = (name: string, content: string) => { const p = join(tmp, name); writeFileSync(p, content); return p; };
+
+describe('xipcheck CLI: bad input is one line and exit 2', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown option', ['check', '--bogus'], /Unknown option '--bogus'/],
+    ['unknown command', ['frob'], /unknown command "frob"/],
+    ['bad number', ['check', '--runs', 'many'], /--runs takes a whole number/],
+    ['unknown reporter', ['check', '--reporter', 'xml'], /--reporter takes text, json, junit/],
+    ['unknown variant', ['check', '--variant', 'nope'], /unknown variant "nope"/],
+    ['missing trace', ['run'], /run needs a trace file/],
+    ['unreadable trace', ['run', join(tmp, 'absent.json')], /cannot read .*ENOENT/],
+    ['not JSON', ['run', bad('a.json', '{ nope')], /not JSON/],
+    ['wrong schema', ['run', bad('b.json', '{"schema":"x"}')], /schema/],
+    ['unknown action', ['run', bad('c.json', JSON.stringify({ schema: 'xipcheck/trace@1', name: 'c', config: { devices: [{ name: 'd', driver: 'brd', pages: 4 }], fs: { device: 'd' } }, steps: [{ op: 'reed', fd: 0 }] }))], /steps\[0\]\.op: unknown action "reed"/],
+    ['bad argument', ['run', bad('d.json', JSON.stringify({ schema: 'xipcheck/trace@1', name: 'd', config: { devices: [{ name: 'd', driver: 'brd', pages: 4 }], fs: { device: 'd' } }, steps: [{ op: 'read', fd: -1, buf: 0, len: 1 }] }))], /steps\[0\]\.fd/],
+    ['impossible config', ['run', bad('e.json', JSON.stringify({ schema: 'xipcheck/trace@1', name: 'e', config: { devices: [{ name: 'd', driver: 'brd', pages: 4 }], fs: { device: 'nope' } }, steps: [{ op: 'umount' }] }))], /fs\.device "nope" names no device/],
+  ];
+  for (const [what, argv, msg] of cases) {
+    it(what, () => {
+      const r = run(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    });
+  }
+});
+
+describe('xipcheck CLI: commands', () => {
+  it('invariants --reporter json lists id, title and source for every invariant', () => {
+    const r = run('invariants', '--reporter', 'json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.out) as { id: string; title: string; source: string }[];
+    expect(list.length).toBeGreaterThanOrEqual(12);
+    for (const i of list) expect(i.id && i.title && i.source).toBeTruthy();
+  });
+
+  it('run replays the seed story and exits 0', () => {
+    const r = run('run', 'counterexamples/scenarios/SeedStory+write+mmap+hole+truncate.trace.json');
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/invariants: all hold/);
+  });
+
+  it('check on a broken model exits 1, prints the story and writes a trace that run replays', () => {
+    const trace = join(tmp, 'cex.trace.json');
+    const r = run('check', '--variant', 'broken-read-skips-data', '--runs', '500', '--trace-out', trace);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/VIOLATION of coherence/);
+    expect(r.out).toMatch(/ {2}1\. P\d /);
+    const replay = run('run', trace);
+    expect(replay.code).toBe(1);
+    expect(replay.out).toMatch(/✗ coherence/);
+    expect(JSON.parse(readFileSync(trace, 'utf8')).expect).toBe('violates coherence');
+  });
+
+  it('check --reporter junit writes JUnit XML with a failure for the violated invariant', () => {
+    const out = join(tmp, 'report.xml');
+    const r = run('check', '--variant', 'broken-sparse-writable', '--runs', '500', '--reporter', 'junit', '--out', out, '--trace-out', join(tmp, 'x.trace.json'));
+    expect(r.code).toBe(1);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toMatch(/<testsuites name="xipcheck"/);
+    expect(xml).toMatch(/<failure message=/);
+  });
+
+  it('same seed, same report (timings aside)', () => {
+    const a = JSON.parse(run('check', '--runs', '60', '--seed', '5', '--reporter', 'json').out);
+    const b = JSON.parse(run('check', '--runs', '60', '--seed', '5', '--reporter', 'json').out);
+    delete a.elapsedMs; delete b.elapsedMs;
+    expect(a).toEqual(b);
+  });
+});
