@@ -8,9 +8,10 @@ import { expectedRet, TraceError, type ExpectedObs, type ParsedTrace } from './t
 import type { Violation } from './execute.ts';
 
 export interface ReplayedStep {
-  readonly calls: readonly Action[];
+  readonly threads: readonly (readonly Action[])[];
   readonly schedule?: readonly number[];
-  readonly obs: readonly Observation[];
+  readonly obs: readonly (readonly Observation[])[];
+  readonly interleaving?: readonly { readonly thread: number; readonly label: string }[];
   /** Where an observation differs from the trace's `expect`, one message per call. */
   readonly mismatches: readonly string[];
   readonly note?: string;
@@ -45,8 +46,13 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   const r = runSteps(sys, t.steps, INVARIANTS);
   const steps: ReplayedStep[] = r.steps.map((s, i) => {
     const exp = t.steps[i].expect;
-    const mismatches = exp ? s.obs.flatMap((o, k) => { const e = exp[k]; const m = e ? diff(e, o) : null; return m ? [`${k ? `T${k} ` : ''}${m}`] : []; }) : [];
-    return { calls: s.calls, schedule: s.schedule, obs: s.obs, mismatches, note: t.steps[i].note };
+    const flat = s.threads.flatMap((p, th) => p.map((_, k) => ({ th, o: s.obs[th]?.[k] })));
+    const mismatches = exp ? flat.flatMap(({ th, o }, k) => {
+      const e = exp[k];
+      const m = e ? (o ? diff(e, o) : 'did not finish') : null;
+      return m ? [`${s.threads.length > 1 ? `T${th} ` : ''}${m}`] : [];
+    }) : [];
+    return { ...s, mismatches, note: t.steps[i].note };
   });
   const want = t.expect;
   const got = r.violation ? `violates ${r.violation.invariant}` : 'holds';

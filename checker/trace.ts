@@ -22,7 +22,8 @@ export type ExpectedObs = z.infer<typeof ExpectedObs>;
 
 const StepMeta = z.object({ expect: ExpectedObs.optional(), note: z.string().optional() }).loose();
 const GroupStep = z.strictObject({
-  par: z.array(Action).min(2).max(4),
+  /** Threads: each a call, or a program of calls run in order. */
+  par: z.array(z.union([Action, z.array(Action).min(1)])).min(1).max(4),
   schedule: z.array(z.number().int().min(0)).default([]),
   expect: z.array(ExpectedObs.nullable()).optional(),
   note: z.string().optional(),
@@ -44,8 +45,9 @@ export const Trace = z.strictObject({
 });
 
 export interface TraceStep {
-  readonly calls: readonly Action[];
+  readonly threads: readonly (readonly Action[])[];
   readonly schedule?: readonly number[];
+  /** Per call, in thread order then program order. */
   readonly expect?: readonly (ExpectedObs | null)[];
   readonly note?: string;
 }
@@ -87,13 +89,15 @@ export function parseTrace(json: unknown): ParsedTrace {
     if (raw && typeof raw === 'object' && 'par' in raw) {
       const g = GroupStep.safeParse(raw);
       if (!g.success) throw new TraceError(firstIssue(g.error, at));
-      if (g.data.expect && g.data.expect.length !== g.data.par.length) throw new TraceError(`${at}.expect: ${g.data.par.length} calls but ${g.data.expect.length} expectations`);
-      return { calls: g.data.par, schedule: g.data.schedule, expect: g.data.expect, note: g.data.note };
+      const threads = g.data.par.map((p) => (Array.isArray(p) ? p : [p]));
+      const n = threads.reduce((k, p) => k + p.length, 0);
+      if (g.data.expect && g.data.expect.length !== n) throw new TraceError(`${at}.expect: ${n} calls but ${g.data.expect.length} expectations`);
+      return { threads, schedule: g.data.schedule, expect: g.data.expect, note: g.data.note };
     }
     const m = StepMeta.safeParse(raw);
     if (!m.success) throw new TraceError(firstIssue(m.error, at));
     const { expect, note, ...rest } = m.data as { expect?: ExpectedObs; note?: string };
-    return { calls: [parseAction(rest, at)], expect: expect ? [expect] : undefined, note };
+    return { threads: [[parseAction(rest, at)]], expect: expect ? [expect] : undefined, note };
   });
   return { ...t.data, steps };
 }

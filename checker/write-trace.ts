@@ -12,9 +12,13 @@ export function counterexampleTrace(c: Counterexample): object {
     system: c.system,
     config: c.config,
     found: { seed: c.seed, path: c.path, invariant: c.invariant, message: c.message, ...(c.at ? { at: c.at } : {}), step: c.failedStep },
-    steps: c.steps.map((s) => (s.calls.length === 1
-      ? { ...s.calls[0], expect: obsExpect(s.obs[0]) }
-      : { par: s.calls, schedule: s.schedule ?? [], expect: s.obs.map(obsExpect) })),
+    steps: c.steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1
+      ? { ...s.threads[0][0], ...(s.obs[0]?.[0] ? { expect: obsExpect(s.obs[0][0]) } : {}) }
+      : {
+          par: s.threads.map((p) => (p.length === 1 ? p[0] : p)),
+          schedule: s.schedule ?? [],
+          expect: s.threads.flatMap((p, t) => p.map((_, k) => (s.obs[t]?.[k] ? obsExpect(s.obs[t][k]) : null))),
+        })),
   };
 }
 

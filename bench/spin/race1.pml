@@ -50,14 +50,18 @@
  *     wait-until-free + take; pte check-and-insert under the ptl; the walk) are d_step{}:
  *     a d_step is exactly one transition.  No atomic{} is used.  Ghost writes (unmap_done)
  *     and assert()s ride inside the step they belong to and add no transition.
- *   - Statement merging: by default spin -a merges chains of statements that touch only
- *     local variables (here: locals `locked`, `count`, `page`, gotos) into the preceding
- *     transition; `spin -o3` ("turn off statement merging in verifier") disables that.
- *     Merged statements are invisible to the other process, so merging removes only
- *     intermediate states that are not kernel steps; it cannot hide or add an interleaving
- *     of shared-state steps.  run-spin.mjs uses the default (merging ON) for the headline
- *     numbers and also reports -o3.  Partial-order reduction (pan's default) is likewise
- *     reported with and without -DNOREDUCE.
+ *   - Statement merging (spin -a default): SPIN merges chains of statements that touch only
+ *     local variables into one transition; `spin -o3` ("turn off statement merging in
+ *     verifier", see `spin --help`) disables it.  Merging could only remove states that no
+ *     other process can observe, but here it has nothing to do: every local write (`count`,
+ *     `locked`) sits inside a d_step of a kernel step, and `./pan -d` prints the same
+ *     transition table with and without -o3 (12 transitions in A, 13 in B, plus the ends).
+ *     run-spin.mjs uses the default and also reports -o3 (same numbers).  Partial-order
+ *     reduction (pan's default) is reported with and without -DNOREDUCE.  Interleaving is sequentially
+ *     consistent: the seqcount's smp_wmb/smp_rmb and weak memory are not modelled.
+ *   - SPIN options used (run-spin.mjs): spin -a -DFIXED=0|1 race1.pml;
+ *     gcc -O2 -DSAFETY [-DBFS] [-DNOREDUCE] -o pan pan.c; ./pan (defaults: -m10000 depth
+ *     limit, -w24 hash table, -c1 stop at first error); trail: spin -t -p -DFIXED=0 race1.pml.
  *   - Left out because they cannot change the outcome here: i_size_read (constant), the
  *     a_ops and MS_RDONLY reads (constant), i_mutex (only B takes it), mapping->i_mmap lock
  *     around the walk (only B takes it: A's pte insert in 2.6.27–3.19 does not), ext2's
@@ -72,6 +76,18 @@
  *     that mutex and SEQ_BEGIN_SPINS=0 fails, =1 still verifies).
  *   - FIXED=0 A has no re-check (as in the kernel before the fix); the TS variant 2.6.26
  *     keeps the unlocked re-check get_xip_mem(create=0) — one more step, same race.
+ *   - Dating: the project dates the fix 2.6.27; the LKML posting (Nick Piggin, 18 Aug 2008,
+ *     "mm: xip fix fault vs sparse page invalidate race") is written against get_xip_mem,
+ *     which suggests the 2.6.28 merge window. Not checked against a release tag here.
+ *
+ * Findings (mutations of this file, sequentially consistent, BFS):
+ *   - FIXED=0: shortest counterexample (5 kernel steps B A B B A) does not even reach the
+ *     vma walk: B reads __xip_sparse_page == NULL and returns, then A allocates the sparse
+ *     page and maps it. With SPARSE_PAGE_INIT=1 it is the walk race (B A B B B A).
+ *   - FIXED=1 without A's re-check under the write section: fails.
+ *   - FIXED=1 without the read_seqcount_retry / locked re-walk: still verifies, and so does
+ *     FIXED=1 without the mutex around create=1 (if read_seqcount_begin waits for an even
+ *     count): for one fault vs one write, the re-check plus either of the two suffices.
  */
 
 #ifndef FIXED

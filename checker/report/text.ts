@@ -4,14 +4,32 @@ import { describeCall, describeObs } from '../describe.ts';
 import type { Action } from '../../model/actions.ts';
 import type { Observation } from '../../model/state.ts';
 
-function stepLines(steps: readonly { calls: readonly Action[]; schedule?: readonly number[]; obs: readonly Observation[] }[], failed?: number, extra?: (i: number) => string[]): string[] {
+type StoryStep = {
+  threads: readonly (readonly Action[])[];
+  schedule?: readonly number[];
+  obs: readonly (readonly Observation[])[];
+  interleaving?: readonly { readonly thread: number; readonly label: string }[];
+};
+
+const obsText = (c: Action, o: Observation | undefined): string => (o ? describeObs(c, o) : '(still running)');
+
+/**
+ * Numbered steps with observations. A concurrent step lists its threads, then the
+ * interleaving atomic step by atomic step — the part of a race a reviewer needs to see.
+ */
+function stepLines(steps: readonly StoryStep[], failed?: number, extra?: (i: number) => string[]): string[] {
   const out: string[] = [];
   steps.forEach((s, i) => {
     const n = `${String(i + 1).padStart(3)}.`;
-    if (s.calls.length === 1) out.push(`${n} ${describeCall(s.calls[0]).padEnd(58)} ${describeObs(s.calls[0], s.obs[0])}${i === failed ? '   ✗' : ''}`);
+    const mark = i === failed ? '   ✗' : '';
+    if (s.threads.length === 1 && s.threads[0].length === 1) out.push(`${n} ${describeCall(s.threads[0][0]).padEnd(58)} ${obsText(s.threads[0][0], s.obs[0]?.[0])}${mark}`);
     else {
-      out.push(`${n} concurrently (schedule ${JSON.stringify(s.schedule ?? [])}):${i === failed ? '   ✗' : ''}`);
-      s.calls.forEach((c, k) => out.push(`       T${k} ${describeCall(c).padEnd(55)} ${describeObs(c, s.obs[k])}`));
+      out.push(`${n} concurrently:${mark}`);
+      s.threads.forEach((p, t) => p.forEach((c, k) => out.push(`       T${t}${p.length > 1 ? `.${k}` : ''} ${describeCall(c).padEnd(54)} ${obsText(c, s.obs[t]?.[k])}`)));
+      if (s.interleaving?.length) {
+        out.push(`       interleaving (${s.interleaving.length} atomic steps; schedule ${JSON.stringify(s.schedule ?? [])}):`);
+        s.interleaving.forEach((x, k) => out.push(`         ${String(k + 1).padStart(3)} T${x.thread}  ${x.label}`));
+      }
     }
     for (const e of extra?.(i) ?? []) out.push(`       ${e}`);
   });

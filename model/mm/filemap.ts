@@ -86,10 +86,10 @@ export function* generic_file_read(ctx: Ctx, pid: number, ino: number, pos: numb
     copied += c.done;
     if (c.done < nr) {
       yield* cover(B_GREAD, 'efault-partial');
-      return { ret: copied ? copied : -EFAULT, pos: pos + copied, status: -EFAULT, ...allocFailOf(c) };
+      return { ret: copied ? copied : -EFAULT, pos: pos + copied, bytes: out, status: -EFAULT, ...allocFailOf(c) };
     }
   }
-  return { ret: copied, pos: pos + copied, bytes: buf.kind === 'kernel' ? out : undefined };
+  return { ret: copied, pos: pos + copied, bytes: out };
 }
 
 /**

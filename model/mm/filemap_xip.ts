@@ -22,6 +22,7 @@ export const B_XTRUNC = branches('xip_truncate_page', CITE, ['block-boundary', '
 });
 
 export type Transfer = {
+  /** `bytes`: what a read returned (the bytes it counted), whatever the buffer. */
   readonly ret: number; readonly pos: number; readonly bytes?: readonly number[]; readonly status?: number;
   /** The user page whose fault failed to allocate a block (see FaultResult SIGBUS_ALLOC). */
   readonly allocFail?: number;
@@ -54,7 +55,7 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
   const out: number[] = [];
   if (isize === 0) {
     yield* cover(B_XREAD, 'empty-file');
-    return { ret: 0, pos, bytes: buf.kind === 'kernel' ? [] : undefined };
+    return { ret: 0, pos, bytes: [] };
   }
   let index = Math.floor(pos / PS), offset = pos % PS;
   const endIndex = Math.floor((isize - 1) / PS);
@@ -87,7 +88,7 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
     index += Math.floor(offset / PS);
     offset %= PS;
   }
-  return { ret: copied ? copied : error, pos: pos + copied, bytes: buf.kind === 'kernel' ? out : undefined, status: error || undefined, ...fail };
+  return { ret: copied ? copied : error, pos: pos + copied, bytes: out, status: error || undefined, ...fail };
 }
 
 /**
@@ -119,7 +120,7 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
     let m = yield* get_xip_mem(ctx, ino, index, false);
     if ('err' in m && m.err === -ENODATA) {
       yield* cover(B_XWRITE, 'hole-allocate');
-      const mutex = !has(ctx.variant, 'no-sparse-mutex');
+      const mutex = !has(ctx.variant, 'no-sparse-mutex') && !has(ctx.variant, 'unserialised-alloc');
       if (mutex) yield* lock(XIP_SPARSE_MUTEX);
       m = yield* get_xip_mem(ctx, ino, index, true);
       if (mutex) yield* unlock(XIP_SPARSE_MUTEX);

@@ -12,7 +12,7 @@ export type Buf = { readonly kind: 'user'; readonly addr: number } | { readonly 
 
 /**
  * __copy_to_user of `n` bytes produced by `src` (called in the same atomic step as the store
- * into each user page). Returns the bytes copied and, for a kernel buffer, the bytes.
+ * into each user page). Returns how many bytes were copied and the bytes themselves.
  */
 export function* copy_to_user(
   ctx: Ctx, pid: number, buf: Buf, at: number, n: number, src: (s: State, from: number, n: number) => readonly number[],
@@ -21,8 +21,11 @@ export function* copy_to_user(
     const bytes = yield* atomic('memcpy(kernel buffer)', (s) => [s, src(s, 0, n).slice()] as const);
     return { done: n, stop: 'ok', bytes };
   }
-  return yield* userAccess(ctx, pid, buf.addr + at, n, true, '__copy_to_user', (s, _pte, vpage, off, done, k) =>
-    ptePageStore(s, pid, vpage, off, src(s, done, k)));
+  // each step reports the bytes it stored, so the call can return what it read (replay-safe)
+  return yield* userAccess(ctx, pid, buf.addr + at, n, true, '__copy_to_user', (s, _pte, vpage, off, done, k) => {
+    const bytes = src(s, done, k);
+    return [ptePageStore(s, pid, vpage, off, bytes), bytes] as const;
+  });
 }
 
 /** __copy_from_user(_nocache): bytes of the user buffer handed to `sink` page by page. */

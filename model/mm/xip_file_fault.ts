@@ -59,9 +59,10 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
     const ro = yield* read('sb->s_flags & MS_RDONLY', (s) => s.sb!.ro);
     if (((vma.write || vma.mayWrite) && vma.shared && !ro) || has(ctx.variant, 'fault-always-allocates')) {
       yield* cover(B_FAULT, 'hole-shared-writable-allocate');
-      if (mutex) yield* lock(XIP_SPARSE_MUTEX);
+      const serialise = mutex && !has(ctx.variant, 'unserialised-alloc');
+      if (serialise) yield* lock(XIP_SPARSE_MUTEX);
       const got = yield* get_xip_mem(ctx, ino, pgoff, true);
-      if (mutex) yield* unlock(XIP_SPARSE_MUTEX);
+      if (serialise) yield* unlock(XIP_SPARSE_MUTEX);
       if ('err' in got) {
         yield* cover(B_FAULT, 'hole-alloc-sigbus');
         return 'SIGBUS_ALLOC';

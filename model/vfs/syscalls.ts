@@ -105,12 +105,14 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
   if ('err' in fi) return { ret: fi.err };
   const fops = fopsFor(fi.xip);
   let pos = fi.pos, done = 0, err = 0, status: number | undefined, allocFail: number | undefined;
+  const data: number[] = [];
   for (const v of a.iov) {
     const t = write
       ? yield* fops.write(ctx, pid, fi.ino, pos, v.len, { kind: 'user', addr: v.buf }, fi.append)
       : yield* fops.read(ctx, pid, fi.ino, pos, v.len, { kind: 'user', addr: v.buf });
     status = t.status;
     allocFail = t.allocFail;
+    if (t.bytes) data.push(...t.bytes);
     if (t.ret < 0) { err = t.ret; break; }
     done += t.ret;
     pos = t.pos;
@@ -118,7 +120,7 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
   }
   void total;
   yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, pos), null] as const);
-  return { ret: done ? done : err, ...(status ? { status } : {}), ...(allocFail !== undefined ? { allocFail } : {}) };
+  return { ret: done ? done : err, ...(write ? {} : { data }), ...(status ? { status } : {}), ...(allocFail !== undefined ? { allocFail } : {}) };
 }
 
 /** io_submit(IOCB_CMD_PREAD/PWRITE): -EINVAL when f_op has no aio_read/aio_write (XIP, 3.x). */

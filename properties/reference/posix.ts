@@ -202,12 +202,14 @@ function doRead(w: Work, pid: number, ino: number, xip: boolean, pos: number, le
       if (user) {
         if (!w.access(pid, bufBase + (q - pos), true).ok) { failed = true; break; }
         src.forEach((b, k) => w.store(pid, bufBase + (q - pos) + k, b));
-      } else bytes.push(...src);
+      }
+      bytes.push(...src);
       q = sub;
     }
     if (failed) {
+      // XIP does not count (or report) the part of the chunk it copied before the fault
       counted += xip ? 0 : q - p;
-      return { ret: counted ? counted : -EFAULT, bytes };
+      return { ret: counted ? counted : -EFAULT, bytes: bytes.slice(0, counted) };
     }
     counted += fileChunkEnd - p;
     p = fileChunkEnd;
@@ -303,24 +305,26 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
       bufBase = c.buf;
       const r = doRead(w, pid, fi.ino, fi.xip, pos, c.len, true);
       if (c.op === 'read') w.pos[pid][c.fd] = pos + Math.max(0, r.ret);
-      return { ret: r.ret };
+      return { ret: r.ret, data: r.bytes };
     }
     case 'readv': case 'writev': {
       const fi = fdInfo(g, pid, c.fd);
       if (!fi || !(c.op === 'readv' ? fi.read : fi.write) || !c.iov.every((v) => v.buf + v.len <= g.cfg.vpages * w.PS)) return null;
       let pos = c.op === 'writev' && fi.append ? w.file(fi.ino).size : (w.pos[pid][c.fd] ?? 0);
       let done = 0, err = 0;
+      const data: (number | null)[] = [];
       for (const v of c.iov) {
         bufBase = v.buf;
         if (c.op === 'writev' && fi.append) pos = w.file(fi.ino).size;
         const r = c.op === 'readv' ? doRead(w, pid, fi.ino, fi.xip, pos, v.len, true) : doWrite(w, pid, fi.ino, fi.xip, pos, v.len, { user: true }, allocLimit(obs, done));
+        if ('bytes' in r) data.push(...r.bytes);
         if (r.ret < 0) { err = r.ret; break; }
         done += r.ret;
         pos += r.ret;
         if (r.ret !== v.len) break;
       }
       w.pos[pid][c.fd] = pos;
-      return { ret: done ? done : err };
+      return { ret: done ? done : err, ...(c.op === 'readv' ? { data } : {}) };
     }
     case 'write': case 'pwrite': case 'aio_write': {
       const fi = fdInfo(g, pid, c.fd);

@@ -37,8 +37,10 @@ export function ext2_get_blocks_alloc(ctx: Ctx, s: State, ino: number, pgoff: nu
 }
 
 function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: readonly number[]): readonly [State, GetBlocks] {
+  // Re-check under truncate_mutex (ext2's verify_chain). Before 2.6.27 XIP relied on the page
+  // lock ext2 expected around get_block, which XIP never took: the model drops the re-check.
   const existing = ext2_bmap(s, ino, pgoff);
-  if (existing) return [s, { block: existing, branch: 'raced-mapped' }];
+  if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
   const sb = s.sb!;
   const got = ext2_new_block(sb);
   if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];

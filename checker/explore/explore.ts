@@ -1,0 +1,115 @@
+import type { Action } from '../../model/actions.ts';
+import type { Variant } from '../../model/kernel/variant.ts';
+import type { ConfigInput } from '../../model/config.ts';
+import type { Invariant } from '../../properties/invariant.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
+import { runSteps, type ExecutedStep } from '../sequence.ts';
+import { makeSystem, type System } from '../system.ts';
+import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, ready, type GroupState, type Violation } from '../group.ts';
+import { canonicalKey, symmetryClasses } from './canon.ts';
+
+/** One exploration problem: a machine, a set-up run first, and the threads to interleave. */
+export interface ExploreSpec {
+  readonly name: string;
+  readonly config: ConfigInput;
+  /** Calls run one after another before the threads start (opens, mmaps, first writes). */
+  readonly setup: readonly Action[];
+  /** Each thread's program of calls, run in order. */
+  readonly threads: readonly (readonly Action[])[];
+}
+
+export interface ExploreOptions {
+  readonly variant: Variant;
+  readonly invariants?: readonly Invariant[];
+  /** Stop after this many distinct states (the bound is then NOT exhausted). */
+  readonly maxStates?: number;
+  readonly deadline?: number;
+  /** Identify states that differ only by a permutation of identical threads. */
+  readonly symmetry?: boolean;
+}
+
+export interface ExploreResult {
+  readonly name: string;
+  readonly verdict: 'violation' | 'exhausted' | 'limit';
+  readonly stoppedBy?: 'states' | 'time';
+  /** Distinct states stored (after symmetry), transitions taken, deepest level reached. */
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+  readonly violation?: Violation & {
+    /** The shortest schedule to it: at each atomic step, the index among the ready threads. */
+    readonly schedule: readonly number[];
+    /** The set-up steps and the concurrent step, as a trace replays them. */
+    readonly steps: readonly ExecutedStep[];
+  };
+}
+
+interface Node {
+  readonly g: GroupState;
+  readonly parent: number;
+  readonly pick: number;
+  readonly depth: number;
+}
+
+function pathOf(nodes: readonly Node[], i: number): number[] {
+  const out: number[] = [];
+  for (let n = nodes[i]; n.parent >= 0; n = nodes[n.parent]) out.push(n.pick);
+  return out.reverse();
+}
+
+/**
+ * Breadth-first search over every interleaving of the threads' atomic steps, with each
+ * distinct state visited once. Invariants are checked on every new state (step properties on
+ * every transition; between-operation invariants where no thread is inside a call; coherence
+ * against the reference when all threads have finished). BFS checks successors level by level,
+ * so the first violation found is one of the shortest. Without a violation the answer is
+ * either "exhausted" (every reachable state visited) or "limit" (stopped: NOT exhausted).
+ */
+export function explore(spec: ExploreSpec, o: ExploreOptions): ExploreResult {
+  const t0 = Date.now();
+  const invariants = o.invariants ?? INVARIANTS;
+  const sys: System = makeSystem(spec.name, spec.config, o.variant);
+  const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants);
+  const done = (r: Omit<ExploreResult, 'name' | 'elapsedMs'>): ExploreResult => ({ name: spec.name, elapsedMs: Date.now() - t0, ...r });
+  if (setup.violation) {
+    return done({ verdict: 'violation', states: 0, transitions: 0, depth: 0, violation: { ...setup.violation, message: `in the set-up: ${setup.violation.message}`, schedule: [], steps: setup.steps } });
+  }
+  const threads = spec.threads;
+  const sym = o.symmetry === false ? null : symmetryClasses(threads);
+  const s0 = setup.state;
+  const g0 = groupInit(sys, s0, threads);
+  const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
+  const seen = new Set<string>([canonicalKey(g0, threads, sym)]);
+  let transitions = 0, depth = 0;
+  const fail = (at: number, extraPick: number | null, v: Violation): ExploreResult => {
+    const schedule = [...pathOf(nodes, at), ...(extraPick === null ? [] : [extraPick])];
+    // replay the schedule through the runner, so the story and the trace come from one code path
+    const replay = runSteps(sys, [...spec.setup.map((a) => ({ threads: [[a]] })), { threads, schedule }], invariants);
+    return done({ verdict: 'violation', states: seen.size, transitions, depth: schedule.length, violation: { ...v, schedule, steps: replay.steps } });
+  };
+  for (let head = 0; head < nodes.length; head++) {
+    const node = nodes[head];
+    depth = Math.max(depth, node.depth);
+    const r = ready(sys, node.g);
+    if (!r.length) {
+      if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
+      const f = checkFinished(invariants, setup.ref, threads, s0, node.g);
+      if (f.violation) return fail(head, null, f.violation);
+      continue;
+    }
+    for (let k = 0; k < r.length; k++) {
+      const a = advance(sys, threads, node.g, r[k]);
+      transitions++;
+      const v = checkStep(invariants, a.pre, a.g, a.label);
+      if (v) return fail(head, k, v);
+      const key = canonicalKey(a.g, threads, sym);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
+      if (o.maxStates !== undefined && seen.size >= o.maxStates) return done({ verdict: 'limit', stoppedBy: 'states', states: seen.size, transitions, depth });
+    }
+    if (o.deadline !== undefined && (head & 63) === 0 && Date.now() > o.deadline) return done({ verdict: 'limit', stoppedBy: 'time', states: seen.size, transitions, depth });
+  }
+  return done({ verdict: 'exhausted', states: seen.size, transitions, depth });
+}
