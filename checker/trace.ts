@@ -39,8 +39,13 @@ export const Trace = z.strictObject({
   system: z.string().optional(),
   config: Config,
   steps: z.array(z.unknown()).min(1),
+  /** How a generated counterexample was found: by `check` (seed, path) or `explore` (bound, scenario). */
   found: z.strictObject({
-    seed: z.number().int(), path: z.string(), invariant: z.string(), message: z.string(), at: z.string().optional(), step: z.number().int(),
+    by: z.enum(['check', 'explore']).default('check'),
+    seed: z.number().int().optional(), path: z.string().optional(),
+    bound: z.strictObject({ threads: z.number().int(), ops: z.number().int(), pages: z.number().int() }).optional(),
+    scenario: z.string().optional(), depth: z.number().int().optional(),
+    invariant: z.string(), message: z.string(), at: z.string().optional(), step: z.number().int(),
   }).optional(),
 });
 

@@ -1,7 +1,19 @@
 import type { Counterexample } from './check.ts';
+import type { FamilyReport } from './explore/family-run.ts';
+import type { ExecutedStep } from './sequence.ts';
 import { TRACE_SCHEMA } from './trace.ts';
 
-/** A counterexample as a trace file: replayable with `xipcheck run`, readable as a story. */
+function stepsOf(steps: readonly ExecutedStep[]): object[] {
+  return steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1
+    ? { ...s.threads[0][0], ...(s.obs[0]?.[0] ? { expect: obsExpect(s.obs[0][0]) } : {}) }
+    : {
+        par: s.threads.map((p) => (p.length === 1 ? p[0] : p)),
+        schedule: s.schedule ?? [],
+        expect: s.threads.flatMap((p, t) => p.map((_, k) => (s.obs[t]?.[k] ? obsExpect(s.obs[t][k]) : null))),
+      }));
+}
+
+/** A `check` counterexample as a trace file: replayable with `xipcheck run`, readable as a story. */
 export function counterexampleTrace(c: Counterexample): object {
   return {
     schema: TRACE_SCHEMA,
@@ -11,14 +23,23 @@ export function counterexampleTrace(c: Counterexample): object {
     variant: c.variant,
     system: c.system,
     config: c.config,
-    found: { seed: c.seed, path: c.path, invariant: c.invariant, message: c.message, ...(c.at ? { at: c.at } : {}), step: c.failedStep },
-    steps: c.steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1
-      ? { ...s.threads[0][0], ...(s.obs[0]?.[0] ? { expect: obsExpect(s.obs[0][0]) } : {}) }
-      : {
-          par: s.threads.map((p) => (p.length === 1 ? p[0] : p)),
-          schedule: s.schedule ?? [],
-          expect: s.threads.flatMap((p, t) => p.map((_, k) => (s.obs[t]?.[k] ? obsExpect(s.obs[t][k]) : null))),
-        })),
+    found: { by: 'check', seed: c.seed, path: c.path, invariant: c.invariant, message: c.message, ...(c.at ? { at: c.at } : {}), step: c.failedStep },
+    steps: stepsOf(c.steps),
+  };
+}
+
+/** An `explore` counterexample (the shortest over the bound) as a trace file. */
+export function exploreTrace(r: FamilyReport): object {
+  const c = r.counterexample!;
+  return {
+    schema: TRACE_SCHEMA,
+    name: `explore-${r.variant}-${c.invariant}`,
+    question: `Found by xipcheck explore (bound ${r.bound.threads} threads × ${r.bound.ops} ops × ${r.bound.pages} pages): ${c.message}`,
+    expect: `violates ${c.invariant}`,
+    variant: r.variant,
+    config: c.config,
+    found: { by: 'explore', bound: r.bound, scenario: c.scenario, depth: c.depth, invariant: c.invariant, message: c.message, ...(c.at ? { at: c.at } : {}), step: c.steps.length - 1 },
+    steps: stepsOf(c.steps),
   };
 }
 

@@ -28,6 +28,7 @@ export const VARIANTS: readonly Variant[] = [
   variant('broken-remount-flips-xip', 'ext2_remount lets the xip flag change', ['remount-flips-xip']),
   variant('broken-write-overruns-buffer', '__xip_file_write copies one byte past the user buffer', ['write-overruns-buffer']),
   variant('broken-sparse-ref-leak', '__xip_unmap forgets page_cache_release', ['sparse-ref-leak']),
+  variant('broken-lock-inversion', 'truncate takes xip_sparse_mutex inside the i_mmap lock: an ABBA deadlock with the sparse-page fault', ['lock-order-inversion']),
 ];
 
 export function variantByName(name: string): Variant | undefined {

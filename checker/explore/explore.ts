@@ -26,6 +26,8 @@ export interface ExploreOptions {
   readonly deadline?: number;
   /** Identify states that differ only by a permutation of identical threads. */
   readonly symmetry?: boolean;
+  /** Replace the model's programs (tests drive the explorer with toy systems). */
+  readonly program?: System['program'];
 }
 
 export interface ExploreResult {
@@ -69,7 +71,8 @@ function pathOf(nodes: readonly Node[], i: number): number[] {
 export function explore(spec: ExploreSpec, o: ExploreOptions): ExploreResult {
   const t0 = Date.now();
   const invariants = o.invariants ?? INVARIANTS;
-  const sys: System = makeSystem(spec.name, spec.config, o.variant);
+  const base = makeSystem(spec.name, spec.config, o.variant);
+  const sys: System = o.program ? { ...base, program: o.program } : base;
   const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants);
   const done = (r: Omit<ExploreResult, 'name' | 'elapsedMs'>): ExploreResult => ({ name: spec.name, elapsedMs: Date.now() - t0, ...r });
   if (setup.violation) {

@@ -17,7 +17,7 @@ const obsText = (c: Action, o: Observation | undefined): string => (o ? describe
  * Numbered steps with observations. A concurrent step lists its threads, then the
  * interleaving atomic step by atomic step — the part of a race a reviewer needs to see.
  */
-function stepLines(steps: readonly StoryStep[], failed?: number, extra?: (i: number) => string[]): string[] {
+export function storyLines(steps: readonly StoryStep[], failed?: number, extra?: (i: number) => string[]): string[] {
   const out: string[] = [];
   steps.forEach((s, i) => {
     const n = `${String(i + 1).padStart(3)}.`;
@@ -41,7 +41,7 @@ export function counterexampleText(c: Counterexample, tracePath?: string): strin
     `VIOLATION of ${c.invariant} on ${c.system} (variant ${c.variant})`,
     `  ${c.message}${c.at ? `\n  seen after step: ${c.at}` : ''}`,
     `  minimal counterexample, ${c.steps.length} step${c.steps.length > 1 ? 's' : ''} (seed ${c.seed}, path "${c.path}"):`,
-    ...stepLines(c.steps, c.failedStep),
+    ...storyLines(c.steps, c.failedStep),
     ...(tracePath ? [`  trace written to ${tracePath} — replay with: npx xipcheck run ${tracePath}`] : []),
   ].join('\n');
 }
@@ -65,7 +65,7 @@ export function checkText(r: CheckReport, tracePath?: string): string {
 
 export function replayText(r: ReplayResult): string {
   const lines = [`xipcheck run ${r.name} — variant ${r.variant}`];
-  lines.push(...stepLines(r.steps, r.violation?.step, (i) => [...(r.steps[i].note ? [`# ${r.steps[i].note}`] : []), ...r.steps[i].mismatches.map((m) => `✗ observation: ${m}`)]));
+  lines.push(...storyLines(r.steps, r.violation?.step, (i) => [...(r.steps[i].note ? [`# ${r.steps[i].note}`] : []), ...r.steps[i].mismatches.map((m) => `✗ observation: ${m}`)]));
   if (r.violation) lines.push(`✗ ${r.violation.invariant}: ${r.violation.message}${r.violation.at ? ` (after ${r.violation.at})` : ''}`);
   else lines.push('invariants: all hold');
   lines.push(`expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`);

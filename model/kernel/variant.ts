@@ -31,7 +31,8 @@ export type Mutation =
   | 'xip-on-any-blocksize'       // ext2_fill_super skips the blocksize == PAGE_SIZE check
   | 'remount-flips-xip'          // ext2_remount lets the xip flag change
   | 'write-overruns-buffer'      // __xip_file_write copies one byte past the user buffer
-  | 'sparse-ref-leak';           // __xip_unmap forgets page_cache_release
+  | 'sparse-ref-leak'            // __xip_unmap forgets page_cache_release
+  | 'lock-order-inversion';      // truncate takes xip_sparse_mutex inside the i_mmap lock (ABBA with the sparse fault)
 
 export function variant(name: string, description: string, flags: readonly Mutation[] = []): Variant {
   return { name, description, flags: new Set(flags) };

@@ -4,7 +4,7 @@ import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../kernel/step
 import type { State } from '../state.ts';
 import { pagesFor, updateInode } from '../state.ts';
 import { linear_page_index, vmasOf, zapPte } from './vma.ts';
-import { i_mmap } from './locks.ts';
+import { XIP_SPARSE_MUTEX, i_mmap } from './locks.ts';
 
 const CITE = 'mm/truncate.c truncate_setsize/truncate_pagecache, mm/memory.c unmap_mapping_range (3.x)';
 export const B_TRUNC = branches('truncate_setsize', CITE, ['zapped-ptes', 'dropped-pagecache'] as const);
@@ -36,7 +36,12 @@ export function* truncate_setsize(ctx: Ctx, ino: number, newsize: number): Proc<
   const first = pagesFor(newsize, ctx.pageSize);
   if (!has(ctx.variant, 'truncate-no-unmap')) {
     yield* lock(i_mmap(ino), 'excl');
+    // a deliberately wrong lock order, for the deadlock detector's test: the sparse fault takes
+    // xip_sparse_mutex, then the i_mmap lock
+    const invert = has(ctx.variant, 'lock-order-inversion');
+    if (invert) yield* lock(XIP_SPARSE_MUTEX);
     const n = yield* atomic('unmap_mapping_range', (s) => unmap_mapping_range(s, ino, first));
+    if (invert) yield* unlock(XIP_SPARSE_MUTEX);
     if (n) yield* cover(B_TRUNC, 'zapped-ptes');
     yield* unlock(i_mmap(ino));
   }

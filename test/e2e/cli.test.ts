@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 
-function run(...argv: string[]) {
+async function run(...argv: string[]) {
   let out = '', err = '';
-  const code = main(argv, { write: (s) => { out += s; } }, { write: (s) => { err += s; } });
+  const code = await main(argv, { write: (s) => { out += s; } }, { write: (s) => { err += s; } });
   return { code, out, err };
 }
 
@@ -29,8 +29,8 @@ describe('xipcheck CLI: bad input is one line and exit 2', () => {
     ['impossible config', ['run', bad('e.json', JSON.stringify({ schema: 'xipcheck/trace@1', name: 'e', config: { devices: [{ name: 'd', driver: 'brd', pages: 4 }], fs: { device: 'nope' } }, steps: [{ op: 'umount' }] }))], /fs\.device "nope" names no device/],
   ];
   for (const [what, argv, msg] of cases) {
-    it(what, () => {
-      const r = run(...argv);
+    it(what, async () => {
+      const r = await run(...argv);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(msg);
       expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -40,44 +40,44 @@ describe('xipcheck CLI: bad input is one line and exit 2', () => {
 });
 
 describe('xipcheck CLI: commands', () => {
-  it('invariants --reporter json lists id, title and source for every invariant', () => {
-    const r = run('invariants', '--reporter', 'json');
+  it('invariants --reporter json lists id, title and source for every invariant', async () => {
+    const r = await run('invariants', '--reporter', 'json');
     expect(r.code).toBe(0);
     const list = JSON.parse(r.out) as { id: string; title: string; source: string }[];
     expect(list.length).toBeGreaterThanOrEqual(12);
     for (const i of list) expect(i.id && i.title && i.source).toBeTruthy();
   });
 
-  it('run replays the seed story and exits 0', () => {
-    const r = run('run', 'counterexamples/scenarios/SeedStory+write+mmap+hole+truncate.trace.json');
+  it('run replays the seed story and exits 0', async () => {
+    const r = await run('run', 'counterexamples/scenarios/SeedStory+write+mmap+hole+truncate.trace.json');
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/invariants: all hold/);
   });
 
-  it('check on a broken model exits 1, prints the story and writes a trace that run replays', () => {
+  it('check on a broken model exits 1, prints the story and writes a trace that run replays', async () => {
     const trace = join(tmp, 'cex.trace.json');
-    const r = run('check', '--variant', 'broken-read-skips-data', '--runs', '500', '--trace-out', trace);
+    const r = await run('check', '--variant', 'broken-read-skips-data', '--runs', '500', '--trace-out', trace);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/VIOLATION of coherence/);
     expect(r.out).toMatch(/ {2}1\. P\d /);
-    const replay = run('run', trace);
+    const replay = await run('run', trace);
     expect(replay.code).toBe(1);
     expect(replay.out).toMatch(/✗ coherence/);
     expect(JSON.parse(readFileSync(trace, 'utf8')).expect).toBe('violates coherence');
   });
 
-  it('check --reporter junit writes JUnit XML with a failure for the violated invariant', () => {
+  it('check --reporter junit writes JUnit XML with a failure for the violated invariant', async () => {
     const out = join(tmp, 'report.xml');
-    const r = run('check', '--variant', 'broken-sparse-writable', '--runs', '500', '--reporter', 'junit', '--out', out, '--trace-out', join(tmp, 'x.trace.json'));
+    const r = await run('check', '--variant', 'broken-sparse-writable', '--runs', '500', '--reporter', 'junit', '--out', out, '--trace-out', join(tmp, 'x.trace.json'));
     expect(r.code).toBe(1);
     const xml = readFileSync(out, 'utf8');
     expect(xml).toMatch(/<testsuites name="xipcheck"/);
     expect(xml).toMatch(/<failure message=/);
   });
 
-  it('same seed, same report (timings aside)', () => {
-    const a = JSON.parse(run('check', '--runs', '60', '--seed', '5', '--reporter', 'json').out);
-    const b = JSON.parse(run('check', '--runs', '60', '--seed', '5', '--reporter', 'json').out);
+  it('same seed, same report (timings aside)', async () => {
+    const a = JSON.parse((await run('check', '--runs', '60', '--seed', '5', '--reporter', 'json')).out);
+    const b = JSON.parse((await run('check', '--runs', '60', '--seed', '5', '--reporter', 'json')).out);
     delete a.elapsedMs; delete b.elapsedMs;
     expect(a).toEqual(b);
   });

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { explore } from './explore.ts';
+import { exploreFamily } from './family-run.ts';
+import { familyConfig, familySetup } from './family.ts';
+import { check } from '../check.ts';
+import { variantByName } from '../../model/variants.ts';
+import { atomic, type Proc } from '../../model/kernel/step.ts';
+import type { Call, Observation } from '../../model/state.ts';
+import type { Action } from '../../model/actions.ts';
+import type { Invariant } from '../../properties/invariant.ts';
+
+const bound = { threads: 2, ops: 1, pages: 2 };
+const ref = variantByName('reference')!;
+
+/**
+ * The four historical races: each fix removed, the explorer (exhaustive) and `check` (random
+ * search) both find it, and report the invariant that fix protects.
+ */
+const RACES: { variant: string; explore: string[]; check: string[] }[] = [
+  { variant: '2.6.26-sparse-race', explore: ['sparse-page', 'sparse-retired'], check: ['sparse-page', 'sparse-retired'] },
+  // the same xip_sparse_mutex also closes race 1's window, so random search may meet that first
+  { variant: '2.6.26-alloc-race', explore: ['no-stale-mapping', 'sparse-page', 'sparse-retired'], check: ['no-stale-mapping', 'sparse-page', 'sparse-retired'] },
+  { variant: '2.6.35', explore: ['coherence'], check: ['coherence'] },
+  { variant: '3.19', explore: ['no-stale-mapping'], check: ['no-stale-mapping'] },
+];
+
+describe('historical races', () => {
+  it('the reference design exhausts the default bound with no violation', async () => {
+    const r = await exploreFamily({ variant: 'reference', bound });
+    expect(r.verdict).toBe('exhausted');
+    expect(r.states).toBeGreaterThan(10_000);
+  });
+  for (const race of RACES) {
+    it(`explore finds ${race.variant}`, async () => {
+      const r = await exploreFamily({ variant: race.variant, bound });
+      expect(r.verdict).toBe('violation');
+      expect(race.explore).toContain(r.counterexample!.invariant);
+    });
+    it(`check --variant ${race.variant} finds it by random search`, () => {
+      const r = check({ seed: 1, runs: 1000, variant: variantByName(race.variant)! });
+      expect(race.check).toContain(r.counterexample?.invariant);
+    });
+  }
+  it('race 2 in its own shape (two stores filling one hole) is reported as a stale mapping', () => {
+    const threads: Action[][] = [[{ op: 'store', pid: 0, addr: 9, bytes: [5] }], [{ op: 'store', pid: 0, addr: 9, bytes: [6] }]];
+    const r = explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: variantByName('2.6.26-alloc-race')! });
+    expect(r.violation?.invariant).toBe('no-stale-mapping');
+    expect(explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: ref }).verdict).toBe('exhausted');
+  });
+  it('the unfixed read-vs-truncate race is found when included, and only then', async () => {
+    const r = await exploreFamily({ variant: 'reference', bound, include: ['read-vs-truncate'] });
+    expect(r.counterexample?.invariant).toBe('coherence');
+    expect(r.counterexample?.steps.at(-1)!.threads.flat().map((a) => a.op).sort()).toEqual(['ftruncate', 'pread']);
+  });
+});
+
+describe('deadlock detection', () => {
+  it('a lock-order inversion (truncate vs sparse fault) is reported as a deadlock, with who waits for what', () => {
+    const threads: Action[][] = [[{ op: 'load', pid: 1, addr: 9, len: 1 }], [{ op: 'ftruncate', pid: 0, fd: 0, len: 0 }]];
+    const spec = { name: 'abba', config: familyConfig(bound), setup: familySetup(bound), threads };
+    const r = explore(spec, { variant: variantByName('broken-lock-inversion')! });
+    expect(r.violation?.invariant).toBe('deadlock');
+    expect(r.violation?.message).toMatch(/xip_sparse_mutex/);
+    expect(r.violation?.message).toMatch(/i_mmap/);
+    expect(explore(spec, { variant: ref }).verdict).toBe('exhausted');
+  });
+});
+
+describe('shortest counterexample', () => {
+  // A toy system on the same runtime: two threads each do counter++ as a read step then a write
+  // step. The lost update needs both reads before either write: 4 steps at the least.
+  const toy = (call: Call): Proc<Observation> => (function* () {
+    const v = yield* atomic('read counter', (s) => [s, s.sparseSeq] as const);
+    yield* atomic('write counter', (s) => [{ ...s, sparseSeq: v + 1 }, null] as const);
+    return { ret: 0 };
+  })();
+  const lostUpdate: Invariant = {
+    id: 'no-lost-update', title: 'both increments land', why: 'toy', source: 'toy', when: 'between-operations', brokenBy: 'none',
+    check: (s) => (s.threads.length === 0 && s.sparseSeq < s.nextTid - 1 ? 'lost update' : null),
+  };
+  it('BFS returns a violation of the minimal length (4 atomic steps)', () => {
+    const threads = [[{ op: 'umount', pid: 0 }], [{ op: 'umount', pid: 0 }]] as Action[][];
+    const r = explore({ name: 'toy', config: familyConfig(bound), setup: [], threads }, { variant: ref, invariants: [lostUpdate], program: toy, symmetry: false });
+    expect(r.verdict).toBe('violation');
+    expect(r.violation!.schedule).toHaveLength(4);
+  });
+  it('and says "exhausted" with the number of distinct states when there is none', () => {
+    const threads = [[{ op: 'umount', pid: 0 }]] as Action[][];
+    const r = explore({ name: 'toy1', config: familyConfig(bound), setup: [], threads }, { variant: ref, invariants: [lostUpdate], program: toy });
+    expect(r.verdict).toBe('exhausted');
+    expect(r.states).toBe(3);
+  });
+  it('stops at --max-states and says the bound was NOT exhausted', () => {
+    const threads = [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'load', pid: 0, addr: 5, len: 1 }]] as Action[][];
+    const r = explore({ name: 'lim', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: ref, maxStates: 10 });
+    expect(r.verdict).toBe('limit');
+    expect(r.stoppedBy).toBe('states');
+  });
+});
+
+describe('symmetry reduction', () => {
+  it('identical threads: fewer states with symmetry, same verdict', () => {
+    const threads = [0, 1, 2].map(() => [{ op: 'load', pid: 0, addr: 9, len: 1 }]) as Action[][];
+    const spec = { name: 'sym', config: familyConfig(bound), setup: familySetup(bound), threads };
+    const a = explore(spec, { variant: ref, symmetry: true });
+    const b = explore(spec, { variant: ref, symmetry: false });
+    expect(a.verdict).toBe('exhausted');
+    expect(b.verdict).toBe('exhausted');
+    expect(a.states).toBeLessThan(b.states);
+  });
+});

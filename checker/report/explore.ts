@@ -1,0 +1,43 @@
+import type { FamilyReport } from '../explore/family-run.ts';
+import { storyLines } from './text.ts';
+
+export function exploreText(r: FamilyReport, tracePath?: string): string {
+  const b = r.bound;
+  const secs = r.elapsedMs / 1000;
+  const lines = [
+    `xipcheck explore — variant ${r.variant}, bound: ${b.threads} threads × ${b.ops} op${b.ops > 1 ? 's' : ''} each × ${b.pages} pages, symmetry ${r.symmetry ? 'on' : 'off'}`,
+  ];
+  for (const e of r.excluded) if (e.scenarios) lines.push(`  excluded by name: ${e.name} (${e.scenarios} scenarios) — ${e.reason}; --include-unfixed ${e.name} puts them back`);
+  lines.push(`  ${r.scenarios} scenarios: ${r.exhausted} exhausted, ${r.violations} with a violation, ${r.limited} stopped at a limit`);
+  lines.push(`  ${r.states} distinct states, ${r.transitions} transitions, deepest interleaving ${r.maxDepth} atomic steps, ${secs.toFixed(1)} s (${Math.round(r.states / Math.max(secs, 1e-3))} states/s)`);
+  if (r.verdict === 'exhausted') lines.push(`BOUND EXHAUSTED: no invariant fails in any interleaving of any scenario within the bound.`);
+  else if (r.verdict === 'limit') lines.push(`STOPPED AT THE ${r.limited ? 'STATE/TIME' : ''} LIMIT: bound NOT exhausted${r.violations ? '' : ' (no violation in what was explored)'}.`);
+  const c = r.counterexample;
+  if (c) {
+    lines.push(`VIOLATION of ${c.invariant} (variant ${r.variant}, scenario ${c.scenario}) — the shortest: ${c.depth} atomic steps`);
+    lines.push(`  ${c.message}${c.at ? `\n  seen after step: ${c.at}` : ''}`);
+    lines.push(...storyLines(c.steps, c.steps.length - 1));
+    if (tracePath) lines.push(`  trace written to ${tracePath} — replay with: npx xipcheck run ${tracePath}`);
+  }
+  return lines.join('\n');
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function exploreJunit(r: FamilyReport, tracePath?: string): string {
+  const c = r.counterexample;
+  const failed = r.verdict !== 'exhausted';
+  const body = c ? `\n      <failure message="${esc(`${c.invariant}: ${c.message}`)}">${esc(exploreText(r, tracePath))}</failure>\n    `
+    : failed ? `\n      <failure message="bound not exhausted">${esc(exploreText(r))}</failure>\n    ` : '';
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="xipcheck" tests="1" failures="${failed ? 1 : 0}" time="${(r.elapsedMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="xipcheck explore (variant ${esc(r.variant)})" tests="1" failures="${failed ? 1 : 0}" errors="0" time="${(r.elapsedMs / 1000).toFixed(3)}">`,
+    `    <testcase classname="xipcheck.explore" name="bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} exhausted without violation" time="${(r.elapsedMs / 1000).toFixed(3)}">${body}</testcase>`,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
