@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { match } from 'ts-pattern';
 import { atomic, cover, type Ctx, type Proc } from './kernel/step.ts';
 import type { Call, Observation, State } from './state.ts';
 import { branches } from './kernel/coverage.ts';
@@ -130,42 +129,52 @@ function* superOp(label: string, f: (s: State) => readonly [State, number, strin
   return { ret: r[0] };
 }
 
-/** The process implementing a call (exhaustive over Action: a new action must be wired here). */
+type Programs = { [K in OpName]: (ctx: Ctx, a: Extract<Action, { op: K }>) => Proc<Observation> };
+
+/**
+ * Where each action enters the model. A mapped type over every `op`: leaving one out is a
+ * compile error (exhaustive dispatch without building a matcher per call on the hot path).
+ */
+const PROGRAMS: Programs = {
+  open: (ctx, a) => sys_open(ctx, a.pid, a),
+  close: (ctx, a) => sys_close(ctx, a.pid, a),
+  unlink: (ctx, a) => sys_unlink(ctx, a.pid, a),
+  read: (ctx, a) => sys_read(ctx, a.pid, a),
+  pread: (ctx, a) => sys_pread(ctx, a.pid, a),
+  readv: (ctx, a) => sys_readv_writev(ctx, a.pid, a, false),
+  aio_read: (ctx, a) => sys_aio_rw(ctx, a.pid, a, false),
+  write: (ctx, a) => sys_write(ctx, a.pid, a),
+  pwrite: (ctx, a) => sys_pwrite(ctx, a.pid, a),
+  writev: (ctx, a) => sys_readv_writev(ctx, a.pid, a, true),
+  aio_write: (ctx, a) => sys_aio_rw(ctx, a.pid, a, true),
+  sendfile: (ctx, a) => sys_sendfile(ctx, a.pid, a),
+  lseek: (ctx, a) => sys_lseek(ctx, a.pid, a),
+  ftruncate: (ctx, a) => sys_ftruncate(ctx, a.pid, a),
+  fsync: (ctx, a) => sys_fsync(ctx, a.pid, a),
+  mmap: (ctx, a) => sys_mmap(ctx, a.pid, a),
+  munmap: (ctx, a) => sys_munmap(ctx, a.pid, a),
+  load: (ctx, a) => user_load(ctx, a.pid, a),
+  store: (ctx, a) => user_store(ctx, a.pid, a),
+  mount: (ctx, a) => superOp('mount_bdev+ext2_fill_super', (s) => ext2_mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)),
+  remount: (ctx, a) => superOp('do_remount_sb+ext2_remount', (s) => ext2_remount(ctx, s, a)),
+  umount: (ctx) => superOp('generic_shutdown_super', (s) => {
+    const busy = ext2_umount(s);
+    return busy[1] === 0 ? ext2_umount(writeback_all(ctx, s)) : busy;
+  }),
+  blkdev_open: (ctx, a) => sys_blkdev_open(ctx, a.pid, a),
+  blkdev_close: (ctx, a) => sys_blkdev_close(ctx, a.pid, a),
+  dcssblk_remove: (ctx, a) => sys_dcssblk_remove(ctx, a.pid, a),
+  dcssblk_save: (ctx, a) => sys_dcssblk_save(ctx, a.pid, a),
+  dcssblk_shared: (ctx, a) => sys_dcssblk_shared(ctx, a.pid, a),
+  brd_blkflsbuf: (ctx, a) => sys_brd_blkflsbuf(ctx, a.pid, a),
+  brd_discard: (ctx, a) => sys_brd_discard(ctx, a.pid, a),
+  bdev_direct_access: (ctx, a) => sys_bdev_direct_access(ctx, a.pid, a),
+};
+
+/** The process implementing a call. */
 export function program(call: Call, ctx: Ctx): Proc<Observation> {
-  const c = call as Action;
-  return match(c)
-    .with({ op: 'open' }, (a) => sys_open(ctx, a.pid, a))
-    .with({ op: 'close' }, (a) => sys_close(ctx, a.pid, a))
-    .with({ op: 'unlink' }, (a) => sys_unlink(ctx, a.pid, a))
-    .with({ op: 'read' }, (a) => sys_read(ctx, a.pid, a))
-    .with({ op: 'pread' }, (a) => sys_pread(ctx, a.pid, a))
-    .with({ op: 'readv' }, (a) => sys_readv_writev(ctx, a.pid, a, false))
-    .with({ op: 'aio_read' }, (a) => sys_aio_rw(ctx, a.pid, a, false))
-    .with({ op: 'write' }, (a) => sys_write(ctx, a.pid, a))
-    .with({ op: 'pwrite' }, (a) => sys_pwrite(ctx, a.pid, a))
-    .with({ op: 'writev' }, (a) => sys_readv_writev(ctx, a.pid, a, true))
-    .with({ op: 'aio_write' }, (a) => sys_aio_rw(ctx, a.pid, a, true))
-    .with({ op: 'sendfile' }, (a) => sys_sendfile(ctx, a.pid, a))
-    .with({ op: 'lseek' }, (a) => sys_lseek(ctx, a.pid, a))
-    .with({ op: 'ftruncate' }, (a) => sys_ftruncate(ctx, a.pid, a))
-    .with({ op: 'fsync' }, (a) => sys_fsync(ctx, a.pid, a))
-    .with({ op: 'mmap' }, (a) => sys_mmap(ctx, a.pid, a))
-    .with({ op: 'munmap' }, (a) => sys_munmap(ctx, a.pid, a))
-    .with({ op: 'load' }, (a) => user_load(ctx, a.pid, a))
-    .with({ op: 'store' }, (a) => user_store(ctx, a.pid, a))
-    .with({ op: 'mount' }, (a) => superOp('mount_bdev+ext2_fill_super', (s) => ext2_mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)))
-    .with({ op: 'remount' }, (a) => superOp('do_remount_sb+ext2_remount', (s) => ext2_remount(ctx, s, a)))
-    .with({ op: 'umount' }, () => superOp('generic_shutdown_super', (s) => {
-      const busy = ext2_umount(s);
-      return busy[1] === 0 ? ext2_umount(writeback_all(ctx, s)) : busy;
-    }))
-    .with({ op: 'blkdev_open' }, (a) => sys_blkdev_open(ctx, a.pid, a))
-    .with({ op: 'blkdev_close' }, (a) => sys_blkdev_close(ctx, a.pid, a))
-    .with({ op: 'dcssblk_remove' }, (a) => sys_dcssblk_remove(ctx, a.pid, a))
-    .with({ op: 'dcssblk_save' }, (a) => sys_dcssblk_save(ctx, a.pid, a))
-    .with({ op: 'dcssblk_shared' }, (a) => sys_dcssblk_shared(ctx, a.pid, a))
-    .with({ op: 'brd_blkflsbuf' }, (a) => sys_brd_blkflsbuf(ctx, a.pid, a))
-    .with({ op: 'brd_discard' }, (a) => sys_brd_discard(ctx, a.pid, a))
-    .with({ op: 'bdev_direct_access' }, (a) => sys_bdev_direct_access(ctx, a.pid, a))
-    .exhaustive();
+  const a = call as Action;
+  const f = PROGRAMS[a.op] as (ctx: Ctx, a: Action) => Proc<Observation>;
+  if (!f) throw new Error(`no program for action "${String(a.op)}"`);
+  return f(ctx, a);
 }

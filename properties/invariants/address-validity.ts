@@ -1,10 +1,10 @@
 import type { Invariant } from '../invariant.ts';
 import { addressValid, pfnToDevPage } from '../../model/kernel/physmem.ts';
 
-function* heldPfns(v: unknown): Generator<number> {
-  if (v && typeof v === 'object') {
-    if ('pfn' in v && typeof (v as { pfn: unknown }).pfn === 'number') yield (v as { pfn: number }).pfn;
-    else for (const x of Object.values(v)) yield* heldPfns(x);
+/** pfns a thread learned from its steps (get_xip_mem / direct_access results) and may still use. */
+function* heldPfns(results: readonly unknown[]): Generator<number> {
+  for (const r of results) {
+    if (r && typeof r === 'object' && !Array.isArray(r) && typeof (r as { pfn?: unknown }).pfn === 'number') yield (r as { pfn: number }).pfn;
   }
 }
 
