@@ -1,0 +1,198 @@
+/**
+ * `npm run bench`: throughput and time-to-counterexample of both checking modes, as medians
+ * over several runs (the machines are noisy: quote medians and ratios, not single times).
+ *
+ *   random runs     atomic steps/s and runs/s of `check` on the reference systems (one core)
+ *   first cex       time and runs to the first counterexample on a broken model
+ *   races           per historical race: time and length in `check` (shrunk) and `explore`
+ *                   (shortest), and their ratio
+ *   explorer        distinct states/s on the default bound; what symmetry saves
+ *   spin            the same race-1 bound in SPIN (bench/spin/), side by side, as ratios
+ *
+ * Options: --repeat N (default 5), --quick (repeat 3, fewer runs), --json (machine-readable).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { check } from '../checker/check.ts';
+import { explore } from '../checker/explore/explore.ts';
+import { exploreSome } from '../checker/explore/family-run.ts';
+import { DEFAULT_BOUND, familyConfig, familySetup } from '../checker/explore/family.ts';
+import { variantByName } from '../model/variants.ts';
+import type { Action } from '../model/actions.ts';
+import fc from 'fast-check';
+import { commandsArb } from '../properties/arbitraries.ts';
+import { REFERENCE_SUITE } from '../properties/suites/reference.ts';
+import { runCommands } from '../checker/sequence.ts';
+import { makeSystem } from '../checker/system.ts';
+import { newCounters } from '../checker/execute.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const repeat = Number(args[args.indexOf('--repeat') + 1]) || (quick ? 3 : 5);
+const asJson = args.includes('--json');
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+const stats = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+const fmt = (x: { median: number; min: number; max: number }, d = 0) => `${x.median.toFixed(d)} (min ${x.min.toFixed(d)}, max ${x.max.toFixed(d)})`;
+function time<T>(f: () => T): [T, number] {
+  const t = performance.now();
+  const r = f();
+  return [r, (performance.now() - t) / 1000];
+}
+const out: Record<string, unknown> = { repeat };
+const say = (s: string) => { if (!asJson) console.log(s); };
+
+// ---- random runs --------------------------------------------------------------------------
+{
+  const runs = quick ? 100 : 300;
+  const sps: number[] = [], rps: number[] = [], raw: number[] = [];
+  check({ seed: 99, runs: 50, variant: variantByName('reference')! }); // warm the JIT up
+  // the model alone: the same command sequences, no invariant evaluated
+  for (let i = 0; i < repeat; i++) {
+    const sys = makeSystem(REFERENCE_SUITE[0].name, REFERENCE_SUITE[0].config, variantByName('reference')!);
+    const seqs = fc.sample(commandsArb(2, 3, 10, 40), { seed: 400 + i, numRuns: runs });
+    const counters = newCounters();
+    const [, secs] = time(() => { for (const c of seqs) runCommands(sys, c, [], counters); });
+    raw.push(counters.steps / secs);
+  }
+  for (let i = 0; i < repeat; i++) {
+    const [r, secs] = time(() => check({ seed: 100 + i, runs, variant: variantByName('reference')! }));
+    const steps = r.systems.reduce((n, s) => n + s.steps, 0);
+    const total = r.systems.reduce((n, s) => n + s.runs, 0);
+    sps.push(steps / secs);
+    rps.push(total / secs);
+  }
+  out.random = { runsPerSystem: runs, stepsPerSecond: stats(sps), runsPerSecond: stats(rps), modelOnlyStepsPerSecond: stats(raw) };
+  say(`random runs (reference, ${runs} runs per system, one core, ${repeat} repeats)`);
+  say(`  atomic steps/s, model only (no invariant)       ${fmt(stats(raw))}`);
+  say(`  atomic steps/s, check (15 invariants each step) ${fmt(stats(sps))}`);
+  say(`  runs/s, check                                  ${fmt(stats(rps))}`);
+}
+
+// ---- first counterexample on a broken model -----------------------------------------------
+{
+  const secs: number[] = [], lens: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const [r, s] = time(() => check({ seed: 200 + i, runs: 5000, variant: variantByName('broken-read-skips-data')! }));
+    secs.push(s);
+    lens.push(r.counterexample ? r.counterexample.steps.length : NaN);
+  }
+  out.firstCounterexample = { variant: 'broken-read-skips-data', seconds: stats(secs), shrunkCalls: stats(lens) };
+  say(`\nfirst counterexample (check --variant broken-read-skips-data, incl. shrinking)`);
+  say(`  seconds         ${fmt(stats(secs), 2)}`);
+  say(`  shrunk length   ${fmt(stats(lens))} calls`);
+}
+
+// ---- the races in both modes --------------------------------------------------------------
+const bound = DEFAULT_BOUND;
+const RACES: { variant: string; threads: Action[][] }[] = [
+  { variant: '2.6.26-sparse-race', threads: [[{ op: 'load', pid: 1, addr: 9, len: 1 }], [{ op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 5 }]] },
+  { variant: '2.6.26-alloc-race', threads: [[{ op: 'store', pid: 0, addr: 9, bytes: [5] }], [{ op: 'store', pid: 0, addr: 9, bytes: [6] }]] },
+  { variant: '2.6.35', threads: [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'load', pid: 0, addr: 5, len: 1 }]] },
+  { variant: '3.19', threads: [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'ftruncate', pid: 0, fd: 0, len: 0 }]] },
+];
+{
+  say(`\nraces (${repeat} repeats; check: seeds 300.., shrunk; explore: the whole default bound ${bound.threads}x${bound.ops}x${bound.pages}, shortest)`);
+  say(`  ${'variant'.padEnd(20)} ${'check s'.padStart(8)} ${'check inv'.padEnd(17)} ${'shrunk'.padStart(7)} ${'explore s'.padStart(9)} ${'states'.padStart(7)} ${'shortest'.padStart(8)}  shrunk/shortest`);
+  const races: unknown[] = [];
+  for (const race of RACES) {
+    const v = variantByName(race.variant)!;
+    const cs: number[] = [], clen: number[] = [], es: number[] = [];
+    let inv = '', states = 0, shortest = 0;
+    for (let i = 0; i < repeat; i++) {
+      const [r, s] = time(() => check({ seed: 300 + i, runs: 3000, variant: v }));
+      cs.push(s);
+      inv = r.counterexample?.invariant ?? 'none';
+      const conc = r.counterexample?.steps.find((st) => st.interleaving?.length);
+      clen.push(conc?.interleaving?.length ?? NaN);
+    }
+    for (let i = 0; i < repeat; i++) {
+      const [r, s] = time(() => exploreSome({ variant: race.variant, bound }, null));
+      es.push(s);
+      const viol = r.filter((x) => x.violation);
+      states = r.reduce((n, x) => n + x.states, 0);
+      shortest = Math.min(...viol.map((x) => x.violation!.schedule.length));
+    }
+    const row = { variant: race.variant, check: { seconds: stats(cs), invariant: inv, shrunkSteps: stats(clen) }, explore: { seconds: stats(es), states, shortestSteps: shortest } };
+    races.push(row);
+    say(`  ${race.variant.padEnd(20)} ${median(cs).toFixed(2).padStart(8)} ${inv.padEnd(17)} ${String(median(clen)).padStart(7)} ${median(es).toFixed(2).padStart(9)} ${String(states).padStart(7)} ${String(shortest).padStart(8)}  ${(median(clen) / shortest).toFixed(2)}`);
+  }
+  out.races = races;
+  say('  (lengths are atomic steps of the concurrent part; "shrunk" is what fast-check shrinking left)');
+}
+
+// ---- explorer throughput and symmetry -----------------------------------------------------
+{
+  const sps: number[] = [];
+  let states = 0;
+  for (let i = 0; i < repeat; i++) {
+    const [r, s] = time(() => exploreSome({ variant: 'reference', bound }, null));
+    states = r.reduce((n, x) => n + x.states, 0);
+    sps.push(states / s);
+  }
+  const sym = (on: boolean) => {
+    const threads = [0, 1, 2].map(() => [{ op: 'load', pid: 0, addr: 9, len: 1 }]) as Action[][];
+    const spec = { name: 'sym3', config: familyConfig(bound), setup: familySetup(bound), threads };
+    const xs: number[] = [];
+    let n = 0;
+    for (let i = 0; i < repeat; i++) {
+      const [r, s] = time(() => explore(spec, { variant: variantByName('reference')!, symmetry: on }));
+      n = r.states;
+      xs.push(s);
+    }
+    return { states: n, seconds: stats(xs) };
+  };
+  const on = sym(true), off = sym(false);
+  const famOff = exploreSome({ variant: 'reference', bound, symmetry: false }, null).reduce((n, x) => n + x.states, 0);
+  out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff };
+  say(`\nexplorer (reference, default bound, ${repeat} repeats)`);
+  say(`  distinct states ${states}; states/s ${fmt(stats(sps))}`);
+  say(`  symmetry, 3 identical faulting threads: ${on.states} states with, ${off.states} without (${(100 * (1 - on.states / off.states)).toFixed(0)}% fewer), ${median(on.seconds.median ? [on.seconds.median] : [0]).toFixed(2)} s vs ${off.seconds.median.toFixed(2)} s`);
+  say(`  symmetry on the default bound: ${states} states with, ${famOff} without (${(100 * (1 - states / famOff)).toFixed(1)}% fewer; the scenario enumeration already drops symmetric scenarios)`);
+}
+
+// ---- SPIN on the same race-1 bound --------------------------------------------------------
+{
+  let spin: any = null;
+  try {
+    const script = fileURLToPath(new URL('./spin/run-spin.mjs', import.meta.url));
+    spin = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 900_000 })).spin;
+  } catch (e) {
+    spin = { error: (e as Error).message.split('\n')[0] };
+  }
+  const spec = { name: 'race1', config: familyConfig(bound), setup: familySetup(bound), threads: RACES[0].threads };
+  const fixed: number[] = [], unfixed: number[] = [];
+  let fixedStates = 0, unfixedStates = 0, depth = 0;
+  for (let i = 0; i < repeat; i++) {
+    const [a, s1] = time(() => explore(spec, { variant: variantByName('reference')! }));
+    const [b, s2] = time(() => explore(spec, { variant: variantByName('2.6.26-sparse-race')! }));
+    fixed.push(s1); unfixed.push(s2);
+    fixedStates = a.states; unfixedStates = b.states; depth = b.violation?.schedule.length ?? NaN;
+  }
+  const ours = {
+    fixed: { states: fixedStates, seconds: median(fixed), statesPerSecond: fixedStates / median(fixed) },
+    unfixed: { states: unfixedStates, seconds: median(unfixed), counterexampleSteps: depth },
+  };
+  out.spin = { spin, xipcheck: ours };
+  say(`\nrace 1 (sparse page vs allocate + unmap), xipcheck explorer vs SPIN ${spin?.version ?? ''}`);
+  if (spin?.error || !spin?.ok) say(`  SPIN not measured: ${spin?.error ?? 'no result'}`);
+  else {
+    const r = (a: number, b: number) => (b ? (a / b).toFixed(2) : 'n/a');
+    say(`  ${''.padEnd(34)} ${'xipcheck'.padStart(10)} ${'SPIN'.padStart(10)}  ratio xipcheck/SPIN`);
+    say(`  ${'fixed: distinct states'.padEnd(34)} ${String(ours.fixed.states).padStart(10)} ${String(spin.fixed.states).padStart(10)}  ${r(ours.fixed.states, spin.fixed.states)}`);
+    say(`  ${'fixed: seconds (whole search)'.padEnd(34)} ${ours.fixed.seconds.toFixed(3).padStart(10)} ${spin.fixed.seconds.toFixed(3).padStart(10)}  ${r(ours.fixed.seconds, spin.fixed.seconds)}`);
+    say(`  ${'fixed: states/s'.padEnd(34)} ${Math.round(ours.fixed.statesPerSecond).toString().padStart(10)} ${String(spin.fixed.statesPerSecond).padStart(10)}  ${r(ours.fixed.statesPerSecond, spin.fixed.statesPerSecond)}`);
+    say(`  ${'unfixed: states to the violation'.padEnd(34)} ${String(ours.unfixed.states).padStart(10)} ${String(spin.unfixed.states).padStart(10)}  ${r(ours.unfixed.states, spin.unfixed.states)}`);
+    say(`  ${'unfixed: seconds to the violation'.padEnd(34)} ${ours.unfixed.seconds.toFixed(3).padStart(10)} ${spin.unfixed.seconds.toFixed(3).padStart(10)}  ${r(ours.unfixed.seconds, spin.unfixed.seconds)}`);
+    say(`  ${'unfixed: counterexample steps'.padEnd(34)} ${String(ours.unfixed.counterexampleSteps).padStart(10)} ${String(spin.unfixed.trailSteps).padStart(10)}  ${r(ours.unfixed.counterexampleSteps, spin.unfixed.trailSteps)}`);
+    say(`  granularity: xipcheck — one step per lock/unlock, per get_xip_mem, per pte insert, per i_size read, per user access,`);
+    say(`    over the whole kernel path (vfs entry to copy); SPIN — ${spin.granularity}`);
+    say(`  SPIN times are whole pan runs (process start and hash-table set-up dominate at this size); its`);
+    say(`    states/s here are not its throughput. Both searches are breadth-first.`);
+  }
+}
+
+if (asJson) console.log(JSON.stringify(out, null, 2));
