@@ -1,5 +1,4 @@
 import { ENODEV, EINVAL } from '../kernel/errno.ts';
-import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, type Ctx, type Proc } from '../kernel/step.ts';
 import type { Observation, State } from '../state.ts';

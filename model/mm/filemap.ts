@@ -50,12 +50,13 @@ export const filemap_vm_ops: VmOperations = { name: 'generic_file_vm_ops', fault
 
 // ---- the page-cache file operations of a non-XIP mount ---------------------------------------
 
-import { EFAULT, EFBIG } from '../kernel/errno.ts';
+import { EFAULT } from '../kernel/errno.ts';
 import { lock, unlock } from '../kernel/step.ts';
 import { setAt, updateInode } from '../state.ts';
 import { zeros } from '../kernel/physmem.ts';
 import { copy_from_user, copy_to_user, type Buf } from './user_copy.ts';
 import { i_mutex } from './locks.ts';
+import { generic_write_checks } from '../vfs/generic_write_checks.ts';
 import { allocFailOf, type Transfer } from './filemap_xip.ts';
 
 export const B_GREAD = branches('do_generic_file_read', 'mm/filemap.c (3.x)', ['copy', 'eof-stop', 'efault-partial'] as const);
@@ -101,12 +102,7 @@ export function* generic_file_read(ctx: Ctx, pid: number, ino: number, pos: numb
 export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: number, count0: number, buf: Buf, append: boolean): Proc<Transfer> {
   const PS = ctx.pageSize;
   yield* lock(i_mutex(ino));
-  const chk = yield* read('generic_write_checks', (s) => {
-    const pos = append ? s.inodes[ino]!.size : pos0;
-    const max = s.cfg.fs.maxFilePages * PS;
-    if (count0 > 0 && pos >= max) return { pos, count: 0, err: -EFBIG };
-    return { pos, count: Math.min(count0, max - pos), err: 0 };
-  });
+  const chk = yield* read('generic_write_checks', (s) => generic_write_checks(s, ino, pos0, count0, append));
   if (chk.err || chk.count === 0) {
     if (chk.err) yield* cover(B_GWRITE, 'efbig');
     yield* unlock(i_mutex(ino));

@@ -1,4 +1,4 @@
-import { EFAULT, EFBIG, ENODATA } from '../kernel/errno.ts';
+import { EFAULT, ENODATA } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
@@ -10,6 +10,7 @@ import type { XipMem } from '../fs/address_space_operations.ts';
 import { ext2_readpage } from '../fs/ext2/aops.ts';
 import { __xip_unmap } from './__xip_unmap.ts';
 import { XIP_SPARSE_MUTEX, i_mutex } from './locks.ts';
+import { generic_write_checks } from '../vfs/generic_write_checks.ts';
 import { copy_from_user, copy_to_user, type Buf } from './user_copy.ts';
 
 const CITE = 'mm/filemap_xip.c (2.6.27–3.19)';
@@ -101,12 +102,7 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
 export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number, count0: number, buf: Buf, append: boolean): Proc<Transfer> {
   const PS = ctx.pageSize;
   yield* lock(i_mutex(ino));
-  const chk = yield* read('generic_write_checks', (s) => {
-    const pos = append ? s.inodes[ino]!.size : pos0;
-    const max = s.cfg.fs.maxFilePages * PS;
-    if (count0 > 0 && pos >= max) return { pos, count: 0, err: -EFBIG };
-    return { pos, count: Math.min(count0, max - pos), err: 0 };
-  });
+  const chk = yield* read('generic_write_checks', (s) => generic_write_checks(s, ino, pos0, count0, append));
   if (chk.err || chk.count === 0) {
     yield* cover(B_XWRITE, chk.err ? 'efbig' : 'zero-count');
     yield* unlock(i_mutex(ino));

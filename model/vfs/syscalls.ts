@@ -9,7 +9,6 @@ import { ext2_file_operations, ext2_xip_file_operations } from '../fs/ext2/file.
 import type { FileOperations } from '../fs/file_operations.ts';
 import { aopsOf, aopsRegistry } from '../fs/aops.ts';
 import { i_mutex } from '../mm/locks.ts';
-import type { Buf } from '../mm/user_copy.ts';
 import type { Transfer } from '../mm/filemap_xip.ts';
 import { fd_close, fd_install } from './fdtable.ts';
 
