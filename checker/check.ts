@@ -83,7 +83,8 @@ export function check(o: CheckOptions): CheckReport {
       return runCommands(sys, cmds, invariants, counters).violation === null;
     });
     const res = fc.check(prop, { seed, numRuns: o.runs, ...(left !== undefined ? { interruptAfterTimeLimit: left, markInterruptAsFailure: false } : {}) });
-    reports.push({ name: sys.name, runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted });
+    // fast-check's own count: the runs made before a failure, without the shrinking runs
+    reports.push({ name: sys.name, runs: res.failed ? res.numRuns : runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted });
     o.onProgress?.(`${sys.name}: ${runs} runs`);
     if (res.failed && res.counterexample) {
       const [cmds] = res.counterexample as [Cmd[]];

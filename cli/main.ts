@@ -28,7 +28,7 @@ usage:
       random command sequences on the reference systems, every invariant checked after
       every step; on a violation: the shrunk counterexample, a trace file, exit 1
   xipcheck explore [--threads N] [--ops N] [--pages N] [--max-states N] [--time-budget S]
-                   [--variant NAME] [--include-unfixed NAME] [--no-symmetry] [--workers N]
+                   [--variant NAME] [--include-unfixed NAME,…] [--no-symmetry] [--workers N]
                    [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
       every interleaving of every scenario within the bound, breadth-first; exit 1 with the
       shortest counterexample, or 0 with the number of distinct states exhausted (default
@@ -41,7 +41,8 @@ usage:
   xipcheck variants
       the design variants --variant accepts (reference, historical kernels, broken models)
 
-exit codes: 0 ok, 1 violation or mismatch, 2 bad usage or input`;
+exit codes: 0 ok, 1 violation, mismatch or bound not exhausted, 2 bad usage or input,
+            3 internal error (a bug in xipcheck: please report it)`;
 
 type Out = { write(s: string): void };
 
@@ -131,9 +132,10 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   if (!variantByName(variantName)) throw new UsageError(`--variant: unknown variant "${variantName}" (one of: ${VARIANTS.map((x) => x.name).join(', ')})`);
   const include: Unfixed[] = [];
   if (v['include-unfixed'] !== undefined) {
-    const u = String(v['include-unfixed']);
-    if (!(u in UNFIXED)) throw new UsageError(`--include-unfixed takes ${Object.keys(UNFIXED).join(', ')}, not "${u}"`);
-    include.push(u as Unfixed);
+    for (const u of String(v['include-unfixed']).split(',')) {
+      if (!(u in UNFIXED)) throw new UsageError(`--include-unfixed takes ${Object.keys(UNFIXED).join(', ')} (comma-separated), not "${u}"`);
+      include.push(u as Unfixed);
+    }
   }
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
   const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1);

@@ -29,7 +29,7 @@ export type DeviceConfig = z.infer<typeof DeviceConfig>;
 
 export const FileConfig = z.strictObject({
   name: z.string().min(1),
-  /** Initial contents, one entry per byte; a page given as `null` in `holes` is left unallocated. */
+  /** Initial contents, one entry per byte; `holes` lists page indices left unallocated (they read as zeros). */
   data: z.array(z.number().int().min(0).max(255)).default([]),
   holes: z.array(z.number().int().min(0)).default([]),
 });

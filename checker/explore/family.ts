@@ -24,6 +24,7 @@ export const DEFAULT_BOUND: Bound = { threads: 2, ops: 1, pages: 2 };
  */
 export const UNFIXED = {
   'read-vs-truncate': 'do_xip_mapping_read takes no lock (not i_mutex, not the i_mmap lock) and samples i_size once: a concurrent truncate can zero the tail (xip_truncate_page) or free the block after the read sampled i_size, so the read returns zeros — or a reused block\'s bytes — inside the old EOF',
+  'sparse-window': 'after a fault or write allocates a hole\'s block (xip_sparse_mutex dropped) and before its __xip_unmap runs, another thread can find the block with get_xip_mem(create=0) and write data into it while a private mapping still maps the sparse page over that page (docs/findings.md section 8)',
 } as const;
 export type Unfixed = keyof typeof UNFIXED;
 
@@ -77,11 +78,36 @@ function* programs(b: Bound, pid: number, tag: number): Generator<Action[]> {
   yield* rec(b.ops, []);
 }
 
-/** A read in one thread and a truncate in another: the unfixed race. */
+/** The file page an operation touches, and how: P1's private loads hold the sparse page over a hole. */
+function touch(a: Action): { page: number; how: 'sparse' | 'alloc' | 'write' } | null {
+  const base = HEAP * PS;
+  if (a.op === 'pwrite') return { page: Math.floor(a.pos / PS), how: 'write' };
+  if (a.op === 'store' && a.pid === 0) return { page: Math.floor((a.addr - base) / PS), how: 'write' };
+  if (a.op === 'load') return { page: Math.floor((a.addr - base) / PS), how: a.pid === 0 ? 'alloc' : 'sparse' };
+  return null;
+}
+
+/**
+ * Which unfixed race a scenario can run into, by shape: a read in one thread and a truncate in
+ * another; or, on a page that starts as a hole, a private load in one thread and two others
+ * that allocate and write it through P0's shared mapping or pwrite.
+ */
 function isUnfixed(threads: readonly (readonly Action[])[]): Unfixed | null {
   const reads = threads.map((p) => p.some((a) => a.op === 'pread'));
   const truncs = threads.map((p) => p.some((a) => a.op === 'ftruncate'));
-  return reads.some((r, i) => r && truncs.some((t, j) => t && j !== i)) ? 'read-vs-truncate' : null;
+  if (reads.some((r, i) => r && truncs.some((t, j) => t && j !== i))) return 'read-vs-truncate';
+  const on = (i: number, page: number, how: string[]) => threads[i].some((a) => { const t = touch(a); return !!t && t.page === page && how.includes(t.how); });
+  for (let page = 1; page < 8; page++) {
+    for (let h = 0; h < threads.length; h++) {
+      if (!on(h, page, ['sparse'])) continue;
+      for (let i = 0; i < threads.length; i++) {
+        for (let j = 0; j < threads.length; j++) {
+          if (i !== j && i !== h && j !== h && on(i, page, ['alloc', 'write']) && on(j, page, ['write'])) return 'sparse-window';
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /**

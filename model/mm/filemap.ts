@@ -123,7 +123,9 @@ export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: nu
     }));
     written += c.done;
     pos += c.done;
-    yield* atomic('generic_write_end:i_size_write', (s) => [pos > s.inodes[ino]!.size ? updateInode(s, ino, (i) => ({ ...i, size: pos })) : s, null] as const);
+    // generic_write_end runs only for a copy that moved bytes (iov_iter_fault_in_readable
+    // stops a write whose first byte faults before write_begin)
+    if (c.done > 0) yield* atomic('generic_write_end:i_size_write', (s) => [pos > s.inodes[ino]!.size ? updateInode(s, ino, (i) => ({ ...i, size: pos })) : s, null] as const);
     if (c.done < bytes) { yield* cover(B_GWRITE, 'efault-partial'); status = -EFAULT; fail = allocFailOf(c); break; }
   }
   yield* unlock(i_mutex(ino));

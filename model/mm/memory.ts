@@ -18,7 +18,7 @@ export const B_MM = branches('handle_mm_fault', CITE, [
   'fault-oom': 'VM_FAULT_OOM comes only from xip_file_fault:lookup-error-oom and sparse-recheck-error-oom',
 });
 
-/** What a user access ends in: done, or the signal the fault raised (VM_FAULT_OOM kills: reported as SIGBUS-like 'OOM'). */
+/** What a user access ends in: done, or what the fault raised (VM_FAULT_OOM: the OOM killer, reported as SIGKILL). */
 export type Access = 'ok' | 'SIGSEGV' | 'SIGBUS' | 'OOM' | 'SIGBUS_ALLOC';
 
 type Classified =
@@ -78,7 +78,7 @@ function* faultLocked(ctx: Ctx, pid: number, vpage: number, write: boolean): Pro
 }
 
 /**
- * do_wp_page (3.13, read in the source): a special pfn pte (vm_normal_page() == NULL) in a
+ * do_wp_page (3.13, read in the source for this model; the walkthrough marks it as recalled): a special pfn pte (vm_normal_page() == NULL) in a
  * shared writable vma is simply made writable ("reuse": no page_mkwrite, no dirty
  * accounting); in a private vma the page is copied by cow_user_page from the user address. The
  * sparse page is a normal page: a private write copies it (zeros) into a fresh anonymous page.

@@ -238,6 +238,7 @@ function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, l
   let p = pos;
   while (done < limit) {
     const chunkEnd = Math.min(pos + limit, (Math.floor(p / PS) + 1) * PS);
+    const chunkStart = p;
     let faulted = false;
     while (p < chunkEnd) {
       let sub = chunkEnd;
@@ -252,10 +253,12 @@ function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, l
       done += sub - p;
       p = sub;
     }
-    if (!xip && p > f.size) w.extend(ino, p);
+    // the page cache grows i_size page by page, for a page that took bytes (generic_write_end)
+    if (!xip && p > chunkStart && p > f.size) w.extend(ino, p);
     if (faulted) break;
   }
-  if (p > f.size) w.extend(ino, p);
+  // __xip_file_write extends i_size to the position reached even when nothing was copied
+  if (xip && p > f.size) w.extend(ino, p);
   if (done === 0 && limit < count) return { ret: alloc?.status ?? -ENOSPC, pos: p };
   if (done < count && done === 0) return { ret: -EFAULT, pos: p };
   return { ret: done, pos: p };

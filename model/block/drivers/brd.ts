@@ -37,16 +37,19 @@ function brd_direct_access(s: State, dev: number, sector: number): readonly [Sta
 
 export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, direct_access: brd_direct_access };
 
-export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-unsupported'] as const);
+export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-enodev', 'blkflsbuf-generic', 'blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-unsupported'] as const);
 
 /**
- * brd_ioctl(BLKFLSBUF): -EBUSY unless bd_openers <= 1 (the ioctl's own opener), then
- * brd_free_pages frees every backing page: "we want to actually release and destroy the
- * ramdisk data". `openersBesidesCaller` is bd_openers minus the caller's open.
+ * ioctl(BLKFLSBUF). On brd (brd_ioctl): -EBUSY unless bd_openers <= 1 — the ioctl's own open;
+ * `openers` here counts every *other* holder, so any is too many — then brd_free_pages frees
+ * every backing page: "we want to actually release and destroy the ramdisk data". On any
+ * other driver blkdev_ioctl just syncs and invalidates the buffer cache (nothing to model).
+ * A removed device cannot be opened: -ENODEV.
  */
 export function brd_blkflsbuf(s: State, dev: number, ignoreUsers: boolean): readonly [State, number, string] {
   const d = s.devices[dev];
-  if (!d.present || d.driver !== 'brd') return [s, -ENODEV, 'blkflsbuf-ebusy'];
+  if (!d.present) return [s, -ENODEV, 'blkflsbuf-enodev'];
+  if (d.driver !== 'brd') return [s, 0, 'blkflsbuf-generic'];
   if (d.openers > 0 && !ignoreUsers) return [s, -EBUSY, 'blkflsbuf-ebusy'];
   return [updateDevice(s, dev, (x) => ({ ...x, data: x.data.map(() => null), backing: x.backing && { ...x.backing, allocated: 0 }, formatted: false })), 0, 'blkflsbuf-ok'];
 }

@@ -11,7 +11,7 @@ const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_x
 export const B_SUPER = branches('ext2_super', CITE, [
   'mount-ebusy-mounted', 'mount-enodev', 'mount-eacces-ro-device', 'mount-einval-unformatted', 'mount-xip-dropped-no-direct-access',
   'mount-einval-blocksize', 'mount-ok', 'remount-xip-change-refused', 'remount-einval-blocksize', 'remount-ebusy-writers',
-  'remount-eacces-ro-device', 'remount-ok', 'umount-ebusy', 'umount-ok', 'umount-einval',
+  'remount-eacces-ro-device', 'remount-einval-unmounted', 'remount-ok', 'umount-ebusy', 'umount-ok', 'umount-einval',
 ] as const);
 
 export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean }
@@ -47,7 +47,7 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
  */
 export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean }): readonly [State, number, string] {
   const sb = s.sb;
-  if (!sb) return [s, -EINVAL, 'umount-einval'];
+  if (!sb) return [s, -EINVAL, 'remount-einval-unmounted'];
   if (!a.ro && s.devices[sb.dev].readOnly) return [s, -EACCES, 'remount-eacces-ro-device'];
   // sb_prepare_remount_readonly: any struct file open for write — held by a descriptor or by a vma's vm_file
   if (a.ro && !sb.ro && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
