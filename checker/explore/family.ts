@@ -25,6 +25,7 @@ export const DEFAULT_BOUND: Bound = { threads: 2, ops: 1, pages: 2 };
 export const UNFIXED = {
   'read-vs-truncate': 'do_xip_mapping_read takes no lock (not i_mutex, not the i_mmap lock) and samples i_size once: a concurrent truncate can zero the tail (xip_truncate_page) or free the block after the read sampled i_size, so the read returns zeros — or a reused block\'s bytes — inside the old EOF',
   'sparse-window': 'after a fault or write allocates a hole\'s block (xip_sparse_mutex dropped) and before its __xip_unmap runs, another thread can find the block with get_xip_mem(create=0) and write data into it while a private mapping still maps the sparse page over that page (docs/findings.md section 8)',
+  'truncate-aba': 'xip_file_fault\'s i_size recheck under the i_mmap lock (the 4.0 fix of race 4) compares sizes, not blocks: a truncate down, which frees the block the fault looked up, and anything that grows i_size again (a truncate up, a write past EOF), both between the lookup and the recheck, let it map the freed block (docs/races.md)',
 } as const;
 export type Unfixed = keyof typeof UNFIXED;
 
@@ -82,7 +83,9 @@ function* programs(b: Bound, pid: number, tag: number): Generator<Action[]> {
 function touch(a: Action): { page: number; how: 'sparse' | 'alloc' | 'write' } | null {
   const base = HEAP * PS;
   if (a.op === 'pwrite') return { page: Math.floor(a.pos / PS), how: 'write' };
-  if (a.op === 'store' && a.pid === 0) return { page: Math.floor((a.addr - base) / PS), how: 'write' };
+  // P0's mapping is shared and writable: its faults on a hole allocate. P1's is private: a load
+  // of a hole maps the sparse page, and so does a store, until do_wp_page copies it.
+  if (a.op === 'store') return { page: Math.floor((a.addr - base) / PS), how: a.pid === 0 ? 'write' : 'sparse' };
   if (a.op === 'load') return { page: Math.floor((a.addr - base) / PS), how: a.pid === 0 ? 'alloc' : 'sparse' };
   return null;
 }
@@ -96,6 +99,9 @@ function isUnfixed(threads: readonly (readonly Action[])[]): Unfixed | null {
   const reads = threads.map((p) => p.some((a) => a.op === 'pread'));
   const truncs = threads.map((p) => p.some((a) => a.op === 'ftruncate'));
   if (reads.some((r, i) => r && truncs.some((t, j) => t && j !== i))) return 'read-vs-truncate';
+  const faults = threads.map((p) => p.some((a) => a.op === 'load' || a.op === 'store'));
+  const outside = (i: number, ops: string[]) => threads.reduce((n, p, j) => n + (j === i ? 0 : p.filter((a) => ops.includes(a.op)).length), 0);
+  if (faults.some((f, i) => f && outside(i, ['ftruncate']) >= 1 && outside(i, ['ftruncate', 'pwrite']) >= 2)) return 'truncate-aba';
   const on = (i: number, page: number, how: string[]) => threads[i].some((a) => { const t = touch(a); return !!t && t.page === page && how.includes(t.how); });
   for (let page = 1; page < 8; page++) {
     for (let h = 0; h < threads.length; h++) {
