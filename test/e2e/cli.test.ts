@@ -20,6 +20,9 @@ describe('xipcheck CLI: bad input is one line and exit 2', () => {
     ['bad number', ['check', '--runs', 'many'], /--runs takes a whole number/],
     ['unknown reporter', ['check', '--reporter', 'xml'], /--reporter takes text, json, junit/],
     ['unknown variant', ['check', '--variant', 'nope'], /unknown variant "nope"/],
+    ['bad shard', ['check', '--shard', '3/2'], /--shard takes I\/N/],
+    ['explore: unknown unfixed race', ['explore', '--include-unfixed', 'nope'], /--include-unfixed takes read-vs-truncate/],
+    ['explore: bound too large', ['explore', '--threads', '9'], /the bound is at most/],
     ['missing trace', ['run'], /run needs a trace file/],
     ['unreadable trace', ['run', join(tmp, 'absent.json')], /cannot read .*ENOENT/],
     ['not JSON', ['run', bad('a.json', '{ nope')], /not JSON/],
@@ -73,6 +76,26 @@ describe('xipcheck CLI: commands', () => {
     const xml = readFileSync(out, 'utf8');
     expect(xml).toMatch(/<testsuites name="xipcheck"/);
     expect(xml).toMatch(/<failure message=/);
+  });
+
+  it('explore: the reference exhausts the default bound (exit 0); 3.19 fails with the shortest race-4 story and a replayable trace (exit 1)', async () => {
+    const ok = await run('explore');
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toMatch(/BOUND EXHAUSTED/);
+    expect(ok.out).toMatch(/excluded by name: read-vs-truncate/);
+    const trace = join(tmp, 'race4.trace.json');
+    const bad = await run('explore', '--variant', '3.19', '--trace-out', trace);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/VIOLATION of no-stale-mapping/);
+    expect(bad.out).toMatch(/vm_insert_mixed/);
+    const replay = await run('run', trace);
+    expect(replay.out).toMatch(/violates no-stale-mapping — as the trace expects/);
+  });
+
+  it('explore stopped by --max-states says the bound was NOT exhausted (exit 1)', async () => {
+    const r = await run('explore', '--max-states', '500');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/bound NOT exhausted/);
   });
 
   it('same seed, same report (timings aside)', async () => {
