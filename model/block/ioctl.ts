@@ -70,4 +70,3 @@ export function* sys_bdev_direct_access(_ctx: Ctx, _pid: number, a: { dev: numbe
   });
   return { ret: r };
 }
-export { B_BDEV, ENODEV };

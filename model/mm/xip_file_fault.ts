@@ -5,7 +5,6 @@ import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kerne
 import { pagesFor, type State, type Vma } from '../state.ts';
 import { aopsOf, aopsRegistry } from '../fs/aops.ts';
 import type { XipMem } from '../fs/address_space_operations.ts';
-import { SPARSE_PFN } from '../kernel/physmem.ts';
 import { linear_page_index, setPte } from './vma.ts';
 import { XIP_SPARSE_MUTEX, i_mmap } from './locks.ts';
 import { __xip_unmap } from './__xip_unmap.ts';
@@ -50,7 +49,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
     const m = yield* get_xip_mem(ctx, ino, pgoff, false);
     if (!('err' in m)) {
       yield* cover(B_FAULT, 'found-pfn');
-      return yield* insertPfn(ctx, pid, vma, vpage, ino, pgoff, m.pfn);
+      return yield* insertPfn(ctx, pid, vpage, ino, pgoff, m.pfn);
     }
     if (m.err !== -ENODATA) {
       yield* cover(B_FAULT, 'lookup-error-oom');
@@ -68,7 +67,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
         return 'SIGBUS_ALLOC';
       }
       if (!has(ctx.variant, 'no-xip-unmap')) yield* __xip_unmap(ctx, ino, pgoff);
-      return yield* insertPfn(ctx, pid, vma, vpage, ino, pgoff, got.pfn);
+      return yield* insertPfn(ctx, pid, vpage, ino, pgoff, got.pfn);
     }
     yield* cover(B_FAULT, 'hole-sparse-page');
     if (mutex) {
@@ -112,7 +111,7 @@ function insertSparse(ctx: Ctx, s: State, pid: number, vpage: number, ino: numbe
   return [setPte(next, pid, vpage, has(ctx.variant, 'sparse-writable') ? ({ kind: 'sparse', write: true } as never) : { kind: 'sparse', write: false }), 'sparse-inserted'];
 }
 
-function* insertPfn(ctx: Ctx, pid: number, vma: Vma, vpage: number, ino: number, pgoff: number, pfn: number): Proc<FaultResult> {
+function* insertPfn(ctx: Ctx, pid: number, vpage: number, ino: number, pgoff: number, pfn: number): Proc<FaultResult> {
   const recheck = !has(ctx.variant, 'no-isize-recheck');
   if (recheck) yield* lock(i_mmap(ino), 'shared');
   const r = yield* atomic('vm_insert_mixed', (s): readonly [State, number | 'sigbus'] => {
@@ -134,9 +133,7 @@ function* insertPfn(ctx: Ctx, pid: number, vma: Vma, vpage: number, ino: number,
     }
     yield* cover(B_FAULT, 'insert-ebusy-ok');
   }
-  void vma;
   return 'NOPAGE';
 }
 
 export const xip_file_vm_ops: VmOperations = { name: 'xip_file_vm_ops', fault: xip_file_fault };
-export { SPARSE_PFN };

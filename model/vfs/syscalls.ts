@@ -95,7 +95,6 @@ type Iov = readonly { readonly buf: number; readonly len: number }[];
  * per segment, stops at the first short transfer, and returns the bytes moved if any.
  */
 export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: Iov }, write: boolean): Proc<Observation> {
-  const total = a.iov.reduce((n, v) => n + v.len, 0);
   const fi = yield* read('fdget', (s) => {
     const f = fget(s, pid, a.fd, write ? 'write' : 'read');
     if ('err' in f) return f;
@@ -117,7 +116,6 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
     pos = t.pos;
     if (t.ret !== v.len) { yield* cover(B_VFS, 'readv-short-stop'); break; }
   }
-  void total;
   yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, pos), null] as const);
   return { ret: done ? done : err, ...(write ? {} : { data }), ...(status ? { status } : {}), ...(allocFail !== undefined ? { allocFail } : {}) };
 }

@@ -1,5 +1,4 @@
 import type { Invariant } from '../invariant.ts';
-import type { State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
 import { pfnOf, readPfn } from '../../model/kernel/physmem.ts';
 
@@ -54,4 +53,3 @@ export const truncateZeroesTail: Invariant = {
     return null;
   },
 };
-void ({} as State);

@@ -1,6 +1,5 @@
 import { branches } from '../../kernel/coverage.ts';
 import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
-import { has } from '../../kernel/variant.ts';
 import { bioRead, bioWrite } from '../../block/block_device.ts';
 import { zeros } from '../../kernel/physmem.ts';
 import type { State } from '../../state.ts';
@@ -73,4 +72,3 @@ export const ext2_aops: AddressSpaceOperations = { name: 'ext2_aops', readpage: 
 export const ext2_aops_xip_both: AddressSpaceOperations = {
   name: 'ext2_aops_xip+pagecache', get_xip_mem: ext2_get_xip_mem, readpage: ext2_readpage, writepage: ext2_writepage,
 };
-void has;

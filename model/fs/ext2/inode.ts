@@ -7,6 +7,7 @@ import { bioWrite } from '../../block/block_device.ts';
 import type { Inode, State } from '../../state.ts';
 import { setAt, updateInode } from '../../state.ts';
 import { PAGE_SECTORS } from '../../config.ts';
+import { writePfn, zeros } from '../../kernel/physmem.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19)';
@@ -61,9 +62,9 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   return [next, { block, branch: sb.xip ? 'alloc-zeroed-spliced' : 'alloc-pagecache-spliced' }];
 }
 
+/** clear_page(kaddr) of ext2_clear_xip_target. */
 function zeroDevicePage(s: State, pfn: number): State {
-  const dev = Math.floor(pfn / 0x100) - 1, page = pfn % 0x100;
-  return { ...s, devices: setAt(s.devices, dev, { ...s.devices[dev], data: setAt(s.devices[dev].data, page, new Array(s.cfg.pageSize).fill(0)) }) };
+  return writePfn(s, pfn, 0, zeros(s.cfg.pageSize));
 }
 
 function padBlocks(blocks: readonly number[], upto: number): readonly number[] {
