@@ -175,6 +175,14 @@ export function setAt<T>(arr: readonly T[], i: number, v: T): readonly T[] {
   return out;
 }
 
+/** `arr` grown with `fill` until index `upto` exists (block maps, page caches, fd tables). */
+export function padTo<T>(arr: readonly T[], upto: number, fill: T): readonly T[] {
+  if (arr.length > upto) return arr;
+  const out = arr.slice();
+  while (out.length <= upto) out.push(fill);
+  return out;
+}
+
 export function updateDevice(s: State, i: number, f: (d: Device) => Device): State {
   return { ...s, devices: setAt(s.devices, i, f(s.devices[i])) };
 }

@@ -1,5 +1,5 @@
 import type { OpenFile, State } from '../state.ts';
-import { setAt, updateInode, updateProc } from '../state.ts';
+import { padTo, setAt, updateInode, updateProc } from '../state.ts';
 import { ext2_evict_if_unused } from '../fs/ext2/inode.ts';
 
 /** get_unused_fd + fd_install: the lowest free descriptor. */
@@ -7,7 +7,7 @@ export function fd_install(s: State, pid: number, f: OpenFile): readonly [State,
   const files = s.procs[pid].files;
   let fd = files.indexOf(null);
   if (fd < 0) fd = files.length;
-  const next = updateProc(s, pid, (p) => ({ ...p, files: setAt(padNull(p.files, fd), fd, f) }));
+  const next = updateProc(s, pid, (p) => ({ ...p, files: setAt(padTo(p.files, fd, null), fd, f) }));
   return [updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs + 1 })), fd];
 }
 
@@ -18,11 +18,4 @@ export function fd_close(s: State, pid: number, fd: number): State {
   let next = updateProc(s, pid, (p) => ({ ...p, files: setAt(p.files, fd, null) }));
   next = updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs - 1 }));
   return ext2_evict_if_unused(next, f.ino);
-}
-
-function padNull<T>(a: readonly (T | null)[], upto: number): readonly (T | null)[] {
-  if (a.length > upto) return a;
-  const out = a.slice();
-  while (out.length <= upto) out.push(null);
-  return out;
 }

@@ -3,7 +3,7 @@ import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../../kernel/s
 import { bioRead, bioWrite } from '../../block/block_device.ts';
 import { zeros } from '../../kernel/physmem.ts';
 import type { State } from '../../state.ts';
-import { setAt, updateInode } from '../../state.ts';
+import { padTo, setAt, updateInode } from '../../state.ts';
 import type { AddressSpaceOperations } from '../address_space_operations.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
@@ -20,7 +20,7 @@ export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<numb
     const block = ext2_bmap(s, ino, pgoff);
     const [s2, data] = block ? bioRead(s, s.sb!.dev, block) : [s, zeros(s.cfg.pageSize)];
     const page = { data: (data ?? zeros(s.cfg.pageSize)).slice(), dirty: false };
-    return [updateInode(s2, ino, (i) => ({ ...i, pageCache: setAt(pad(i.pageCache, pgoff), pgoff, page) })), block ? 'readpage-block' : 'readpage-hole'];
+    return [updateInode(s2, ino, (i) => ({ ...i, pageCache: setAt(padTo(i.pageCache, pgoff, null), pgoff, page) })), block ? 'readpage-block' : 'readpage-hole'];
   });
   yield* cover(B_PAGECACHE, br);
   return 0;
@@ -56,13 +56,6 @@ export function* ext2_writepage(ctx: Ctx, ino: number, pgoff: number): Proc<numb
 
 function markClean(s: State, ino: number, pgoff: number): State {
   return updateInode(s, ino, (i) => ({ ...i, pageCache: setAt(i.pageCache, pgoff, { ...i.pageCache[pgoff]!, dirty: false }) }));
-}
-
-export function pad<T>(a: readonly (T | null)[], upto: number): readonly (T | null)[] {
-  if (a.length > upto) return a;
-  const out = a.slice();
-  while (out.length <= upto) out.push(null);
-  return out;
 }
 
 /** ext2_aops: the page-cache address_space_operations of a non-XIP mount. */

@@ -5,7 +5,7 @@ import type { Ctx } from '../../kernel/step.ts';
 import { direct_access } from '../../block/direct_access.ts';
 import { bioWrite } from '../../block/block_device.ts';
 import type { Inode, State } from '../../state.ts';
-import { setAt, updateInode } from '../../state.ts';
+import { padTo, setAt, updateInode } from '../../state.ts';
 import { PAGE_SECTORS } from '../../config.ts';
 import { writePfn, zeros } from '../../kernel/physmem.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
@@ -58,20 +58,13 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
     if (err) return [s3, { err: -EIO, branch: 'clear-xip-target-failed-leak' }];
     next = s3;
   }
-  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padBlocks(i.blocks, pgoff), pgoff, block) }));
+  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
   return [next, { block, branch: sb.xip ? 'alloc-zeroed-spliced' : 'alloc-pagecache-spliced' }];
 }
 
 /** clear_page(kaddr) of ext2_clear_xip_target. */
 function zeroDevicePage(s: State, pfn: number): State {
   return writePfn(s, pfn, 0, zeros(s.cfg.pageSize));
-}
-
-function padBlocks(blocks: readonly number[], upto: number): readonly number[] {
-  if (blocks.length > upto) return blocks;
-  const out = blocks.slice();
-  while (out.length <= upto) out.push(0);
-  return out;
 }
 
 /**
