@@ -1,56 +1,30 @@
 import type { Action } from '../../model/actions.ts';
-import { EFAULT, EFBIG, EINVAL, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
-import type { Observation, State, Vma } from '../../model/state.ts';
+import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC, EOPNOTSUPP, ERANGE, EROFS } from '../../model/kernel/errno.ts';
+import { PAGE_SECTORS } from '../../model/config.ts';
+import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
+import { allocationExhausted, devicePfn, ownerOfDevicePage } from './borrowed.ts';
+import { dcssReadOnly, hasDirectAccess, type RefDev, type RefFd, type RefMount, type RefState, type RefVma } from './state.ts';
+
+export { refInit } from './state.ts';
+export type { RefState, RefFile } from './state.ts';
+export { BORROWED } from './borrowed.ts';
 
 /**
- * The abstract reference: what POSIX (as Linux implements it) says each operation returns,
- * with no pages, blocks, drivers or sparse page. A file is bytes plus a size; a shared mapping
- * is a window on the file; a private mapping's page tracks the file until written, then is
- * private; a load beyond the end of the file's last page is SIGBUS.
+ * The abstract reference: what POSIX (as Linux 3.x implements it) says each call returns, and
+ * its next state, computed from the reference's own state before the call — every return
+ * value of every action, errors included. A file is bytes plus a size; a shared mapping is a
+ * window on the file; a private mapping's page tracks the file until written, then is
+ * private; a load beyond the end of the file's last page is SIGBUS. Descriptors, mappings,
+ * the directory, the mount and the block devices' administrative state are the reference's
+ * own bookkeeping. What it borrows from the concrete machine is listed in BORROWED.
  *
- * Bookkeeping that carries no data — which vma sits where, which descriptor names which
- * inode, whether a file was opened for write — is read from the concrete state before the
- * step; the reference owns every byte. A byte is `null` when the reference leaves it
- * unspecified: bytes a shared mapping stored past EOF in the last page (POSIX says they are
- * never written to the file; Linux keeps them and an extending truncate or write shows them —
- * see docs/findings.md).
+ * A byte is `null` when the reference leaves it unspecified: bytes a shared mapping stored
+ * past EOF in the last page (POSIX says they are never written to the file; Linux keeps them
+ * and an extending truncate or write shows them — see docs/findings.md).
  */
-export interface RefState {
-  /** File contents by inode number: bytes up to the end of the last page (the tail may be null). */
-  readonly files: Readonly<Record<number, RefFile>>;
-  /** Private bytes of each process: anonymous pages and COW'd private file pages, by virtual page. */
-  readonly priv: readonly Readonly<Record<number, readonly (number | null)[]>>[];
-  /** File positions by (pid, fd). */
-  readonly pos: readonly Readonly<Record<number, number>>[];
-}
 
-export interface RefFile {
-  readonly size: number;
-  readonly data: readonly (number | null)[];
-}
-
-export function refInit(s: State): RefState {
-  const files: Record<number, RefFile> = {};
-  for (const i of s.inodes) if (i) files[i.ino] = { size: i.size, data: fileBytes(s, i.ino) };
-  return { files, priv: s.procs.map(() => ({})), pos: s.procs.map(() => ({})) };
-}
-
-/** The bytes of a concrete file as the initial reference takes them (used once, at init). */
-function fileBytes(s: State, ino: number): (number | null)[] {
-  const i = s.inodes[ino]!;
-  const PS = s.cfg.pageSize;
-  const out: (number | null)[] = [];
-  for (let pg = 0; pg < pagesFor(i.size, PS); pg++) {
-    const b = i.blocks[pg];
-    const dev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
-    const page = b ? s.devices[dev].data[b] : null;
-    for (let k = 0; k < PS; k++) out.push(page ? page[k] : 0);
-  }
-  return out;
-}
-
-/** What the reference expects, and its next state. `expect` fields left undefined are not compared. */
+/** What the reference expects. `expect` fields left undefined are not compared. */
 export interface RefStep {
   readonly next: RefState;
   readonly expect: Expected | null;
@@ -60,43 +34,96 @@ export interface Expected {
   /** A claim of the concrete observation the reference refutes outright. */
   readonly claim?: string;
   readonly ret?: number;
+  /** Where the kernel may legitimately choose: the return values allowed (with why). */
+  readonly retIn?: { readonly values: readonly number[]; readonly why: string };
   readonly data?: readonly (number | null)[];
   readonly signal?: Observation['signal'] | null;
 }
 
 type Access = { ok: true } | { ok: false; signal: 'SIGSEGV' | 'SIGBUS' };
 
+type MFile = { size: number; data: (number | null)[]; xip: boolean };
+
 /** A mutable working copy, used inside one step only. */
 class Work {
-  files: Record<number, { size: number; data: (number | null)[] }>;
+  files: Record<number, MFile>;
+  names: [string, number][];
+  fds: (RefFd | null)[][];
+  vmas: RefVma[][];
   priv: Record<number, (number | null)[]>[];
-  pos: Record<number, number>[];
-  /** The user page whose fault the concrete model reports failed for want of a block. */
+  mount: RefMount | null;
+  devs: RefDev[];
+  /** The user page whose fault the concrete model reports failed for want of a block (checked: the medium is exhausted). */
   allocFail: { pid: number; vpage: number } | null = null;
+  /** The user buffer of the transfer in progress. */
+  bufBase = 0;
   constructor(r: RefState, readonly g: State) {
-    this.files = Object.fromEntries(Object.entries(r.files).map(([k, f]) => [k, { size: f.size, data: f.data.slice() }]));
-    this.priv = r.priv.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.slice()])));
-    this.pos = r.pos.map((p) => ({ ...p }));
+    this.files = {};
+    for (const [k, f] of Object.entries(r.files)) this.files[Number(k)] = { size: f.size, data: f.data.slice(), xip: f.xip };
+    this.names = r.names.map(([n, i]) => [n, i]);
+    this.fds = r.fds.map((p) => p.slice());
+    this.vmas = r.vmas.map((p) => p.slice());
+    this.priv = r.priv.map((p) => { const o: Record<number, (number | null)[]> = {}; for (const [k, v] of Object.entries(p)) o[Number(k)] = v.slice(); return o; });
+    this.mount = r.mount;
+    this.devs = r.devs.slice();
   }
   get PS(): number { return this.g.cfg.pageSize; }
-  freeze(): RefState { return { files: this.files, priv: this.priv, pos: this.pos }; }
-  file(ino: number) {
-    return (this.files[ino] ??= { size: 0, data: [] });
+  freeze(): RefState {
+    return { files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mount: this.mount, devs: this.devs };
+  }
+  file(id: number): MFile {
+    return (this.files[id] ??= { size: 0, data: [], xip: !!this.mount?.xip });
+  }
+  lookup(name: string): number | undefined {
+    return this.names.find((e) => e[0] === name)?.[1];
+  }
+  fd(pid: number, fd: number): RefFd | null {
+    return this.fds[pid]?.[fd] ?? null;
+  }
+  setPos(pid: number, fd: number, pos: number): void {
+    const f = this.fds[pid][fd];
+    if (f) this.fds[pid][fd] = { ...f, pos };
+  }
+  /** A file lives while it has a name, a descriptor or a mapping (then ext2_evict_inode frees it). */
+  evictIfUnused(id: number): void {
+    if (this.names.some((e) => e[1] === id)) return;
+    if (this.fds.some((p) => p.some((f) => f?.file === id))) return;
+    if (this.vmas.some((p) => p.some((v) => v.file === id))) return;
+    delete this.files[id];
+  }
+  /** Holders of write access to the mount: descriptors open for write and mappings of such files. */
+  writers(): boolean {
+    return this.fds.some((p) => p.some((f) => f?.write)) || this.vmas.some((p) => p.some((v) => v.fmodeWrite));
+  }
+  /** Files held open or mapped (umount is -EBUSY). */
+  busy(): boolean {
+    return this.fds.some((p) => p.some((f) => f !== null)) || this.vmas.some((p) => p.some((v) => v.file !== null));
+  }
+  setDev(i: number, f: (d: RefDev) => RefDev): void {
+    this.devs[i] = f(this.devs[i]);
+  }
+  /** blkdev_put: one holder fewer; dcssblk's release runs a save requested while busy. */
+  release(i: number): void {
+    this.setDev(i, (d) => {
+      const openers = Math.max(0, d.openers - 1);
+      if (openers === 0 && d.dcss?.savePending) return { ...d, openers, dcss: { ...d.dcss, savePending: false, saves: d.dcss.saves + 1 } };
+      return { ...d, openers };
+    });
   }
 
-  vma(pid: number, vpage: number): Vma | undefined {
-    return this.g.procs[pid].vmas.find((v) => vpage >= v.start && vpage < v.start + v.pages);
+  vma(pid: number, vpage: number): RefVma | undefined {
+    return this.vmas[pid].find((v) => vpage >= v.start && vpage < v.start + v.pages);
   }
 
   access(pid: number, addr: number, write: boolean): Access {
     const vp = Math.floor(addr / this.PS);
     const v = this.vma(pid, vp);
     if (!v || (write ? !v.write : !v.read)) return { ok: false, signal: 'SIGSEGV' };
-    if (v.ino === null) return { ok: true };
+    if (v.file === null) return { ok: true };
     if (this.allocFail && this.allocFail.pid === pid && this.allocFail.vpage === vp && v.shared && !this.priv[pid][vp]) return { ok: false, signal: 'SIGBUS' };
     if (this.priv[pid][vp]) return { ok: true };
     const pgoff = v.pgoff + (vp - v.start);
-    if (pgoff >= pagesFor(this.file(v.ino).size, this.PS)) return { ok: false, signal: 'SIGBUS' };
+    if (pgoff >= pagesFor(this.file(v.file).size, this.PS)) return { ok: false, signal: 'SIGBUS' };
     return { ok: true };
   }
 
@@ -106,8 +133,8 @@ class Work {
     const p = this.priv[pid][vp];
     if (p) return p[off];
     const v = this.vma(pid, vp)!;
-    if (v.ino === null) return 0;
-    const f = this.file(v.ino);
+    if (v.file === null) return 0;
+    const f = this.file(v.file);
     const b = f.data[(v.pgoff + (vp - v.start)) * this.PS + off];
     return b === undefined ? 0 : b; // null (unspecified) stays null
   }
@@ -115,7 +142,7 @@ class Work {
   store(pid: number, addr: number, b: number | null): void {
     const vp = Math.floor(addr / this.PS), off = addr % this.PS;
     const v = this.vma(pid, vp)!;
-    if (v.ino === null || !v.shared) {
+    if (v.file === null || !v.shared) {
       // anonymous page, or the COW of a private file page: a private copy of what was seen
       if (!this.priv[pid][vp]) {
         const page: (number | null)[] = [];
@@ -125,28 +152,28 @@ class Work {
       this.priv[pid][vp][off] = b;
       return;
     }
-    const f = this.file(v.ino);
+    const f = this.file(v.file);
     const at = (v.pgoff + (vp - v.start)) * this.PS + off;
     while (f.data.length <= at) f.data.push(0);
     // a store past EOF in the last page: POSIX says it never reaches the file
     f.data[at] = at < f.size ? b : null;
   }
 
-  writeFile(ino: number, at: number, b: number | null): void {
-    const f = this.file(ino);
+  writeFile(id: number, at: number, b: number | null): void {
+    const f = this.file(id);
     while (f.data.length < pagesFor(at + 1, this.PS) * this.PS) f.data.push(0);
     f.data[at] = b;
   }
 
   /** i_size grows (write past EOF): the bytes between are what the pages hold, zeros if never written. */
-  extend(ino: number, size: number): void {
-    const f = this.file(ino);
+  extend(id: number, size: number): void {
+    const f = this.file(id);
     while (f.data.length < pagesFor(size, this.PS) * this.PS) f.data.push(0);
     f.size = size;
   }
 
-  setSize(ino: number, size: number): void {
-    const f = this.file(ino);
+  setSize(id: number, size: number): void {
+    const f = this.file(id);
     const end = pagesFor(size, this.PS) * this.PS;
     if (size < f.size) {
       // xip_truncate_page / block_truncate_page zero the rest of the page holding the new EOF
@@ -155,26 +182,47 @@ class Work {
     } else while (f.data.length < end) f.data.push(0);
     f.size = size;
   }
+
+  /** unmap_mapping_range(even_cows=1): private copies of pages past the new EOF's page go. */
+  dropPrivBeyond(id: number, size: number): void {
+    const first = pagesFor(size, this.PS);
+    this.vmas.forEach((vs, pid) => {
+      for (const v of vs) {
+        if (v.file !== id) continue;
+        for (let vp = v.start; vp < v.start + v.pages; vp++) if (v.pgoff + (vp - v.start) >= first) delete this.priv[pid][vp];
+      }
+    });
+  }
+
+  truncate(id: number, size: number): void {
+    if (this.file(id).size !== size) { this.setSize(id, size); this.dropPrivBeyond(id, size); }
+  }
 }
 
-/** The inode an fd names in the concrete state before the step, with its mode. */
-function fdInfo(g: State, pid: number, fd: number) {
-  const f = g.procs[pid].files[fd];
-  if (!f) return null;
-  return { ...f, xip: g.inodes[f.ino]!.xip };
+/** access_ok(): the whole buffer lies below the top of the user address space. */
+function accessOk(w: Work, addr: number, len: number): boolean {
+  return addr + len <= w.g.cfg.vpages * w.PS;
 }
 
-const ALLOC_FAIL = new Set([-ENOSPC, -ENOMEM]);
+/** fdget plus the mode a call needs: EBADF for a free descriptor or the wrong mode. */
+function fdFor(w: Work, pid: number, fd: number, mode: 'read' | 'write' | 'any'): RefFd | null {
+  const f = w.fd(pid, fd);
+  if (!f || (mode === 'read' && !f.read) || (mode === 'write' && !f.write)) return null;
+  return f;
+}
 
 /**
- * An allocation failure (ENOSPC, or brd's ENOMEM) is the concrete model's to report — the
- * reference has no blocks. When the concrete call ended in one, the reference accepts the
- * shorter count it returned (`bytes` still to be written by this call) and checks the bytes.
+ * An allocation failure (ENOSPC, or brd's ENOMEM) the concrete call reports: accepted only when
+ * the medium really is exhausted (borrowed.ts) and — for a transfer — only at a page boundary
+ * of the file, where a block is needed.
  */
 type AllocLimit = { readonly bytes: number; readonly status: number } | null;
 
+const ALLOC_ERRNO: Readonly<Record<number, 'ENOSPC' | 'ENOMEM'>> = { [-ENOSPC]: 'ENOSPC', [-ENOMEM]: 'ENOMEM' };
+
 function allocLimit(obs: Observation, before = 0): AllocLimit {
-  return obs.status !== undefined && ALLOC_FAIL.has(obs.status) ? { bytes: Math.max(0, obs.ret) - before, status: obs.status } : null;
+  const status = obs.status ?? (obs.ret < 0 ? obs.ret : undefined);
+  return status !== undefined && ALLOC_ERRNO[status] ? { bytes: Math.max(0, obs.ret) - before, status } : null;
 }
 
 /**
@@ -183,9 +231,11 @@ function allocLimit(obs: Observation, before = 0): AllocLimit {
  * XIP (do_xip_mapping_read) does not count a file-page chunk that faulted part-way; the page
  * cache (file_read_actor) counts what it copied.
  */
-function doRead(w: Work, pid: number, ino: number, xip: boolean, pos: number, len: number, user: boolean): { ret: number; bytes: (number | null)[] } {
-  const f = w.file(ino);
+function doRead(w: Work, pid: number, id: number, pos: number, len: number, user: boolean): { ret: number; bytes: (number | null)[] } {
+  const f = w.file(id);
+  const xip = f.xip;
   const PS = w.PS;
+  const base = w.bufBase;
   const end = Math.min(pos + len, f.size);
   const bytes: (number | null)[] = [];
   let counted = 0;
@@ -195,13 +245,13 @@ function doRead(w: Work, pid: number, ino: number, xip: boolean, pos: number, le
     let q = p;
     let failed = false;
     while (q < fileChunkEnd) {
-      const ua = bufBase + (q - pos);
+      const ua = base + (q - pos);
       const sub = user ? Math.min(fileChunkEnd, q + (PS - (ua % PS))) : fileChunkEnd;
       const src: (number | null)[] = [];
       for (let k = q; k < sub; k++) src.push(k < f.data.length ? f.data[k] : 0);
       if (user) {
-        if (!w.access(pid, bufBase + (q - pos), true).ok) { failed = true; break; }
-        src.forEach((b, k) => w.store(pid, bufBase + (q - pos) + k, b));
+        if (!w.access(pid, ua, true).ok) { failed = true; break; }
+        src.forEach((b, k) => w.store(pid, ua + k, b));
       }
       bytes.push(...src);
       q = sub;
@@ -216,7 +266,6 @@ function doRead(w: Work, pid: number, ino: number, xip: boolean, pos: number, le
   }
   return { ret: counted, bytes };
 }
-let bufBase = 0; // the user buffer of the transfer in progress (set by callers before doRead/doWrite)
 
 /**
  * One write at `pos`: generic_write_checks (EFBIG at s_maxbytes, count clipped), then page by
@@ -224,16 +273,20 @@ let bufBase = 0; // the user buffer of the transfer in progress (set by callers 
  * position reached — once at the end for XIP, page by page for the page cache (it matters when
  * the buffer is a mapping of the same file).
  */
-function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, len: number, src: { user: true } | { user: false; data: readonly (number | null)[] }, alloc: AllocLimit): { ret: number; pos: number } {
+function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src: { user: true } | { user: false; data: readonly (number | null)[] }, alloc: AllocLimit): { ret: number; pos: number; claim?: string } {
   const PS = w.PS;
-  const f = w.file(ino);
+  const f = w.file(id);
+  const xip = f.xip;
+  const base = w.bufBase;
   const max = w.g.cfg.fs.maxFilePages * PS;
   if (len > 0 && pos >= max) return { ret: -EFBIG, pos: NaN }; // *ppos untouched
   const count = Math.min(len, max - pos);
   if (count === 0) return { ret: 0, pos };
-  // An allocation failure (ENOSPC, or brd's ENOMEM) is the concrete model's to report: the
-  // reference accepts the shorter, page-aligned count it returned and checks the bytes.
+  // An allocation failure stops a write where a new block is needed: at the start of a page.
   const limit = alloc ? Math.min(alloc.bytes, count) : count;
+  if (alloc && limit < count && limit > 0 && (pos + limit) % PS !== 0) {
+    return { ret: limit, pos: pos + limit, claim: `stopped by ${alloc.status} after ${limit} bytes, inside file page ${Math.floor((pos + limit) / PS)} (an allocation can only fail where a page starts)` };
+  }
   let done = 0;
   let p = pos;
   while (done < limit) {
@@ -242,119 +295,217 @@ function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, l
     let faulted = false;
     while (p < chunkEnd) {
       let sub = chunkEnd;
-      if (src.user) sub = Math.min(chunkEnd, p + (PS - ((bufBase + (p - pos)) % PS)));
+      if (src.user) sub = Math.min(chunkEnd, p + (PS - ((base + (p - pos)) % PS)));
       let bytes: (number | null)[];
       if (src.user) {
-        if (!w.access(pid, bufBase + (p - pos), false).ok) { faulted = true; break; }
+        if (!w.access(pid, base + (p - pos), false).ok) { faulted = true; break; }
         bytes = [];
-        for (let k = 0; k < sub - p; k++) bytes.push(w.load(pid, bufBase + (p - pos) + k));
+        for (let k = 0; k < sub - p; k++) bytes.push(w.load(pid, base + (p - pos) + k));
       } else bytes = src.data.slice(p - pos, sub - pos);
-      bytes.forEach((b, k) => w.writeFile(ino, p + k, b));
+      bytes.forEach((b, k) => w.writeFile(id, p + k, b));
       done += sub - p;
       p = sub;
     }
     // the page cache grows i_size page by page, for a page that took bytes (generic_write_end)
-    if (!xip && p > chunkStart && p > f.size) w.extend(ino, p);
+    if (!xip && p > chunkStart && p > f.size) w.extend(id, p);
     if (faulted) break;
   }
   // __xip_file_write extends i_size to the position reached even when nothing was copied
-  if (xip && p > f.size) w.extend(ino, p);
+  if (xip && p > f.size) w.extend(id, p);
   if (done === 0 && limit < count) return { ret: alloc?.status ?? -ENOSPC, pos: p };
   if (done < count && done === 0) return { ret: -EFAULT, pos: p };
   return { ret: done, pos: p };
 }
 
-/** The reference's step for one completed call. `g` is the concrete state before the call. */
+/** The reference's step for one completed call. `g`/`post`: the concrete states around it, read only for BORROWED facts. */
 export function refStep(r: RefState, call: Action, g: State, post: State, obs: Observation): RefStep {
   const w = new Work(r, g);
   if (obs.allocFail !== undefined) {
-    // Trust the concrete model's "no block could be had" only when the medium really is full.
-    if (!allocationExhausted(post)) return { next: r, expect: { claim: `reports an allocation failure at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
+    const errno = obs.status === -ENOMEM || obs.ret === -ENOMEM ? 'ENOMEM' : 'ENOSPC';
+    // Trust "no block could be had" only when the medium really is exhausted.
+    if (!allocationExhausted(post, 'ENOSPC') && !allocationExhausted(post, 'ENOMEM')) return { next: r, expect: { claim: `reports an allocation failure (${errno}) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
     w.allocFail = { pid: call.pid, vpage: obs.allocFail };
   }
-  const expect = apply(w, call, g, post, obs);
+  const alloc = ALLOCATING.has(call.op) ? allocLimit(obs) : null;
+  if (alloc && obs.allocFail === undefined && !allocationExhausted(post, ALLOC_ERRNO[alloc.status])) {
+    return { next: r, expect: { claim: `${call.op} reports ${ALLOC_ERRNO[alloc.status]}, but the medium is not exhausted (free blocks in the bitmap${ALLOC_ERRNO[alloc.status] === 'ENOMEM' ? ', brd backing pages left' : ''})` } };
+  }
+  const expect = apply(w, call, obs);
   return { next: w.freeze(), expect };
 }
 
-/** No free block in the bitmap, or (brd) no backing page left to allocate. */
-function allocationExhausted(s: State): boolean {
-  if (!s.sb) return false;
-  const d = s.devices[s.sb.dev];
-  return s.sb.used.every(Boolean) || (!!d.backing && d.backing.allocated >= d.backing.max);
+/** Calls that may allocate blocks or backing pages for a file, hence fail for want of one. */
+const ALLOCATING: ReadonlySet<string> = new Set(['write', 'pwrite', 'writev', 'aio_write', 'sendfile', 'fsync', 'store', 'load', 'read', 'pread', 'readv', 'aio_read']);
+
+/** The lowest file id not in use (ext2's choice of inode number: the first free one). */
+function freshId(w: Work): number {
+  let id = 1;
+  while (w.files[id]) id++;
+  return id;
 }
 
-function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Expected | null {
+/** get_unused_fd: the lowest free descriptor (POSIX requires it). */
+function installFd(w: Work, pid: number, f: RefFd): number {
+  const t = w.fds[pid];
+  let fd = t.indexOf(null);
+  if (fd < 0) fd = t.length;
+  t[fd] = f;
+  return fd;
+}
+
+function apply(w: Work, c: Action, obs: Observation): Expected | null {
   const pid = c.pid;
+  const PS = w.PS;
   switch (c.op) {
     case 'open': {
-      if (obs.ret < 0) return null;
-      const ino = post.procs[pid].files[obs.ret]!.ino;
-      if (!g.inodes[ino] || g.dir[c.name] === undefined) w.files[ino] = { size: 0, data: [] };
-      if (c.flags.trunc && c.flags.write) { w.setSize(ino, 0); dropPrivBeyond(w, ino, 0); }
-      w.pos[pid][obs.ret] = 0;
-      return null;
+      const fl = c.flags;
+      if (!w.mount) return { ret: -ENOENT };
+      let id = w.lookup(c.name);
+      if (id !== undefined && fl.creat && fl.excl) return { ret: -EEXIST };
+      if (id === undefined) {
+        if (!fl.creat) return { ret: -ENOENT };
+        if (w.mount.ro) return { ret: -EROFS };
+      }
+      if ((fl.write || fl.trunc) && w.mount.ro) return { ret: -EROFS };
+      if (id === undefined) {
+        id = freshId(w);
+        w.files[id] = { size: 0, data: [], xip: w.mount.xip };
+        w.names.push([c.name, id]);
+        w.names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      }
+      const fd = installFd(w, pid, { file: id, read: fl.read ?? !fl.write, write: !!fl.write, append: !!fl.append, pos: 0 });
+      if (fl.trunc && fl.write) w.truncate(id, 0);
+      return { ret: fd };
     }
-    case 'close':
-      delete w.pos[pid][c.fd];
-      return null;
-    case 'lseek':
-      if (obs.ret >= 0) w.pos[pid][c.fd] = c.pos;
-      return null;
+    case 'close': {
+      const f = w.fd(pid, c.fd);
+      if (!f) return { ret: -EBADF };
+      w.fds[pid][c.fd] = null;
+      w.evictIfUnused(f.file);
+      return { ret: 0 };
+    }
+    case 'unlink': {
+      const id = w.mount ? w.lookup(c.name) : undefined;
+      if (id === undefined) return { ret: -ENOENT };
+      if (w.mount!.ro) return { ret: -EROFS };
+      w.names = w.names.filter((e) => e[0] !== c.name);
+      w.evictIfUnused(id);
+      return { ret: 0 };
+    }
+    case 'lseek': {
+      if (!w.fd(pid, c.fd)) return { ret: -EBADF };
+      w.setPos(pid, c.fd, c.pos);
+      return { ret: c.pos };
+    }
     case 'read': case 'pread': case 'aio_read': {
-      const fi = fdInfo(g, pid, c.fd);
-      if (!fi || !fi.read || c.buf + c.len > g.cfg.vpages * w.PS) return null; // errors decided by the vfs: bookkeeping
-      if (c.op === 'aio_read' && fi.xip) return { ret: -EINVAL };
-      const pos = c.op === 'read' ? (w.pos[pid][c.fd] ?? 0) : c.pos;
-      bufBase = c.buf;
-      const r = doRead(w, pid, fi.ino, fi.xip, pos, c.len, true);
-      if (c.op === 'read') w.pos[pid][c.fd] = pos + Math.max(0, r.ret);
+      const f = fdFor(w, pid, c.fd, 'read');
+      if (!f) return { ret: -EBADF };
+      if (!accessOk(w, c.buf, c.len)) return { ret: -EFAULT };
+      if (c.op === 'aio_read' && w.file(f.file).xip) return { ret: -EINVAL };
+      const pos = c.op === 'read' ? f.pos : c.pos;
+      w.bufBase = c.buf;
+      const r = doRead(w, pid, f.file, pos, c.len, true);
+      if (c.op === 'read') w.setPos(pid, c.fd, pos + Math.max(0, r.ret));
       return { ret: r.ret, data: r.bytes };
     }
     case 'readv': case 'writev': {
-      const fi = fdInfo(g, pid, c.fd);
-      if (!fi || !(c.op === 'readv' ? fi.read : fi.write) || !c.iov.every((v) => v.buf + v.len <= g.cfg.vpages * w.PS)) return null;
-      let pos = c.op === 'writev' && fi.append ? w.file(fi.ino).size : (w.pos[pid][c.fd] ?? 0);
+      const f = fdFor(w, pid, c.fd, c.op === 'readv' ? 'read' : 'write');
+      if (!f) return { ret: -EBADF };
+      if (!c.iov.every((v) => accessOk(w, v.buf, v.len))) return { ret: -EFAULT };
+      let pos = f.pos;
       let done = 0, err = 0;
       const data: (number | null)[] = [];
       for (const v of c.iov) {
-        bufBase = v.buf;
-        if (c.op === 'writev' && fi.append) pos = w.file(fi.ino).size;
-        const r = c.op === 'readv' ? doRead(w, pid, fi.ino, fi.xip, pos, v.len, true) : doWrite(w, pid, fi.ino, fi.xip, pos, v.len, { user: true }, allocLimit(obs, done));
+        w.bufBase = v.buf;
+        if (c.op === 'writev' && f.append) pos = w.file(f.file).size;
+        const r = c.op === 'readv' ? doRead(w, pid, f.file, pos, v.len, true) : doWrite(w, pid, f.file, pos, v.len, { user: true }, allocLimit(obs, done));
+        if ('claim' in r && r.claim) return { claim: r.claim };
         if ('bytes' in r) data.push(...r.bytes);
         if (r.ret < 0) { err = r.ret; break; }
         done += r.ret;
         pos += r.ret;
         if (r.ret !== v.len) break;
       }
-      w.pos[pid][c.fd] = pos;
+      w.setPos(pid, c.fd, pos);
       return { ret: done ? done : err, ...(c.op === 'readv' ? { data } : {}) };
     }
     case 'write': case 'pwrite': case 'aio_write': {
-      const fi = fdInfo(g, pid, c.fd);
-      if (!fi || !fi.write || c.buf + c.len > g.cfg.vpages * w.PS) return null;
-      if (c.op === 'aio_write' && fi.xip) return { ret: -EINVAL };
-      const pos = fi.append ? w.file(fi.ino).size : c.op === 'write' ? (w.pos[pid][c.fd] ?? 0) : c.pos;
-      bufBase = c.buf;
-      const r = doWrite(w, pid, fi.ino, fi.xip, pos, c.len, { user: true }, allocLimit(obs));
-      if (c.op === 'write' && !Number.isNaN(r.pos)) w.pos[pid][c.fd] = r.pos;
+      const f = fdFor(w, pid, c.fd, 'write');
+      if (!f) return { ret: -EBADF };
+      if (!accessOk(w, c.buf, c.len)) return { ret: -EFAULT };
+      if (c.op === 'aio_write' && w.file(f.file).xip) return { ret: -EINVAL };
+      // O_APPEND appends even with pwrite (pwrite(2), BUGS)
+      const pos = f.append ? w.file(f.file).size : c.op === 'write' ? f.pos : c.pos;
+      w.bufBase = c.buf;
+      const r = doWrite(w, pid, f.file, pos, c.len, { user: true }, allocLimit(obs));
+      if (r.claim) return { claim: r.claim };
+      if (c.op === 'write' && !Number.isNaN(r.pos)) w.setPos(pid, c.fd, r.pos);
       return { ret: r.ret };
     }
     case 'sendfile': {
-      const fin = fdInfo(g, pid, c.inFd), fout = fdInfo(g, pid, c.outFd);
-      if (!fin || !fin.read || !fout || !fout.write) return null;
-      const inPos = w.pos[pid][c.inFd] ?? 0;
-      const rd = doRead(w, pid, fin.ino, fin.xip, inPos, c.count, false);
+      const fin = fdFor(w, pid, c.inFd, 'read');
+      if (!fin) return { ret: -EBADF };
+      const fout = fdFor(w, pid, c.outFd, 'write');
+      if (!fout) return { ret: -EBADF };
+      const rd = doRead(w, pid, fin.file, fin.pos, c.count, false);
       if (rd.ret <= 0) return { ret: rd.ret };
-      const outPos = fout.append ? w.file(fout.ino).size : (w.pos[pid][c.outFd] ?? 0);
-      const wr = doWrite(w, pid, fout.ino, fout.xip, outPos, rd.bytes.length, { user: false, data: rd.bytes }, allocLimit(obs));
-      w.pos[pid][c.inFd] = inPos + Math.max(0, wr.ret);
-      if (!Number.isNaN(wr.pos)) w.pos[pid][c.outFd] = wr.pos;
+      const outPos = fout.append ? w.file(fout.file).size : w.fd(pid, c.outFd)!.pos;
+      const wr = doWrite(w, pid, fout.file, outPos, rd.bytes.length, { user: false, data: rd.bytes }, allocLimit(obs));
+      if (wr.claim) return { claim: wr.claim };
+      w.setPos(pid, c.inFd, fin.pos + Math.max(0, wr.ret));
+      if (!Number.isNaN(wr.pos)) w.setPos(pid, c.outFd, wr.pos);
       return { ret: wr.ret };
     }
     case 'ftruncate': {
-      if (obs.ret < 0) return null;
-      const fi = fdInfo(g, pid, c.fd)!;
-      if (w.file(fi.ino).size !== c.len) { w.setSize(fi.ino, c.len); dropPrivBeyond(w, fi.ino, c.len); }
+      const f = w.fd(pid, c.fd);
+      if (!f) return { ret: -EBADF };
+      if (!f.write) return { ret: -EINVAL };
+      if (c.len > w.g.cfg.fs.maxFilePages * PS) return { ret: -EFBIG };
+      w.truncate(f.file, c.len);
+      return { ret: 0 };
+    }
+    case 'fsync': {
+      const f = w.fd(pid, c.fd);
+      if (!f) return { ret: -EBADF };
+      // A page-cache file writes its dirty pages back here and may find no block for one: the
+      // error is accepted only with the medium exhausted (refStep); an XIP file has nothing to write.
+      if (w.file(f.file).xip) return { ret: 0 };
+      return { retIn: { values: [0, -ENOSPC], why: 'writeback allocates blocks for dirty pages' } };
+    }
+    case 'mmap': {
+      const f = w.fd(pid, c.fd);
+      if (!f) return { ret: -EBADF };
+      if (c.pages <= 0) return { ret: -EINVAL };
+      if (!f.read || (c.shared && c.write && !f.write)) return { ret: -EACCES };
+      const free = freeStarts(w, pid, c.pages);
+      if (!free.length) return { ret: -ENOMEM };
+      // The kernel chooses the address (get_unmapped_area): any free, page-aligned range of
+      // user space above the heap is allowed; the reference adopts the one chosen.
+      const addrs = free.map((vp) => vp * PS);
+      if (!addrs.includes(obs.ret)) return { retIn: { values: addrs, why: 'a free page-aligned range of the requested length' } };
+      const vma: RefVma = { start: obs.ret / PS, pages: c.pages, file: f.file, pgoff: c.pgoff, shared: c.shared, read: c.read || c.write, write: c.write, fmodeWrite: f.write };
+      w.vmas[pid] = [...w.vmas[pid], vma].sort((a, b) => a.start - b.start);
+      return { ret: obs.ret };
+    }
+    case 'munmap': {
+      if (c.addr % PS) return { ret: -EINVAL };
+      const vstart = c.addr / PS, end = vstart + c.pages;
+      if (end > w.g.cfg.vpages) return { ret: -EINVAL };
+      const heapEnd = w.g.cfg.heapPages;
+      const out: RefVma[] = [];
+      const touched = new Set<number>();
+      for (const v of w.vmas[pid]) {
+        const vEnd = v.start + v.pages;
+        // the model's heap is not unmappable (docs/limitations.md): munmap leaves it
+        if (vEnd <= vstart || v.start >= end || (v.file === null && v.start < heapEnd)) { out.push(v); continue; }
+        if (v.file !== null) touched.add(v.file);
+        if (v.start < vstart) out.push({ ...v, pages: vstart - v.start });
+        if (vEnd > end) out.push({ ...v, start: end, pages: vEnd - end, pgoff: v.pgoff + (end - v.start) });
+      }
+      w.vmas[pid] = out;
+      // every pte in the range is zapped, the heap's too: its bytes are gone though its vma stays
+      for (let vp = vstart; vp < end; vp++) delete w.priv[pid][vp];
+      for (const id of touched) w.evictIfUnused(id);
       return { ret: 0 };
     }
     case 'load': {
@@ -363,7 +514,7 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
         const a = c.addr + k;
         const acc = w.access(pid, a, false);
         // access is decided page by page, so this is the first byte of the page that faults
-        if (!acc.ok) return { data, signal: acc.signal };
+        if (!acc.ok) return { ret: 0, data, signal: acc.signal };
         data.push(w.load(pid, a));
       }
       return { ret: 0, data, signal: null };
@@ -372,7 +523,7 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
       for (let k = 0; k < c.bytes.length; k++) {
         const a = c.addr + k;
         // a page is stored whole or not at all: check the page before storing any of it
-        if (k === 0 || a % w.PS === 0) {
+        if (k === 0 || a % PS === 0) {
           const acc = w.access(pid, a, true);
           if (!acc.ok) return { ret: k, signal: acc.signal };
         }
@@ -380,27 +531,163 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
       }
       return { ret: c.bytes.length, signal: null };
     }
-    case 'munmap': {
-      if (obs.ret < 0) return null;
-      for (let vp = c.addr / w.PS; vp < c.addr / w.PS + c.pages; vp++) delete w.priv[pid][vp];
-      return null;
+    case 'mount': return mount(w, c);
+    case 'remount': return remount(w, c);
+    case 'umount': {
+      if (!w.mount) return { ret: -EINVAL };
+      if (w.busy()) return { ret: -EBUSY };
+      const dev = w.mount.dev;
+      w.mount = null;
+      w.release(dev);
+      return { ret: 0 };
     }
-    case 'unlink': case 'fsync': case 'mmap': case 'mount': case 'remount': case 'umount':
-    case 'blkdev_open': case 'blkdev_close': case 'dcssblk_remove': case 'dcssblk_save': case 'dcssblk_shared':
-    case 'brd_blkflsbuf': case 'brd_discard': case 'bdev_direct_access':
-      return null;
+    case 'blkdev_open': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present) return { ret: -ENODEV };
+      if (c.write && d.readOnly) return { ret: -EACCES };
+      w.setDev(c.dev, (x) => ({ ...x, openers: x.openers + 1, raw: x.raw + 1 }));
+      return { ret: 0 };
+    }
+    case 'blkdev_close': {
+      const d = w.devs[c.dev];
+      if (!d || d.raw === 0) return { ret: -EINVAL };
+      w.setDev(c.dev, (x) => ({ ...x, raw: x.raw - 1 }));
+      w.release(c.dev);
+      return { ret: 0 };
+    }
+    case 'dcssblk_remove': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present || !d.dcss) return { ret: -ENODEV };
+      if (d.openers !== 0) return { ret: -EBUSY };
+      w.setDev(c.dev, (x) => ({ ...x, present: false, formatted: false }));
+      return { ret: 0 };
+    }
+    case 'dcssblk_save': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present || !d.dcss) return { ret: -ENODEV };
+      const dc = d.dcss;
+      if (!c.on) w.setDev(c.dev, (x) => ({ ...x, dcss: { ...dc, savePending: false } }));
+      else if (d.openers === 0) w.setDev(c.dev, (x) => ({ ...x, dcss: { ...dc, saves: dc.saves + 1 } }));
+      else w.setDev(c.dev, (x) => ({ ...x, dcss: { ...dc, savePending: true } }));
+      return { ret: 0 };
+    }
+    case 'dcssblk_shared': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present || !d.dcss) return { ret: -ENODEV };
+      if (d.openers !== 0) return { ret: -EBUSY };
+      if (!c.shared && d.dcss.segmentType === 'SC') return { ret: -EINVAL };
+      const dc = d.dcss;
+      w.setDev(c.dev, (x) => ({ ...x, readOnly: dcssReadOnly(dc.segmentType, c.shared), dcss: { ...dc, shared: c.shared } }));
+      return { ret: 0 };
+    }
+    case 'brd_blkflsbuf': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present) return { ret: -ENODEV };
+      if (d.driver !== 'brd') return { ret: 0 };
+      if (d.openers > 0) return { ret: -EBUSY };
+      // "we want to actually release and destroy the ramdisk data": the file system is gone
+      w.setDev(c.dev, (x) => ({ ...x, formatted: false }));
+      return { ret: 0 };
+    }
+    case 'brd_discard': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present || d.driver !== 'brd') return { ret: -EOPNOTSUPP };
+      if (d.readOnly) return { ret: -EACCES };
+      if (c.page >= d.pages) return { ret: -EINVAL };
+      // discard_from_brd zeroes the page in place: whatever file page it held now reads zeros —
+      // through XIP at once; under a page-cache mount a cached copy may still be what is read
+      // (and written back later), so the reference leaves those bytes unspecified there.
+      const own = ownerOfDevicePage(w.g, c.dev, c.page);
+      const f = own ? w.files[own.ino] : undefined;
+      if (own && f) {
+        const cached = w.mount !== null && !f.xip;
+        for (let k = 0; k < PS; k++) {
+          const at = own.pgoff * PS + k;
+          if (at < f.data.length) f.data[at] = cached ? null : 0;
+        }
+      }
+      return { ret: 0 };
+    }
+    case 'bdev_direct_access': return directAccess(w, c);
   }
 }
 
-/** unmap_mapping_range(even_cows=1): private copies of pages past the new EOF's page go. */
-function dropPrivBeyond(w: Work, ino: number, size: number): void {
-  const first = pagesFor(size, w.PS);
-  w.g.procs.forEach((p, pid) => {
-    for (const v of p.vmas) {
-      if (v.ino !== ino) continue;
-      for (let vp = v.start; vp < v.start + v.pages; vp++) if (v.pgoff + (vp - v.start) >= first) delete w.priv[pid][vp];
-    }
-  });
+/** Virtual pages where a mapping of `pages` pages fits, above the heap. */
+function freeStarts(w: Work, pid: number, pages: number): number[] {
+  const out: number[] = [];
+  for (let start = w.g.cfg.heapPages; start + pages <= w.g.cfg.vpages; start++) {
+    if (!w.vmas[pid].some((v) => start < v.start + v.pages && v.start < start + pages)) out.push(start);
+  }
+  return out;
+}
+
+/**
+ * mount -t ext2 [-o xip][,ro]: -EBUSY when already mounted (one ext2 in this model), -ENODEV
+ * for a missing device, -EACCES rw on a read-only disk, -EINVAL without a file system; xip is
+ * dropped on a disk without direct_access and refused with a block size other than the page.
+ * The files are instantiated anew: their file operations follow the new mount's xip.
+ */
+function mount(w: Work, c: Extract<Action, { op: 'mount' }>): Expected {
+  if (w.mount) return { ret: -EBUSY };
+  const d = w.devs[c.dev];
+  if (!d || !d.present) return { ret: -ENODEV };
+  if (!c.ro && d.readOnly) return { ret: -EACCES };
+  if (!d.formatted) return { ret: -EINVAL };
+  const xip = c.xip && hasDirectAccess(d);
+  const blocksize = w.g.cfg.fs.mount.blocksize ?? w.PS;
+  if (xip && blocksize !== w.PS) return { ret: -EINVAL };
+  w.mount = { dev: c.dev, ro: c.ro, xip };
+  w.setDev(c.dev, (x) => ({ ...x, openers: x.openers + 1 }));
+  for (const f of Object.values(w.files)) f.xip = xip;
+  return { ret: 0 };
+}
+
+/**
+ * mount -o remount: -EINVAL unmounted, -EACCES rw on a read-only disk, -EBUSY going read-only
+ * while anything holds write access; the xip flag never changes on remount (ext2_remount:
+ * "refusing change of xip flag with busy inodes"), but asking for xip with a block size other
+ * than the page is still -EINVAL.
+ */
+function remount(w: Work, c: Extract<Action, { op: 'remount' }>): Expected {
+  const m = w.mount;
+  if (!m) return { ret: -EINVAL };
+  if (!c.ro && w.devs[m.dev].readOnly) return { ret: -EACCES };
+  if (c.ro && !m.ro && w.writers()) return { ret: -EBUSY };
+  const blocksize = w.g.cfg.fs.mount.blocksize ?? w.PS;
+  if (c.xip && hasDirectAccess(w.devs[m.dev]) && blocksize !== w.PS) return { ret: -EINVAL };
+  w.mount = { ...m, ro: c.ro };
+  return { ret: 0 };
+}
+
+/**
+ * A kernel caller of block_device_operations.direct_access for one sector: the page frame of
+ * that sector of that device (axonram adds the partition start), or the driver's error —
+ * -ENODEV removed, -EOPNOTSUPP no direct_access, -EINVAL unaligned (dcssblk, brd; axonram does
+ * not check), -ERANGE past the end, -ENOMEM when brd has no backing page left to allocate.
+ */
+function directAccess(w: Work, c: Extract<Action, { op: 'bdev_direct_access' }>): Expected {
+  const d = w.devs[c.dev];
+  if (!d || !d.present) return { ret: -ENODEV };
+  if (!hasDirectAccess(d)) return { ret: -EOPNOTSUPP };
+  let page: number;
+  if (d.driver === 'axonram') {
+    const off = c.sector + d.startSect;
+    if (off >= d.pages * PAGE_SECTORS) return { ret: -ERANGE };
+    page = Math.floor(off / PAGE_SECTORS);
+  } else {
+    if (c.sector % PAGE_SECTORS) return { ret: -EINVAL };
+    page = c.sector / PAGE_SECTORS;
+    if (page + 1 > d.pages) return { ret: -ERANGE };
+  }
+  const pfn = devicePfn(c.dev, page);
+  if (d.driver === 'brd') {
+    // an unbacked page is allocated here; -ENOMEM only with brd's backing memory exhausted
+    const backed = w.g.devices[c.dev].data[page] !== null;
+    const cfg = w.g.cfg.devices[c.dev];
+    const allocated = w.g.devices[c.dev].data.filter((p) => p !== null).length;
+    if (!backed && allocated >= (cfg.maxBackingPages ?? cfg.pages)) return { ret: -ENOMEM };
+  }
+  return { ret: pfn };
 }
 
 /** Compare a concrete observation with the reference's expectation; null when they agree. */
@@ -408,6 +695,7 @@ export function compare(e: Expected | null, o: Observation): string | null {
   if (!e) return null;
   if (e.claim) return e.claim;
   if (e.ret !== undefined && e.ret !== o.ret) return `returned ${o.ret}, reference says ${e.ret}`;
+  if (e.retIn && !e.retIn.values.includes(o.ret)) return `returned ${o.ret}, reference allows ${e.retIn.values.join(' or ')} (${e.retIn.why})`;
   if (e.signal !== undefined && (e.signal ?? undefined) !== o.signal) return `signal ${o.signal ?? 'none'}, reference says ${e.signal ?? 'none'}`;
   if (e.data) {
     const got = o.data ?? [];
@@ -418,3 +706,4 @@ export function compare(e: Expected | null, o: Observation): string | null {
   }
   return null;
 }
+

@@ -1,0 +1,53 @@
+import { PAGE_SECTORS } from '../../model/config.ts';
+import type { State } from '../../model/state.ts';
+
+/**
+ * What the reference cannot know from the calls alone and takes from the concrete machine,
+ * each read from the medium or the file system's on-disk structures (ground truth that the
+ * block-ownership and driver-contract invariants hold to account), never from a status a
+ * kernel path reports about itself. Reports print this list, so no verdict hides a borrowing.
+ */
+export const BORROWED: readonly { readonly what: string; readonly why: string }[] = [
+  {
+    what: 'whether the medium is exhausted (ENOSPC: no clear bit in the mounted ext2 block bitmap; ENOMEM: brd has allocated every backing page it may)',
+    why: 'which blocks a file owns is ext2 allocation policy, not POSIX; an allocation failure is accepted only when this holds, on every path (write, writev, sendfile, store, fault, fsync)',
+  },
+  {
+    what: 'which file page a brd page holds, for BLKDISCARD (the block maps of the state before the call)',
+    why: 'discard zeroes a device page in place; the reference must know whose bytes those were',
+  },
+  {
+    what: 'the page frame numbers of device memory (the machine description: device d page p is pfn (d+1)*256+p)',
+    why: 'direct_access returns a pfn; the reference derives which page it must be (sector, partition start) but not how the machine numbers frames',
+  },
+];
+
+/** No free block in the mounted file system's bitmap, or no brd backing page left to allocate. */
+export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boolean {
+  if (!s.sb) return false;
+  if (errno === 'ENOSPC') return s.sb.used.every(Boolean);
+  const d = s.devices[s.sb.dev];
+  const cfg = s.cfg.devices[s.sb.dev];
+  if (d.driver !== 'brd') return false;
+  const max = cfg.maxBackingPages ?? cfg.pages;
+  return d.data.filter((p) => p !== null).length >= max;
+}
+
+/** The file (inode number) and file page whose block is device page `page` of `dev`, if any. */
+export function ownerOfDevicePage(s: State, dev: number, page: number): { ino: number; pgoff: number } | null {
+  const fsDev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
+  if (dev !== fsDev) return null;
+  const block = page - Math.floor(s.devices[dev].startSect / PAGE_SECTORS);
+  if (block <= 0) return null;
+  for (const i of s.inodes) {
+    if (!i) continue;
+    const pg = i.blocks.indexOf(block);
+    if (pg >= 0) return { ino: i.ino, pgoff: pg };
+  }
+  return null;
+}
+
+/** The machine's frame number of device page `page` of `dev` (model/kernel/physmem.ts numbering). */
+export function devicePfn(dev: number, page: number): number {
+  return (dev + 1) * 0x100 + page;
+}

@@ -1,0 +1,126 @@
+import type { Config } from '../../model/config.ts';
+import { pagesFor } from '../../model/state.ts';
+
+/**
+ * The reference's own state: what a POSIX (as Linux implements it) machine with one ext2 and a
+ * few block devices holds, with no pages, blocks, ptes, locks or drivers' private data. It is
+ * derived from the configuration alone (refInit) and then only from the calls and what the
+ * reference itself says they do — never from the concrete model's state, except for the few
+ * facts listed in BORROWED (borrowed.ts), each of which the report names.
+ *
+ * Plain data only (arrays and records with numeric keys): file names are data in `names`,
+ * never object keys, and the whole value is JSON-hashable (the checker deduplicates candidate
+ * reference states by their JSON).
+ */
+export interface RefState {
+  /** Live files by the reference's own id (the lowest id not in use, as ext2 picks inode numbers). */
+  readonly files: Readonly<Record<number, RefFile>>;
+  /** The root directory: [name, file id], sorted by name. */
+  readonly names: readonly (readonly [string, number])[];
+  /** Per process: open file descriptions by descriptor number (null = free). */
+  readonly fds: readonly (readonly (RefFd | null)[])[];
+  /** Per process: the mappings, sorted by start page. */
+  readonly vmas: readonly (readonly RefVma[])[];
+  /** Private bytes of each process: anonymous pages and COW'd private file pages, by virtual page. */
+  readonly priv: readonly Readonly<Record<number, readonly (number | null)[]>>[];
+  /** The ext2 mount, or null. */
+  readonly mount: RefMount | null;
+  /** Block devices, by index, as an administrator sees them. */
+  readonly devs: readonly RefDev[];
+}
+
+export interface RefFile {
+  readonly size: number;
+  /** Bytes up to the end of the last page; null where the reference leaves a byte unspecified. */
+  readonly data: readonly (number | null)[];
+  /** Whether the file was instantiated by an xip mount (XIP file operations: aio is -EINVAL, reads count whole chunks). */
+  readonly xip: boolean;
+}
+
+export interface RefFd {
+  readonly file: number;
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly append: boolean;
+  readonly pos: number;
+}
+
+export interface RefVma {
+  readonly start: number;
+  readonly pages: number;
+  /** null: anonymous (the heap). */
+  readonly file: number | null;
+  readonly pgoff: number;
+  readonly shared: boolean;
+  readonly read: boolean;
+  readonly write: boolean;
+  /** The mapping's file was opened for write: it holds the mount's write access (remount ro is -EBUSY). */
+  readonly fmodeWrite: boolean;
+}
+
+export interface RefMount {
+  readonly dev: number;
+  readonly ro: boolean;
+  /** The xip option in force (dropped when the device has no direct_access). */
+  readonly xip: boolean;
+}
+
+export interface RefDev {
+  readonly driver: 'dcssblk' | 'brd' | 'axonram' | 'disk';
+  readonly pages: number;
+  readonly startSect: number;
+  readonly present: boolean;
+  readonly readOnly: boolean;
+  /** Holds the ext2 file system (the configured one; lost by brd BLKFLSBUF or dcssblk remove). */
+  readonly formatted: boolean;
+  /** Holders: raw opens plus the mount. */
+  readonly openers: number;
+  /** Raw opens by user processes (blkdev_open). */
+  readonly raw: number;
+  readonly dcss: { readonly segmentType: string; readonly shared: boolean; readonly savePending: boolean; readonly saves: number } | null;
+}
+
+const RO_SEGMENTS = new Set(['SR', 'ER', 'SC']);
+
+/** dcssblk: a segment loaded shared of a read-only type is a read-only disk. */
+export function dcssReadOnly(segmentType: string, shared: boolean): boolean {
+  return shared && RO_SEGMENTS.has(segmentType);
+}
+
+/** Whether mount -o xip keeps the option on this device (a driver with direct_access). */
+export function hasDirectAccess(d: RefDev): boolean {
+  return d.driver !== 'disk';
+}
+
+/** The machine as configured: files as mke2fs wrote them (holes read as zeros), the mount as configured. */
+export function refInit(s: { readonly cfg: Config }): RefState {
+  const cfg = s.cfg;
+  const PS = cfg.pageSize;
+  const fsDev = cfg.devices.findIndex((d) => d.name === cfg.fs.device);
+  const m = cfg.fs.mount;
+  const mount: RefMount | null = cfg.fs.mounted
+    ? { dev: fsDev, ro: m.ro, xip: m.xip && cfg.devices[fsDev].driver !== 'disk' }
+    : null;
+  const files: Record<number, RefFile> = {};
+  const names: [string, number][] = [];
+  cfg.fs.files.forEach((f, k) => {
+    const data: number[] = [];
+    for (let i = 0; i < pagesFor(f.data.length, PS) * PS; i++) data.push(f.holes.includes(Math.floor(i / PS)) || i >= f.data.length ? 0 : f.data[i]);
+    files[k + 1] = { size: f.data.length, data, xip: !!mount?.xip };
+    names.push([f.name, k + 1]);
+  });
+  names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const devs: RefDev[] = cfg.devices.map((d, i) => ({
+    driver: d.driver, pages: d.pages, startSect: d.startSect, present: true,
+    readOnly: d.readOnly || (d.driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
+    formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: 0,
+    dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
+  }));
+  const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, fmodeWrite: false };
+  return {
+    files, names, mount, devs,
+    fds: Array.from({ length: cfg.processes }, () => []),
+    vmas: Array.from({ length: cfg.processes }, () => [heap]),
+    priv: Array.from({ length: cfg.processes }, () => ({})),
+  };
+}
