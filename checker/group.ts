@@ -2,7 +2,7 @@ import type { Action } from '../model/actions.ts';
 import { enabled, removeThread, spawn, step, threadOf, waitingFor, type StepHooks } from '../model/kernel/runtime.ts';
 import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
-import { compare, refStep, type RefState } from '../properties/reference/posix.ts';
+import { judge, refStep, type MismatchKind, type RefState } from '../properties/reference/posix.ts';
 import type { System } from './system.ts';
 
 /**
@@ -134,29 +134,33 @@ function* merges(lens: readonly number[]): Generator<[number, number][]> {
  */
 export function linearize(
   refs: readonly RefState[], threads: readonly (readonly Action[])[], pre: State, post: State, obs: readonly (readonly Observation[])[],
-): { ref: readonly RefState[]; mismatch: string | null } {
+): { ref: readonly RefState[]; mismatch: string | null; kind: MismatchKind | null } {
   const ok: RefState[] = [];
   const seen = new Set<string>();
-  let first: { ref: RefState; mismatch: string } | null = null;
+  let first: { ref: RefState; mismatch: string; kind: MismatchKind } | null = null;
   const many = threads.length > 1 || refs.length > 1;
   const calls = threads.reduce((n, p) => n + p.length, 0);
   for (const ref0 of refs) {
     for (const order of merges(threads.map((p) => p.length))) {
       let ref = ref0;
       let mismatch: string | null = null;
+      let kind: MismatchKind = 'data';
       for (const [t, k] of order) {
         const r = refStep(ref, threads[t][k], pre, post, obs[t][k]);
-        const m = compare(r.expect, obs[t][k]);
+        const m = judge(r.expect, obs[t][k]);
         ref = r.next;
-        if (m && !mismatch) mismatch = threads.length > 1 ? `T${t} ${threads[t][k].op}: ${m} (no order of the ${calls} concurrent calls explains it)` : `${threads[t][k].op}: ${m}`;
+        if (m && !mismatch) {
+          kind = m.kind;
+          mismatch = threads.length > 1 ? `T${t} ${threads[t][k].op}: ${m.message} (no order of the ${calls} concurrent calls explains it)` : `${threads[t][k].op}: ${m.message}`;
+        }
       }
-      if (mismatch) { first ??= { ref, mismatch }; continue; }
+      if (mismatch) { first ??= { ref, mismatch, kind }; continue; }
       const key = many ? JSON.stringify(ref) : '';
       if (!seen.has(key) && ok.length < MAX_CANDIDATES) { seen.add(key); ok.push(ref); }
     }
   }
-  if (ok.length) return { ref: ok, mismatch: null };
-  return { ref: [first!.ref], mismatch: first!.mismatch };
+  if (ok.length) return { ref: ok, mismatch: null, kind: null };
+  return { ref: [first!.ref], mismatch: first!.mismatch, kind: first!.kind };
 }
 
 /** Checks when the whole group has finished: coherence, and per-call properties of a lone call. */
@@ -167,9 +171,9 @@ export function checkFinished(
   const lone = threads.length === 1 && threads[0].length === 1;
   for (const inv of invs) {
     if (inv.when !== 'operation') continue;
-    if (!lone && inv.id !== 'coherence') continue; // per-call properties need one call at a time
+    if (!lone && inv.id !== 'coherence' && inv.id !== 'posix-returns') continue; // per-call properties need one call at a time
     hooks?.onCheck?.(inv.id);
-    const m = inv.checkOp!({ call: threads[0][0], pre: s0, post: g.s, obs: g.obs[0][0], ref: lin.ref[0], refMismatch: lin.mismatch });
+    const m = inv.checkOp!({ call: threads[0][0], pre: s0, post: g.s, obs: g.obs[0][0], ref: lin.ref[0], refMismatch: lin.mismatch, refMismatchKind: lin.kind });
     if (m) return { ref: lin.ref, violation: { invariant: inv.id, message: m } };
   }
   return { ref: lin.ref, violation: null };

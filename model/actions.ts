@@ -5,6 +5,7 @@ import { branches } from './kernel/coverage.ts';
 import { userAccess, ptePageData, ptePageStore } from './mm/memory.ts';
 import { do_mmap_pgoff, do_munmap, B_MMAP } from './mm/mmap.ts';
 import { lock, unlock } from './kernel/step.ts';
+import { has } from './kernel/variant.ts';
 import { mmap_sem } from './mm/locks.ts';
 import {
   sys_aio_rw, sys_close, sys_fsync, sys_ftruncate, sys_lseek, sys_open, sys_pread, sys_pwrite, sys_read,
@@ -103,9 +104,9 @@ function* user_store(ctx: Ctx, pid: number, a: { addr: number; bytes: readonly n
   return r.stop === 'ok' ? { ret: r.done } : { ret: r.done, signal: signalOf(r.stop), ...failOf(r) };
 }
 
-function* sys_mmap(_ctx: Ctx, pid: number, a: { fd: number; pages: number; pgoff: number; shared: boolean; read: boolean; write: boolean }): Proc<Observation> {
+function* sys_mmap(ctx: Ctx, pid: number, a: { fd: number; pages: number; pgoff: number; shared: boolean; read: boolean; write: boolean }): Proc<Observation> {
   yield* lock(mmap_sem(pid));
-  const r = yield* atomic('do_mmap_pgoff', (s) => { const [s2, ret, br] = do_mmap_pgoff(s, pid, a); return [s2, [ret, br] as const] as const; });
+  const r = yield* atomic('do_mmap_pgoff', (s) => { const [s2, ret, br] = do_mmap_pgoff(s, pid, a, has(ctx.variant, 'mut-mmap-shared-write-rdonly')); return [s2, [ret, br] as const] as const; });
   yield* unlock(mmap_sem(pid));
   yield* cover(B_MMAP, r[1]);
   return { ret: r[0] };
@@ -158,8 +159,9 @@ const PROGRAMS: Programs = {
   mount: (ctx, a) => superOp('mount_bdev+ext2_fill_super', (s) => ext2_mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)),
   remount: (ctx, a) => superOp('do_remount_sb+ext2_remount', (s) => ext2_remount(ctx, s, a)),
   umount: (ctx) => superOp('generic_shutdown_super', (s) => {
-    const busy = ext2_umount(s);
-    return busy[1] === 0 ? ext2_umount(writeback_all(ctx, s)) : busy;
+    const ignoreBusy = has(ctx.variant, 'mut-umount-ignores-busy');
+    const busy = ext2_umount(s, ignoreBusy);
+    return busy[1] === 0 ? ext2_umount(writeback_all(ctx, s), ignoreBusy) : busy;
   }),
   blkdev_open: (ctx, a) => sys_blkdev_open(ctx, a.pid, a),
   blkdev_close: (ctx, a) => sys_blkdev_close(ctx, a.pid, a),

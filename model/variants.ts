@@ -1,4 +1,5 @@
 import { variant, type Variant } from './kernel/variant.ts';
+import { MUTANTS, mutantVariantName } from './mutants.ts';
 
 /**
  * The named designs `--variant` accepts. `reference` is 3.19 plus the i_size recheck of the
@@ -29,6 +30,8 @@ export const VARIANTS: readonly Variant[] = [
   variant('broken-write-overruns-buffer', '__xip_file_write copies one byte past the user buffer', ['write-overruns-buffer']),
   variant('broken-sparse-ref-leak', '__xip_unmap forgets page_cache_release', ['sparse-ref-leak']),
   variant('broken-lock-inversion', 'truncate takes xip_sparse_mutex inside the i_mmap lock: an ABBA deadlock with the sparse-page fault', ['lock-order-inversion']),
+  // the mutation corpus (model/mutants.ts)
+  ...MUTANTS.map((m) => variant(mutantVariantName(m), `${m.kind}: ${m.description}`, [m.flag])),
 ];
 
 export function variantByName(name: string): Variant | undefined {

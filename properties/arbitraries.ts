@@ -220,13 +220,9 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
         case 6: return { op: 'dcssblk_save', pid, dev, on: sym.arg % 3 !== 0 };
         case 7: return { op: 'dcssblk_shared', pid, dev, shared: sym.arg % 2 === 0 };
         case 8: return { op: 'brd_blkflsbuf', pid, dev };
-        case 9: {
-          // discard only what no file owns: the reference does not model raw writes under a file
-          const used = s.sb?.dev === dev ? s.sb.used : dev === fsDev ? s.fsUsed : null;
-          const page = sym.arg % s.devices[dev].pages;
-          if (used && used[page]) return null;
-          return { op: 'brd_discard', pid, dev, page };
-        }
+        // any page, a file's blocks included (the reference zeroes what it held), and now and
+        // then one or two past the end (-EINVAL)
+        case 9: return { op: 'brd_discard', pid, dev, page: sym.arg % (s.devices[dev].pages + 2) };
         default: return { op: 'bdev_direct_access', pid, dev, sector: sym.arg % 3 === 0 ? sym.arg + 1 : sym.arg * 4 };
       }
     }

@@ -19,6 +19,8 @@ export interface OpContext {
   readonly ref: RefState;
   /** Disagreement with the abstract reference for this call, if any (computed once). */
   readonly refMismatch: string | null;
+  /** Whether the disagreement is about a return value or about data and signals. */
+  readonly refMismatchKind: 'return' | 'data' | null;
 }
 
 /**

@@ -12,9 +12,9 @@ import { brd_blkflsbuf, brd_discard, B_BRD_IOCTL } from './drivers/brd.ts';
  * The block-layer actions a user (or administrator) can take: open and close the raw device,
  * dcssblk's sysfs attributes, brd's ioctls, and a kernel caller probing direct_access.
  */
-export function* sys_blkdev_open(_ctx: Ctx, _pid: number, a: { dev: number; write: boolean }): Proc<Observation> {
+export function* sys_blkdev_open(ctx: Ctx, _pid: number, a: { dev: number; write: boolean }): Proc<Observation> {
   const r = yield* atomic('blkdev_get', (s): readonly [State, readonly [number, string]] => {
-    const [s2, err, br] = blkdev_get(s, a.dev, a.write);
+    const [s2, err, br] = blkdev_get(s, a.dev, a.write && !has(ctx.variant, 'mut-blkdev-open-ro-write'));
     return err ? [s, [err, br]] : [{ ...s2, rawOpens: setAt(s2.rawOpens, a.dev, s2.rawOpens[a.dev] + 1) }, [0, br]];
   });
   yield* cover(B_BDEV, r[1]);
@@ -48,8 +48,8 @@ export function* sys_brd_blkflsbuf(ctx: Ctx, _pid: number, a: { dev: number }): 
   return yield* sysfs('brd_ioctl(BLKFLSBUF)', (s) => brd_blkflsbuf(s, a.dev, has(ctx.variant, 'remove-ignores-users')), B_BRD_IOCTL);
 }
 /** ioctl(BLKDISCARD) of one page on a brd device (discard_from_brd). */
-export function* sys_brd_discard(_ctx: Ctx, _pid: number, a: { dev: number; page: number }): Proc<Observation> {
-  return yield* sysfs('discard_from_brd', (s) => brd_discard(s, a.dev, a.page), B_BRD_IOCTL);
+export function* sys_brd_discard(ctx: Ctx, _pid: number, a: { dev: number; page: number }): Proc<Observation> {
+  return yield* sysfs('discard_from_brd', (s) => brd_discard(s, a.dev, a.page, has(ctx.variant, 'mut-brd-discard-off-by-one')), B_BRD_IOCTL);
 }
 
 /**

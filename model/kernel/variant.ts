@@ -32,7 +32,12 @@ export type Mutation =
   | 'remount-flips-xip'          // ext2_remount lets the xip flag change
   | 'write-overruns-buffer'      // __xip_file_write copies one byte past the user buffer
   | 'sparse-ref-leak'            // __xip_unmap forgets page_cache_release
-  | 'lock-order-inversion';      // truncate takes xip_sparse_mutex inside the i_mmap lock (ABBA with the sparse fault)
+  | 'lock-order-inversion'       // truncate takes xip_sparse_mutex inside the i_mmap lock (ABBA with the sparse fault)
+  // the mutation corpus (model/mutants.ts): defects of the kinds an implementer makes
+  | 'mut-xip-hole-write-enospc' | 'mut-ftruncate-odd-einval' | 'mut-open-append-enoent' | 'mut-close-fd0-ebadf'
+  | 'mut-lseek-off-by-one' | 'mut-unlink-ro' | 'mut-mmap-shared-write-rdonly' | 'mut-read-past-eof'
+  | 'mut-efbig-off-by-one' | 'mut-umount-ignores-busy' | 'mut-remount-ro-ignores-writers' | 'mut-fd-not-lowest'
+  | 'mut-blkdev-open-ro-write' | 'mut-brd-discard-off-by-one' | 'mut-pread-moves-fpos';
 
 export function variant(name: string, description: string, flags: readonly Mutation[] = []): Variant {
   return { name, description, flags: new Set(flags) };

@@ -1,4 +1,4 @@
-import { EFAULT, ENODATA } from '../kernel/errno.ts';
+import { EFAULT, ENODATA, ENOSPC } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
@@ -49,7 +49,7 @@ function* get_xip_mem(ctx: Ctx, ino: number, pgoff: number, create: boolean): Pr
  */
 export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, len: number, buf: Buf): Proc<Transfer> {
   const PS = ctx.pageSize;
-  const isize = yield* read('i_size_read', (s) => s.inodes[ino]!.size);
+  const isize = yield* read('i_size_read', (s) => s.inodes[ino]!.size + (has(ctx.variant, 'mut-read-past-eof') && s.inodes[ino]!.size % PS ? 1 : 0));
   let copied = 0;
   let error = 0;
   let fail = {};
@@ -102,7 +102,7 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
 export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number, count0: number, buf: Buf, append: boolean): Proc<Transfer> {
   const PS = ctx.pageSize;
   yield* lock(i_mutex(ino));
-  const chk = yield* read('generic_write_checks', (s) => generic_write_checks(s, ino, pos0, count0, append));
+  const chk = yield* read('generic_write_checks', (s) => generic_write_checks(s, ino, pos0, count0, append, has(ctx.variant, 'mut-efbig-off-by-one')));
   if (chk.err || chk.count === 0) {
     yield* cover(B_XWRITE, chk.err ? 'efbig' : 'zero-count');
     yield* unlock(i_mutex(ino));
@@ -118,7 +118,7 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
       yield* cover(B_XWRITE, 'hole-allocate');
       const mutex = !has(ctx.variant, 'no-sparse-mutex') && !has(ctx.variant, 'unserialised-alloc');
       if (mutex) yield* lock(XIP_SPARSE_MUTEX);
-      m = yield* get_xip_mem(ctx, ino, index, true);
+      m = has(ctx.variant, 'mut-xip-hole-write-enospc') ? { err: -ENOSPC } : yield* get_xip_mem(ctx, ino, index, true);
       if (mutex) yield* unlock(XIP_SPARSE_MUTEX);
       if (!('err' in m) && !has(ctx.variant, 'no-xip-unmap')) yield* __xip_unmap(ctx, ino, index);
     } else if (!('err' in m)) yield* cover(B_XWRITE, 'mapped');

@@ -16,12 +16,12 @@ export interface MmapArgs { readonly fd: number; readonly pages: number; readonl
  * decides whether xip_file_fault allocates on a hole. xip_file_mmap sets VM_MIXEDMAP and
  * xip_file_vm_ops. The address is the lowest free range (no hint), returned in bytes.
  */
-export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs): readonly [State, number, string] {
+export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs, skipWriteCheck = false): readonly [State, number, string] {
   const p = s.procs[pid];
   const f = p.files[a.fd];
   if (!f) return [s, -EBADF, 'ebadf'];
   if (a.pages <= 0 || a.pgoff < 0) return [s, -EINVAL, 'einval']; // do_mmap_pgoff: !len
-  if (!f.read || (a.shared && a.write && !f.write)) return [s, -EACCES, 'eacces'];
+  if (!f.read || (a.shared && a.write && !f.write && !skipWriteCheck)) return [s, -EACCES, 'eacces'];
   const start = freeRange(s, pid, a.pages);
   if (start < 0) return [s, -ENOMEM, 'enomem'];
   const inode = s.inodes[f.ino]!;

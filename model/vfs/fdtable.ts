@@ -3,9 +3,9 @@ import { padTo, setAt, updateInode, updateProc } from '../state.ts';
 import { ext2_evict_if_unused } from '../fs/ext2/inode.ts';
 
 /** get_unused_fd + fd_install: the lowest free descriptor. */
-export function fd_install(s: State, pid: number, f: OpenFile): readonly [State, number] {
+export function fd_install(s: State, pid: number, f: OpenFile, notLowest = false): readonly [State, number] {
   const files = s.procs[pid].files;
-  let fd = files.indexOf(null);
+  let fd = notLowest ? -1 : files.indexOf(null);
   if (fd < 0) fd = files.length;
   const next = updateProc(s, pid, (p) => ({ ...p, files: setAt(padTo(p.files, fd, null), fd, f) }));
   return [updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs + 1 })), fd];

@@ -1,6 +1,7 @@
 import { EBADF, EFAULT, EFBIG, EINVAL, ENOENT, EROFS, EEXIST, ENOSPC } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
+import { has } from '../kernel/variant.ts';
 import type { Observation, OpenFile, State } from '../state.ts';
 import { setAt, updateProc } from '../state.ts';
 import { ext2_new_inode, ext2_evict_if_unused, ext2_get_blocks_alloc } from '../fs/ext2/inode.ts';
@@ -68,7 +69,9 @@ export function* sys_pread(ctx: Ctx, pid: number, a: { fd: number; buf: number; 
   const fi = yield* entry(pid, a.fd, 'read', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
   if (a.pos < 0) return { ret: -EINVAL };
-  return obsOf(yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf }));
+  const t = yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf });
+  if (has(ctx.variant, 'mut-pread-moves-fpos')) yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, t.pos), null] as const);
+  return obsOf(t);
 }
 
 /** sys_write → vfs_write → f_op->write (O_APPEND handled by generic_write_checks). */
@@ -149,11 +152,11 @@ export function* sys_sendfile(ctx: Ctx, pid: number, a: { outFd: number; inFd: n
   return { ret: w.ret, ...(w.status ? { status: w.status } : {}) };
 }
 
-export function* sys_lseek(_ctx: Ctx, pid: number, a: { fd: number; pos: number }): Proc<Observation> {
+export function* sys_lseek(ctx: Ctx, pid: number, a: { fd: number; pos: number }): Proc<Observation> {
   return yield* atomic('generic_file_llseek(SEEK_SET)', (s): readonly [State, Observation] => {
     if (!s.procs[pid].files[a.fd]) return [s, { ret: -EBADF }];
     if (a.pos < 0) return [s, { ret: -EINVAL }];
-    return [setPos(s, pid, a.fd, a.pos), { ret: a.pos }];
+    return [setPos(s, pid, a.fd, a.pos + (has(ctx.variant, 'mut-lseek-off-by-one') ? 1 : 0)), { ret: a.pos }];
   });
 }
 
@@ -162,7 +165,7 @@ export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: numb
   const fi = yield* read('fdget', (s): { err: number } | { ino: number } => {
     const f = s.procs[pid].files[a.fd];
     if (!f) return { err: -EBADF };
-    if (!f.write || a.len < 0) return { err: -EINVAL };
+    if (!f.write || a.len < 0 || (has(ctx.variant, 'mut-ftruncate-odd-einval') && a.len % 2)) return { err: -EINVAL };
     if (a.len > s.cfg.fs.maxFilePages * s.cfg.pageSize) return { err: -EFBIG };
     return { ino: f.ino };
   });
@@ -216,6 +219,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
     let next = s;
     let br = 'open-existing';
     if (ino !== undefined && fl.creat && fl.excl) return [s, { err: -EEXIST, br: 'open-eexist' }];
+    if (ino !== undefined && fl.append && has(ctx.variant, 'mut-open-append-enoent')) return [s, { err: -ENOENT, br: 'open-enoent' }];
     if (ino === undefined) {
       if (!fl.creat) return [s, { err: -ENOENT, br: 'open-enoent' }];
       if (s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
@@ -230,7 +234,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
     }
     if ((fl.write || fl.trunc) && s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
     const f: OpenFile = { ino, read: fl.read ?? !fl.write, write: !!fl.write, append: !!fl.append, pos: 0 };
-    const [s2, fd] = fd_install(next, pid, f);
+    const [s2, fd] = fd_install(next, pid, f, has(ctx.variant, 'mut-fd-not-lowest'));
     return [s2, { fd, ino, br }];
   });
   yield* cover(B_VFS, r.br);
@@ -243,17 +247,17 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
   return { ret: r.fd };
 }
 
-export function* sys_close(_ctx: Ctx, pid: number, a: { fd: number }): Proc<Observation> {
+export function* sys_close(ctx: Ctx, pid: number, a: { fd: number }): Proc<Observation> {
   return yield* atomic('filp_close', (s): readonly [State, Observation] =>
-    s.procs[pid].files[a.fd] ? [fd_close(s, pid, a.fd), { ret: 0 }] : [s, { ret: -EBADF }]);
+    s.procs[pid].files[a.fd] && !(a.fd === 0 && has(ctx.variant, 'mut-close-fd0-ebadf')) ? [fd_close(s, pid, a.fd), { ret: 0 }] : [s, { ret: -EBADF }]);
 }
 
 /** sys_unlink: drop the name; the inode (and its blocks) lives on while open or mapped. */
-export function* sys_unlink(_ctx: Ctx, _pid: number, a: { name: string }): Proc<Observation> {
+export function* sys_unlink(ctx: Ctx, _pid: number, a: { name: string }): Proc<Observation> {
   const r = yield* atomic('vfs_unlink', (s): readonly [State, [number, string]] => {
     const ino = s.sb ? s.dir[a.name] : undefined;
     if (ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
-    if (s.sb!.ro) return [s, [-EROFS, 'unlink-erofs']];
+    if (s.sb!.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
     const dir = { ...s.dir };
     delete dir[a.name];
     const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };

@@ -690,20 +690,38 @@ function directAccess(w: Work, c: Extract<Action, { op: 'bdev_direct_access' }>)
   return { ret: pfn };
 }
 
+/**
+ * What kind of disagreement: `return` — a return value or error the reference derives
+ * otherwise (invariant posix-returns); `data` — bytes read or loaded, or a signal (coherence).
+ */
+export type MismatchKind = 'return' | 'data';
+
+export interface Mismatch {
+  readonly kind: MismatchKind;
+  readonly message: string;
+}
+
 /** Compare a concrete observation with the reference's expectation; null when they agree. */
-export function compare(e: Expected | null, o: Observation): string | null {
+export function judge(e: Expected | null, o: Observation): Mismatch | null {
   if (!e) return null;
-  if (e.claim) return e.claim;
-  if (e.ret !== undefined && e.ret !== o.ret) return `returned ${o.ret}, reference says ${e.ret}`;
-  if (e.retIn && !e.retIn.values.includes(o.ret)) return `returned ${o.ret}, reference allows ${e.retIn.values.join(' or ')} (${e.retIn.why})`;
-  if (e.signal !== undefined && (e.signal ?? undefined) !== o.signal) return `signal ${o.signal ?? 'none'}, reference says ${e.signal ?? 'none'}`;
+  const ret = (message: string): Mismatch => ({ kind: 'return', message });
+  const data = (message: string): Mismatch => ({ kind: 'data', message });
+  if (e.claim) return ret(e.claim);
+  if (e.signal !== undefined && (e.signal ?? undefined) !== o.signal) return data(`signal ${o.signal ?? 'none'}, reference says ${e.signal ?? 'none'}`);
   if (e.data) {
     const got = o.data ?? [];
-    if (got.length !== e.data.length) return `loaded ${got.length} bytes [${got}], reference says ${e.data.length} [${e.data}]`;
+    if (got.length !== e.data.length) return data(`read ${got.length} bytes [${got}], reference says ${e.data.length} [${e.data.map((b) => b ?? '?')}]`);
     for (let k = 0; k < got.length; k++) {
-      if (e.data[k] !== null && e.data[k] !== got[k]) return `byte ${k} is ${got[k]}, reference says ${e.data[k]} (got [${got}], expected [${e.data.map((b) => b ?? '?')}])`;
+      if (e.data[k] !== null && e.data[k] !== got[k]) return data(`byte ${k} is ${got[k]}, reference says ${e.data[k]} (got [${got}], expected [${e.data.map((b) => b ?? '?')}])`);
     }
   }
+  if (e.ret !== undefined && e.ret !== o.ret) return ret(`returned ${o.ret}, reference says ${e.ret}`);
+  if (e.retIn && !e.retIn.values.includes(o.ret)) return ret(`returned ${o.ret}, reference allows ${e.retIn.values.join(' or ')} (${e.retIn.why})`);
   return null;
+}
+
+/** `judge` as one line, for callers that only print. */
+export function compare(e: Expected | null, o: Observation): string | null {
+  return judge(e, o)?.message ?? null;
 }
 

@@ -55,12 +55,12 @@ export function brd_blkflsbuf(s: State, dev: number, ignoreUsers: boolean): read
 }
 
 /** discard_from_brd (3.x): zeroes the page in place instead of freeing it (pfn stays valid). */
-export function brd_discard(s: State, dev: number, page: number): readonly [State, number, string] {
+export function brd_discard(s: State, dev: number, page: number, offByOne = false): readonly [State, number, string] {
   const d = s.devices[dev];
   // blkdev_issue_discard: a queue without discard support (dcssblk, axonram, a plain disk here) is -EOPNOTSUPP
   if (!d.present || d.driver !== 'brd') return [s, -EOPNOTSUPP, 'discard-unsupported'];
   if (d.readOnly) return [s, -EACCES, 'discard-unsupported'];
-  if (page >= d.pages) return [s, -EINVAL, 'discard-unbacked'];
-  if (d.data[page] === null) return [s, 0, 'discard-unbacked'];
+  if (offByOne ? page > d.pages : page >= d.pages) return [s, -EINVAL, 'discard-unbacked'];
+  if (!d.data[page]) return [s, 0, 'discard-unbacked'];
   return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, page, zeros(s.cfg.pageSize)) })), 0, 'discard-zero'];
 }

@@ -50,7 +50,7 @@ export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean 
   if (!sb) return [s, -EINVAL, 'remount-einval-unmounted'];
   if (!a.ro && s.devices[sb.dev].readOnly) return [s, -EACCES, 'remount-eacces-ro-device'];
   // sb_prepare_remount_readonly: any struct file open for write — held by a descriptor or by a vma's vm_file
-  if (a.ro && !sb.ro && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
+  if (a.ro && !sb.ro && !has(ctx.variant, 'mut-remount-ro-ignores-writers') && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
   let xip = a.xip && hasDirectAccess(s, sb.dev);
   if (xip && sb.blocksize !== s.cfg.pageSize) return [s, -EINVAL, 'remount-einval-blocksize'];
   let branch = 'remount-ok';
@@ -60,10 +60,10 @@ export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean 
 }
 
 /** umount: -EBUSY while any file is open or mapped; releases the block device (blkdev_put). */
-export function ext2_umount(s: State): readonly [State, number, string] {
+export function ext2_umount(s: State, ignoreBusy = false): readonly [State, number, string] {
   const sb = s.sb;
   if (!sb) return [s, -EINVAL, 'umount-einval'];
-  if (s.inodes.some((i) => i && i.refs > 0)) return [s, -EBUSY, 'umount-ebusy'];
+  if (s.inodes.some((i) => i && i.refs > 0) && !ignoreBusy) return [s, -EBUSY, 'umount-ebusy'];
   // The in-core inodes go away (evict); the block map and bitmap stay on disk.
   const s2: State = { ...s, sb: null, fsUsed: sb.used };
   return [blkdev_put(s2, sb.dev), 0, 'umount-ok'];
