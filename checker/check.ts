@@ -5,6 +5,7 @@ import { INVARIANTS } from '../properties/registry.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { commandsArb, type Cmd } from '../properties/arbitraries.ts';
 import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/reference.ts';
+import { BORROWED } from '../properties/reference/borrowed.ts';
 import { newCounters, type Counters } from './execute.ts';
 import { runCommands, type ExecutedStep } from './sequence.ts';
 import { makeSystem } from './system.ts';
@@ -56,6 +57,8 @@ export interface CheckReport {
   readonly defensive: Readonly<Record<string, string>>;
   readonly counterexample: Counterexample | null;
   readonly elapsedMs: number;
+  /** What the reference takes from the concrete machine rather than deriving it (never hidden). */
+  readonly borrowed: readonly { readonly what: string; readonly why: string }[];
 }
 
 /**
@@ -110,5 +113,6 @@ export function check(o: CheckOptions): CheckReport {
     defensive: Object.fromEntries([...defensive].sort()),
     counterexample: cex,
     elapsedMs: Date.now() - t0,
+    borrowed: BORROWED,
   };
 }

@@ -52,6 +52,8 @@ export function checkText(r: CheckReport, tracePath?: string): string {
   for (const s of r.systems) lines.push(`  system ${s.name.padEnd(18)} ${String(s.runs).padStart(6)} runs ${String(s.steps).padStart(9)} atomic steps${s.interrupted ? '  (stopped by the time budget)' : ''}`);
   lines.push('invariants (evaluations):');
   for (const i of r.invariants) lines.push(`  ${i.id.padEnd(22)} ${String(i.checks).padStart(9)}  ${i.title}`);
+  lines.push('the reference derives every return itself, but borrows from the machine:');
+  for (const b of r.borrowed) lines.push(`  - ${b.what}`);
   const acts = Object.entries(r.actions);
   lines.push(`actions (${acts.length}): ${acts.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const all = Object.keys(r.branches).length;
