@@ -20,7 +20,12 @@ export function describeCall(a: Action): string {
     .with({ op: 'pread' }, { op: 'pwrite' }, { op: 'aio_read' }, { op: 'aio_write' }, (c) => `${c.op}(fd=${c.fd}, buf=${hex(c.buf)}, ${c.len}, pos=${c.pos})`)
     .with({ op: 'readv' }, { op: 'writev' }, (c) => `${c.op}(fd=${c.fd}, [${c.iov.map((v) => `{${hex(v.buf)}, ${v.len}}`).join(', ')}])`)
     .with({ op: 'sendfile' }, (c) => `sendfile(out=${c.outFd}, in=${c.inFd}, ${c.count})`)
-    .with({ op: 'lseek' }, (c) => `lseek(fd=${c.fd}, ${c.pos}, SEEK_SET)`)
+    .with({ op: 'lseek' }, (c) => `lseek(fd=${c.fd}, ${c.pos}, SEEK_${(c.whence ?? 'set').toUpperCase()})`)
+    .with({ op: 'fstat' }, (c) => `fstat(fd=${c.fd})`)
+    .with({ op: 'statfs' }, () => 'statfs(mnt)')
+    .with({ op: 'msync' }, (c) => `msync(${hex(c.addr)}, ${c.pages} pages, ${c.sync ? 'MS_SYNC' : 'MS_ASYNC'})`)
+    .with({ op: 'mprotect' }, (c) => `mprotect(${hex(c.addr)}, ${c.pages} pages, ${[c.read && 'PROT_READ', c.write && 'PROT_WRITE'].filter(Boolean).join('|') || 'PROT_NONE'})`)
+    .with({ op: 'dcssblk_save_show' }, (c) => `cat dcssblk dev${c.dev}/save`)
     .with({ op: 'ftruncate' }, (c) => `ftruncate(fd=${c.fd}, ${c.len})`)
     .with({ op: 'fsync' }, (c) => `fsync(fd=${c.fd})`)
     .with({ op: 'mmap' }, (c) => `mmap(${c.pages} pages, ${[c.read && 'PROT_READ', c.write && 'PROT_WRITE'].filter(Boolean).join('|') || 'PROT_NONE'}, ${c.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'}, fd=${c.fd}, pgoff=${c.pgoff})`)
@@ -55,6 +60,8 @@ export function describeObs(a: Action, o: Observation): string {
   else if (a.op === 'mmap' && o.ret >= 0) parts.push(`= ${hex(o.ret)}`);
   else parts.push(`= ${errnoName(o.ret)}`);
   if (o.signal) parts.push(o.signal);
+  if (o.stat) parts.push(`{st_size=${o.stat.size}, st_blocks=${o.stat.blocks}${o.stat.xip ? ', xip' : ''}}`);
+  if (o.statfs) parts.push(`{f_blocks=${o.statfs.blocks}, f_bfree=${o.statfs.bfree}${o.statfs.ro ? ', ST_RDONLY' : ''}${o.statfs.xip ? ', xip' : ''}}`);
   if (o.data && a.op !== 'load') parts.push(`[${o.data.join(' ')}]`);
   return parts.join(' ');
 }

@@ -13,9 +13,12 @@ import {
 } from './vfs/syscalls.ts';
 import {
   sys_bdev_direct_access, sys_blkdev_close, sys_blkdev_open, sys_brd_blkflsbuf, sys_brd_discard,
-  sys_dcssblk_remove, sys_dcssblk_save, sys_dcssblk_shared,
+  sys_dcssblk_remove, sys_dcssblk_save, sys_dcssblk_shared, sys_dcssblk_save_show,
 } from './block/ioctl.ts';
 import { ext2_mount, ext2_remount, ext2_umount, B_SUPER } from './fs/ext2/super.ts';
+import { sys_fstat, sys_statfs } from './vfs/stat.ts';
+import { sys_msync } from './mm/msync.ts';
+import { sys_mprotect } from './mm/mprotect.ts';
 
 const nat = z.number().int().min(0);
 const byte = z.number().int().min(0).max(255);
@@ -39,11 +42,15 @@ export const Action = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('writev'), ...base, fd: nat, iov }),
   z.strictObject({ op: z.literal('aio_write'), ...base, fd: nat, buf: nat, len: nat, pos: nat }),
   z.strictObject({ op: z.literal('sendfile'), ...base, outFd: nat, inFd: nat, count: nat }),
-  z.strictObject({ op: z.literal('lseek'), ...base, fd: nat, pos: nat }),
+  z.strictObject({ op: z.literal('lseek'), ...base, fd: nat, pos: z.number().int(), whence: z.enum(['set', 'cur', 'end', 'data', 'hole']).default('set') }),
+  z.strictObject({ op: z.literal('fstat'), ...base, fd: nat }),
+  z.strictObject({ op: z.literal('statfs'), ...base }),
   z.strictObject({ op: z.literal('ftruncate'), ...base, fd: nat, len: nat }),
   z.strictObject({ op: z.literal('fsync'), ...base, fd: nat }),
   z.strictObject({ op: z.literal('mmap'), ...base, fd: nat, pages: nat, pgoff: nat, shared: z.boolean(), read: z.boolean().default(true), write: z.boolean() }),
   z.strictObject({ op: z.literal('munmap'), ...base, addr: nat, pages: z.number().int().min(1) }),
+  z.strictObject({ op: z.literal('msync'), ...base, addr: nat, pages: nat, sync: z.boolean().default(true) }),
+  z.strictObject({ op: z.literal('mprotect'), ...base, addr: nat, pages: nat, read: z.boolean().default(true), write: z.boolean() }),
   z.strictObject({ op: z.literal('load'), ...base, addr: nat, len: z.number().int().min(1) }),
   z.strictObject({ op: z.literal('store'), ...base, addr: nat, bytes: z.array(byte).min(1) }),
   z.strictObject({ op: z.literal('mount'), ...base, dev: nat, xip: z.boolean(), ro: z.boolean() }),
@@ -54,6 +61,7 @@ export const Action = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('dcssblk_remove'), ...base, dev: nat }),
   z.strictObject({ op: z.literal('dcssblk_save'), ...base, dev: nat, on: z.boolean() }),
   z.strictObject({ op: z.literal('dcssblk_shared'), ...base, dev: nat, shared: z.boolean() }),
+  z.strictObject({ op: z.literal('dcssblk_save_show'), ...base, dev: nat }),
   z.strictObject({ op: z.literal('brd_blkflsbuf'), ...base, dev: nat }),
   z.strictObject({ op: z.literal('brd_discard'), ...base, dev: nat, page: nat }),
   z.strictObject({ op: z.literal('bdev_direct_access'), ...base, dev: nat, sector: nat }),
@@ -67,7 +75,9 @@ export const ACTION_CITES: Record<OpName, string> = {
   read: 'sys_read → vfs_read → xip_file_read | do_sync_read', pread: 'sys_pread64', readv: 'sys_readv → do_loop_readv_writev',
   aio_read: 'io_submit(IOCB_CMD_PREAD) → aio_run_iocb', write: 'sys_write → vfs_write → xip_file_write | do_sync_write',
   pwrite: 'sys_pwrite64', writev: 'sys_writev → do_loop_readv_writev', aio_write: 'io_submit(IOCB_CMD_PWRITE) → aio_run_iocb',
-  sendfile: 'sys_sendfile → do_splice_direct → default_file_splice_read', lseek: 'sys_lseek → generic_file_llseek',
+  sendfile: 'sys_sendfile → do_splice_direct → default_file_splice_read', lseek: 'sys_lseek → generic_file_llseek → generic_file_llseek_size',
+  fstat: 'sys_fstat → vfs_fstat → generic_fillattr', statfs: 'sys_statfs → vfs_statfs → ext2_statfs (+ ext2_show_options)',
+  msync: 'sys_msync → vfs_fsync_range → ext2_fsync', mprotect: 'sys_mprotect → mprotect_fixup → change_protection', dcssblk_save_show: 'dcssblk_save_show (sysfs)',
   ftruncate: 'sys_ftruncate → do_truncate → ext2_setattr → ext2_setsize', fsync: 'sys_fsync → ext2_fsync',
   mmap: 'sys_mmap_pgoff → do_mmap_pgoff → xip_file_mmap | generic_file_mmap', munmap: 'sys_munmap → do_munmap',
   load: 'user load → handle_mm_fault → xip_file_fault | filemap_fault', store: 'user store → handle_mm_fault → do_wp_page',
@@ -150,6 +160,10 @@ const PROGRAMS: Programs = {
   aio_write: (ctx, a) => sys_aio_rw(ctx, a.pid, a, true),
   sendfile: (ctx, a) => sys_sendfile(ctx, a.pid, a),
   lseek: (ctx, a) => sys_lseek(ctx, a.pid, a),
+  fstat: (ctx, a) => sys_fstat(ctx, a.pid, a),
+  statfs: (ctx, a) => sys_statfs(ctx, a.pid),
+  msync: (ctx, a) => sys_msync(ctx, a.pid, a),
+  mprotect: (ctx, a) => sys_mprotect(ctx, a.pid, a),
   ftruncate: (ctx, a) => sys_ftruncate(ctx, a.pid, a),
   fsync: (ctx, a) => sys_fsync(ctx, a.pid, a),
   mmap: (ctx, a) => sys_mmap(ctx, a.pid, a),
@@ -168,6 +182,7 @@ const PROGRAMS: Programs = {
   dcssblk_remove: (ctx, a) => sys_dcssblk_remove(ctx, a.pid, a),
   dcssblk_save: (ctx, a) => sys_dcssblk_save(ctx, a.pid, a),
   dcssblk_shared: (ctx, a) => sys_dcssblk_shared(ctx, a.pid, a),
+  dcssblk_save_show: (ctx, a) => sys_dcssblk_save_show(ctx, a.pid, a),
   brd_blkflsbuf: (ctx, a) => sys_brd_blkflsbuf(ctx, a.pid, a),
   brd_discard: (ctx, a) => sys_brd_discard(ctx, a.pid, a),
   bdev_direct_access: (ctx, a) => sys_bdev_direct_access(ctx, a.pid, a),

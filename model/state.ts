@@ -165,7 +165,14 @@ export interface Observation {
   readonly status?: number;
   /** The user virtual page whose fault failed for want of a block (SIGBUS / EFAULT from ENOSPC or ENOMEM). */
   readonly allocFail?: number;
+  /** fstat: st_size, st_blocks (in file-system blocks here), and whether the inode got the XIP a_ops (model-level: XIP has no stat flag; DAX's is STATX_ATTR_DAX). */
+  readonly stat?: StatObs;
+  /** statfs of the mount point: f_blocks, f_bfree, ST_RDONLY, and whether "xip" is among the mount's options (/proc/mounts, ext2_show_options). */
+  readonly statfs?: StatfsObs;
 }
+
+export interface StatObs { readonly size: number; readonly blocks: number; readonly xip: boolean }
+export interface StatfsObs { readonly blocks: number; readonly bfree: number; readonly ro: boolean; readonly xip: boolean }
 
 // ---- small immutable helpers used across the model ------------------------------------------
 

@@ -14,7 +14,9 @@ export type Sym =
   | { readonly k: 'unlink'; readonly file: number }
   | { readonly k: 'xfer'; readonly how: number; readonly fd: number; readonly buf: number; readonly len: number; readonly pos: number }
   | { readonly k: 'sendfile'; readonly out: number; readonly in: number; readonly count: number }
-  | { readonly k: 'lseek'; readonly fd: number; readonly pos: number }
+  | { readonly k: 'lseek'; readonly fd: number; readonly pos: number; readonly whence: number }
+  /** What a scenario observes beside data: fstat, statfs, msync and mprotect of a file mapping. */
+  | { readonly k: 'inspect'; readonly what: number; readonly fd: number; readonly vma: number; readonly part: number; readonly prot: number }
   | { readonly k: 'ftruncate'; readonly fd: number; readonly len: number }
   | { readonly k: 'mmap'; readonly fd: number; readonly pages: number; readonly pgoff: number; readonly shared: boolean; readonly write: boolean }
   | { readonly k: 'munmap'; readonly vma: number; readonly part: number }
@@ -45,12 +47,13 @@ export function symArb(files: number, maxLen: number): fc.Arbitrary<Sym> {
     { weight: 1, arbitrary: fc.record({ k: fc.constant('unlink' as const), file: small(files - 1) }) },
     { weight: 6, arbitrary: fc.record({ k: fc.constant('xfer' as const), how: small(7), fd: fdSel, buf: small(15), len: fc.integer({ min: 0, max: maxLen * 2 }), pos: small(maxLen * 2) }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant('sendfile' as const), out: fdSel, in: fdSel, count: small(maxLen) }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant('lseek' as const), fd: fdSel, pos: small(maxLen * 2) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('lseek' as const), fd: fdSel, pos: small(maxLen * 2), whence: small(4) }) },
+    { weight: 3, arbitrary: fc.record({ k: fc.constant('inspect' as const), what: small(3), fd: fdSel, vma: small(3), part: small(3), prot: small(2) }) },
     { weight: 3, arbitrary: fc.record({ k: fc.constant('ftruncate' as const), fd: fdSel, len: fc.oneof({ weight: 12, arbitrary: small(maxLen * 2) }, small(maxLen * 3)) }) },
     { weight: 4, arbitrary: fc.record({ k: fc.constant('mmap' as const), fd: fdSel, pages: fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 1, max: 3 }) }, fc.constant(0)), pgoff: small(3), shared: fc.boolean(), write: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant('munmap' as const), vma: small(3), part: small(2) }) },
     { weight: 8, arbitrary: fc.record({ k: fc.constantFrom('load' as const, 'store' as const) }).chain((h) => pageLike.map((p) => ({ ...h, ...p }))) },
-    { weight: 2, arbitrary: fc.record({ k: fc.constant('admin' as const), what: small(13), dev: small(3), arg: small(40) }) },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant('admin' as const), what: small(14), dev: small(3), arg: small(40) }) },
   );
   return fc.oneof({ weight: 24, arbitrary: plain }, { weight: 2, arbitrary: parArb(pageLike, maxLen) }, { weight: 1, arbitrary: raceArb() });
 }
@@ -194,7 +197,23 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
       }
     }
     case 'sendfile': return { op: 'sendfile', pid, outFd: pickFd(s, pid, sym.out), inFd: pickFd(s, pid, sym.in), count: sym.count };
-    case 'lseek': return { op: 'lseek', pid, fd: pickFd(s, pid, sym.fd), pos: sym.pos };
+    case 'lseek': {
+      // SEEK_SET, SEEK_CUR and SEEK_END (offsets around zero, negative ones too), SEEK_DATA, SEEK_HOLE
+      const whence = (['set', 'cur', 'end', 'data', 'hole'] as const)[sym.whence % 5];
+      return { op: 'lseek', pid, fd: pickFd(s, pid, sym.fd), pos: whence === 'cur' || whence === 'end' ? (sym.pos % 2 ? -Math.ceil(sym.pos / 2) : sym.pos / 2) : sym.pos, whence };
+    }
+    case 'inspect': {
+      if (sym.what === 0) return { op: 'fstat', pid, fd: pickFd(s, pid, sym.fd) };
+      if (sym.what === 1) return { op: 'statfs', pid };
+      const vmas = s.procs[pid].vmas.filter((v) => v.ino !== null);
+      // a file mapping, a page of it, a range running past it (-ENOMEM) or an empty one; now and
+      // then an unaligned start (-EINVAL)
+      const v = vmas.length ? vmas[sym.vma % vmas.length] : s.procs[pid].vmas[0];
+      const pages = [v.pages, 1, v.pages + 1, 0][sym.part];
+      const addr = v.start * PS + (sym.vma === 3 && sym.part === 1 ? 1 : 0);
+      if (sym.what === 2) return { op: 'msync', pid, addr, pages, sync: sym.prot !== 2 };
+      return { op: 'mprotect', pid, addr, pages, read: true, write: sym.prot >= 1 };
+    }
     case 'ftruncate': return { op: 'ftruncate', pid, fd: pickFd(s, pid, sym.fd), len: sym.len };
     case 'mmap': return { op: 'mmap', pid, fd: pickFd(s, pid, sym.fd), pages: sym.pages, pgoff: sym.pgoff, shared: sym.shared, read: true, write: sym.write };
     case 'munmap': {
@@ -223,6 +242,7 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
         // any page, a file's blocks included (the reference zeroes what it held), and now and
         // then one or two past the end (-EINVAL)
         case 9: return { op: 'brd_discard', pid, dev, page: sym.arg % (s.devices[dev].pages + 2) };
+        case 13: return { op: 'dcssblk_save_show', pid, dev };
         default: return { op: 'bdev_direct_access', pid, dev, sector: sym.arg % 3 === 0 ? sym.arg + 1 : sym.arg * 4 };
       }
     }

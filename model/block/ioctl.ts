@@ -40,6 +40,14 @@ export function* sys_dcssblk_remove(ctx: Ctx, _pid: number, a: { dev: number }):
 export function* sys_dcssblk_save(_ctx: Ctx, _pid: number, a: { dev: number; on: boolean }): Proc<Observation> {
   return yield* sysfs('dcssblk_save_store', (s) => dcssblk_save(s, a.dev, a.on), B_DCSS_SYSFS);
 }
+/** Reading dcssblk's `save` attribute (dcssblk_save_show): 1 while a save waits for the last release. */
+export function* sys_dcssblk_save_show(_ctx: Ctx, _pid: number, a: { dev: number }): Proc<Observation> {
+  return yield* sysfs('dcssblk_save_show', (s) => {
+    const d = s.devices[a.dev];
+    if (!d?.present || !d.dcss) return [s, -ENODEV, 'enodev'];
+    return [s, d.dcss.savePending ? 1 : 0, 'save-show'];
+  }, B_DCSS_SYSFS);
+}
 export function* sys_dcssblk_shared(_ctx: Ctx, _pid: number, a: { dev: number; shared: boolean }): Proc<Observation> {
   return yield* sysfs('dcssblk_shared_store', (s) => dcssblk_shared(s, a.dev, a.shared), B_DCSS_SYSFS);
 }

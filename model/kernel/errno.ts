@@ -2,12 +2,12 @@
  * Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h). The model returns
  * them negated, as the kernel's own functions do, so a trace reads like a kernel log.
  */
-export const EPERM = 1, ENOENT = 2, EIO = 5, EBADF = 9, ENOMEM = 12, EACCES = 13, EFAULT = 14,
+export const EPERM = 1, ENOENT = 2, EIO = 5, ENXIO = 6, EBADF = 9, ENOMEM = 12, EACCES = 13, EFAULT = 14,
   EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, EFBIG = 27, ENOSPC = 28, EROFS = 30,
   ERANGE = 34, ENODATA = 61, EOPNOTSUPP = 95;
 
 const NAMES: Record<number, string> = {
-  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [EIO]: 'EIO', [EBADF]: 'EBADF', [ENOMEM]: 'ENOMEM',
+  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [EIO]: 'EIO', [ENXIO]: 'ENXIO', [EBADF]: 'EBADF', [ENOMEM]: 'ENOMEM',
   [EACCES]: 'EACCES', [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV',
   [EINVAL]: 'EINVAL', [EFBIG]: 'EFBIG', [ENOSPC]: 'ENOSPC', [EROFS]: 'EROFS', [ERANGE]: 'ERANGE',
   [ENODATA]: 'ENODATA', [EOPNOTSUPP]: 'EOPNOTSUPP',

@@ -1,4 +1,4 @@
-import { EBADF, EFAULT, EFBIG, EINVAL, ENOENT, EROFS, EEXIST, ENOSPC } from '../kernel/errno.ts';
+import { EBADF, EFAULT, EFBIG, EINVAL, ENOENT, ENXIO, EROFS, EEXIST, ENOSPC } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { has } from '../kernel/variant.ts';
@@ -152,11 +152,30 @@ export function* sys_sendfile(ctx: Ctx, pid: number, a: { outFd: number; inFd: n
   return { ret: w.ret, ...(w.status ? { status: w.status } : {}) };
 }
 
-export function* sys_lseek(ctx: Ctx, pid: number, a: { fd: number; pos: number }): Proc<Observation> {
-  return yield* atomic('generic_file_llseek(SEEK_SET)', (s): readonly [State, Observation] => {
-    if (!s.procs[pid].files[a.fd]) return [s, { ret: -EBADF }];
-    if (a.pos < 0) return [s, { ret: -EINVAL }];
-    return [setPos(s, pid, a.fd, a.pos + (has(ctx.variant, 'mut-lseek-off-by-one') ? 1 : 0)), { ret: a.pos }];
+/**
+ * generic_file_llseek → generic_file_llseek_size(file, offset, whence, s_maxbytes, i_size)
+ * (fs/read_write.c, 3.19): SEEK_END adds i_size; SEEK_CUR with 0 returns f_pos untouched,
+ * else adds f_pos; SEEK_DATA/SEEK_HOLE see the whole file as data with a hole at EOF (-ENXIO
+ * at or past it); vfs_setpos refuses a negative or beyond-s_maxbytes offset with -EINVAL.
+ */
+export function* sys_lseek(ctx: Ctx, pid: number, a: { fd: number; pos: number; whence?: 'set' | 'cur' | 'end' | 'data' | 'hole' }): Proc<Observation> {
+  return yield* atomic(`generic_file_llseek(SEEK_${(a.whence ?? 'set').toUpperCase()})`, (s): readonly [State, Observation] => {
+    const f = s.procs[pid].files[a.fd];
+    if (!f) return [s, { ret: -EBADF }];
+    const eof = s.inodes[f.ino]!.size;
+    let off = a.pos;
+    switch (a.whence ?? 'set') {
+      case 'end': off += eof; break;
+      case 'cur':
+        if (off === 0) return [s, { ret: f.pos }];
+        off += f.pos;
+        break;
+      case 'data': if (off >= eof) return [s, { ret: -ENXIO }]; break;
+      case 'hole': if (off >= eof) return [s, { ret: -ENXIO }]; off = eof; break;
+      case 'set': break;
+    }
+    if (off < 0 || off > s.cfg.fs.maxFilePages * s.cfg.pageSize) return [s, { ret: -EINVAL }];
+    return [setPos(s, pid, a.fd, off + (has(ctx.variant, 'mut-lseek-off-by-one') ? 1 : 0)), { ret: off }];
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Action } from '../../model/actions.ts';
-import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC, EOPNOTSUPP, ERANGE, EROFS } from '../../model/kernel/errno.ts';
+import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC, ENXIO, EOPNOTSUPP, ERANGE, EROFS } from '../../model/kernel/errno.ts';
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
@@ -38,6 +38,10 @@ export interface Expected {
   readonly retIn?: { readonly values: readonly number[]; readonly why: string };
   readonly data?: readonly (number | null)[];
   readonly signal?: Observation['signal'] | null;
+  /** fstat: st_size and the XIP-ness of the file (st_blocks is allocation policy: pinned by scenarios, not judged). */
+  readonly stat?: { readonly size: number; readonly xip: boolean };
+  /** statfs: f_blocks, read-only, xip in the options; f_bfree only bounded by f_blocks (allocation policy). */
+  readonly statfs?: { readonly blocks: number; readonly ro: boolean; readonly xip: boolean };
 }
 
 type Access = { ok: true } | { ok: false; signal: 'SIGSEGV' | 'SIGBUS' };
@@ -326,7 +330,8 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
     if (!allocationExhausted(post, 'ENOSPC') && !allocationExhausted(post, 'ENOMEM')) return { next: r, expect: { claim: `reports an allocation failure (${errno}) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
     w.allocFail = { pid: call.pid, vpage: obs.allocFail };
   }
-  const alloc = ALLOCATING.has(call.op) ? allocLimit(obs) : null;
+  // msync's -ENOMEM is an unmapped range, not memory: only its -ENOSPC is an allocation failure
+  const alloc = ALLOCATING.has(call.op) && !(call.op === 'msync' && obs.ret === -ENOMEM) ? allocLimit(obs) : null;
   if (alloc && obs.allocFail === undefined && !allocationExhausted(post, ALLOC_ERRNO[alloc.status])) {
     return { next: r, expect: { claim: `${call.op} reports ${ALLOC_ERRNO[alloc.status]}, but the medium is not exhausted (free blocks in the bitmap${ALLOC_ERRNO[alloc.status] === 'ENOMEM' ? ', brd backing pages left' : ''})` } };
   }
@@ -335,7 +340,7 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
 }
 
 /** Calls that may allocate blocks or backing pages for a file, hence fail for want of one. */
-const ALLOCATING: ReadonlySet<string> = new Set(['write', 'pwrite', 'writev', 'aio_write', 'sendfile', 'fsync', 'store', 'load', 'read', 'pread', 'readv', 'aio_read']);
+const ALLOCATING: ReadonlySet<string> = new Set(['write', 'pwrite', 'writev', 'aio_write', 'sendfile', 'fsync', 'msync', 'store', 'load', 'read', 'pread', 'readv', 'aio_read']);
 
 /** The lowest file id not in use (ext2's choice of inode number: the first free one). */
 function freshId(w: Work): number {
@@ -393,9 +398,40 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       return { ret: 0 };
     }
     case 'lseek': {
-      if (!w.fd(pid, c.fd)) return { ret: -EBADF };
-      w.setPos(pid, c.fd, c.pos);
-      return { ret: c.pos };
+      const f = w.fd(pid, c.fd);
+      if (!f) return { ret: -EBADF };
+      // lseek(2): SEEK_END from the size, SEEK_CUR from the position; SEEK_DATA/SEEK_HOLE see
+      // one data extent with a hole at EOF (ENXIO at or past it); EINVAL below 0 or past the
+      // largest file size
+      const eof = w.file(f.file).size;
+      let off = c.pos;
+      if (c.whence === 'end') off += eof;
+      else if (c.whence === 'cur') off += f.pos;
+      else if ((c.whence === 'data' || c.whence === 'hole') && off >= eof) return { ret: -ENXIO };
+      if (c.whence === 'hole') off = eof;
+      if (off < 0 || off > w.g.cfg.fs.maxFilePages * PS) return { ret: -EINVAL };
+      w.setPos(pid, c.fd, off);
+      return { ret: off };
+    }
+    case 'fstat': {
+      const f = w.fd(pid, c.fd);
+      if (!f) return { ret: -EBADF };
+      const file = w.file(f.file);
+      return { ret: 0, stat: { size: file.size, xip: file.xip } };
+    }
+    case 'statfs': {
+      if (!w.mount) return { ret: -ENOENT };
+      const bfree = obs.statfs?.bfree ?? -1;
+      const blocks = w.devs[w.mount.dev].pages - 1;
+      if (bfree < 0 || bfree > blocks) return { claim: `statfs f_bfree ${bfree} is outside 0..f_blocks (${blocks})` };
+      return { ret: 0, statfs: { blocks, ro: w.mount.ro, xip: w.mount.xip } };
+    }
+    case 'msync': return msync(w, c, obs);
+    case 'mprotect': return mprotect(w, c);
+    case 'dcssblk_save_show': {
+      const d = w.devs[c.dev];
+      if (!d || !d.present || !d.dcss) return { ret: -ENODEV };
+      return { ret: d.dcss.savePending ? 1 : 0 };
     }
     case 'read': case 'pread': case 'aio_read': {
       const f = fdFor(w, pid, c.fd, 'read');
@@ -483,7 +519,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       // user space above the heap is allowed; the reference adopts the one chosen.
       const addrs = free.map((vp) => vp * PS);
       if (!addrs.includes(obs.ret)) return { retIn: { values: addrs, why: 'a free page-aligned range of the requested length' } };
-      const vma: RefVma = { start: obs.ret / PS, pages: c.pages, file: f.file, pgoff: c.pgoff, shared: c.shared, read: c.read || c.write, write: c.write, fmodeWrite: f.write };
+      const vma: RefVma = { start: obs.ret / PS, pages: c.pages, file: f.file, pgoff: c.pgoff, shared: c.shared, read: c.read || c.write, write: c.write, mayWrite: c.shared ? f.write : true, fmodeWrite: f.write };
       w.vmas[pid] = [...w.vmas[pid], vma].sort((a, b) => a.start - b.start);
       return { ret: obs.ret };
     }
@@ -612,6 +648,65 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
   }
 }
 
+/**
+ * msync(2) as sys_msync does it: -EINVAL unaligned; a range with no mapping at its start or
+ * beyond is -ENOMEM (a gap inside it is remembered and returned at the end); MS_SYNC of a
+ * shared file mapping writes back the page cache of that range (0, or -ENOSPC with the medium
+ * exhausted; nothing to write on XIP) and stops at an error.
+ */
+function msync(w: Work, c: Extract<Action, { op: 'msync' }>, obs: Observation): Expected {
+  const PS = w.PS;
+  if (c.addr % PS) return { ret: -EINVAL };
+  if (c.pages === 0) return { ret: 0 };
+  let start = c.addr / PS;
+  const end = start + c.pages;
+  let unmapped = 0;
+  for (;;) {
+    const v = w.vmas[c.pid].find((x) => x.start + x.pages > start);
+    if (!v) return { ret: -ENOMEM };
+    if (start < v.start) {
+      start = v.start;
+      if (start >= end) return { ret: -ENOMEM };
+      unmapped = -ENOMEM;
+    }
+    start = v.start + v.pages;
+    // writeback of a page-cache range may find no block (accepted only with the medium
+    // exhausted, in refStep); then msync stops there
+    if (c.sync && v.file !== null && v.shared && !w.file(v.file).xip && obs.ret === -ENOSPC) return { ret: -ENOSPC };
+    if (start >= end) return { ret: unmapped };
+  }
+}
+
+/**
+ * mprotect(2) as sys_mprotect does it: -EINVAL unaligned; -ENOMEM when the range starts in no
+ * mapping or meets a gap; -EACCES for PROT_WRITE on a mapping that may not be written (a
+ * shared mapping of a file opened read-only). Mappings changed before an error stay changed.
+ */
+function mprotect(w: Work, c: Extract<Action, { op: 'mprotect' }>): Expected {
+  const PS = w.PS;
+  if (c.addr % PS) return { ret: -EINVAL };
+  if (c.pages === 0) return { ret: 0 };
+  const start = c.addr / PS, end = start + c.pages;
+  let v = w.vmas[c.pid].find((x) => x.start + x.pages > start);
+  if (!v || v.start > start) return { ret: -ENOMEM };
+  let nstart = start;
+  for (;;) {
+    if (c.write && !v.mayWrite) return { ret: -EACCES };
+    const tmp = Math.min(v.start + v.pages, end);
+    const pieces: RefVma[] = [];
+    if (v.start < nstart) pieces.push({ ...v, pages: nstart - v.start });
+    pieces.push({ ...v, start: nstart, pages: tmp - nstart, pgoff: v.pgoff + (nstart - v.start), read: c.read || c.write, write: c.write });
+    if (v.start + v.pages > tmp) pieces.push({ ...v, start: tmp, pages: v.start + v.pages - tmp, pgoff: v.pgoff + (tmp - v.start) });
+    const old = v;
+    w.vmas[c.pid] = [...w.vmas[c.pid].filter((x) => x !== old), ...pieces].sort((a, b) => a.start - b.start);
+    nstart = tmp;
+    if (nstart >= end) return { ret: 0 };
+    const next = w.vmas[c.pid].find((x) => x.start === nstart);
+    if (!next) return { ret: -ENOMEM };
+    v = next;
+  }
+}
+
 /** Virtual pages where a mapping of `pages` pages fits, above the heap. */
 function freeStarts(w: Work, pid: number, pages: number): number[] {
   const out: number[] = [];
@@ -716,6 +811,10 @@ export function judge(e: Expected | null, o: Observation): Mismatch | null {
     }
   }
   if (e.ret !== undefined && e.ret !== o.ret) return ret(`returned ${o.ret}, reference says ${e.ret}`);
+  if (e.stat && (o.stat?.size !== e.stat.size || o.stat.xip !== e.stat.xip)) return ret(`fstat says size ${o.stat?.size} xip ${o.stat?.xip}, reference says size ${e.stat.size} xip ${e.stat.xip}`);
+  if (e.statfs && (o.statfs?.blocks !== e.statfs.blocks || o.statfs.ro !== e.statfs.ro || o.statfs.xip !== e.statfs.xip)) {
+    return ret(`statfs says f_blocks ${o.statfs?.blocks} ro ${o.statfs?.ro} xip ${o.statfs?.xip}, reference says f_blocks ${e.statfs.blocks} ro ${e.statfs.ro} xip ${e.statfs.xip}`);
+  }
   if (e.retIn && !e.retIn.values.includes(o.ret)) return ret(`returned ${o.ret}, reference allows ${e.retIn.values.join(' or ')} (${e.retIn.why})`);
   return null;
 }

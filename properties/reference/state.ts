@@ -54,6 +54,8 @@ export interface RefVma {
   readonly shared: boolean;
   readonly read: boolean;
   readonly write: boolean;
+  /** VM_MAYWRITE: what mprotect may grant (a shared mapping only when the file was opened for write). */
+  readonly mayWrite: boolean;
   /** The mapping's file was opened for write: it holds the mount's write access (remount ro is -EBUSY). */
   readonly fmodeWrite: boolean;
 }
@@ -116,7 +118,7 @@ export function refInit(s: { readonly cfg: Config }): RefState {
     formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: 0,
     dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
   }));
-  const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, fmodeWrite: false };
+  const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false };
   return {
     files, names, mount, devs,
     fds: Array.from({ length: cfg.processes }, () => []),

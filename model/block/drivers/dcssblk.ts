@@ -42,7 +42,7 @@ export const dcssblk_fops: BlockDeviceOperations = {
 };
 
 export const B_DCSS_SYSFS = branches('dcssblk_sysfs', CITE, [
-  'remove-ebusy', 'remove-ok', 'save-now', 'save-pending', 'save-cancel', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'enodev',
+  'remove-ebusy', 'remove-ok', 'save-now', 'save-pending', 'save-cancel', 'save-show', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'enodev',
 ] as const);
 
 const RO_TYPES = new Set(['SR', 'ER', 'SC']);
