@@ -31,6 +31,14 @@ export interface ReplayResult {
 function diff(e: ExpectedObs, o: Observation): string | null {
   if (e.ret !== undefined && expectedRet(e.ret) !== o.ret) return `ret ${o.ret}, trace expects ${e.ret}`;
   if (e.signal !== undefined && (e.signal ?? undefined) !== o.signal) return `signal ${o.signal ?? 'none'}, trace expects ${e.signal ?? 'none'}`;
+  for (const [k, want] of Object.entries(e.stat ?? {})) {
+    const got = o.stat?.[k as keyof NonNullable<Observation['stat']>];
+    if (got !== want) return `fstat ${k} ${got}, trace expects ${want}`;
+  }
+  for (const [k, want] of Object.entries(e.statfs ?? {})) {
+    const got = o.statfs?.[k as keyof NonNullable<Observation['statfs']>];
+    if (got !== want) return `statfs ${k} ${got}, trace expects ${want}`;
+  }
   if (e.data) {
     const got = o.data ?? [];
     if (got.length !== e.data.length || e.data.some((b, k) => b !== null && b !== got[k])) return `data [${got.join(' ')}], trace expects [${e.data.map((b) => b ?? '?').join(' ')}]`;

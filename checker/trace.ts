@@ -17,6 +17,10 @@ export const ExpectedObs = z.strictObject({
   ret: Errno.optional(),
   data: z.array(z.number().int().min(0).max(255).nullable()).optional(),
   signal: z.enum(['SIGBUS', 'SIGSEGV', 'SIGKILL']).nullable().optional(),
+  /** fstat's fields to pin (any subset): how many blocks a file owns is allocation policy the reference leaves open. */
+  stat: z.strictObject({ size: z.number().int().min(0), blocks: z.number().int().min(0), xip: z.boolean() }).partial().optional(),
+  /** statfs's fields to pin (any subset). */
+  statfs: z.strictObject({ blocks: z.number().int().min(0), bfree: z.number().int().min(0), ro: z.boolean(), xip: z.boolean() }).partial().optional(),
 });
 export type ExpectedObs = z.infer<typeof ExpectedObs>;
 

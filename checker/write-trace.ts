@@ -1,3 +1,4 @@
+import type { Observation } from '../model/state.ts';
 import type { Counterexample } from './check.ts';
 import type { FamilyReport } from './explore/family-run.ts';
 import type { ExecutedStep } from './sequence.ts';
@@ -43,7 +44,7 @@ export function exploreTrace(r: FamilyReport): object {
   };
 }
 
-function obsExpect(o: { ret: number; data?: readonly number[]; signal?: string }): object | null {
+function obsExpect(o: Observation): object | null {
   if (Number.isNaN(o.ret)) return null;
-  return { ret: o.ret, ...(o.data ? { data: o.data } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+  return { ret: o.ret, ...(o.data ? { data: o.data } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.stat ? { stat: o.stat } : {}), ...(o.statfs ? { statfs: o.statfs } : {}) };
 }
