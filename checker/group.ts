@@ -118,7 +118,7 @@ export function prefixCount(lens: readonly number[]): number {
 /** A group whose prefix lattice is larger than this is refused before it runs (trace validation). */
 export const MAX_PREFIXES = 10_000;
 /** Reference steps linearize may take for one group before it gives up (distinct states blow up). */
-export const MAX_REF_STEPS = 2_000_000;
+export const MAX_REF_STEPS = 250_000;
 
 /** Thrown when a group is too large to judge: bad input, not a violation. */
 export class GroupTooLarge extends Error {}
@@ -149,7 +149,7 @@ export function linearize(
   const idx = threads.map(() => 0);
   let work = 0;
   const step = (ref: RefState, t: number) => {
-    if (++work > MAX_REF_STEPS) throw new GroupTooLarge(`a concurrent group of ${threads.map((p) => p.length).join('+')} calls needs more than ${MAX_REF_STEPS} reference steps to judge`);
+    if (++work > MAX_REF_STEPS) throw new GroupTooLarge(`a concurrent group of ${threads.map((p) => p.length).join('+')} calls needs more than ${MAX_REF_STEPS} reference steps to judge (its calls leave too many different file contents depending on their order); split it into smaller groups`);
     const k = idx[t];
     const r = refStep(ref, threads[t][k], pre, post, obs[t][k]);
     return { next: r.next, m: compare(r.expect, obs[t][k]) };

@@ -3,6 +3,8 @@ import { Action } from '../model/actions.ts';
 import { Config } from '../model/config.ts';
 import { errnoValue } from '../model/kernel/errno.ts';
 import { MAX_PREFIXES, prefixCount } from './group.ts';
+import { quote } from './quote.ts';
+import { INVARIANTS } from '../properties/registry.ts';
 
 /**
  * The trace format, version 1: one JSON file for counterexamples, hand-written scenarios and
@@ -79,7 +81,7 @@ const OPS = Action.options.map((o) => (o.shape.op as z.ZodLiteral<string>).value
 
 function parseAction(raw: unknown, at: string): z.infer<typeof Action> {
   if (raw && typeof raw === 'object' && 'op' in raw && !OPS.includes(String((raw as { op: unknown }).op))) {
-    throw new TraceError(`${at}.op: unknown action "${String((raw as { op: unknown }).op)}" (one of: ${OPS.join(', ')})`);
+    throw new TraceError(`${at}.op: unknown action ${quote(String((raw as { op: unknown }).op))} (one of: ${OPS.join(', ')})`);
   }
   const r = Action.safeParse(raw);
   if (!r.success) throw new TraceError(firstIssue(r.error, at));
@@ -109,11 +111,18 @@ function checkGroupSize(threads: readonly (readonly unknown[])[], at: string): v
   }
 }
 
+/** What a trace may expect to be violated: the invariants, and the two the runner itself reports. */
+const VIOLATION_IDS = [...INVARIANTS.map((i) => i.id), 'deadlock', 'model-error'];
+
 /** Parse and validate a trace; every error is a TraceError with one line of text. */
 export function parseTrace(json: unknown): ParsedTrace {
   const t = Trace.safeParse(json);
   if (!t.success) throw new TraceError(firstIssue(t.error, ''));
   const cfg = t.data.config;
+  const want = /^violates (.*)$/.exec(t.data.expect)?.[1];
+  if (want !== undefined && !VIOLATION_IDS.includes(want)) {
+    throw new TraceError(`expect: "violates ${want}" names no invariant — use "holds" or "violates <id>" with one of: ${VIOLATION_IDS.join(', ')} (xipcheck invariants lists them)`);
+  }
   const steps: TraceStep[] = t.data.steps.map((raw, i) => {
     const at = `steps[${i}]`;
     if (raw && typeof raw === 'object' && 'par' in raw) {
@@ -140,6 +149,6 @@ export function parseTrace(json: unknown): ParsedTrace {
 export function expectedRet(r: number | string): number {
   if (typeof r === 'number') return r;
   const v = errnoValue(r);
-  if (v === undefined) throw new TraceError(`unknown errno name "${r}"`);
+  if (v === undefined) throw new TraceError(`unknown errno name ${quote(r)}`);
   return v;
 }

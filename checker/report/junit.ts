@@ -1,9 +1,7 @@
 import type { CheckReport } from '../check.ts';
+import { xmlEscape as esc } from './xml.ts';
 import { counterexampleText } from './text.ts';
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** JUnit XML: one testsuite for the check, one testcase per invariant (and one for coverage). */
 export function checkJunit(r: CheckReport, tracePath?: string): string {
