@@ -187,7 +187,7 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
     seed: { type: 'string' }, runs: { type: 'string' }, 'time-budget': { type: 'string' }, variant: { type: 'string' },
     reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' }, shard: { type: 'string' },
   });
-  let seed = intOpt(v.seed as string | undefined, 'seed', 1, 0, SEED_MAX, ' (fast-check seeds are 32-bit)');
+  let seed = intOpt(v.seed as string | undefined, 'seed', 1, 0, SEED_MAX, ' (fast-check seeds are 32-bit: a larger one would alias a smaller one)');
   let runs = intOpt(v.runs as string | undefined, 'runs', 1000, 1, RUNS_MAX);
   if (v.shard !== undefined) {
     // shard i/n: its own seed and an n-th of the runs, so n machines together do the work of one
@@ -231,7 +231,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
   });
-  const why = '; the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
+  const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
   const bound = {
     threads: intOpt(v.threads as string | undefined, 'threads', DEFAULT_BOUND.threads, 1, 4, why),
     ops: intOpt(v.ops as string | undefined, 'ops', DEFAULT_BOUND.ops, 1, 3, why),

@@ -10,10 +10,10 @@ export class UsageError extends Error {}
  */
 export function intOpt(v: string | undefined, name: string, def: number, min: number, max: number, why = ''): number {
   if (v === undefined) return def;
-  const range = `a whole number from ${min} to ${max}${why}`;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes ${range}, not ${quote(v)}`);
+  const bad = `--${name} takes a whole number from ${min} to ${max}, not ${quote(v)}${why}`;
+  if (!/^\d+$/.test(v)) throw new UsageError(bad);
   const n = Number(v.replace(/^0+(?=\d)/, ''));
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes ${range}, not ${quote(v)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(bad);
   return n;
 }
 

@@ -7,9 +7,14 @@ import { getHeapStatistics } from 'node:v8';
  */
 export const HEAP_FRACTION = 0.8;
 
+// V8's heap_size_limit counts the young generation's reserve (48 MiB on 64-bit Node 20) on
+// top of --max-old-space-size; the states pile up in the old space, which fails first.
+const YOUNG_RESERVE = 48 * 2 ** 20;
+
 export function heapNearlyFull(fraction = HEAP_FRACTION): boolean {
   const h = getHeapStatistics();
-  return h.used_heap_size > fraction * h.heap_size_limit;
+  const old = Math.max(h.heap_size_limit / 2, h.heap_size_limit - YOUNG_RESERVE);
+  return h.used_heap_size > fraction * old;
 }
 
 /** Reasons shared with worker threads through one Int32 (0 = go on). */
