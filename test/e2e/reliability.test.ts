@@ -8,6 +8,8 @@ import { parseTrace } from '../../checker/trace.ts';
 import { replayTrace } from '../../checker/replay.ts';
 import { replayText } from '../../checker/report/text.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
+import { MAX_PREFIXES, MAX_REF_STEPS } from '../../checker/group.ts';
+import { HEAP_FRACTION } from '../../checker/explore/limits.ts';
 
 /**
  * Hostile and careless input, limits and interruption: each case builds its own input in a
@@ -293,5 +295,17 @@ describe('D17, D19: names checked against their lists', () => {
     const r = await run('run', trace([], { expect: 'violates no-such-invariant' }));
     oneBadLine(r, /expect: "violates no-such-invariant" names no invariant/);
     for (const i of INVARIANTS) expect(r.err).toContain(i.id);
+  });
+});
+
+describe('the limits the docs state are the code\'s', () => {
+  it('docs/limitations.md and counterexamples/README.md', () => {
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    for (const doc of ['docs/limitations.md', 'counterexamples/README.md']) {
+      const text = readFileSync(join(import.meta.dirname, '../..', doc), 'utf8');
+      expect(text).toContain(`${fmt(MAX_PREFIXES)} (\`MAX_PREFIXES`);
+      expect(text).toContain(fmt(MAX_REF_STEPS));
+    }
+    expect(readFileSync(join(import.meta.dirname, '../../docs/limitations.md'), 'utf8')).toContain(`${HEAP_FRACTION * 100}% of its old-space`);
   });
 });
