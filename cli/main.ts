@@ -9,6 +9,7 @@ import { parseTrace, TraceError } from '../checker/trace.ts';
 import { replayTrace } from '../checker/replay.ts';
 import { GroupTooLarge } from '../checker/group.ts';
 import { oneLine, quote } from '../checker/quote.ts';
+import { duplicateKey } from '../checker/json-keys.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { VARIANTS, variantByName } from '../model/variants.ts';
 import { ConfigError } from '../model/init.ts';
@@ -291,6 +292,8 @@ function cmdRun(args: string[], stdout: Out): number {
   try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
   let json: unknown;
   try { json = JSON.parse(raw); } catch (e) { throw new UsageError(`${quote(file)}: not JSON (${(e as Error).message})`); }
+  const dup = duplicateKey(raw);
+  if (dup) throw new UsageError(`${quote(file)}: line ${dup.line}: the key ${quote(dup.key)} appears twice in one object, and JSON would silently keep the last; remove one`);
   let r;
   try { r = replayTrace(parseTrace(json)); } catch (e) {
     if (e instanceof TraceError || e instanceof ConfigError || e instanceof GroupTooLarge) throw new UsageError(`${quote(file)}: ${e.message}`);

@@ -7,6 +7,7 @@ import { main } from '../../cli/main.ts';
 import { parseTrace } from '../../checker/trace.ts';
 import { replayTrace } from '../../checker/replay.ts';
 import { replayText } from '../../checker/report/text.ts';
+import { duplicateKey } from '../../checker/json-keys.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { MAX_PREFIXES, MAX_REF_STEPS } from '../../checker/group.ts';
 import { HEAP_FRACTION } from '../../checker/explore/limits.ts';
@@ -72,9 +73,13 @@ describe('D1: pids and device indexes beyond the config are bad input, named by 
     ['dcssblk_shared device', { op: 'dcssblk_shared', pid: 0, dev: 2, shared: true }, /steps\[4\]\.dev/],
   ];
   for (const [what, step, msg] of cases) it(what, async () => oneBadLine(await run('run', trace([step])), msg));
-  it('a duplicated key: the last one counts, and is checked', async () => {
-    const raw = JSON.stringify({ schema: 'xipcheck/trace@1', name: 'dup', config: CONFIG, steps: [PROLOGUE[0]] }).replace('"pid":0', '"pid":0,"pid":7');
-    oneBadLine(await run('run', file(raw)), /steps\[0\]\.pid: process 7/);
+  it('a duplicated key is refused (JSON would keep the last, pid 7, silently)', async () => {
+    const raw = JSON.stringify({ schema: 'xipcheck/trace@1', name: 'dup', config: CONFIG, steps: [PROLOGUE[0]] }, null, 1).replace('"pid": 0', '"pid": 0, "pid": 7');
+    oneBadLine(await run('run', file(raw)), /line \d+: the key "pid" appears twice in one object/);
+    const nested = '{"a": {"k": 1}, "b": {"k": "x\\"\\u0022", "k2": [{"k": 1}, {"k": 2}]}}';
+    expect(JSON.parse(nested)).toBeTruthy();
+    expect(duplicateKey(nested)).toBeNull();
+    expect(duplicateKey('{"a": 1,\n "b": {"c": [1, {"d": 2, "d": 3}]}}')).toEqual({ key: 'd', line: 2 });
   });
 });
 
