@@ -154,7 +154,7 @@ function outputOpts(v: Parsed['values']): { out?: string; traceOut?: string } {
  * never lost, and the exit code gets OUTPUT_FAILED added.
  */
 function deliver(
-  o: { out?: string; traceOut?: string; reporter: string }, stdout: Out, stderr: Out,
+  o: { out?: string; traceOut?: string }, stdout: Out, stderr: Out,
   trace: { json: object; defaultPath: string } | null,
   render: (tracePath: string | undefined, traceError: string | null) => string,
 ): number {
@@ -214,7 +214,7 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
     });
   } finally { sig.dispose(); }
   const cex = report.counterexample;
-  const failed = deliver({ ...outs, reporter }, stdout, stderr,
+  const failed = deliver(outs, stdout, stderr,
     cex && { json: counterexampleTrace(cex), defaultPath: `xipcheck-counterexample-${cex.invariant}.trace.json` },
     (tracePath, traceError) => (reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2)
       : reporter === 'junit' ? checkJunit(report, tracePath)
@@ -272,7 +272,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     });
   } finally { sig.dispose(); }
   const cex = report.counterexample;
-  const failed = deliver({ ...outs, reporter }, stdout, stderr,
+  const failed = deliver(outs, stdout, stderr,
     cex && { json: exploreTrace(report), defaultPath: `xipcheck-explore-${cex.invariant}.trace.json` },
     (tracePath, traceError) => (reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2)
       : reporter === 'junit' ? exploreJunit(report, tracePath)
