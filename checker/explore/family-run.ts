@@ -179,10 +179,10 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
   const watch = setInterval(() => { const why = lim.shared(); if (why) halt(why); }, 100);
   try {
     const deal = (w: Worker): void => {
-      if (dealing && lim.deadline !== undefined && Date.now() > lim.deadline) { ended ??= 'time'; dealing = false; }
       if (!dealing || Atomics.load(flag, 0)) { dealing = false; return; }
       const s = it.next();
-      if (s.done || !s.value) { if (!s.done) ended ??= lim.shared() ?? 'time'; dealing = false; return; }
+      if (s.done) { dealing = false; return; } // the whole family dealt
+      if (!s.value || (lim.deadline !== undefined && Date.now() > lim.deadline)) { ended ??= lim.shared() ?? 'time'; dealing = false; return; }
       const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
       caps.set(s.value.index, cap);
       inFlight.set(w, s.value);
