@@ -38,6 +38,17 @@ function proc(argv: string[], o: { stdout?: number | 'pipe'; env?: Record<string
   });
 }
 
+/**
+ * A signal after `afterMs`; if it came before the CLI installed its handlers (a slow start on
+ * a loaded machine: the process dies of the signal itself), again with twice the delay.
+ */
+async function signalled(argv: string[], name: NodeJS.Signals, afterMs: number) {
+  for (let ms = afterMs; ; ms *= 2) {
+    const r = await proc(argv, { signal: { name, afterMs: ms } });
+    if (r.code !== null || ms > 4 * afterMs) return r;
+  }
+}
+
 let n = 0;
 const file = (content: string) => { const p = join(tmp, `t${n++}.json`); writeFileSync(p, content); return p; };
 
@@ -184,7 +195,7 @@ describe('D6: stdout errors', () => {
 describe('D8: SIGINT and SIGTERM keep what was found', () => {
   it('SIGINT while check searches or shrinks: the report so far, the trace if a violation was found, exit 130', async () => {
     const cex = join(tmp, 'sigint.trace.json');
-    const r = await proc(['check', '--variant', 'broken-lock-inversion', '--runs', '100000', '--trace-out', cex], { signal: { name: 'SIGINT', afterMs: 4000 } });
+    const r = await signalled(['check', '--variant', 'broken-lock-inversion', '--runs', '100000', '--trace-out', cex], 'SIGINT', 4000);
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/SIGINT: stopping/);
     expect(r.out).toMatch(/^xipcheck check — seed 1/);
@@ -194,7 +205,7 @@ describe('D8: SIGINT and SIGTERM keep what was found', () => {
     } else expect(r.out).toMatch(/INTERRUPTED/);
   });
   it('SIGTERM while explore runs: a partial report, exit 143', async () => {
-    const r = await proc(['explore', '--threads', '3'], { signal: { name: 'SIGTERM', afterMs: 3000 } });
+    const r = await signalled(['explore', '--threads', '3'], 'SIGTERM', 3000);
     expect(r.code).toBe(143);
     expect(r.out).toMatch(/bound NOT exhausted: interrupted by a signal/);
   });
