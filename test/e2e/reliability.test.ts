@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { parseTrace } from '../../checker/trace.ts';
 import { replayTrace } from '../../checker/replay.ts';
-import { replayText } from '../../checker/report/text.ts';
+import { checkText, replayText } from '../../checker/report/text.ts';
+import { checkJunit } from '../../checker/report/junit.ts';
+import { checkAsync } from '../../checker/check.ts';
+import { variantByName } from '../../model/variants.ts';
 import { duplicateKey } from '../../checker/json-keys.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { MAX_PREFIXES, MAX_REF_STEPS } from '../../checker/group.ts';
@@ -208,6 +211,24 @@ describe('D8: SIGINT and SIGTERM keep what was found', () => {
     const r = await signalled(['explore', '--threads', '3'], 'SIGTERM', 3000);
     expect(r.code).toBe(143);
     expect(r.out).toMatch(/bound NOT exhausted: interrupted by a signal/);
+  });
+});
+
+describe('D8 in process: shouldStop', () => {
+  it('stopping the search: an interrupted report (text and JUnit say so)', async () => {
+    let calls = 0;
+    const r = await checkAsync({ seed: 1, runs: 1000, variant: variantByName('reference')!, shouldStop: () => ++calls > 50 });
+    expect(r.interrupted).toBe(true);
+    expect(r.counterexample).toBeNull();
+    expect(checkText(r)).toMatch(/INTERRUPTED after/);
+    expect(checkJunit(r)).toMatch(/name="the run completed"[^]*interrupted by a signal/);
+  });
+  it('stopping while shrinking: the counterexample found so far, marked as partly shrunk', async () => {
+    let calls = 0;
+    const r = await checkAsync({ seed: 1, runs: 300, variant: variantByName('broken-read-skips-data')!, shouldStop: () => ++calls > 30 });
+    expect(r.counterexample?.invariant).toBe('coherence');
+    expect(r.counterexample?.partlyShrunk).toBe(true);
+    expect(checkText(r)).toMatch(/shrinking interrupted: a shorter one may exist/);
   });
 });
 
