@@ -45,7 +45,7 @@ export { runGroup, newCounters } from './checker/execute.ts';
 export type { ExecutedStep, SequenceResult } from './checker/sequence.ts';
 export { runCommands, runSteps } from './checker/sequence.ts';
 export type { CheckOptions, CheckReport, Counterexample } from './checker/check.ts';
-export { check } from './checker/check.ts';
+export { check, checkAsync } from './checker/check.ts';
 export type { ParsedTrace, TraceStep, ExpectedObs } from './checker/trace.ts';
 export { parseTrace, Trace, TRACE_SCHEMA, TraceError } from './checker/trace.ts';
 export type { ReplayResult } from './checker/replay.ts';

@@ -22,6 +22,12 @@ export interface CheckOptions {
   readonly maxCommands?: number;
   /** Called after each system, for progress. */
   readonly onProgress?: (msg: string) => void;
+  /**
+   * Polled before every run and every shrinking step: once it says yes, fast-check stops at
+   * once, keeping the counterexample found so far, shrunk as far as it got (the CLI's answer
+   * to SIGINT and SIGTERM). Only `checkAsync` lets a signal handler run meanwhile.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface Counterexample {
@@ -36,6 +42,8 @@ export interface Counterexample {
   readonly steps: readonly ExecutedStep[];
   /** Index of the step at which the violation was seen. */
   readonly failedStep: number;
+  /** Shrinking was stopped (shouldStop) before it finished: a shorter story may exist. */
+  readonly partlyShrunk?: boolean;
 }
 
 export interface SystemReport {
@@ -56,24 +64,36 @@ export interface CheckReport {
   readonly unreached: readonly string[];
   readonly defensive: Readonly<Record<string, string>>;
   readonly counterexample: Counterexample | null;
+  /** Stopped by `shouldStop` before every system was checked (or before shrinking ended). */
+  readonly interrupted?: boolean;
   readonly elapsedMs: number;
   /** What the reference takes from the concrete machine rather than deriving it (never hidden). */
   readonly borrowed: readonly { readonly what: string; readonly why: string }[];
 }
 
+/** One fast-check run the check asks its driver for, sync or async. */
+interface PropRun {
+  readonly arb: fc.Arbitrary<Cmd[]>;
+  readonly predicate: (cmds: Cmd[]) => boolean;
+  readonly params: fc.Parameters<[Cmd[]]>;
+}
+
 /**
  * `xipcheck check`: fast-check runs of random command sequences on every reference system,
  * each run checked against every invariant; on a failure, fast-check shrinks the sequence and
- * the shrunk run is re-executed to record its concrete steps.
+ * the shrunk run is re-executed to record its concrete steps. Written once as a generator that
+ * asks for each system's fast-check run, so the sync and async drivers share it.
  */
-export function check(o: CheckOptions): CheckReport {
+function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDetails<[Cmd[]]>> {
   const t0 = Date.now();
   const systems = o.systems ?? REFERENCE_SUITE;
   const invariants = o.invariants ?? INVARIANTS;
   const counters: Counters = newCounters();
   const reports: SystemReport[] = [];
   let cex: Counterexample | null = null;
-  for (let k = 0; k < systems.length && !cex; k++) {
+  let stopped = false;
+  const stop = (): boolean => (stopped ||= !!o.shouldStop?.());
+  for (let k = 0; k < systems.length && !cex && !stop(); k++) {
     const sysDef = systems[k];
     const sys = makeSystem(sysDef.name, sysDef.config, o.variant);
     const procs = sys.config.processes;
@@ -81,13 +101,18 @@ export function check(o: CheckOptions): CheckReport {
     let runs = 0;
     const stepsBefore = counters.steps;
     const seed = (o.seed + k * 7919) | 0;
-    const prop = fc.property(commandsArb(procs, sysDef.files, sysDef.maxLen, o.maxCommands ?? 40), (cmds: Cmd[]) => {
+    const predicate = (cmds: Cmd[]): boolean => {
+      // an interrupting precondition failure: fast-check ends the search (or the shrinking) here
+      if (stop()) throw new fc.PreconditionFailure(true);
       runs++;
       return runCommands(sys, cmds, invariants, counters).violation === null;
-    });
-    const res = fc.check(prop, { seed, numRuns: o.runs, ...(left !== undefined ? { interruptAfterTimeLimit: left, markInterruptAsFailure: false } : {}) });
+    };
+    const res = yield {
+      arb: commandsArb(procs, sysDef.files, sysDef.maxLen, o.maxCommands ?? 40), predicate,
+      params: { seed, numRuns: o.runs, ...(left !== undefined ? { interruptAfterTimeLimit: left, markInterruptAsFailure: false } : {}) },
+    };
     // fast-check's own count: the runs made before a failure, without the shrinking runs
-    reports.push({ name: sys.name, runs: res.failed ? res.numRuns : runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted });
+    reports.push({ name: sys.name, runs: res.failed ? res.numRuns : runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted && !stopped });
     o.onProgress?.(`${sys.name}: ${runs} runs`);
     if (res.failed && res.counterexample) {
       const [cmds] = res.counterexample as [Cmd[]];
@@ -95,7 +120,7 @@ export function check(o: CheckOptions): CheckReport {
       const v = again.violation!;
       cex = {
         system: sys.name, config: sysDef.config, variant: o.variant.name, invariant: v.invariant, message: v.message, at: v.at,
-        seed, path: res.counterexamplePath ?? '', steps: again.steps, failedStep: v.step,
+        seed, path: res.counterexamplePath ?? '', steps: again.steps, failedStep: v.step, ...(stopped ? { partlyShrunk: true } : {}),
       };
     }
   }
@@ -112,7 +137,35 @@ export function check(o: CheckOptions): CheckReport {
     unreached,
     defensive: Object.fromEntries([...defensive].sort()),
     counterexample: cex,
+    ...(stopped ? { interrupted: true } : {}),
     elapsedMs: Date.now() - t0,
     borrowed: BORROWED,
   };
+}
+
+export function check(o: CheckOptions): CheckReport {
+  const g = checkRuns(o);
+  for (let r = g.next(); ; ) {
+    if (r.done) return r.value;
+    const q = r.value;
+    r = g.next(fc.check(fc.property(q.arb, q.predicate), q.params) as fc.RunDetails<[Cmd[]]>);
+  }
+}
+
+/**
+ * The same check, giving the event loop a turn every 50 ms of runs (and of shrinking), so
+ * that signal handlers and timers run while it works.
+ */
+export async function checkAsync(o: CheckOptions): Promise<CheckReport> {
+  const g = checkRuns(o);
+  let last = Date.now();
+  for (let r = g.next(); ; ) {
+    if (r.done) return r.value;
+    const q = r.value;
+    const prop = fc.asyncProperty(q.arb, async (cmds: Cmd[]) => {
+      if (Date.now() - last > 50) { await new Promise((ok) => setImmediate(ok)); last = Date.now(); }
+      return q.predicate(cmds);
+    });
+    r = g.next(await fc.check(prop, q.params) as fc.RunDetails<[Cmd[]]>);
+  }
 }

@@ -2,6 +2,7 @@ import { match } from 'ts-pattern';
 import type { Action } from '../model/actions.ts';
 import { errnoName } from '../model/kernel/errno.ts';
 import type { Observation } from '../model/state.ts';
+import { quote } from './quote.ts';
 
 function flags(f: { read?: boolean; write?: boolean; append?: boolean; creat?: boolean; excl?: boolean; trunc?: boolean }): string {
   const acc = f.write ? (f.read === false || (f.read === undefined && f.write) ? 'O_WRONLY' : 'O_RDWR') : 'O_RDONLY';
@@ -13,9 +14,9 @@ function flags(f: { read?: boolean; write?: boolean; append?: boolean; creat?: b
 export function describeCall(a: Action): string {
   const p = `P${a.pid}`;
   const body = match(a)
-    .with({ op: 'open' }, (c) => `open("${c.name}", ${flags(c.flags)})`)
+    .with({ op: 'open' }, (c) => `open(${quote(c.name)}, ${flags(c.flags)})`)
     .with({ op: 'close' }, (c) => `close(fd=${c.fd})`)
-    .with({ op: 'unlink' }, (c) => `unlink("${c.name}")`)
+    .with({ op: 'unlink' }, (c) => `unlink(${quote(c.name)})`)
     .with({ op: 'read' }, { op: 'write' }, (c) => `${c.op}(fd=${c.fd}, buf=${hex(c.buf)}, ${c.len})`)
     .with({ op: 'pread' }, { op: 'pwrite' }, { op: 'aio_read' }, { op: 'aio_write' }, (c) => `${c.op}(fd=${c.fd}, buf=${hex(c.buf)}, ${c.len}, pos=${c.pos})`)
     .with({ op: 'readv' }, { op: 'writev' }, (c) => `${c.op}(fd=${c.fd}, [${c.iov.map((v) => `{${hex(v.buf)}, ${v.len}}`).join(', ')}])`)

@@ -6,6 +6,7 @@ import { runSteps } from './sequence.ts';
 import { makeSystem } from './system.ts';
 import { expectedRet, TraceError, type ExpectedObs, type ParsedTrace } from './trace.ts';
 import type { Violation } from './execute.ts';
+import { quote } from './quote.ts';
 
 export interface ReplayedStep {
   readonly threads: readonly (readonly Action[])[];
@@ -49,7 +50,7 @@ function diff(e: ExpectedObs, o: Observation): string | null {
 /** `xipcheck run`: replay a trace on its own config and variant, checking every invariant. */
 export function replayTrace(t: ParsedTrace): ReplayResult {
   const v = variantByName(t.variant);
-  if (!v) throw new TraceError(`variant: unknown variant "${t.variant}" (see xipcheck variants)`);
+  if (!v) throw new TraceError(`variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
   const sys = makeSystem(t.system ?? t.name, t.config, v);
   const r = runSteps(sys, t.steps, INVARIANTS);
   const steps: ReplayedStep[] = r.steps.map((s, i) => {

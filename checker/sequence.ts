@@ -3,6 +3,7 @@ import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { refInit, type RefState } from '../properties/reference/posix.ts';
 import { resolve, type Cmd } from '../properties/arbitraries.ts';
+import { GroupTooLarge } from './group.ts';
 import { runGroup, type Counters, type GroupResult, type Violation } from './execute.ts';
 import { initOf, type System } from './system.ts';
 
@@ -82,6 +83,7 @@ function safeGroup(sys: System, s: State, ref: readonly RefState[], threads: rea
   try {
     return runGroup(sys, s, ref, threads, schedule, invariants, counters);
   } catch (e) {
+    if (e instanceof GroupTooLarge) throw e; // the input's size, not the model's fault
     const message = e instanceof Error ? e.message : String(e);
     return { state: s, ref, obs: threads.map(() => []), schedule: [], interleaving: [], violation: { invariant: 'model-error', message } };
   }

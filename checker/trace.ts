@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { Action } from '../model/actions.ts';
 import { Config } from '../model/config.ts';
 import { errnoValue } from '../model/kernel/errno.ts';
+import { MAX_PREFIXES, prefixCount } from './group.ts';
+import { quote } from './quote.ts';
+import { INVARIANTS } from '../properties/registry.ts';
 
 /**
  * The trace format, version 1: one JSON file for counterexamples, hand-written scenarios and
@@ -82,23 +85,56 @@ const OPS = Action.options.map((o) => (o.shape.op as z.ZodLiteral<string>).value
 
 function parseAction(raw: unknown, at: string): z.infer<typeof Action> {
   if (raw && typeof raw === 'object' && 'op' in raw && !OPS.includes(String((raw as { op: unknown }).op))) {
-    throw new TraceError(`${at}.op: unknown action "${String((raw as { op: unknown }).op)}" (one of: ${OPS.join(', ')})`);
+    throw new TraceError(`${at}.op: unknown action ${quote(String((raw as { op: unknown }).op))} (one of: ${OPS.join(', ')})`);
   }
   const r = Action.safeParse(raw);
   if (!r.success) throw new TraceError(firstIssue(r.error, at));
   return r.data;
 }
 
+/**
+ * Indexes that name a part of the configured machine must exist in it: a pid beyond
+ * `processes` or a device index beyond `devices` is a mistake in the trace, not a system call
+ * the model could answer (the kernel has no such process, no such sysfs file). Descriptors and
+ * addresses are data: a bad one is an error the kernel returns (-EBADF, SIGSEGV).
+ */
+function checkRanges(a: z.infer<typeof Action>, cfg: z.infer<typeof Config>, at: string): void {
+  if (a.pid >= cfg.processes) {
+    throw new TraceError(`${at}.pid: process ${a.pid} does not exist — the config has ${cfg.processes} process${cfg.processes > 1 ? 'es' : ''} (pids 0..${cfg.processes - 1}); use a pid in range or raise config.processes (at most 4)`);
+  }
+  if ('dev' in a && a.dev >= cfg.devices.length) {
+    throw new TraceError(`${at}.dev: device ${a.dev} does not exist — the config has ${cfg.devices.length} device${cfg.devices.length > 1 ? 's' : ''} (indexes 0..${cfg.devices.length - 1} into config.devices)`);
+  }
+}
+
+/** A group whose judgement (linearize) would walk too many prefixes is refused up front. */
+function checkGroupSize(threads: readonly (readonly unknown[])[], at: string): void {
+  const n = prefixCount(threads.map((p) => p.length));
+  if (n > MAX_PREFIXES) {
+    throw new TraceError(`${at}.par: a concurrent group of ${threads.map((p) => p.length).join('+')} calls is too large to judge — coherence is checked over every order of its calls, and its ${threads.map((p) => p.length + 1).join('×')} = ${n} prefixes exceed the limit of ${MAX_PREFIXES}; split it into smaller groups`);
+  }
+}
+
+/** What a trace may expect to be violated: the invariants, and the two the runner itself reports. */
+const VIOLATION_IDS = [...INVARIANTS.map((i) => i.id), 'deadlock', 'model-error'];
+
 /** Parse and validate a trace; every error is a TraceError with one line of text. */
 export function parseTrace(json: unknown): ParsedTrace {
   const t = Trace.safeParse(json);
   if (!t.success) throw new TraceError(firstIssue(t.error, ''));
+  const cfg = t.data.config;
+  const want = /^violates (.*)$/.exec(t.data.expect)?.[1];
+  if (want !== undefined && !VIOLATION_IDS.includes(want)) {
+    throw new TraceError(`expect: "violates ${want}" names no invariant — use "holds" or "violates <id>" with one of: ${VIOLATION_IDS.join(', ')} (xipcheck invariants lists them)`);
+  }
   const steps: TraceStep[] = t.data.steps.map((raw, i) => {
     const at = `steps[${i}]`;
     if (raw && typeof raw === 'object' && 'par' in raw) {
       const g = GroupStep.safeParse(raw);
       if (!g.success) throw new TraceError(firstIssue(g.error, at));
       const threads = g.data.par.map((p) => (Array.isArray(p) ? p : [p]));
+      g.data.par.forEach((p, th) => (Array.isArray(p) ? p : [p]).forEach((a, k) => checkRanges(a, cfg, `${at}.par[${th}]${Array.isArray(p) ? `[${k}]` : ''}`)));
+      checkGroupSize(threads, at);
       const n = threads.reduce((k, p) => k + p.length, 0);
       if (g.data.expect && g.data.expect.length !== n) throw new TraceError(`${at}.expect: ${n} calls but ${g.data.expect.length} expectations`);
       return { threads, schedule: g.data.schedule, expect: g.data.expect, note: g.data.note };
@@ -106,7 +142,9 @@ export function parseTrace(json: unknown): ParsedTrace {
     const m = StepMeta.safeParse(raw);
     if (!m.success) throw new TraceError(firstIssue(m.error, at));
     const { expect, note, ...rest } = m.data as { expect?: ExpectedObs; note?: string };
-    return { threads: [[parseAction(rest, at)]], expect: expect ? [expect] : undefined, note };
+    const action = parseAction(rest, at);
+    checkRanges(action, cfg, at);
+    return { threads: [[action]], expect: expect ? [expect] : undefined, note };
   });
   return { ...t.data, steps };
 }
@@ -115,6 +153,6 @@ export function parseTrace(json: unknown): ParsedTrace {
 export function expectedRet(r: number | string): number {
   if (typeof r === 'number') return r;
   const v = errnoValue(r);
-  if (v === undefined) throw new TraceError(`unknown errno name "${r}"`);
+  if (v === undefined) throw new TraceError(`unknown errno name ${quote(r)}`);
   return v;
 }

@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { check } from '../checker/check.ts';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { checkAsync } from '../checker/check.ts';
 import { checkText, replayText } from '../checker/report/text.ts';
 import { checkJunit } from '../checker/report/junit.ts';
 import { counterexampleTrace } from '../checker/write-trace.ts';
 import { parseTrace, TraceError } from '../checker/trace.ts';
 import { replayTrace } from '../checker/replay.ts';
+import { GroupTooLarge } from '../checker/group.ts';
+import { oneLine, quote } from '../checker/quote.ts';
+import { duplicateKey } from '../checker/json-keys.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { VARIANTS, variantByName } from '../model/variants.ts';
 import { ConfigError } from '../model/init.ts';
@@ -14,56 +17,110 @@ import { exploreFamily } from '../checker/explore/family-run.ts';
 import { DEFAULT_BOUND, UNFIXED, type Unfixed } from '../checker/explore/family.ts';
 import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
+import { intOpt, reporterOpt, UsageError } from './usage.ts';
+import { checkDistinct, checkWritable, tryWrite } from './output.ts';
+import { interruptible, SIGNAL_EXIT } from './signals.ts';
 
-/** A mistake of the caller's: one line on stderr, exit 2. */
-export class UsageError extends Error {}
+export { UsageError } from './usage.ts';
 
 const VERSION = '0.1.0';
 
-const HELP = `xipcheck ${VERSION} — an executable specification of Linux execute-in-place (XIP, 2.6.13–3.19)
+/** fast-check seeds are 32-bit integers: larger ones would alias smaller ones, so they are refused. */
+const SEED_MAX = 2 ** 31 - 1;
+const RUNS_MAX = 10_000_000;
+const BUDGET_MAX = 7 * 24 * 3600;
+const SHARDS_MAX = 1000;
+const STATES_MAX = 1_000_000_000;
 
-usage:
-  xipcheck check [--seed N] [--runs N] [--time-budget S] [--variant NAME] [--shard I/N]
+/** Exit code bit added when the report or trace could not be written after the run. */
+export const OUTPUT_FAILED = 4;
+
+const CMD_HELP: Record<string, string> = {
+  check: `  xipcheck check [--seed N] [--runs N] [--time-budget S] [--variant NAME] [--shard I/N]
                  [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
       random command sequences on the reference systems, every invariant checked after
-      every step; on a violation: the shrunk counterexample, a trace file, exit 1
-  xipcheck explore [--threads N] [--ops N] [--pages N] [--max-states N] [--time-budget S]
+      every step; on a violation: the shrunk counterexample, a trace file, exit 1`,
+  explore: `  xipcheck explore [--threads N] [--ops N] [--pages N] [--max-states N] [--time-budget S]
                    [--variant NAME] [--include-unfixed NAME,…] [--no-symmetry] [--workers N]
                    [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
       every interleaving of every scenario within the bound, breadth-first; exit 1 with the
       shortest counterexample, or 0 with the number of distinct states exhausted (default
-      bound ${DEFAULT_BOUND.threads} threads x ${DEFAULT_BOUND.ops} op x ${DEFAULT_BOUND.pages} pages)
-  xipcheck run TRACE.json [--reporter text|json]
+      bound ${DEFAULT_BOUND.threads} threads x ${DEFAULT_BOUND.ops} op x ${DEFAULT_BOUND.pages} pages)`,
+  run: `  xipcheck run TRACE.json [--reporter text|json]
       replay a trace: each step's observation and the invariants' status; exit 1 when an
-      observation differs from the trace's expectation or an invariant fails
-  xipcheck invariants [--reporter text|json]
-      the invariant catalogue with citations
-  xipcheck variants
-      the design variants --variant accepts (reference, historical kernels, broken models)
+      observation differs from the trace's expectation or an invariant fails`,
+  invariants: `  xipcheck invariants [--reporter text|json]
+      the invariant catalogue with citations`,
+  variants: `  xipcheck variants
+      the design variants --variant accepts (reference, historical kernels, broken models)`,
+};
 
-exit codes: 0 ok, 1 violation, mismatch or bound not exhausted, 2 bad usage or input,
-            3 internal error (a bug in xipcheck: please report it)`;
+/** What each option takes, for `xipcheck COMMAND --help`. */
+const OPTION_HELP: Record<string, string> = {
+  check: `options:
+  --seed N          fast-check seed, 0..${SEED_MAX} (default 1)
+  --runs N          runs per system, 1..${RUNS_MAX} (default 1000)
+  --time-budget S   stop starting runs after S seconds, 1..${BUDGET_MAX}
+  --variant NAME    a design variant (xipcheck variants lists them; default reference)
+  --shard I/N       shard I of N (1 ≤ I ≤ N ≤ ${SHARDS_MAX}, N ≤ runs): its own seed, 1/N of the runs
+  --reporter R      text (default), json or junit
+  --out FILE        write the report to FILE instead of stdout
+  --trace-out FILE  where a counterexample's trace goes (default ./xipcheck-counterexample-<invariant>.trace.json)`,
+  explore: `options:
+  --threads N       threads per scenario, 1..4 (default ${DEFAULT_BOUND.threads})
+  --ops N           operations per thread, 1..3 (default ${DEFAULT_BOUND.ops})
+  --pages N         pages of the file, 1..4 (default ${DEFAULT_BOUND.pages})
+  --max-states N    stop after N distinct states over all scenarios, 1..${STATES_MAX}
+  --time-budget S   stop after S seconds, 1..${BUDGET_MAX}
+  --variant NAME    a design variant (default reference)
+  --include-unfixed NAME,…  put back races no kernel fixed: ${Object.keys(UNFIXED).join(', ')}
+  --no-symmetry     do not identify states that differ by a permutation of identical threads
+  --workers N       worker threads, at most the number of cores (default 1); same report for any N
+  --reporter R      text (default), json or junit
+  --out FILE        write the report to FILE instead of stdout
+  --trace-out FILE  where the counterexample's trace goes (default ./xipcheck-explore-<invariant>.trace.json)`,
+  run: `options:
+  --reporter R      text (default) or json`,
+  invariants: `options:
+  --reporter R      text (default) or json`,
+  variants: '',
+};
+
+const EXIT_HELP = `exit codes: 0 ok, 1 violation, mismatch or bound not exhausted, 2 bad usage or input,
+            3 internal error (a bug in xipcheck: please report it); 4 is added when the report
+            or trace could not be written after the run (5: a violation, printed on stdout
+            instead); 130/143 after SIGINT/SIGTERM (what was found so far is reported)`;
+
+const HELP = `xipcheck ${VERSION} — an executable specification of Linux execute-in-place (XIP, 2.6.13–3.19)
+
+usage:
+${Object.values(CMD_HELP).join('\n')}
+
+xipcheck COMMAND --help describes a command's options.
+${EXIT_HELP}`;
+
+function commandHelp(cmd: string): string {
+  return `usage:\n${CMD_HELP[cmd]}\n${OPTION_HELP[cmd] ? `\n${OPTION_HELP[cmd]}\n` : ''}\n${EXIT_HELP}`;
+}
 
 type Out = { write(s: string): void };
 
-function intOpt(v: string | undefined, name: string, def: number, min = 0): number {
-  if (v === undefined) return def;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} takes a whole number${min ? ` ≥ ${min}` : ''}, not "${v}"`);
-  return Number(v);
-}
-
-function reporterOpt(v: string | undefined, allowed: readonly string[]): string {
-  const r = v ?? 'text';
-  if (!allowed.includes(r)) throw new UsageError(`--reporter takes ${allowed.join(', ')}, not "${r}"`);
-  return r;
-}
-
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
+/**
+ * Strict option parsing. `--runs -1` is read as the value -1 (Node's parser would call it
+ * ambiguous), so that the option's own check says what it takes.
+ */
 function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, positionals = 0): Parsed {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([a-z-]+)$/.exec(args[i])?.[1];
+    if (name && options[name]?.type === 'string' && i + 1 < args.length && /^-[^-]/.test(args[i + 1])) joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]);
+  }
   try {
-    const r = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true }) as Parsed;
-    if (r.positionals.length > positionals) throw new UsageError(`unexpected argument "${r.positionals[positionals]}" (see xipcheck --help)`);
+    const r = parseArgs({ args: joined, options, allowPositionals: positionals > 0, strict: true }) as Parsed;
+    if (r.positionals.length > positionals) throw new UsageError(`unexpected argument ${quote(r.positionals[positionals])} (see xipcheck --help)`);
     return r;
   } catch (e) {
     if (e instanceof UsageError) throw e;
@@ -72,128 +129,196 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
   }
 }
 
-function emit(text: string, out: string | undefined, stdout: Out): void {
-  if (out) {
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, text.endsWith('\n') ? text : `${text}\n`);
-  } else stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+const wantsHelp = (args: readonly string[]) => args.some((a) => a === '--help' || a === '-h');
+
+function variantOpt(v: string | undefined) {
+  const variant = variantByName(v ?? 'reference');
+  if (!variant) throw new UsageError(`--variant: unknown variant ${quote(String(v))} (one of: ${VARIANTS.map((x) => x.name).join(', ')})`);
+  return variant;
 }
 
-function cmdCheck(args: string[], stdout: Out, stderr: Out): number {
+/** --out and --trace-out, checked before the run: one line and exit 2 now rather than a lost result later. */
+function outputOpts(v: Parsed['values']): { out?: string; traceOut?: string } {
+  const out = v.out as string | undefined, traceOut = v['trace-out'] as string | undefined;
+  for (const [flag, p] of [['--out', out], ['--trace-out', traceOut]] as const) {
+    if (p === '') throw new UsageError(`${flag} needs a file name`);
+    if (p !== undefined) checkWritable(p, flag);
+  }
+  checkDistinct(out, traceOut);
+  return { out, traceOut };
+}
+
+/**
+ * After the run: the trace (if there is a counterexample), then the report. A write that
+ * fails now is one line on stderr; the report then goes to stdout, so the counterexample is
+ * never lost, and the exit code gets OUTPUT_FAILED added.
+ */
+function deliver(
+  o: { out?: string; traceOut?: string }, stdout: Out, stderr: Out,
+  trace: { json: object; defaultPath: string } | null,
+  render: (tracePath: string | undefined, traceError: string | null) => string,
+): number {
+  let failed = 0;
+  let tracePath: string | undefined;
+  let traceError: string | null = null;
+  if (trace) {
+    const path = o.traceOut ?? trace.defaultPath;
+    traceError = tryWrite(path, `${JSON.stringify(trace.json, null, 2)}\n`);
+    if (traceError) {
+      failed = OUTPUT_FAILED;
+      stderr.write(`xipcheck: could not write the trace to ${quote(path)} (${traceError}); the counterexample is in the report\n`);
+    } else tracePath = path;
+  }
+  const text = render(tracePath, traceError && `trace NOT written to ${oneLine(o.traceOut ?? trace!.defaultPath)} (${traceError})`);
+  const body = text.endsWith('\n') ? text : `${text}\n`;
+  if (o.out) {
+    const err = tryWrite(o.out, body);
+    if (err) {
+      failed = OUTPUT_FAILED;
+      stderr.write(`xipcheck: could not write the report to ${quote(o.out)} (${err}); it follows on stdout\n`);
+      stdout.write(body);
+    }
+  } else stdout.write(body);
+  return failed;
+}
+
+async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<number> {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('check')}\n`); return 0; }
   const { values: v } = parse(args, {
     seed: { type: 'string' }, runs: { type: 'string' }, 'time-budget': { type: 'string' }, variant: { type: 'string' },
     reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' }, shard: { type: 'string' },
   });
-  let seed = intOpt(v.seed as string | undefined, 'seed', 1);
-  let runs = intOpt(v.runs as string | undefined, 'runs', 1000, 1);
+  let seed = intOpt(v.seed as string | undefined, 'seed', 1, 0, SEED_MAX, ' (fast-check seeds are 32-bit: a larger one would alias a smaller one)');
+  let runs = intOpt(v.runs as string | undefined, 'runs', 1000, 1, RUNS_MAX);
   if (v.shard !== undefined) {
     // shard i/n: its own seed and an n-th of the runs, so n machines together do the work of one
-    const m = /^(\d+)\/(\d+)$/.exec(String(v.shard));
-    if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N, not "${v.shard}"`);
-    seed = seed + (Number(m[1]) - 1) * 1_000_003;
-    runs = Math.ceil(runs / Number(m[2]));
+    const m = /^(\d{1,4})\/(\d{1,4})$/.exec(String(v.shard));
+    const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
+    if (!m || n < 1 || i < 1 || i > n || n > SHARDS_MAX) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N ≤ ${SHARDS_MAX}, not ${quote(String(v.shard))}`);
+    if (n > runs) throw new UsageError(`--shard ${i}/${n}: ${n} shards of ${runs} runs would leave shards without work; use at most ${runs} shards or raise --runs`);
+    seed = (seed + (i - 1) * 1_000_003) % 2 ** 31;
+    runs = Math.ceil(runs / n);
   }
-  const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1) * 1000;
+  const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
-  const variant = variantByName((v.variant as string | undefined) ?? 'reference');
-  if (!variant) throw new UsageError(`--variant: unknown variant "${v.variant}" (one of: ${VARIANTS.map((x) => x.name).join(', ')})`);
+  const variant = variantOpt(v.variant as string | undefined);
+  const outs = outputOpts(v);
   const progress = process.stderr.isTTY && !process.env.CI;
   const t0 = Date.now();
-  const report = check({
-    seed, runs, timeBudgetMs: budget, variant,
-    onProgress: (m) => { if (progress && Date.now() - t0 > 2000) stderr.write(`… ${m}\n`); },
-  });
-  let tracePath: string | undefined;
-  if (report.counterexample) {
-    tracePath = (v['trace-out'] as string | undefined) ?? `xipcheck-counterexample-${report.counterexample.invariant}.trace.json`;
-    mkdirSync(dirname(tracePath), { recursive: true });
-    writeFileSync(tracePath, `${JSON.stringify(counterexampleTrace(report.counterexample), null, 2)}\n`);
-  }
-  const text = reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null }, null, 2)
-    : reporter === 'junit' ? checkJunit(report, tracePath) : checkText(report, tracePath);
-  emit(text, v.out as string | undefined, stdout);
-  if (v.out && report.counterexample) stderr.write(`xipcheck: violation of ${report.counterexample.invariant}; report in ${v.out}, trace in ${tracePath}\n`);
-  return report.counterexample ? 1 : 0;
+  const sig = interruptible(stderr);
+  let report;
+  try {
+    report = await checkAsync({
+      seed, runs, timeBudgetMs: budget, variant, shouldStop: () => sig.signal() !== null,
+      onProgress: (m) => { if (progress && Date.now() - t0 > 2000) stderr.write(`… ${m}\n`); },
+    });
+  } finally { sig.dispose(); }
+  const cex = report.counterexample;
+  const failed = deliver(outs, stdout, stderr,
+    cex && { json: counterexampleTrace(cex), defaultPath: `xipcheck-counterexample-${cex.invariant}.trace.json` },
+    (tracePath, traceError) => (reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2)
+      : reporter === 'junit' ? checkJunit(report, tracePath)
+        : `${checkText(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`));
+  if (outs.out && cex && !failed) stderr.write(`xipcheck: violation of ${cex.invariant}; report in ${quote(outs.out)}, trace in ${quote(outs.traceOut ?? `xipcheck-counterexample-${cex.invariant}.trace.json`)}\n`);
+  const s = sig.signal();
+  if (s) return SIGNAL_EXIT[s];
+  return (cex ? 1 : 0) | failed;
 }
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('explore')}\n`); return 0; }
   const { values: v } = parse(args, {
     threads: { type: 'string' }, ops: { type: 'string' }, pages: { type: 'string' }, 'max-states': { type: 'string' },
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
   });
+  const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
   const bound = {
-    threads: intOpt(v.threads as string | undefined, 'threads', DEFAULT_BOUND.threads, 1),
-    ops: intOpt(v.ops as string | undefined, 'ops', DEFAULT_BOUND.ops, 1),
-    pages: intOpt(v.pages as string | undefined, 'pages', DEFAULT_BOUND.pages, 1),
+    threads: intOpt(v.threads as string | undefined, 'threads', DEFAULT_BOUND.threads, 1, 4, why),
+    ops: intOpt(v.ops as string | undefined, 'ops', DEFAULT_BOUND.ops, 1, 3, why),
+    pages: intOpt(v.pages as string | undefined, 'pages', DEFAULT_BOUND.pages, 1, 4, why),
   };
-  if (bound.threads > 4 || bound.ops > 3 || bound.pages > 4) throw new UsageError('the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)');
-  const variantName = (v.variant as string | undefined) ?? 'reference';
-  if (!variantByName(variantName)) throw new UsageError(`--variant: unknown variant "${variantName}" (one of: ${VARIANTS.map((x) => x.name).join(', ')})`);
+  const variantName = variantOpt(v.variant as string | undefined).name;
   const include: Unfixed[] = [];
   if (v['include-unfixed'] !== undefined) {
     for (const u of String(v['include-unfixed']).split(',')) {
-      if (!(u in UNFIXED)) throw new UsageError(`--include-unfixed takes ${Object.keys(UNFIXED).join(', ')} (comma-separated), not "${u}"`);
+      if (!Object.hasOwn(UNFIXED, u)) throw new UsageError(`--include-unfixed takes ${Object.keys(UNFIXED).join(', ')} (comma-separated), not ${quote(u)}`);
       include.push(u as Unfixed);
     }
   }
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
-  const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1);
-  const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1) * 1000;
-  const workers = intOpt(v.workers as string | undefined, 'workers', 1, 1);
+  const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1, STATES_MAX);
+  const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
+  let workers = intOpt(v.workers as string | undefined, 'workers', 1, 1, 1024);
+  const cores = availableParallelism();
+  if (workers > cores) {
+    // more threads than cores only compete for them, each with its own heap of states
+    stderr.write(`xipcheck: --workers ${workers} capped to ${cores}, the number of cores here (the report is the same for any number)\n`);
+    workers = cores;
+  }
+  const outs = outputOpts(v);
   const progress = process.stderr.isTTY && !process.env.CI;
   const t0 = Date.now();
   let last = 0;
-  const report = await exploreFamily({
-    variant: variantName, bound, include, maxStates, timeBudgetMs: budget, symmetry: !v['no-symmetry'], workers,
-    onProgress: (done, total, states) => {
-      if (progress && Date.now() - t0 > 2000 && Date.now() - last > 1000) { last = Date.now(); stderr.write(`… ${done}/${total} scenarios, ${states} states\n`); }
-    },
-  });
-  let tracePath: string | undefined;
-  if (report.counterexample) {
-    tracePath = (v['trace-out'] as string | undefined) ?? `xipcheck-explore-${report.counterexample.invariant}.trace.json`;
-    mkdirSync(dirname(tracePath), { recursive: true });
-    writeFileSync(tracePath, `${JSON.stringify(exploreTrace(report), null, 2)}\n`);
-  }
-  const text = reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null }, null, 2)
-    : reporter === 'junit' ? exploreJunit(report, tracePath) : exploreText(report, tracePath);
-  emit(text, v.out as string | undefined, stdout);
-  return report.verdict === 'violation' ? 1 : report.verdict === 'limit' ? 1 : 0;
+  const sig = interruptible(stderr);
+  let report;
+  try {
+    report = await exploreFamily({
+      variant: variantName, bound, include, maxStates, timeBudgetMs: budget, symmetry: !v['no-symmetry'], workers,
+      shouldStop: () => sig.signal() !== null,
+      onProgress: (done, states) => {
+        if (progress && Date.now() - t0 > 2000 && Date.now() - last > 1000) { last = Date.now(); stderr.write(`… ${done} scenarios, ${states} states\n`); }
+      },
+    });
+  } finally { sig.dispose(); }
+  const cex = report.counterexample;
+  const failed = deliver(outs, stdout, stderr,
+    cex && { json: exploreTrace(report), defaultPath: `xipcheck-explore-${cex.invariant}.trace.json` },
+    (tracePath, traceError) => (reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2)
+      : reporter === 'junit' ? exploreJunit(report, tracePath)
+        : `${exploreText(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`));
+  const s = sig.signal();
+  if (s) return SIGNAL_EXIT[s];
+  return (report.verdict === 'exhausted' ? 0 : 1) | failed;
 }
 
 function cmdRun(args: string[], stdout: Out): number {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('run')}\n`); return 0; }
   const { values: v, positionals } = parse(args, { reporter: { type: 'string' } }, 1);
   const file = positionals[0];
   if (!file) throw new UsageError('run needs a trace file: xipcheck run TRACE.json');
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
   let raw: string;
-  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
   let json: unknown;
-  try { json = JSON.parse(raw); } catch (e) { throw new UsageError(`${file}: not JSON (${(e as Error).message})`); }
+  try { json = JSON.parse(raw); } catch (e) { throw new UsageError(`${quote(file)}: not JSON (${(e as Error).message})`); }
+  const dup = duplicateKey(raw);
+  if (dup) throw new UsageError(`${quote(file)}: line ${dup.line}: the key ${quote(dup.key)} appears twice in one object, and JSON would silently keep the last; remove one`);
   let r;
   try { r = replayTrace(parseTrace(json)); } catch (e) {
-    if (e instanceof TraceError || e instanceof ConfigError) throw new UsageError(`${file}: ${e.message}`);
+    if (e instanceof TraceError || e instanceof ConfigError || e instanceof GroupTooLarge) throw new UsageError(`${quote(file)}: ${e.message}`);
     throw e;
   }
-  emit(reporter === 'json' ? JSON.stringify(r, null, 2) : replayText(r), undefined, stdout);
+  stdout.write(`${reporter === 'json' ? JSON.stringify(r, null, 2) : replayText(r)}\n`);
   return r.ok ? 0 : 1;
 }
 
 function cmdInvariants(args: string[], stdout: Out): number {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('invariants')}\n`); return 0; }
   const { values: v } = parse(args, { reporter: { type: 'string' } });
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
   if (reporter === 'json') {
-    emit(JSON.stringify(INVARIANTS.map((i) => ({ id: i.id, title: i.title, when: i.when, why: i.why, source: i.source, brokenBy: i.brokenBy })), null, 2), undefined, stdout);
+    stdout.write(`${JSON.stringify(INVARIANTS.map((i) => ({ id: i.id, title: i.title, when: i.when, why: i.why, source: i.source, brokenBy: i.brokenBy })), null, 2)}\n`);
   } else {
-    emit(INVARIANTS.map((i) => `${i.id} (${i.when})\n  ${i.title}\n  why: ${i.why}\n  source: ${i.source}\n  fails under: --variant broken-${i.brokenBy}`).join('\n\n'), undefined, stdout);
+    stdout.write(`${INVARIANTS.map((i) => `${i.id} (${i.when})\n  ${i.title}\n  why: ${i.why}\n  source: ${i.source}\n  fails under: --variant broken-${i.brokenBy}`).join('\n\n')}\n`);
   }
   return 0;
 }
 
 function cmdVariants(args: string[], stdout: Out): number {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('variants')}\n`); return 0; }
   parse(args, {});
-  emit(VARIANTS.map((x) => `${x.name.padEnd(30)} ${x.description}`).join('\n'), undefined, stdout);
+  stdout.write(`${VARIANTS.map((x) => `${x.name.padEnd(30)} ${x.description}`).join('\n')}\n`);
   return 0;
 }
 
@@ -202,19 +327,20 @@ export async function main(argv: string[], stdout: Out = process.stdout, stderr:
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case undefined: case '-h': case '--help': case 'help': stdout.write(`${HELP}\n`); return cmd === undefined ? 2 : 0;
+      case undefined: case '-h': case '--help': stdout.write(`${HELP}\n`); return cmd === undefined ? 2 : 0;
+      case 'help': stdout.write(`${rest[0] && Object.hasOwn(CMD_HELP, rest[0]) ? commandHelp(rest[0]) : HELP}\n`); return 0;
       case '--version': case '-V': stdout.write(`${VERSION}\n`); return 0;
-      case 'check': return cmdCheck(rest, stdout, stderr);
+      case 'check': return await cmdCheck(rest, stdout, stderr);
       case 'explore': return await cmdExplore(rest, stdout, stderr);
       case 'run': return cmdRun(rest, stdout);
       case 'invariants': return cmdInvariants(rest, stdout);
       case 'variants': return cmdVariants(rest, stdout);
-      default: throw new UsageError(`unknown command "${cmd}" (commands: check, explore, run, invariants, variants; see xipcheck --help)`);
+      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, invariants, variants; see xipcheck --help)`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { stderr.write(`xipcheck: ${e.message}\n`); return 2; }
+    if (e instanceof UsageError) { stderr.write(`xipcheck: ${oneLine(e.message)}\n`); return 2; }
     const m = e instanceof Error ? e.message : String(e);
-    stderr.write(`xipcheck: internal error: ${m.split('\n')[0]} (set XIPCHECK_DEBUG=1 for the stack; please report it)\n`);
+    stderr.write(`xipcheck: internal error: ${oneLine(m.split('\n')[0])} (set XIPCHECK_DEBUG=1 for the stack; please report it)\n`);
     if (process.env.XIPCHECK_DEBUG) stderr.write(`${(e as Error).stack}\n`);
     return 3;
   }

@@ -4,6 +4,7 @@ import { dcssInitiallyReadOnly } from './block/drivers/dcssblk.ts';
 import { zeros } from './kernel/physmem.ts';
 import type { Ctx } from './kernel/step.ts';
 import { ext2_mount } from './fs/ext2/super.ts';
+import { dirWith, emptyDir } from './vfs/dir.ts';
 
 /**
  * Init: devices as configured (free blocks full of stale bytes), an ext2 file system made on
@@ -32,7 +33,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   // mke2fs: block 0 is the super block; files get consecutive blocks after it.
   const used = [true, ...new Array(cfg.devices[fsDev].pages - 1).fill(false)];
   const inodes: (Inode | null)[] = [null];
-  const dir: Record<string, number> = {};
+  let dir = emptyDir();
   const dev = devices[fsDev];
   const data = dev.data.slice();
   if (dev.driver === 'brd') data[0] = zeros(PS);
@@ -50,7 +51,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
       blocks.push(b);
     }
     inodes.push({ ino, size: f.data.length, blocks, xip: false, aops: 'ext2_aops', nlink: 1, refs: 0, pageCache: [] });
-    dir[f.name] = ino;
+    dir = dirWith(dir, f.name, ino);
   }
   devices[fsDev] = { ...dev, data, formatted: true, backing: dev.backing && { ...dev.backing, allocated: data.filter((p) => p !== null).length } };
   const procs: Proc[] = Array.from({ length: cfg.processes }, (_, pid) => ({

@@ -28,12 +28,17 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Replace the model's programs (tests drive the explorer with toy systems). */
   readonly program?: System['program'];
+  /** Polled with the deadline: a reason to stop now (the heap is nearly full, a signal came). */
+  readonly stop?: () => 'memory' | 'signal' | null;
 }
+
+/** Why an exploration stopped before it was exhausted. */
+export type StopReason = 'states' | 'time' | 'memory' | 'signal';
 
 export interface ExploreResult {
   readonly name: string;
   readonly verdict: 'violation' | 'exhausted' | 'limit';
-  readonly stoppedBy?: 'states' | 'time';
+  readonly stoppedBy?: StopReason;
   /** Distinct states stored (after symmetry), transitions taken, deepest level reached. */
   readonly states: number;
   readonly transitions: number;
@@ -69,6 +74,15 @@ function pathOf(nodes: readonly Node[], i: number): number[] {
  * either "exhausted" (every reachable state visited) or "limit" (stopped: NOT exhausted).
  */
 export function explore(spec: ExploreSpec, o: ExploreOptions): ExploreResult {
+  const g = exploreSteps(spec, o);
+  for (;;) { const r = g.next(); if (r.done) return r.value; }
+}
+
+/**
+ * The same search, pausing (yielding) every 1024 states it expands, so that an async driver
+ * can give the event loop a turn: a long scenario must not keep signals from being handled.
+ */
+export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<void, ExploreResult, void> {
   const t0 = Date.now();
   const invariants = o.invariants ?? INVARIANTS;
   const base = makeSystem(spec.name, spec.config, o.variant);
@@ -112,7 +126,12 @@ export function explore(spec: ExploreSpec, o: ExploreOptions): ExploreResult {
       nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
       if (o.maxStates !== undefined && seen.size >= o.maxStates) return done({ verdict: 'limit', stoppedBy: 'states', states: seen.size, transitions, depth });
     }
-    if (o.deadline !== undefined && (head & 63) === 0 && Date.now() > o.deadline) return done({ verdict: 'limit', stoppedBy: 'time', states: seen.size, transitions, depth });
+    if ((head & 63) === 0) {
+      if (o.deadline !== undefined && Date.now() > o.deadline) return done({ verdict: 'limit', stoppedBy: 'time', states: seen.size, transitions, depth });
+      const why = o.stop?.();
+      if (why) return done({ verdict: 'limit', stoppedBy: why, states: seen.size, transitions, depth });
+      if ((head & 1023) === 0) yield;
+    }
   }
   return done({ verdict: 'exhausted', states: seen.size, transitions, depth });
 }

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { variantByName } from '../../model/variants.ts';
-import { explore, type ExploreResult } from './explore.ts';
-import { DEFAULT_BOUND, family, familyConfig, UNFIXED, type Bound, type Unfixed } from './family.ts';
+import { exploreSteps, type ExploreResult, type ExploreSpec, type StopReason } from './explore.ts';
+import { DEFAULT_BOUND, familyAll, familyConfig, UNFIXED, type Bound, type FamilyScenario, type Unfixed } from './family.ts';
+import { heapNearlyFull, STOP_CODES } from './limits.ts';
 import type { ExecutedStep } from '../sequence.ts';
 
 export interface FamilyOptions {
@@ -13,7 +14,9 @@ export interface FamilyOptions {
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
   readonly workers?: number;
-  readonly onProgress?: (done: number, total: number, states: number) => void;
+  readonly onProgress?: (done: number, states: number) => void;
+  /** Polled while exploring: yes = stop now and report what was found (the CLI's SIGINT, SIGTERM). */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface FamilyCounterexample {
@@ -32,7 +35,9 @@ export interface FamilyReport {
   readonly variant: string;
   readonly bound: Bound;
   readonly symmetry: boolean;
+  /** Scenarios left out by name, counted over the part of the family enumerated. */
   readonly excluded: readonly { name: string; reason: string; scenarios: number }[];
+  /** Scenarios explored (the last one possibly cut short by a limit). */
   readonly scenarios: number;
   readonly exhausted: number;
   readonly limited: number;
@@ -44,50 +49,47 @@ export interface FamilyReport {
   readonly elapsedMs: number;
   /** `exhausted`: every reachable state of every scenario visited, no violation. */
   readonly verdict: 'exhausted' | 'violation' | 'limit';
-  /** The shortest counterexample over all scenarios. */
+  /** Why the run stopped before the end of the family (the rest of it was not started). */
+  readonly stoppedBy?: StopReason;
+  /** The shortest counterexample over all scenarios (ties: the first scenario). */
   readonly counterexample: FamilyCounterexample | null;
 }
 
 type Slim = Omit<ExploreResult, 'violation'> & { violation?: ExploreResult['violation'] };
 
-/** Explore scenarios [indices] of the family; what a worker runs. */
-export function exploreSome(o: FamilyOptions, indices: readonly number[] | null, deadline?: number, maxStates?: number): Slim[] {
-  const v = variantByName(o.variant);
-  if (!v) throw new Error(`unknown variant ${o.variant}`);
-  const specs = [...family(o.bound ?? DEFAULT_BOUND, o.include)];
-  const out: Slim[] = [];
-  let states = 0;
-  for (const i of indices ?? specs.map((_, k) => k)) {
-    const left = maxStates === undefined ? undefined : maxStates - states;
-    if (left !== undefined && left <= 0) { out.push({ name: specs[i].name, verdict: 'limit', stoppedBy: 'states', states: 0, transitions: 0, depth: 0, elapsedMs: 0 }); continue; }
-    const r = explore(specs[i], { variant: v, symmetry: o.symmetry, deadline, maxStates: left });
-    states += r.states;
-    out.push(r);
-    o.onProgress?.(out.length, (indices ?? specs).length, states);
+/**
+ * What the report sums, fed scenario by scenario in family order: whatever the number of
+ * workers, the same scenarios are added in the same order, so the counts and the choice of
+ * counterexample do not depend on it.
+ */
+class Tally {
+  scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0;
+  best: Slim | null = null;
+  readonly excluded = new Map<Unfixed, number>();
+  stoppedBy: StopReason | undefined;
+  add(r: Slim): void {
+    this.scenarios++;
+    if (r.verdict === 'exhausted') this.exhausted++;
+    else if (r.verdict === 'limit') { this.limited++; this.stoppedBy ??= r.stoppedBy; } else this.violations++;
+    this.states += r.states;
+    this.transitions += r.transitions;
+    this.maxDepth = Math.max(this.maxDepth, r.depth);
+    if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) this.best = r;
   }
-  return out;
+  exclude(u: Unfixed): void { this.excluded.set(u, (this.excluded.get(u) ?? 0) + 1); }
 }
 
-function summarise(o: FamilyOptions, results: readonly Slim[], t0: number): FamilyReport {
+function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
   const bound = o.bound ?? DEFAULT_BOUND;
-  const all = [...family(bound, Object.keys(UNFIXED) as Unfixed[])];
-  const kept = new Set([...family(bound, o.include)].map((s) => JSON.stringify(s.threads)));
-  const excluded = (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({
-    name: u, reason: UNFIXED[u], scenarios: all.filter((s) => s.unfixed === u && !kept.has(JSON.stringify(s.threads))).length,
-  }));
-  const viol = results.filter((r) => r.verdict === 'violation');
-  const best = viol.reduce<Slim | null>((b, r) => (!b || r.violation!.schedule.length < b.violation!.schedule.length ? r : b), null);
+  const best = t.best;
   return {
-    variant: o.variant, bound, symmetry: o.symmetry !== false, excluded,
-    scenarios: results.length,
-    exhausted: results.filter((r) => r.verdict === 'exhausted').length,
-    limited: results.filter((r) => r.verdict === 'limit').length,
-    violations: viol.length,
-    states: results.reduce((n, r) => n + r.states, 0),
-    transitions: results.reduce((n, r) => n + r.transitions, 0),
-    maxDepth: results.reduce((n, r) => Math.max(n, r.depth), 0),
+    variant: o.variant, bound, symmetry: o.symmetry !== false,
+    excluded: (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({ name: u, reason: UNFIXED[u], scenarios: t.excluded.get(u) ?? 0 })),
+    scenarios: t.scenarios, exhausted: t.exhausted, limited: t.limited, violations: t.violations,
+    states: t.states, transitions: t.transitions, maxDepth: t.maxDepth,
     elapsedMs: Date.now() - t0,
-    verdict: viol.length ? 'violation' : results.some((r) => r.verdict === 'limit') ? 'limit' : 'exhausted',
+    verdict: t.violations ? 'violation' : t.stoppedBy ? 'limit' : 'exhausted',
+    ...(t.stoppedBy ? { stoppedBy: t.stoppedBy } : {}),
     counterexample: best && {
       scenario: best.name, invariant: best.violation!.invariant, message: best.violation!.message, at: best.violation!.at,
       depth: best.violation!.schedule.length, schedule: best.violation!.schedule, steps: best.violation!.steps, config: familyConfig(bound),
@@ -95,25 +97,164 @@ function summarise(o: FamilyOptions, results: readonly Slim[], t0: number): Fami
   };
 }
 
+const specOf = (s: FamilyScenario): ExploreSpec => ({ name: s.name, config: s.config, setup: s.setup, threads: s.threads });
+
+/** Run a search to its end, giving the event loop a turn every 50 ms (signals, timers, workers). */
+async function drain(g: Generator<void, ExploreResult, void>): Promise<ExploreResult> {
+  let last = Date.now();
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (Date.now() - last > 50) { await new Promise((ok) => setImmediate(ok)); last = Date.now(); }
+  }
+}
+
+/**
+ * The kept scenarios of the family in order, counting the excluded ones into the tally;
+ * `stop` is asked every 256 scenarios enumerated, since thousands in a row may be excluded.
+ */
+function* kept(o: FamilyOptions, t: Tally, stop: () => boolean): Generator<FamilyScenario | null> {
+  let k = 0;
+  for (const s of familyAll(o.bound ?? DEFAULT_BOUND, o.include)) {
+    if ((++k & 255) === 0 && stop()) { yield null; return; }
+    if (s.excluded) t.exclude(s.unfixed!);
+    else yield s;
+  }
+}
+
+/** The limits a run stops at, over all scenarios: what is left of --max-states, the deadline, memory, a signal. */
+interface Limits {
+  readonly deadline?: number;
+  readonly shared: () => 'signal' | 'memory' | null;
+}
+
+function sharedStop(o: FamilyOptions): () => 'signal' | 'memory' | null {
+  return () => (o.shouldStop?.() ? 'signal' : heapNearlyFull() ? 'memory' : null);
+}
+
+async function sequential(o: FamilyOptions, t: Tally, lim: Limits): Promise<void> {
+  const v = variantByName(o.variant)!;
+  const it = kept(o, t, () => !!lim.shared() || (lim.deadline !== undefined && Date.now() > lim.deadline));
+  let last = Date.now();
+  for (const s of it) {
+    if (Date.now() - last > 50) { await new Promise((ok) => setImmediate(ok)); last = Date.now(); }
+    const why = lim.shared() ?? (lim.deadline !== undefined && Date.now() > lim.deadline ? 'time' : null);
+    if (!s || why) { t.stoppedBy ??= why ?? 'time'; return; }
+    const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
+    const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
+    t.add(r);
+    o.onProgress?.(t.scenarios, t.states);
+    if (r.verdict === 'limit') return;
+  }
+}
+
+/**
+ * Scenarios dealt out to worker threads in family order, results taken back in that order.
+ * A worker explores with what is left of --max-states after the scenarios already taken back;
+ * when earlier ones, still running then, used some of it, a scenario that went past what was
+ * really left is explored again with exactly that (so the result is the one-worker result).
+ */
+async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Promise<void> {
+  const v = variantByName(o.variant)!;
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  // why dealing stopped before the end of the family, if the results taken back do not say it
+  let ended: StopReason | undefined;
+  const halt = (why: 'signal' | 'memory') => { ended ??= why; Atomics.store(flag, 0, STOP_CODES[why]); };
+  const inbox: { w: Worker; index: number; result?: Slim; crash?: Error }[] = [];
+  let wake: (() => void) | null = null;
+  const workers = Array.from({ length: n }, () => {
+    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, deadline: lim.deadline, flag },
+    });
+    w.on('message', (m: { index: number; result: Slim }) => { inbox.push({ w, ...m }); wake?.(); });
+    w.on('error', (e) => { inbox.push({ w, index: -1, crash: e }); wake?.(); });
+    return w;
+  });
+  const it = kept(o, t, () => Atomics.load(flag, 0) !== 0 || (lim.deadline !== undefined && Date.now() > lim.deadline));
+  const inFlight = new Map<Worker, FamilyScenario>();
+  const done = new Map<number, { s: FamilyScenario; r: Slim; cap?: number }>();
+  const caps = new Map<number, number | undefined>();
+  let next = 0; // the next scenario index to take back
+  let dealing = true;
+  const watch = setInterval(() => { const why = lim.shared(); if (why) halt(why); }, 100);
+  try {
+    const deal = (w: Worker): void => {
+      if (!dealing || Atomics.load(flag, 0)) { dealing = false; return; }
+      const s = it.next();
+      if (s.done) { dealing = false; return; } // the whole family dealt
+      if (!s.value || (lim.deadline !== undefined && Date.now() > lim.deadline)) { ended ??= lim.shared() ?? 'time'; dealing = false; return; }
+      const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
+      caps.set(s.value.index, cap);
+      inFlight.set(w, s.value);
+      w.postMessage({ index: s.value.index, spec: specOf(s.value), cap });
+    };
+    for (const w of workers) deal(w);
+    while (inFlight.size) {
+      if (!inbox.length) await new Promise<void>((ok) => { wake = ok; });
+      wake = null;
+      for (const m of inbox.splice(0)) {
+        const s = inFlight.get(m.w)!;
+        inFlight.delete(m.w);
+        if (m.crash) {
+          // a worker V8 stopped for lack of memory: its scenario never comes back
+          if ((m.crash as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') throw m.crash;
+          halt('memory');
+          continue;
+        }
+        done.set(m.index, { s, r: m.result!, cap: caps.get(m.index) });
+        if (m.result!.verdict === 'limit') dealing = false; // nothing after it is taken back
+        deal(m.w);
+      }
+      // take results back in family order
+      for (let d = done.get(next); d && !t.stoppedBy; d = done.get(next)) {
+        done.delete(next);
+        next++;
+        let r = d.r;
+        const left = o.maxStates === undefined ? undefined : o.maxStates - t.states;
+        if (left !== undefined && d.cap !== left && r.states >= left) {
+          r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
+        }
+        t.add(r);
+        o.onProgress?.(t.scenarios, t.states);
+        if (r.verdict === 'limit') { dealing = false; Atomics.store(flag, 0, STOP_CODES.signal); }
+      }
+    }
+    t.stoppedBy ??= ended;
+  } finally {
+    clearInterval(watch);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 /**
  * `xipcheck explore`: every scenario of the bounded family, each exhausted by BFS; the
- * shortest counterexample over all of them. With `workers` > 1 the scenarios are dealt out to
- * worker threads (each keeps its own visited set: scenarios share no states).
+ * shortest counterexample over all of them. The family is enumerated lazily and every limit
+ * (states, time, memory, a signal) is checked while it runs, so a run at a large bound stops
+ * on time with a partial report. With `workers` > 1 the scenarios are dealt out to worker
+ * threads (each keeps its own visited set: scenarios share no states); the report is the same
+ * as with one worker, apart from the timings and limits that depend on them.
  */
 export async function exploreFamily(o: FamilyOptions): Promise<FamilyReport> {
   const t0 = Date.now();
-  const deadline = o.timeBudgetMs === undefined ? undefined : t0 + o.timeBudgetMs;
+  if (!variantByName(o.variant)) throw new Error(`unknown variant ${o.variant}`);
+  const lim: Limits = { deadline: o.timeBudgetMs === undefined ? undefined : t0 + o.timeBudgetMs, shared: sharedStop(o) };
+  const t = new Tally();
   const workers = Math.max(1, o.workers ?? 1);
-  if (workers === 1) return summarise(o, exploreSome(o, null, deadline, o.maxStates), t0);
-  const n = [...family(o.bound ?? DEFAULT_BOUND, o.include)].length;
-  const shares = Array.from({ length: workers }, (_, w) => Array.from({ length: n }, (_, i) => i).filter((i) => i % workers === w));
-  const { onProgress: _p, ...plain } = o;
-  const parts = await Promise.all(shares.map((indices) => new Promise<Slim[]>((resolve, reject) => {
-    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./worker.ts', import.meta.url).href, options: plain, indices, deadline, maxStates: o.maxStates && Math.ceil(o.maxStates / workers) },
-    });
-    w.once('message', resolve);
-    w.once('error', reject);
-  })));
-  return summarise(o, parts.flat(), t0);
+  if (workers === 1) await sequential(o, t, lim);
+  else await parallel(o, t, lim, workers);
+  return report(o, t, t0);
+}
+
+/** Every scenario (or those at `indices`) explored in turn, synchronously: for benchmarks. */
+export function exploreSome(o: FamilyOptions, indices: readonly number[] | null): Slim[] {
+  const v = variantByName(o.variant);
+  if (!v) throw new Error(`unknown variant ${o.variant}`);
+  const want = indices && new Set(indices);
+  const out: Slim[] = [];
+  for (const s of familyAll(o.bound ?? DEFAULT_BOUND, o.include)) {
+    if (s.excluded || (want && !want.has(s.index))) continue;
+    const g = exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry });
+    for (let r = g.next(); ; r = g.next()) if (r.done) { out.push(r.value); break; }
+  }
+  return out;
 }

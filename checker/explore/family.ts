@@ -70,13 +70,15 @@ export function alphabet(b: Bound, pid: number, tag: number): Action[] {
   return out;
 }
 
-function* programs(b: Bound, pid: number, tag: number): Generator<Action[]> {
-  const alpha = alphabet(b, pid, tag);
-  const rec = function* (n: number, acc: Action[]): Generator<Action[]> {
-    if (n === 0) { yield acc; return; }
-    for (const a of alpha) yield* rec(n - 1, [...acc, a]);
-  };
-  yield* rec(b.ops, []);
+/**
+ * Program number `i` of a process: `ops` operations of its alphabet, the first one the most
+ * significant digit (the order a nested loop over the alphabet would list them in). Computed
+ * from the number, so no list of all programs is ever built.
+ */
+function programAt(alpha: readonly Action[], ops: number, i: number): Action[] {
+  const out: Action[] = new Array(ops);
+  for (let k = ops - 1; k >= 0; k--) { out[k] = alpha[i % alpha.length]; i = Math.floor(i / alpha.length); }
+  return out;
 }
 
 /** The file page an operation touches, and how: P1's private loads hold the sparse page over a hole. */
@@ -116,28 +118,39 @@ function isUnfixed(threads: readonly (readonly Action[])[]): Unfixed | null {
   return null;
 }
 
+/** One scenario of the family, excluded or not; `index` numbers the kept ones only. */
+export type FamilyScenario = ExploreSpec & { readonly unfixed: Unfixed | null; readonly excluded: boolean; readonly index: number };
+
 /**
  * Every scenario within the bound, up to symmetry: thread-to-process assignments are
  * non-decreasing, and threads of one process get non-decreasing programs (as their indices in
- * the enumeration), so each multiset of threads is explored once.
+ * the enumeration), so each multiset of threads is explored once. Lazy: at the larger bounds
+ * the family has millions of scenarios, and a limit must stop the run before they are listed.
+ * The excluded ones are yielded too (marked), so a caller can count them as it goes.
  */
-export function* family(b: Bound, include: readonly Unfixed[] = []): Generator<ExploreSpec & { unfixed: Unfixed | null }> {
+export function* familyAll(b: Bound, include: readonly Unfixed[] = []): Generator<FamilyScenario> {
   const config = familyConfig(b);
   const setup = familySetup(b);
-  const progs = [0, 1].map((pid) => [...programs(b, pid, 0)].map((_, i) => i));
+  const count = [0, 1].map((pid) => alphabet(b, pid, 0).length ** b.ops);
+  const alphas = Array.from({ length: b.threads }, (_, t) => [0, 1].map((pid) => alphabet(b, pid, 5 + t)));
   const assign = function* (t: number, lastPid: number, lastProg: number, acc: { pid: number; prog: number }[]): Generator<{ pid: number; prog: number }[]> {
     if (t === b.threads) { yield acc; return; }
     for (let pid = lastPid; pid < 2; pid++) {
       const start = pid === lastPid ? lastProg : 0;
-      for (let prog = start; prog < progs[pid].length; prog++) yield* assign(t + 1, pid, prog, [...acc, { pid, prog }]);
+      for (let prog = start; prog < count[pid]; prog++) yield* assign(t + 1, pid, prog, [...acc, { pid, prog }]);
     }
   };
   let n = 0;
   for (const a of assign(0, 0, 0, [])) {
-    const threads = a.map(({ pid, prog }, t) => [...programs(b, pid, 5 + t)][prog]);
+    const threads = a.map(({ pid, prog }, t) => programAt(alphas[t][pid], b.ops, prog));
     const unfixed = isUnfixed(threads);
-    if (unfixed && !include.includes(unfixed)) continue;
-    const name = `bound-${b.threads}x${b.ops}x${b.pages}#${n++}`;
-    yield { name, config, setup, threads, unfixed };
+    const excluded = !!unfixed && !include.includes(unfixed);
+    const index = excluded ? -1 : n++;
+    yield { name: excluded ? `bound-${b.threads}x${b.ops}x${b.pages}-excluded` : `bound-${b.threads}x${b.ops}x${b.pages}#${index}`, config, setup, threads, unfixed, excluded, index };
   }
+}
+
+/** The scenarios explored (the excluded ones left out), in order. */
+export function* family(b: Bound, include: readonly Unfixed[] = []): Generator<ExploreSpec & { unfixed: Unfixed | null }> {
+  for (const s of familyAll(b, include)) if (!s.excluded) yield s;
 }

@@ -1,5 +1,14 @@
 import type { FamilyReport } from '../explore/family-run.ts';
+import { xmlEscape as esc } from './xml.ts';
 import { storyLines } from './text.ts';
+import { oneLine } from '../quote.ts';
+
+const STOPPED: Record<NonNullable<FamilyReport['stoppedBy']>, string> = {
+  states: 'the --max-states limit was reached',
+  time: 'the --time-budget ran out',
+  memory: 'memory (the heap was nearly full; a smaller bound, --max-states, or more heap with NODE_OPTIONS=--max-old-space-size=MB)',
+  signal: 'interrupted by a signal',
+};
 
 export function exploreText(r: FamilyReport, tracePath?: string): string {
   const b = r.bound;
@@ -11,20 +20,19 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
   lines.push(`  ${r.scenarios} scenarios: ${r.exhausted} exhausted, ${r.violations} with a violation, ${r.limited} stopped at a limit`);
   lines.push(`  ${r.states} distinct states, ${r.transitions} transitions, deepest interleaving ${r.maxDepth} atomic steps, ${secs.toFixed(1)} s (${Math.round(r.states / Math.max(secs, 1e-3))} states/s)`);
   if (r.verdict === 'exhausted') lines.push(`BOUND EXHAUSTED: no invariant fails in any interleaving of any scenario within the bound.`);
-  else if (r.verdict === 'limit') lines.push(`STOPPED AT THE ${r.limited ? 'STATE/TIME' : ''} LIMIT: bound NOT exhausted${r.violations ? '' : ' (no violation in what was explored)'}.`);
+  if (r.stoppedBy) {
+    lines.push(`STOPPED — bound NOT exhausted: ${STOPPED[r.stoppedBy]}; ${r.scenarios} scenario${r.scenarios === 1 ? '' : 's'} explored, the rest of the family not started${r.violations ? '' : ' (no violation in what was explored)'}.`);
+  }
   const c = r.counterexample;
   if (c) {
-    lines.push(`VIOLATION of ${c.invariant} (variant ${r.variant}, scenario ${c.scenario}) — the shortest: ${c.depth} atomic steps`);
+    lines.push(`VIOLATION of ${c.invariant} (variant ${r.variant}, scenario ${c.scenario}) — the shortest${r.stoppedBy ? ' found before the stop' : ''}: ${c.depth} atomic steps`);
     lines.push(`  ${c.message}${c.at ? `\n  seen after step: ${c.at}` : ''}`);
-    lines.push(...storyLines(c.steps, c.steps.length - 1));
-    if (tracePath) lines.push(`  trace written to ${tracePath} — replay with: npx xipcheck run ${tracePath}`);
+    for (const l of storyLines(c.steps, c.steps.length - 1)) lines.push(l);
+    if (tracePath) lines.push(`  trace written to ${oneLine(tracePath)} — replay with: npx xipcheck run ${oneLine(tracePath)}`);
   }
   return lines.join('\n');
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 export function exploreJunit(r: FamilyReport, tracePath?: string): string {
   const c = r.counterexample;

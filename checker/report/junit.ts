@@ -1,9 +1,7 @@
 import type { CheckReport } from '../check.ts';
+import { xmlEscape as esc } from './xml.ts';
 import { counterexampleText } from './text.ts';
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** JUnit XML: one testsuite for the check, one testcase per invariant (and one for coverage). */
 export function checkJunit(r: CheckReport, tracePath?: string): string {
@@ -16,7 +14,9 @@ export function checkJunit(r: CheckReport, tracePath?: string): string {
     cases.push(`    <testcase classname="xipcheck.${esc(r.variant)}" name="${esc(cex.invariant)}" time="0">\n      <failure message="${esc(cex.message)}">${esc(counterexampleText(cex, tracePath))}</failure>\n    </testcase>`);
   }
   cases.push(`    <testcase classname="xipcheck.${esc(r.variant)}" name="coverage: every kernel branch reached" time="0">${r.unreached.length ? `\n      <failure message="${r.unreached.length} branches never reached">${esc(r.unreached.join('\n'))}</failure>\n    ` : ''}</testcase>`);
-  const failures = (cex ? 1 : 0) + (r.unreached.length ? 1 : 0);
+  // a run stopped by a signal did not check what it was asked to: that is a failure of its own
+  if (r.interrupted) cases.push(`    <testcase classname="xipcheck.${esc(r.variant)}" name="the run completed" time="0">\n      <failure message="interrupted by a signal">${esc(`${r.systems.map((s) => `${s.name}: ${s.runs} runs`).join('\n')}`)}</failure>\n    </testcase>`);
+  const failures = (cex ? 1 : 0) + (r.unreached.length ? 1 : 0) + (r.interrupted ? 1 : 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="xipcheck" tests="${cases.length}" failures="${failures}" time="${(r.elapsedMs / 1000).toFixed(3)}">`,

@@ -3,6 +3,7 @@ import type { ReplayResult } from '../replay.ts';
 import { describeCall, describeObs } from '../describe.ts';
 import type { Action } from '../../model/actions.ts';
 import type { Observation } from '../../model/state.ts';
+import { oneLine } from '../quote.ts';
 
 type StoryStep = {
   threads: readonly (readonly Action[])[];
@@ -40,9 +41,9 @@ export function counterexampleText(c: Counterexample, tracePath?: string): strin
   return [
     `VIOLATION of ${c.invariant} on ${c.system} (variant ${c.variant})`,
     `  ${c.message}${c.at ? `\n  seen after step: ${c.at}` : ''}`,
-    `  minimal counterexample, ${c.steps.length} step${c.steps.length > 1 ? 's' : ''} (seed ${c.seed}, path "${c.path}"):`,
+    `  ${c.partlyShrunk ? 'counterexample (shrinking interrupted: a shorter one may exist)' : 'minimal counterexample'}, ${c.steps.length} step${c.steps.length > 1 ? 's' : ''} (seed ${c.seed}, path "${c.path}"):`,
     ...storyLines(c.steps, c.failedStep),
-    ...(tracePath ? [`  trace written to ${tracePath} — replay with: npx xipcheck run ${tracePath}`] : []),
+    ...(tracePath ? [`  trace written to ${oneLine(tracePath)} — replay with: npx xipcheck run ${oneLine(tracePath)}`] : []),
   ].join('\n');
 }
 
@@ -61,13 +62,15 @@ export function checkText(r: CheckReport, tracePath?: string): string {
   lines.push(`kernel branches: ${all - r.unreached.length - def} of ${all - def} reached${def ? `; ${def} declared unreachable in this design (xipcheck check --reporter json lists why)` : ''}`);
   if (r.unreached.length) lines.push(`  FINDING — never reached: ${r.unreached.join(', ')}`);
   if (r.counterexample) lines.push(counterexampleText(r.counterexample, tracePath));
+  else if (r.interrupted) lines.push(`INTERRUPTED after ${(r.elapsedMs / 1000).toFixed(1)} s: no violation in the runs above, the rest not run`);
   else lines.push(`no violation (${(r.elapsedMs / 1000).toFixed(1)} s)`);
   return lines.join('\n');
 }
 
 export function replayText(r: ReplayResult): string {
-  const lines = [`xipcheck run ${r.name} — variant ${r.variant}`];
-  lines.push(...storyLines(r.steps, r.violation?.step, (i) => [...(r.steps[i].note ? [`# ${r.steps[i].note}`] : []), ...r.steps[i].mismatches.map((m) => `✗ observation: ${m}`)]));
+  const lines = [`xipcheck run ${oneLine(r.name)} — variant ${r.variant}`];
+  // a loop, not push(...lines): a trace of 100,000 steps would overflow the argument stack
+  for (const l of storyLines(r.steps, r.violation?.step, (i) => [...(r.steps[i].note ? [`# ${oneLine(r.steps[i].note!)}`] : []), ...r.steps[i].mismatches.map((m) => `✗ observation: ${m}`)])) lines.push(l);
   if (r.violation) lines.push(`✗ ${r.violation.invariant}: ${r.violation.message}${r.violation.at ? ` (after ${r.violation.at})` : ''}`);
   else lines.push('invariants: all hold');
   lines.push(`expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`);

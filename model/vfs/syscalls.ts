@@ -12,6 +12,7 @@ import { aopsOf, aopsRegistry } from '../fs/aops.ts';
 import { i_mutex } from '../mm/locks.ts';
 import type { Transfer } from '../mm/filemap_xip.ts';
 import { fd_close, fd_install } from './fdtable.ts';
+import { dirLookup, dirWith, dirWithout } from './dir.ts';
 
 const CITE = 'fs/open.c, fs/read_write.c, fs/namei.c, fs/aio.c, fs/sync.c (3.x)';
 export const B_VFS = branches('vfs', CITE, [
@@ -234,7 +235,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
   const fl = a.flags;
   const r = yield* atomic('do_sys_open', (s): readonly [State, { fd: number; ino: number; br: string } | { err: number; br: string }] => {
     if (!s.sb) return [s, { err: -ENOENT, br: 'open-enoent' }];
-    let ino: number | undefined = s.dir[a.name];
+    let ino: number | undefined = dirLookup(s.dir, a.name);
     let next = s;
     let br = 'open-existing';
     if (ino !== undefined && fl.creat && fl.excl) return [s, { err: -EEXIST, br: 'open-eexist' }];
@@ -248,7 +249,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
       const inodes = s.inodes.slice();
       while (inodes.length <= ino) inodes.push(null);
       inodes[ino] = ext2_new_inode(ctx, s, ino);
-      next = { ...s, inodes, dir: { ...s.dir, [a.name]: ino } };
+      next = { ...s, inodes, dir: dirWith(s.dir, a.name, ino) };
       br = 'open-create';
     }
     if ((fl.write || fl.trunc) && s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
@@ -274,11 +275,10 @@ export function* sys_close(ctx: Ctx, pid: number, a: { fd: number }): Proc<Obser
 /** sys_unlink: drop the name; the inode (and its blocks) lives on while open or mapped. */
 export function* sys_unlink(ctx: Ctx, _pid: number, a: { name: string }): Proc<Observation> {
   const r = yield* atomic('vfs_unlink', (s): readonly [State, [number, string]] => {
-    const ino = s.sb ? s.dir[a.name] : undefined;
+    const ino = s.sb ? dirLookup(s.dir, a.name) : undefined;
     if (ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
     if (s.sb!.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
-    const dir = { ...s.dir };
-    delete dir[a.name];
+    const dir = dirWithout(s.dir, a.name);
     const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };
     return [ext2_evict_if_unused(next, ino), [0, 'unlink-ok']];
   });
