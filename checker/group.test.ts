@@ -4,7 +4,7 @@ import type { Action } from '../model/actions.ts';
 import type { Observation, State } from '../model/state.ts';
 import { variantByName } from '../model/variants.ts';
 import { INVARIANTS } from '../properties/registry.ts';
-import { compare, refStep, type RefState } from '../properties/reference/posix.ts';
+import { judge, refStep, type MismatchKind, type RefState } from '../properties/reference/posix.ts';
 import { alphabet, familyConfig, familySetup } from './explore/family.ts';
 import { runGroup } from './execute.ts';
 import { linearize, MAX_CANDIDATES } from './group.ts';
@@ -19,26 +19,29 @@ function linearizeByEveryOrder(refs: readonly RefState[], threads: readonly (rea
   };
   const ok: RefState[] = [];
   const seen = new Set<string>();
-  let first: { ref: RefState; mismatch: string } | null = null;
+  let first: { ref: RefState; mismatch: string; kind: MismatchKind } | null = null;
   const many = threads.length > 1 || refs.length > 1;
   const calls = threads.reduce((n, p) => n + p.length, 0);
   for (const ref0 of refs) {
     for (const order of merges(threads.map((p) => p.length))) {
       let ref = ref0;
       let mismatch: string | null = null;
+      let kind: MismatchKind = 'data';
       for (const [t, k] of order) {
         const r = refStep(ref, threads[t][k], pre, post, obs[t][k]);
-        const m = compare(r.expect, obs[t][k]);
+        const j = judge(r.expect, obs[t][k]);
+        const m = j?.message ?? null;
+        if (j && !mismatch) kind = j.kind;
         ref = r.next;
         if (m && !mismatch) mismatch = threads.length > 1 ? `T${t} ${threads[t][k].op}: ${m} (no order of the ${calls} concurrent calls explains it)` : `${threads[t][k].op}: ${m}`;
       }
-      if (mismatch) { first ??= { ref, mismatch }; continue; }
+      if (mismatch) { first ??= { ref, mismatch, kind }; continue; }
       const key = many ? JSON.stringify(ref) : '';
       if (!seen.has(key) && ok.length < MAX_CANDIDATES) { seen.add(key); ok.push(ref); }
     }
   }
-  if (ok.length) return { ref: ok, mismatch: null };
-  return { ref: [first!.ref], mismatch: first!.mismatch };
+  if (ok.length) return { ref: ok, mismatch: null, kind: null };
+  return { ref: [first!.ref], mismatch: first!.mismatch, kind: first!.kind };
 }
 
 const bound = { threads: 3, ops: 2, pages: 2 };
