@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { check } from '../checker/check.ts';
+import { check, checkFailed } from '../checker/check.ts';
 import { checkText, replayText } from '../checker/report/text.ts';
 import { checkJunit } from '../checker/report/junit.ts';
 import { counterexampleTrace } from '../checker/write-trace.ts';
@@ -113,7 +113,7 @@ function cmdCheck(args: string[], stdout: Out, stderr: Out): number {
     : reporter === 'junit' ? checkJunit(report, tracePath) : checkText(report, tracePath);
   emit(text, v.out as string | undefined, stdout);
   if (v.out && report.counterexample) stderr.write(`xipcheck: violation of ${report.counterexample.invariant}; report in ${v.out}, trace in ${tracePath}\n`);
-  return report.counterexample ? 1 : 0;
+  return checkFailed(report) ? 1 : 0;
 }
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {

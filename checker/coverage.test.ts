@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { check, checkFailed } from './check.ts';
+import { coverageOf } from './coverage.ts';
+import { checkText } from './report/text.ts';
+import { checkJunit } from './report/junit.ts';
+import { defensiveBranches } from '../model/kernel/coverage.ts';
+import { variantByName } from '../model/variants.ts';
+
+const REFERENCE = variantByName('reference')!;
+import { REFERENCE_SUITE } from '../properties/suites/reference.ts';
+
+const declared = new Map([['f:never', 'a defensive check']]);
+const all = ['f:often', 'f:rare', 'f:never'];
+
+describe('coverage: a branch declared unreachable that a run reaches', () => {
+  it('is a failing finding on the reference design (synthetic counters)', () => {
+    const c = coverageOf(new Map([['f:often', 3], ['f:never', 1]]), REFERENCE, declared, all);
+    expect(c.declaredReached).toEqual([{ branch: 'f:never', why: 'a defensive check', hits: 1 }]);
+    expect(c.unreached).toEqual(['f:rare']);
+    expect(c).toMatchObject({ reachable: 2, reached: 1 });
+  });
+
+  it('is only reported on a variant that changes the kernel on purpose', () => {
+    const c = coverageOf(new Map([['f:never', 2]]), variantByName('2.6.26')!, declared, all);
+    expect(c.declaredReached).toEqual([]);
+    expect(c.reachedByVariant.map((d) => d.branch)).toEqual(['f:never']);
+  });
+
+  it('is silent when nothing declared is reached', () => {
+    expect(coverageOf(new Map([['f:often', 1]]), REFERENCE, declared, all).declaredReached).toEqual([]);
+  });
+
+  it('fails a real check run whose reference reaches a branch declared unreachable (exit 1, text and junit say so)', () => {
+    // declare a branch the reference reaches on its first runs: the report must refute it
+    const wrong = new Map([...defensiveBranches(), ['ext2_get_xip_mem:allocated', 'test: a wrong declaration']]);
+    const r = check({ seed: 1, runs: 20, variant: REFERENCE, systems: REFERENCE_SUITE.slice(0, 1), declaredUnreachable: wrong });
+    expect(r.counterexample).toBeNull();
+    expect(r.declaredReached.map((d) => d.branch)).toEqual(['ext2_get_xip_mem:allocated']);
+    expect(checkFailed(r)).toBe(true);
+    expect(checkText(r)).toMatch(/FINDING \(fails the run\) — declared unreachable but reached \d+×: ext2_get_xip_mem:allocated/);
+    expect(checkJunit(r)).toMatch(/<failure message="1 branches declared unreachable were reached">/);
+  });
+
+  it('the model\'s own declarations hold on a short reference check', () => {
+    const r = check({ seed: 1, runs: 20, variant: REFERENCE, systems: REFERENCE_SUITE.slice(0, 1) });
+    expect(r.declaredReached).toEqual([]);
+    expect(checkFailed(r)).toBe(false);
+  });
+});
