@@ -8,6 +8,9 @@ import { variantByName } from '../model/variants.ts';
 
 const REFERENCE = variantByName('reference')!;
 import { REFERENCE_SUITE } from '../properties/suites/reference.ts';
+import { INVARIANTS } from '../properties/registry.ts';
+import { exploreFailed, exploreFamily } from './explore/family-run.ts';
+import { exploreText } from './report/explore.ts';
 
 const declared = new Map([['f:never', 'a defensive check']]);
 const all = ['f:often', 'f:rare', 'f:never'];
@@ -45,5 +48,27 @@ describe('coverage: a branch declared unreachable that a run reaches', () => {
     const r = check({ seed: 1, runs: 20, variant: REFERENCE, systems: REFERENCE_SUITE.slice(0, 1) });
     expect(r.declaredReached).toEqual([]);
     expect(checkFailed(r)).toBe(false);
+  });
+});
+
+describe('coverage in explore', () => {
+  const bound = { threads: 2, ops: 1, pages: 1 };
+  it('fails the reference exploration when a declared-unreachable branch is reached (exit 1, text says so)', async () => {
+    const wrong = new Map([...defensiveBranches(), ['dcssblk_direct_access:ok', 'test: a wrong declaration']]);
+    const r = await exploreFamily({ variant: 'reference', bound, declaredUnreachable: wrong });
+    expect(r.verdict).toBe('exhausted');
+    expect(r.declaredReached.map((d) => d.branch)).toEqual(['dcssblk_direct_access:ok']);
+    expect(exploreFailed(r)).toBe(true);
+    expect(exploreText(r)).toMatch(/FINDING \(fails the run\) — declared unreachable but reached \d+×: dcssblk_direct_access:ok/);
+  });
+
+  it('says which invariants the interleavings never evaluated, and why', async () => {
+    const r = await exploreFamily({ variant: 'reference', bound });
+    expect(r.declaredReached).toEqual([]);
+    expect(exploreFailed(r)).toBe(false);
+    const perCall = INVARIANTS.filter((i) => i.perCall).map((i) => i.id).sort();
+    expect(r.notEvaluated.map((n) => n.id).sort()).toEqual(perCall);
+    expect(r.invariants.find((i) => i.id === 'coherence')!.checks).toBeGreaterThan(0);
+    expect(exploreText(r)).toMatch(/not evaluated: .*transfer-exact/);
   });
 });

@@ -10,7 +10,7 @@ import { replayTrace } from '../checker/replay.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { VARIANTS, variantByName } from '../model/variants.ts';
 import { ConfigError } from '../model/init.ts';
-import { exploreFamily } from '../checker/explore/family-run.ts';
+import { exploreFailed, exploreFamily } from '../checker/explore/family-run.ts';
 import { DEFAULT_BOUND, UNFIXED, type Unfixed } from '../checker/explore/family.ts';
 import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
@@ -159,7 +159,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   const text = reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null }, null, 2)
     : reporter === 'junit' ? exploreJunit(report, tracePath) : exploreText(report, tracePath);
   emit(text, v.out as string | undefined, stdout);
-  return report.verdict === 'violation' ? 1 : report.verdict === 'limit' ? 1 : 0;
+  return exploreFailed(report) ? 1 : 0;
 }
 
 function cmdRun(args: string[], stdout: Out): number {

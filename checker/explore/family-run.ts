@@ -1,7 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { variantByName } from '../../model/variants.ts';
 import { explore, type ExploreResult } from './explore.ts';
-import { DEFAULT_BOUND, family, familyConfig, UNFIXED, type Bound, type Unfixed } from './family.ts';
+import { DEFAULT_BOUND, FAMILY_LIMITS, family, familyConfig, UNFIXED, type Bound, type Unfixed } from './family.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
+import { coverageOf, type DeclaredReached } from '../coverage.ts';
+import { invariantRows, type InvariantRow, type NotEvaluated } from '../invariant-rows.ts';
 import type { ExecutedStep } from '../sequence.ts';
 
 export interface FamilyOptions {
@@ -13,6 +16,8 @@ export interface FamilyOptions {
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
   readonly workers?: number;
+  /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
+  readonly declaredUnreachable?: ReadonlyMap<string, string>;
   readonly onProgress?: (done: number, total: number, states: number) => void;
 }
 
@@ -33,6 +38,16 @@ export interface FamilyReport {
   readonly bound: Bound;
   readonly symmetry: boolean;
   readonly excluded: readonly { name: string; reason: string; scenarios: number }[];
+  /** What no scenario of the family does, at any bound. */
+  readonly limits: readonly string[];
+  /** Per invariant, evaluations in the interleavings (set-ups excluded), with their unit. */
+  readonly invariants: readonly InvariantRow[];
+  /** Invariants not evaluated in (part of) the interleavings, and why. */
+  readonly notEvaluated: readonly NotEvaluated[];
+  /** Declared unreachable, yet reached by the reference design: fails the run (exit 1). */
+  readonly declaredReached: readonly DeclaredReached[];
+  /** Declared unreachable, reached by a (historical or broken) variant: reported only. */
+  readonly reachedByVariant: readonly DeclaredReached[];
   readonly scenarios: number;
   readonly exhausted: number;
   readonly limited: number;
@@ -59,7 +74,7 @@ export function exploreSome(o: FamilyOptions, indices: readonly number[] | null,
   let states = 0;
   for (const i of indices ?? specs.map((_, k) => k)) {
     const left = maxStates === undefined ? undefined : maxStates - states;
-    if (left !== undefined && left <= 0) { out.push({ name: specs[i].name, verdict: 'limit', stoppedBy: 'states', states: 0, transitions: 0, depth: 0, elapsedMs: 0 }); continue; }
+    if (left !== undefined && left <= 0) { out.push({ name: specs[i].name, verdict: 'limit', stoppedBy: 'states', states: 0, transitions: 0, depth: 0, elapsedMs: 0, branches: {}, checks: {}, skipped: {} }); continue; }
     const r = explore(specs[i], { variant: v, symmetry: o.symmetry, deadline, maxStates: left });
     states += r.states;
     out.push(r);
@@ -76,9 +91,17 @@ function summarise(o: FamilyOptions, results: readonly Slim[], t0: number): Fami
     name: u, reason: UNFIXED[u], scenarios: all.filter((s) => s.unfixed === u && !kept.has(JSON.stringify(s.threads))).length,
   }));
   const viol = results.filter((r) => r.verdict === 'violation');
+  const sum = (pick: (r: Slim) => Readonly<Record<string, number>>): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const r of results) for (const [k, n] of Object.entries(pick(r))) m.set(k, (m.get(k) ?? 0) + n);
+    return m;
+  };
+  const cov = coverageOf(sum((r) => r.branches), variantByName(o.variant)!, o.declaredUnreachable);
+  const rows = invariantRows(INVARIANTS, { checks: sum((r) => r.checks), skipped: sum((r) => r.skipped) }, 'in finished interleavings of concurrent threads', 'explore');
   const best = viol.reduce<Slim | null>((b, r) => (!b || r.violation!.schedule.length < b.violation!.schedule.length ? r : b), null);
   return {
-    variant: o.variant, bound, symmetry: o.symmetry !== false, excluded,
+    variant: o.variant, bound, symmetry: o.symmetry !== false, excluded, limits: FAMILY_LIMITS,
+    invariants: rows.rows, notEvaluated: rows.notEvaluated, declaredReached: cov.declaredReached, reachedByVariant: cov.reachedByVariant,
     scenarios: results.length,
     exhausted: results.filter((r) => r.verdict === 'exhausted').length,
     limited: results.filter((r) => r.verdict === 'limit').length,
@@ -116,4 +139,9 @@ export async function exploreFamily(o: FamilyOptions): Promise<FamilyReport> {
     w.once('error', reject);
   })));
   return summarise(o, parts.flat(), t0);
+}
+
+/** Explore fails on a violation, on a bound not exhausted, and on a declared-unreachable branch the reference reached. */
+export function exploreFailed(r: FamilyReport): boolean {
+  return r.verdict !== 'exhausted' || r.declaredReached.length > 0;
 }

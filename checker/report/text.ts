@@ -70,7 +70,7 @@ export function checkText(r: CheckReport, tracePath?: string): string {
 /** The invariant table: each count with what it counts, then what was not evaluated and why. */
 export function invariantLines(rows: readonly InvariantRow[], notEvaluated: readonly NotEvaluated[]): string[] {
   const lines = ['invariants (times evaluated, and on what):'];
-  for (const i of rows) lines.push(`  ${i.id.padEnd(22)} ${String(i.checks).padStart(9)} ${i.unit.padEnd(27)} ${i.title}`);
+  for (const i of rows) lines.push(`  ${i.id.padEnd(22)} ${String(i.checks).padStart(9)} ${i.unit.padEnd(34)} ${i.title}`);
   if (notEvaluated.length) {
     lines.push('not evaluated:');
     for (const n of notEvaluated) lines.push(`  ${n.id}: ${n.reason}`);
