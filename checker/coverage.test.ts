@@ -1,4 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseTrace } from './trace.ts';
+import { runSteps } from './sequence.ts';
+import { newCounters } from './execute.ts';
+import { makeSystem } from './system.ts';
+import { ENOSPC } from '../model/kernel/errno.ts';
 import { check, checkFailed } from './check.ts';
 import { coverageOf } from './coverage.ts';
 import { checkText } from './report/text.ts';
@@ -48,6 +54,18 @@ describe('coverage: a branch declared unreachable that a run reaches', () => {
     const r = check({ seed: 1, runs: 20, variant: REFERENCE, systems: REFERENCE_SUITE.slice(0, 1) });
     expect(r.declaredReached).toEqual([]);
     expect(checkFailed(r)).toBe(false);
+  });
+});
+
+describe('writeback ENOSPC is reachable (it was declared unreachable)', () => {
+  it('the corpus scenario reaches ext2_aops:writepage-enospc and fsync returns -ENOSPC', () => {
+    const t = parseTrace(JSON.parse(readFileSync('counterexamples/scenarios/Writeback+ENOSPC+SharedStoresIntoHoles.trace.json', 'utf8')));
+    const c = newCounters();
+    const r = runSteps(makeSystem(t.name, t.config, REFERENCE), t.steps, INVARIANTS, c);
+    expect(r.violation).toBeNull();
+    expect(c.branches.get('ext2_aops:writepage-enospc')).toBe(1);
+    expect(r.steps.at(-1)!.obs[0][0].ret).toBe(-ENOSPC);
+    expect(defensiveBranches().has('ext2_aops:writepage-enospc')).toBe(false);
   });
 });
 

@@ -114,7 +114,29 @@ function raceArb(): fc.Arbitrary<Sym> {
     k: 'seq', cmds: [...setup(file), c(0, { k: 'store', ...at(3, 0) }), c(0, { k: 'store', ...at(3, page) }),
       c(0, { k: 'par', a: c(loader, { k: 'load', ...at(3, page) }), b: c(0, { k: 'ftruncate', fd: 0, len }), schedule })],
   }));
-  return fc.oneof(sparseVsAlloc, faultVsTruncate, adminArb());
+  return fc.oneof(sparseVsAlloc, faultVsTruncate, adminArb(), writebackArb());
+}
+
+/**
+ * Writeback that runs out of blocks: P1 dirties every page of two sparse files through shared
+ * mappings — on a page-cache mount ext2 allocates their blocks only when block_write_full_page
+ * calls ext2_get_block(create=1) (ext2 has no page_mkwrite reservation in 3.x) — then fsyncs
+ * the first and, concurrently, fsyncs and truncates the second. Reaches writeback's -ENOSPC
+ * (ext2_aops:writepage-enospc) and a dirty page truncated away under writeback; random
+ * sequences dirty too few holes to fill a device.
+ */
+function writebackArb(): fc.Arbitrary<Sym> {
+  return fc.record({ len: small(8), schedule: scheduleArb() }).map(({ len, schedule }): Sym => ({
+    k: 'seq', cmds: [
+      ...[0, 1].flatMap((fd) => [
+        c(1, { k: 'open', file: fd + 1, mode: 0 }), c(1, { k: 'ftruncate', fd, len: 20 }),
+        c(1, { k: 'mmap', fd, pages: 5, pgoff: 0, shared: true, write: true }),
+      ]),
+      ...[3, 4].flatMap((where) => [0, 1, 2, 3, 4].map((page) => c(1, { k: 'store', ...at(where, page) }))),
+      c(1, { k: 'fsync', fd: 0 }),
+      c(0, { k: 'par', a: c(1, { k: 'fsync', fd: 1 }), b: c(1, { k: 'ftruncate', fd: 1, len }), schedule }),
+    ],
+  }));
 }
 
 /** Administrative scripts: remount cycles that random sequences rarely line up. */
@@ -223,6 +245,8 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
       const vmas = s.procs[pid].vmas.filter((v) => v.ino !== null);
       if (!vmas.length) return null;
       const v = vmas[sym.vma % vmas.length];
+      // now and then an address inside a page: do_munmap's -EINVAL
+      if (sym.vma === 3 && sym.part === 2) return { op: 'munmap', pid, addr: v.start * PS + 1, pages: 1 };
       // the whole vma, its first page, or a page in its middle (splitting it in two)
       if (sym.part === 1 || v.pages < 3) return { op: 'munmap', pid, addr: v.start * PS, pages: sym.part === 0 ? v.pages : 1 };
       return { op: 'munmap', pid, addr: (v.start + 1) * PS, pages: 1 };
@@ -245,7 +269,8 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
         case 9: {
           // discard only what no file owns: the reference does not model raw writes under a file
           const used = s.sb?.dev === dev ? s.sb.used : dev === fsDev ? s.fsUsed : null;
-          const page = sym.arg % s.devices[dev].pages;
+          // one page past the end now and then: the -EINVAL of a range beyond the device
+          const page = sym.arg % (s.devices[dev].pages + 1);
           if (used && used[page]) return null;
           return { op: 'brd_discard', pid, dev, page };
         }
