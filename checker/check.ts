@@ -68,6 +68,8 @@ export interface CheckReport {
   readonly declaredReached: readonly DeclaredReached[];
   /** Declared unreachable, reached by a (historical or broken) variant: reported only. */
   readonly reachedByVariant: readonly DeclaredReached[];
+  /** Branch labels hit that the catalogue does not declare: fail the run. */
+  readonly undeclaredBranches: readonly string[];
   readonly counterexample: Counterexample | null;
   readonly elapsedMs: number;
 }
@@ -130,6 +132,7 @@ export function check(o: CheckOptions): CheckReport {
     defensive: Object.fromEntries([...defensive].sort()),
     declaredReached: cov.declaredReached,
     reachedByVariant: cov.reachedByVariant,
+    undeclaredBranches: cov.undeclared,
     counterexample: cex,
     elapsedMs: Date.now() - t0,
   };
@@ -137,5 +140,5 @@ export function check(o: CheckOptions): CheckReport {
 
 /** A check fails on a violation, and on a branch declared unreachable that the reference reached. */
 export function checkFailed(r: CheckReport): boolean {
-  return r.counterexample !== null || r.declaredReached.length > 0;
+  return r.counterexample !== null || r.declaredReached.length > 0 || r.undeclaredBranches.length > 0;
 }

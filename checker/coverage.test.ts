@@ -35,6 +35,10 @@ describe('coverage: a branch declared unreachable that a run reaches', () => {
     expect(c.reachedByVariant.map((d) => d.branch)).toEqual(['f:never']);
   });
 
+  it('a label the catalogue does not declare is reported (and fails the run)', () => {
+    expect(coverageOf(new Map([['f:typo', 1]]), REFERENCE, declared, all).undeclared).toEqual(['f:typo']);
+  });
+
   it('is silent when nothing declared is reached', () => {
     expect(coverageOf(new Map([['f:often', 1]]), REFERENCE, declared, all).declaredReached).toEqual([]);
   });

@@ -22,6 +22,8 @@ export interface Coverage {
   readonly declaredReached: readonly DeclaredReached[];
   /** Declared unreachable and reached by a variant that is not the reference (reported, not a failure). */
   readonly reachedByVariant: readonly DeclaredReached[];
+  /** Labels the model hit that the catalogue does not declare (a typo or a missing declaration): they fail the run, as they count for no branch. */
+  readonly undeclared: readonly string[];
 }
 
 /** The reference design is the variant without mutations. */
@@ -41,8 +43,10 @@ export function coverageOf(
   const unreached = reachable.filter((b) => !hits.get(b)).sort();
   const refuted = [...declared].filter(([b]) => hits.get(b)).sort(([a], [b]) => a.localeCompare(b)).map(([branch, why]) => ({ branch, why, hits: hits.get(branch)! }));
   const ref = isReference(variant);
+  const known = new Set(all);
+  const undeclared = [...hits.keys()].filter((b) => !known.has(b)).sort();
   return {
     reachable: reachable.length, reached: reachable.length - unreached.length, unreached,
-    declaredReached: ref ? refuted : [], reachedByVariant: ref ? [] : refuted,
+    declaredReached: ref ? refuted : [], reachedByVariant: ref ? [] : refuted, undeclared,
   };
 }

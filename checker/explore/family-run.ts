@@ -48,6 +48,8 @@ export interface FamilyReport {
   readonly declaredReached: readonly DeclaredReached[];
   /** Declared unreachable, reached by a (historical or broken) variant: reported only. */
   readonly reachedByVariant: readonly DeclaredReached[];
+  /** Branch labels hit that the catalogue does not declare: fail the run. */
+  readonly undeclaredBranches: readonly string[];
   readonly scenarios: number;
   readonly exhausted: number;
   readonly limited: number;
@@ -101,7 +103,7 @@ function summarise(o: FamilyOptions, results: readonly Slim[], t0: number): Fami
   const best = viol.reduce<Slim | null>((b, r) => (!b || r.violation!.schedule.length < b.violation!.schedule.length ? r : b), null);
   return {
     variant: o.variant, bound, symmetry: o.symmetry !== false, excluded, limits: FAMILY_LIMITS,
-    invariants: rows.rows, notEvaluated: rows.notEvaluated, declaredReached: cov.declaredReached, reachedByVariant: cov.reachedByVariant,
+    invariants: rows.rows, notEvaluated: rows.notEvaluated, declaredReached: cov.declaredReached, reachedByVariant: cov.reachedByVariant, undeclaredBranches: cov.undeclared,
     scenarios: results.length,
     exhausted: results.filter((r) => r.verdict === 'exhausted').length,
     limited: results.filter((r) => r.verdict === 'limit').length,
@@ -143,5 +145,5 @@ export async function exploreFamily(o: FamilyOptions): Promise<FamilyReport> {
 
 /** Explore fails on a violation, on a bound not exhausted, and on a declared-unreachable branch the reference reached. */
 export function exploreFailed(r: FamilyReport): boolean {
-  return r.verdict !== 'exhausted' || r.declaredReached.length > 0;
+  return r.verdict !== 'exhausted' || r.declaredReached.length > 0 || r.undeclaredBranches.length > 0;
 }

@@ -13,7 +13,7 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
   lines.push(`  ${r.scenarios} scenarios: ${r.exhausted} exhausted, ${r.violations} with a violation, ${r.limited} stopped at a limit`);
   lines.push(`  ${r.states} distinct states, ${r.transitions} transitions, deepest interleaving ${r.maxDepth} atomic steps, ${secs.toFixed(1)} s (${Math.round(r.states / Math.max(secs, 1e-3))} states/s)`);
   lines.push(...invariantLines(r.invariants, r.notEvaluated).map((l) => `  ${l}`));
-  const dr = declaredReachedLines(r.declaredReached, r.reachedByVariant);
+  const dr = declaredReachedLines(r.declaredReached, r.reachedByVariant, r.undeclaredBranches);
   if (dr.length) lines.push('  kernel branches:', ...dr.map((l) => `  ${l}`));
   if (r.verdict === 'exhausted') lines.push(`BOUND EXHAUSTED: no evaluated invariant fails in any interleaving of any scenario within the bound${r.notEvaluated.length ? ` (not evaluated: ${r.notEvaluated.map((n) => n.id).join(', ')})` : ''}.`);
   else if (r.verdict === 'limit') lines.push(`STOPPED AT THE ${r.limited ? 'STATE/TIME' : ''} LIMIT: bound NOT exhausted${r.violations ? '' : ' (no violation in what was explored)'}.`);

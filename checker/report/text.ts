@@ -61,7 +61,7 @@ export function checkText(r: CheckReport, tracePath?: string): string {
   const def = Object.keys(r.defensive).length;
   lines.push(`kernel branches: ${all - r.unreached.length - def} of ${all - def} reached${def ? `; ${def} declared unreachable in this design (xipcheck check --reporter json lists why)` : ''}`);
   if (r.unreached.length) lines.push(`  FINDING — never reached: ${r.unreached.join(', ')}`);
-  lines.push(...declaredReachedLines(r.declaredReached, r.reachedByVariant));
+  lines.push(...declaredReachedLines(r.declaredReached, r.reachedByVariant, r.undeclaredBranches));
   if (r.counterexample) lines.push(counterexampleText(r.counterexample, tracePath));
   else lines.push(`no violation (${(r.elapsedMs / 1000).toFixed(1)} s)`);
   return lines.join('\n');
@@ -79,8 +79,9 @@ export function invariantLines(rows: readonly InvariantRow[], notEvaluated: read
 }
 
 /** A reached declared-unreachable branch: a failure on the reference design, a note on a variant. */
-export function declaredReachedLines(failing: readonly DeclaredReached[], byVariant: readonly DeclaredReached[]): string[] {
+export function declaredReachedLines(failing: readonly DeclaredReached[], byVariant: readonly DeclaredReached[], undeclared: readonly string[] = []): string[] {
   return [
+    ...(undeclared.length ? [`  FINDING (fails the run) — branch labels the catalogue does not declare: ${undeclared.join(', ')}`] : []),
     ...failing.map((d) => `  FINDING (fails the run) — declared unreachable but reached ${d.hits}×: ${d.branch} (declared: ${d.why})`),
     ...byVariant.map((d) => `  reached by this variant, declared unreachable in the reference design: ${d.branch} ${d.hits}×`),
   ];
