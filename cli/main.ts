@@ -184,9 +184,9 @@ function cmdInvariants(args: string[], stdout: Out): number {
   const { values: v } = parse(args, { reporter: { type: 'string' } });
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
   if (reporter === 'json') {
-    emit(JSON.stringify(INVARIANTS.map((i) => ({ id: i.id, title: i.title, when: i.when, why: i.why, source: i.source, brokenBy: i.brokenBy })), null, 2), undefined, stdout);
+    emit(JSON.stringify(INVARIANTS.map((i) => ({ id: i.id, title: i.title, when: i.when, perCall: i.perCall ?? null, why: i.why, source: i.source, brokenBy: i.brokenBy })), null, 2), undefined, stdout);
   } else {
-    emit(INVARIANTS.map((i) => `${i.id} (${i.when})\n  ${i.title}\n  why: ${i.why}\n  source: ${i.source}\n  fails under: --variant broken-${i.brokenBy}`).join('\n\n'), undefined, stdout);
+    emit(INVARIANTS.map((i) => `${i.id} (${i.when}${i.perCall ? `, per call: ${i.perCall.ops.join(', ')} run alone` : ''})\n  ${i.title}\n  why: ${i.why}\n  source: ${i.source}\n  fails under: --variant broken-${i.brokenBy}`).join('\n\n'), undefined, stdout);
   }
   return 0;
 }
