@@ -124,6 +124,7 @@ export function check(o: CheckOptions): CheckReport {
     notEvaluated: rows.notEvaluated,
     exclusions: [
       ...CHECK_EXCLUSIONS,
+      { name: 'no-real-time-order', what: 'a concurrent pair is judged by whether some order of its calls explains what each returned (sequential consistency), not by when each call started and ended', why: 'the runner does not record real-time order (checker/group.ts linearize)' },
       { name: 'reference-candidates', what: `after a concurrent pair, at most ${MAX_CANDIDATES} distinct reference states that explain it are kept`, why: 'bounds the linearization search (checker/group.ts MAX_CANDIDATES); a later mismatch could then be a false alarm, never a missed bug' },
     ],
     actions: Object.fromEntries([...counters.actions].sort()),

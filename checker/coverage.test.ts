@@ -58,6 +58,9 @@ describe('coverage: a branch declared unreachable that a run reaches', () => {
     const r = check({ seed: 1, runs: 20, variant: REFERENCE, systems: REFERENCE_SUITE.slice(0, 1) });
     expect(r.declaredReached).toEqual([]);
     expect(checkFailed(r)).toBe(false);
+    // and it says what its runs never do
+    expect(r.exclusions.map((e) => e.name)).toEqual(expect.arrayContaining(['no-concurrent-read-write', 'discard-skips-file-blocks', 'reference-candidates']));
+    expect(checkText(r)).toMatch(/excluded by construction[^\n]*\n {2}no-concurrent-read-write: /);
   });
 });
 

@@ -42,6 +42,11 @@ export const CHECK_EXCLUSIONS: readonly { readonly name: string; readonly what: 
     why: 'the reference reads descriptors and vmas from the state before a group (checker/group.ts linearize)',
   },
   {
+    name: 'munmap-file-mappings-only',
+    what: 'munmap targets file mappings only, never the anonymous heap (resolve)',
+    why: 'the heap holds the user buffers every transfer reads or writes',
+  },
+  {
     name: 'discard-skips-file-blocks',
     what: 'brd discard is never issued on a block a file owns (resolve, admin 9)',
     why: 'the reference does not model raw writes under a file',
