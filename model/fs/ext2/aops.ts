@@ -4,15 +4,15 @@ import { bioRead, bioWrite } from '../../block/block_device.ts';
 import { zeros } from '../../kernel/physmem.ts';
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
 import type { State } from '../../state.ts';
-import { padTo, setAt, updateInode } from '../../state.ts';
+import { padTo, pagesFor, setAt, updateInode } from '../../state.ts';
 import type { AddressSpaceOperations } from '../address_space_operations.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
 
-const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x)';
+const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x); fs/mpage.c do_mpage_readpage';
 const NO_RO_WRITEBACK = 'bio writes fail only on a read-only or removed device; a rw mount of a read-only device is refused (-EACCES), dcssblk refuses sharing changes and removal while in use (-EBUSY), and the others never change, so writeback never meets one';
 export const B_PAGECACHE = branches('ext2_aops', CITE, [
-  'readpage-hole', 'readpage-block', 'readpage-cached', 'writepage-clean', 'writepage-existing', 'writepage-eio',
+  'readpage-hole', 'readpage-block', 'readpage-cached', 'readpage-beyond-eof', 'writepage-clean', 'writepage-existing', 'writepage-eio',
   'writepage-truncated', 'writepage-allocate', 'writepage-enospc', 'writepage-allocate-eio',
 ] as const, {
   'writepage-eio': NO_RO_WRITEBACK,
@@ -23,6 +23,14 @@ export const B_PAGECACHE = branches('ext2_aops', CITE, [
 export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<number> {
   const br = yield* atomic('ext2_readpage', (s): readonly [State, string] => {
     if (s.inodes[ino]!.pageCache[pgoff]) return [s, 'readpage-cached'];
+    // do_mpage_readpage (fs/mpage.c, 3.x) maps only blocks below last_block_in_file, taken from
+    // i_size: a page wholly past EOF is zeroed, never read. It happens when a fault that passed
+    // filemap_fault's first i_size check reads the page in after truncate_inode_pages, while
+    // the truncated blocks still hold their old bytes; the page then stays in the cache.
+    if (pgoff >= pagesFor(s.inodes[ino]!.size, s.cfg.pageSize)) {
+      const page = { data: zeros(s.cfg.pageSize), dirty: false };
+      return [updateInode(s, ino, (i) => ({ ...i, pageCache: setAt(padTo(i.pageCache, pgoff, null), pgoff, page) })), 'readpage-beyond-eof'];
+    }
     const block = ext2_bmap(s, ino, pgoff);
     const [s2, data] = block ? bioRead(s, s.sb!.dev, block) : [s, zeros(s.cfg.pageSize)];
     const page = { data: (data ?? zeros(s.cfg.pageSize)).slice(), dirty: false };
