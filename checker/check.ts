@@ -3,7 +3,10 @@ import { allBranches, defensiveBranches } from '../model/kernel/coverage.ts';
 import type { Variant } from '../model/kernel/variant.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import type { Invariant } from '../properties/invariant.ts';
-import { commandsArb, type Cmd } from '../properties/arbitraries.ts';
+import { CHECK_EXCLUSIONS, commandsArb, type Cmd } from '../properties/arbitraries.ts';
+import { coverageOf, type DeclaredReached } from './coverage.ts';
+import { MAX_CANDIDATES } from './group.ts';
+import { invariantRows, type InvariantRow, type NotEvaluated } from './invariant-rows.ts';
 import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/reference.ts';
 import { BORROWED } from '../properties/reference/borrowed.ts';
 import { newCounters, type Counters } from './execute.ts';
@@ -20,6 +23,8 @@ export interface CheckOptions {
   readonly systems?: readonly SuiteSystem[];
   readonly invariants?: readonly Invariant[];
   readonly maxCommands?: number;
+  /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
+  readonly declaredUnreachable?: ReadonlyMap<string, string>;
   /** Called after each system, for progress. */
   readonly onProgress?: (msg: string) => void;
   /**
@@ -57,12 +62,23 @@ export interface CheckReport {
   readonly seed: number;
   readonly variant: string;
   readonly systems: readonly SystemReport[];
-  readonly invariants: readonly { id: string; title: string; checks: number }[];
+  /** Per invariant: how many times it was evaluated, on what (`unit`), and calls it left unjudged. */
+  readonly invariants: readonly InvariantRow[];
+  /** Invariants not evaluated on some of what ran, and why. */
+  readonly notEvaluated: readonly NotEvaluated[];
+  /** What the generated runs never do, by construction. */
+  readonly exclusions: readonly { name: string; what: string; why: string }[];
   readonly actions: Readonly<Record<string, number>>;
   readonly branches: Readonly<Record<string, number>>;
   /** Branches no run reached (findings about the search), beside the ones declared unreachable. */
   readonly unreached: readonly string[];
   readonly defensive: Readonly<Record<string, string>>;
+  /** Declared unreachable, yet reached by the reference design: a FINDING that fails the run (exit 1). */
+  readonly declaredReached: readonly DeclaredReached[];
+  /** Declared unreachable, reached by a (historical or broken) variant: reported only. */
+  readonly reachedByVariant: readonly DeclaredReached[];
+  /** Branch labels hit that the catalogue does not declare: fail the run. */
+  readonly undeclaredBranches: readonly string[];
   readonly counterexample: Counterexample | null;
   /** Stopped by `shouldStop` before every system was checked (or before shrinking ended). */
   readonly interrupted?: boolean;
@@ -125,17 +141,27 @@ function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDeta
     }
   }
   const all = [...allBranches().keys()].sort();
-  const defensive = defensiveBranches();
-  const unreached = all.filter((b) => !counters.branches.has(b) && !defensive.has(b));
+  const defensive = o.declaredUnreachable ?? defensiveBranches();
+  const cov = coverageOf(counters.branches, o.variant, defensive, all);
+  const rows = invariantRows(invariants, counters, 'inside concurrent pairs');
   return {
     seed: o.seed,
     variant: o.variant.name,
     systems: reports,
-    invariants: invariants.map((i) => ({ id: i.id, title: i.title, checks: counters.checks.get(i.id) ?? 0 })),
+    invariants: rows.rows,
+    notEvaluated: rows.notEvaluated,
+    exclusions: [
+      ...CHECK_EXCLUSIONS,
+      { name: 'no-real-time-order', what: 'a concurrent pair is judged by whether some order of its calls explains what each returned (sequential consistency), not by when each call started and ended', why: 'the runner does not record real-time order (checker/group.ts linearize)' },
+      { name: 'reference-candidates', what: `after a concurrent pair, at most ${MAX_CANDIDATES} distinct reference states that explain it are kept`, why: 'bounds the linearization search (checker/group.ts MAX_CANDIDATES); a later mismatch could then be a false alarm, never a missed bug' },
+    ],
     actions: Object.fromEntries([...counters.actions].sort()),
     branches: Object.fromEntries(all.map((b) => [b, counters.branches.get(b) ?? 0])),
-    unreached,
+    unreached: cov.unreached,
     defensive: Object.fromEntries([...defensive].sort()),
+    declaredReached: cov.declaredReached,
+    reachedByVariant: cov.reachedByVariant,
+    undeclaredBranches: cov.undeclared,
     counterexample: cex,
     ...(stopped ? { interrupted: true } : {}),
     elapsedMs: Date.now() - t0,
@@ -168,4 +194,9 @@ export async function checkAsync(o: CheckOptions): Promise<CheckReport> {
     });
     r = g.next(await fc.check(prop, q.params) as fc.RunDetails<[Cmd[]]>);
   }
+}
+
+/** A check fails on a violation, and on a branch declared unreachable that the reference reached. */
+export function checkFailed(r: CheckReport): boolean {
+  return r.counterexample !== null || r.declaredReached.length > 0 || r.undeclaredBranches.length > 0;
 }

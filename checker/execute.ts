@@ -8,15 +8,17 @@ import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, read
 export type { Violation } from './group.ts';
 
 export interface Counters {
-  /** How many times each invariant was evaluated. */
+  /** How many times each invariant was evaluated (per-call ones: on the calls they judge only). */
   readonly checks: Map<string, number>;
+  /** Per-call invariants: calls of the ops they judge that ran inside a concurrent group, unjudged. */
+  readonly skipped: Map<string, number>;
   readonly actions: Map<string, number>;
   readonly branches: Map<string, number>;
   steps: number;
 }
 
 export function newCounters(): Counters {
-  return { checks: new Map(), actions: new Map(), branches: new Map(), steps: 0 };
+  return { checks: new Map(), skipped: new Map(), actions: new Map(), branches: new Map(), steps: 0 };
 }
 
 function bump(m: Map<string, number>, k: string, n = 1): void {
@@ -29,6 +31,7 @@ export function hooksFor(c: Counters | undefined): GroupHooks | undefined {
     onStep: () => { c.steps++; },
     onAction: (op) => bump(c.actions, op),
     onCheck: (id) => bump(c.checks, id),
+    onSkip: (id, n) => bump(c.skipped, id, n),
   };
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { checkAsync } from '../checker/check.ts';
+import { checkAsync, checkFailed } from '../checker/check.ts';
 import { checkText, replayText } from '../checker/report/text.ts';
 import { checkJunit } from '../checker/report/junit.ts';
 import { counterexampleTrace } from '../checker/write-trace.ts';
@@ -11,9 +11,9 @@ import { GroupTooLarge } from '../checker/group.ts';
 import { oneLine, quote } from '../checker/quote.ts';
 import { duplicateKey } from '../checker/json-keys.ts';
 import { INVARIANTS } from '../properties/registry.ts';
-import { VARIANTS, variantByName } from '../model/variants.ts';
+import { brokenVariantOf, VARIANTS, variantByName } from '../model/variants.ts';
 import { ConfigError } from '../model/init.ts';
-import { exploreFamily } from '../checker/explore/family-run.ts';
+import { exploreFailed, exploreFamily } from '../checker/explore/family-run.ts';
 import { DEFAULT_BOUND, UNFIXED, type Unfixed } from '../checker/explore/family.ts';
 import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
@@ -222,7 +222,7 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   if (outs.out && cex && !failed) stderr.write(`xipcheck: violation of ${cex.invariant}; report in ${quote(outs.out)}, trace in ${quote(outs.traceOut ?? `xipcheck-counterexample-${cex.invariant}.trace.json`)}\n`);
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
-  return (cex ? 1 : 0) | failed;
+  return (checkFailed(report) ? 1 : 0) | failed;
 }
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {
@@ -279,7 +279,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
         : `${exploreText(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`));
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
-  return (report.verdict === 'exhausted' ? 0 : 1) | failed;
+  return (exploreFailed(report) ? 1 : 0) | failed;
 }
 
 function cmdRun(args: string[], stdout: Out): number {
@@ -308,9 +308,9 @@ function cmdInvariants(args: string[], stdout: Out): number {
   const { values: v } = parse(args, { reporter: { type: 'string' } });
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
   if (reporter === 'json') {
-    stdout.write(`${JSON.stringify(INVARIANTS.map((i) => ({ id: i.id, title: i.title, when: i.when, why: i.why, source: i.source, brokenBy: i.brokenBy })), null, 2)}\n`);
+    stdout.write(`${JSON.stringify(INVARIANTS.map((i) => ({ id: i.id, title: i.title, when: i.when, perCall: i.perCall ?? null, why: i.why, source: i.source, brokenBy: i.brokenBy, brokenVariant: brokenVariantOf(i.brokenBy) })), null, 2)}\n`);
   } else {
-    stdout.write(`${INVARIANTS.map((i) => `${i.id} (${i.when})\n  ${i.title}\n  why: ${i.why}\n  source: ${i.source}\n  fails under: --variant broken-${i.brokenBy}`).join('\n\n')}\n`);
+    stdout.write(`${INVARIANTS.map((i) => `${i.id} (${i.when}${i.perCall ? `, per call: ${i.perCall.ops.join(', ')} run alone` : ''})\n  ${i.title}\n  why: ${i.why}\n  source: ${i.source}\n  fails under: --variant ${brokenVariantOf(i.brokenBy)}`).join('\n\n')}\n`);
   }
   return 0;
 }

@@ -125,7 +125,7 @@ function* sys_mmap(ctx: Ctx, pid: number, a: { fd: number; pages: number; pgoff:
 function* sys_munmap(ctx: Ctx, pid: number, a: { addr: number; pages: number }): Proc<Observation> {
   yield* lock(mmap_sem(pid));
   const r = yield* atomic('do_munmap', (s) => {
-    if (a.addr % ctx.pageSize) return [s, [-22, 'einval'] as const] as const;
+    if (a.addr % ctx.pageSize) return [s, [-22, 'munmap-einval'] as const] as const;
     const [s2, ret, br] = do_munmap(s, pid, a.addr / ctx.pageSize, a.pages);
     return [s2, [ret, br] as const] as const;
   });

@@ -37,3 +37,8 @@ export const VARIANTS: readonly Variant[] = [
 export function variantByName(name: string): Variant | undefined {
   return VARIANTS.find((v) => v.name === name);
 }
+
+/** The variant that proves an invariant can fail: `broken-<mutation>`, else the one variant switching on just that mutation. */
+export function brokenVariantOf(mutation: string): string {
+  return (variantByName(`broken-${mutation}`) ?? VARIANTS.find((x) => x.flags.size === 1 && x.flags.has(mutation as never)))?.name ?? `broken-${mutation}`;
+}

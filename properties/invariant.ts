@@ -11,6 +11,16 @@ import type { RefState } from './reference/posix.ts';
  */
 export type When = 'every-step' | 'between-operations' | 'step' | 'operation';
 
+/**
+ * A per-call invariant judges one call from the state before it and the state after it. Only a
+ * call that ran alone has such a pair: in a concurrent group the states between mix the calls'
+ * effects, so the checker does not evaluate it there and reports how many calls it left unjudged.
+ */
+export interface PerCall {
+  /** The calls it judges; the checker evaluates it on these only (and counts exactly these). */
+  readonly ops: readonly Action['op'][];
+}
+
 export interface OpContext {
   readonly call: Action;
   readonly pre: State;
@@ -37,6 +47,8 @@ export interface Invariant {
   readonly when: When;
   /** The broken model (a mutation in model/kernel/variant.ts) whose test proves it can fail. */
   readonly brokenBy: string;
+  /** Set on an `operation` invariant that judges one call at a time (see PerCall); coherence judges whole groups. */
+  readonly perCall?: PerCall;
   readonly check?: (s: State) => string | null;
   readonly checkStep?: (pre: State, post: State, label: string) => string | null;
   readonly checkOp?: (o: OpContext) => string | null;

@@ -4,6 +4,7 @@ import type { ConfigInput } from '../../model/config.ts';
 import type { Invariant } from '../../properties/invariant.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { runSteps, type ExecutedStep } from '../sequence.ts';
+import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, ready, type GroupState, type Violation } from '../group.ts';
 import { canonicalKey, symmetryClasses } from './canon.ts';
@@ -44,6 +45,11 @@ export interface ExploreResult {
   readonly transitions: number;
   readonly depth: number;
   readonly elapsedMs: number;
+  /** Kernel branches reached, the set-up included (each counted once per transition that took it). */
+  readonly branches: Readonly<Record<string, number>>;
+  /** In the interleavings: evaluations per invariant, and calls per-call invariants left unjudged. */
+  readonly checks: Readonly<Record<string, number>>;
+  readonly skipped: Readonly<Record<string, number>>;
   readonly violation?: Violation & {
     /** The shortest schedule to it: at each atomic step, the index among the ready threads. */
     readonly schedule: readonly number[];
@@ -87,15 +93,22 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   const invariants = o.invariants ?? INVARIANTS;
   const base = makeSystem(spec.name, spec.config, o.variant);
   const sys: System = o.program ? { ...base, program: o.program } : base;
-  const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants);
-  const done = (r: Omit<ExploreResult, 'name' | 'elapsedMs'>): ExploreResult => ({ name: spec.name, elapsedMs: Date.now() - t0, ...r });
+  const setupC: Counters = newCounters(), c: Counters = newCounters();
+  const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants, setupC);
+  const hooks = hooksFor(c);
+  const counts = () => {
+    const branches = new Map(setupC.branches);
+    for (const [b, n] of c.branches) branches.set(b, (branches.get(b) ?? 0) + n);
+    return { branches: Object.fromEntries(branches), checks: Object.fromEntries(c.checks), skipped: Object.fromEntries(c.skipped) };
+  };
+  const done = (r: Omit<ExploreResult, 'name' | 'elapsedMs' | 'branches' | 'checks' | 'skipped'>): ExploreResult => ({ name: spec.name, elapsedMs: Date.now() - t0, ...counts(), ...r });
   if (setup.violation) {
     return done({ verdict: 'violation', states: 0, transitions: 0, depth: 0, violation: { ...setup.violation, message: `in the set-up: ${setup.violation.message}`, schedule: [], steps: setup.steps } });
   }
   const threads = spec.threads;
   const sym = o.symmetry === false ? null : symmetryClasses(threads);
   const s0 = setup.state;
-  const g0 = groupInit(sys, s0, threads);
+  const g0 = groupInit(sys, s0, threads, hooks);
   const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
   const seen = new Set<string>([canonicalKey(g0, threads, sym)]);
   let transitions = 0, depth = 0;
@@ -111,14 +124,14 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
     const r = ready(sys, node.g);
     if (!r.length) {
       if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
-      const f = checkFinished(invariants, setup.ref, threads, s0, node.g);
+      const f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
       if (f.violation) return fail(head, null, f.violation);
       continue;
     }
     for (let k = 0; k < r.length; k++) {
-      const a = advance(sys, threads, node.g, r[k]);
+      const a = advance(sys, threads, node.g, r[k], hooks);
       transitions++;
-      const v = checkStep(invariants, a.pre, a.g, a.label);
+      const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
       if (v) return fail(head, k, v);
       const key = canonicalKey(a.g, threads, sym);
       if (seen.has(key)) continue;

@@ -1,7 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { variantByName } from '../../model/variants.ts';
 import { exploreSteps, type ExploreResult, type ExploreSpec, type StopReason } from './explore.ts';
-import { DEFAULT_BOUND, familyAll, familyConfig, UNFIXED, type Bound, type FamilyScenario, type Unfixed } from './family.ts';
+import { DEFAULT_BOUND, FAMILY_LIMITS, familyAll, familyConfig, UNFIXED, type Bound, type FamilyScenario, type Unfixed } from './family.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
+import { coverageOf, type DeclaredReached } from '../coverage.ts';
+import { invariantRows, type InvariantRow, type NotEvaluated } from '../invariant-rows.ts';
 import { heapNearlyFull, STOP_CODES } from './limits.ts';
 import type { ExecutedStep } from '../sequence.ts';
 
@@ -14,6 +17,8 @@ export interface FamilyOptions {
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
   readonly workers?: number;
+  /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
+  readonly declaredUnreachable?: ReadonlyMap<string, string>;
   readonly onProgress?: (done: number, states: number) => void;
   /** Polled while exploring: yes = stop now and report what was found (the CLI's SIGINT, SIGTERM). */
   readonly shouldStop?: () => boolean;
@@ -37,6 +42,18 @@ export interface FamilyReport {
   readonly symmetry: boolean;
   /** Scenarios left out by name, counted over the part of the family enumerated. */
   readonly excluded: readonly { name: string; reason: string; scenarios: number }[];
+  /** What no scenario of the family does, at any bound. */
+  readonly limits: readonly string[];
+  /** Per invariant, evaluations in the interleavings (set-ups excluded), with their unit. */
+  readonly invariants: readonly InvariantRow[];
+  /** Invariants not evaluated in (part of) the interleavings, and why. */
+  readonly notEvaluated: readonly NotEvaluated[];
+  /** Declared unreachable, yet reached by the reference design: fails the run (exit 1). */
+  readonly declaredReached: readonly DeclaredReached[];
+  /** Declared unreachable, reached by a (historical or broken) variant: reported only. */
+  readonly reachedByVariant: readonly DeclaredReached[];
+  /** Branch labels hit that the catalogue does not declare: fail the run. */
+  readonly undeclaredBranches: readonly string[];
   /** Scenarios explored (the last one possibly cut short by a limit). */
   readonly scenarios: number;
   readonly exhausted: number;
@@ -66,9 +83,14 @@ class Tally {
   scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0;
   best: Slim | null = null;
   readonly excluded = new Map<Unfixed, number>();
+  readonly branches = new Map<string, number>();
+  readonly checks = new Map<string, number>();
+  readonly skipped = new Map<string, number>();
   stoppedBy: StopReason | undefined;
   add(r: Slim): void {
     this.scenarios++;
+    const sum = (m: Map<string, number>, o: Readonly<Record<string, number>>) => { for (const [k, n] of Object.entries(o)) m.set(k, (m.get(k) ?? 0) + n); };
+    sum(this.branches, r.branches); sum(this.checks, r.checks); sum(this.skipped, r.skipped);
     if (r.verdict === 'exhausted') this.exhausted++;
     else if (r.verdict === 'limit') { this.limited++; this.stoppedBy ??= r.stoppedBy; } else this.violations++;
     this.states += r.states;
@@ -82,8 +104,11 @@ class Tally {
 function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
   const bound = o.bound ?? DEFAULT_BOUND;
   const best = t.best;
+  const cov = coverageOf(t.branches, variantByName(o.variant)!, o.declaredUnreachable);
+  const rows = invariantRows(INVARIANTS, { checks: t.checks, skipped: t.skipped }, 'in finished interleavings of concurrent threads', 'explore');
   return {
-    variant: o.variant, bound, symmetry: o.symmetry !== false,
+    variant: o.variant, bound, symmetry: o.symmetry !== false, limits: FAMILY_LIMITS,
+    invariants: rows.rows, notEvaluated: rows.notEvaluated, declaredReached: cov.declaredReached, reachedByVariant: cov.reachedByVariant, undeclaredBranches: cov.undeclared,
     excluded: (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({ name: u, reason: UNFIXED[u], scenarios: t.excluded.get(u) ?? 0 })),
     scenarios: t.scenarios, exhausted: t.exhausted, limited: t.limited, violations: t.violations,
     states: t.states, transitions: t.transitions, maxDepth: t.maxDepth,
@@ -257,4 +282,9 @@ export function exploreSome(o: FamilyOptions, indices: readonly number[] | null)
     for (let r = g.next(); ; r = g.next()) if (r.done) { out.push(r.value); break; }
   }
   return out;
+}
+
+/** Explore fails on a violation, on a bound not exhausted, and on a declared-unreachable branch the reference reached. */
+export function exploreFailed(r: FamilyReport): boolean {
+  return r.verdict !== 'exhausted' || r.declaredReached.length > 0 || r.undeclaredBranches.length > 0;
 }

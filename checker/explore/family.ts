@@ -154,3 +154,14 @@ export function* familyAll(b: Bound, include: readonly Unfixed[] = []): Generato
 export function* family(b: Bound, include: readonly Unfixed[] = []): Generator<ExploreSpec & { unfixed: Unfixed | null }> {
   for (const s of familyAll(b, include)) if (!s.excluded) yield s;
 }
+
+/**
+ * What the family never does, whatever the bound — printed by every `explore` report beside the
+ * races excluded by name, so "exhausted" is read as "exhausted within this family".
+ */
+export const FAMILY_LIMITS: readonly string[] = [
+  'one file (page 0 data, the other pages holes) on one dcssblk segment: no brd, no axonram, no page-cache mount, no partition',
+  'threads run 1-byte loads and stores through the two mappings, 1-byte pread, and (P0 only) 1-byte pwrite and ftruncate to 0, 1, PAGE_SIZE+1 or the whole file',
+  'no open, close, mmap, munmap, unlink, mount/remount/umount or block-device action runs in a thread (set-up only)',
+  'nothing reads the file after the threads finish: a final state is judged by the invariants and the reference of the calls made, not by a final read of every byte',
+];

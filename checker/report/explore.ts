@@ -1,7 +1,8 @@
-import type { FamilyReport } from '../explore/family-run.ts';
+import { exploreFailed, type FamilyReport } from '../explore/family-run.ts';
 import { xmlEscape as esc } from './xml.ts';
-import { storyLines } from './text.ts';
+import { declaredReachedLines, invariantLines, storyLines } from './text.ts';
 import { oneLine } from '../quote.ts';
+import { BORROWED } from '../../properties/reference/borrowed.ts';
 
 const STOPPED: Record<NonNullable<FamilyReport['stoppedBy']>, string> = {
   states: 'the --max-states limit was reached',
@@ -17,9 +18,16 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
     `xipcheck explore — variant ${r.variant}, bound: ${b.threads} threads × ${b.ops} op${b.ops > 1 ? 's' : ''} each × ${b.pages} pages, symmetry ${r.symmetry ? 'on' : 'off'}`,
   ];
   for (const e of r.excluded) if (e.scenarios) lines.push(`  excluded by name: ${e.name} (${e.scenarios} scenarios) — ${e.reason}; --include-unfixed ${e.name} puts them back`);
+  lines.push('  the family never does (at any bound):');
+  for (const l of r.limits) lines.push(`    - ${l}`);
   lines.push(`  ${r.scenarios} scenarios: ${r.exhausted} exhausted, ${r.violations} with a violation, ${r.limited} stopped at a limit`);
   lines.push(`  ${r.states} distinct states, ${r.transitions} transitions, deepest interleaving ${r.maxDepth} atomic steps, ${secs.toFixed(1)} s (${Math.round(r.states / Math.max(secs, 1e-3))} states/s)`);
-  if (r.verdict === 'exhausted') lines.push(`BOUND EXHAUSTED: no invariant fails in any interleaving of any scenario within the bound.`);
+  lines.push(...invariantLines(r.invariants, r.notEvaluated).map((l) => `  ${l}`));
+  const dr = declaredReachedLines(r.declaredReached, r.reachedByVariant, r.undeclaredBranches);
+  if (dr.length) lines.push('  kernel branches:', ...dr.map((l) => `  ${l}`));
+  lines.push('  the reference derives every return itself, but borrows from the machine:');
+  for (const b of BORROWED) lines.push(`    - ${b.what}`);
+  if (r.verdict === 'exhausted') lines.push(`BOUND EXHAUSTED: no evaluated invariant fails in any interleaving of any scenario within the bound${r.notEvaluated.length ? ` (not evaluated: ${r.notEvaluated.map((n) => n.id).join(', ')})` : ''}.`);
   if (r.stoppedBy) {
     lines.push(`STOPPED — bound NOT exhausted: ${STOPPED[r.stoppedBy]}; ${r.scenarios} scenario${r.scenarios === 1 ? '' : 's'} explored, the rest of the family not started${r.violations ? '' : ' (no violation in what was explored)'}.`);
   }
@@ -36,9 +44,10 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
 
 export function exploreJunit(r: FamilyReport, tracePath?: string): string {
   const c = r.counterexample;
-  const failed = r.verdict !== 'exhausted';
+  const failed = exploreFailed(r);
   const body = c ? `\n      <failure message="${esc(`${c.invariant}: ${c.message}`)}">${esc(exploreText(r, tracePath))}</failure>\n    `
-    : failed ? `\n      <failure message="bound not exhausted">${esc(exploreText(r))}</failure>\n    ` : '';
+    : r.verdict !== 'exhausted' ? `\n      <failure message="bound not exhausted">${esc(exploreText(r))}</failure>\n    `
+    : failed ? `\n      <failure message="branches declared unreachable were reached">${esc(exploreText(r))}</failure>\n    ` : '';
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="xipcheck" tests="1" failures="${failed ? 1 : 0}" time="${(r.elapsedMs / 1000).toFixed(3)}">`,

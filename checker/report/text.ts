@@ -1,4 +1,6 @@
 import type { CheckReport, Counterexample } from '../check.ts';
+import type { DeclaredReached } from '../coverage.ts';
+import type { InvariantRow, NotEvaluated } from '../invariant-rows.ts';
 import type { ReplayResult } from '../replay.ts';
 import { describeCall, describeObs } from '../describe.ts';
 import type { Action } from '../../model/actions.ts';
@@ -51,20 +53,42 @@ export function checkText(r: CheckReport, tracePath?: string): string {
   const lines: string[] = [];
   lines.push(`xipcheck check — seed ${r.seed}, variant ${r.variant}`);
   for (const s of r.systems) lines.push(`  system ${s.name.padEnd(18)} ${String(s.runs).padStart(6)} runs ${String(s.steps).padStart(9)} atomic steps${s.interrupted ? '  (stopped by the time budget)' : ''}`);
-  lines.push('invariants (evaluations):');
-  for (const i of r.invariants) lines.push(`  ${i.id.padEnd(22)} ${String(i.checks).padStart(9)}  ${i.title}`);
+  lines.push(...invariantLines(r.invariants, r.notEvaluated));
+  lines.push('excluded by construction (what the runs never do, or never judge):');
+  for (const e of r.exclusions) lines.push(`  ${e.name}: ${e.what} — ${e.why}`);
   lines.push('the reference derives every return itself, but borrows from the machine:');
-  for (const b of r.borrowed) lines.push(`  - ${b.what}`);
+  for (const x of r.borrowed) lines.push(`  - ${x.what}`);
   const acts = Object.entries(r.actions);
-  lines.push(`actions (${acts.length}): ${acts.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`actions (${acts.length}, calls started): ${acts.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const all = Object.keys(r.branches).length;
   const def = Object.keys(r.defensive).length;
   lines.push(`kernel branches: ${all - r.unreached.length - def} of ${all - def} reached${def ? `; ${def} declared unreachable in this design (xipcheck check --reporter json lists why)` : ''}`);
   if (r.unreached.length) lines.push(`  FINDING — never reached: ${r.unreached.join(', ')}`);
+  lines.push(...declaredReachedLines(r.declaredReached, r.reachedByVariant, r.undeclaredBranches));
   if (r.counterexample) lines.push(counterexampleText(r.counterexample, tracePath));
   else if (r.interrupted) lines.push(`INTERRUPTED after ${(r.elapsedMs / 1000).toFixed(1)} s: no violation in the runs above, the rest not run`);
   else lines.push(`no violation (${(r.elapsedMs / 1000).toFixed(1)} s)`);
   return lines.join('\n');
+}
+
+/** The invariant table: each count with what it counts, then what was not evaluated and why. */
+export function invariantLines(rows: readonly InvariantRow[], notEvaluated: readonly NotEvaluated[]): string[] {
+  const lines = ['invariants (times evaluated, and on what):'];
+  for (const i of rows) lines.push(`  ${i.id.padEnd(22)} ${String(i.checks).padStart(9)} ${i.unit.padEnd(34)} ${i.title}`);
+  if (notEvaluated.length) {
+    lines.push('not evaluated:');
+    for (const n of notEvaluated) lines.push(`  ${n.id}: ${n.reason}`);
+  }
+  return lines;
+}
+
+/** A reached declared-unreachable branch: a failure on the reference design, a note on a variant. */
+export function declaredReachedLines(failing: readonly DeclaredReached[], byVariant: readonly DeclaredReached[], undeclared: readonly string[] = []): string[] {
+  return [
+    ...(undeclared.length ? [`  FINDING (fails the run) — branch labels the catalogue does not declare: ${undeclared.join(', ')}`] : []),
+    ...failing.map((d) => `  FINDING (fails the run) — declared unreachable but reached ${d.hits}×: ${d.branch} (declared: ${d.why})`),
+    ...byVariant.map((d) => `  reached by this variant, declared unreachable in the reference design: ${d.branch} ${d.hits}×`),
+  ];
 }
 
 export function replayText(r: ReplayResult): string {

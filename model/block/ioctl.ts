@@ -44,7 +44,7 @@ export function* sys_dcssblk_save(_ctx: Ctx, _pid: number, a: { dev: number; on:
 export function* sys_dcssblk_save_show(_ctx: Ctx, _pid: number, a: { dev: number }): Proc<Observation> {
   return yield* sysfs('dcssblk_save_show', (s) => {
     const d = s.devices[a.dev];
-    if (!d?.present || !d.dcss) return [s, -ENODEV, 'enodev'];
+    if (!d?.present || !d.dcss) return [s, -ENODEV, 'save-show-enodev'];
     return [s, d.dcss.savePending ? 1 : 0, 'save-show'];
   }, B_DCSS_SYSFS);
 }

@@ -14,7 +14,7 @@ import { generic_write_checks } from '../vfs/generic_write_checks.ts';
 import { copy_from_user, copy_to_user, type Buf } from './user_copy.ts';
 
 const CITE = 'mm/filemap_xip.c (2.6.27–3.19)';
-export const B_XREAD = branches('do_xip_mapping_read', CITE, ['empty-file', 'eof-stop', 'hole-zero', 'data-copy', 'lookup-error', 'efault-discard-chunk'] as const, {
+export const B_XREAD = branches('do_xip_mapping_read', CITE, ['empty-file', 'eof-stop-past-last-page', 'eof-stop-in-last-page', 'hole-zero', 'data-copy', 'lookup-error', 'efault-discard-chunk'] as const, {
   'lookup-error': 'get_xip_mem(create=0) fails only if direct_access fails on an owned block: see ext2_get_xip_mem:direct-access-failed',
 });
 export const B_XWRITE = branches('__xip_file_write', CITE, ['efbig', 'zero-count', 'mapped', 'hole-allocate', 'alloc-error', 'efault-partial', 'isize-extended'] as const);
@@ -63,9 +63,9 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
   while (copied < len) {
     let nr = PS;
     if (index >= endIndex) {
-      if (index > endIndex) { yield* cover(B_XREAD, 'eof-stop'); break; }
+      if (index > endIndex) { yield* cover(B_XREAD, 'eof-stop-past-last-page'); break; }
       nr = ((isize - 1) % PS) + 1;
-      if (nr <= offset) { yield* cover(B_XREAD, 'eof-stop'); break; }
+      if (nr <= offset) { yield* cover(B_XREAD, 'eof-stop-in-last-page'); break; }
     }
     nr -= offset;
     if (nr > len - copied) nr = len - copied;

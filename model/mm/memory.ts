@@ -14,7 +14,9 @@ const CITE = 'mm/memory.c handle_mm_fault/do_anonymous_page/do_wp_page (3.13–3
 export const B_MM = branches('handle_mm_fault', CITE, [
   'sigsegv-no-vma', 'sigsegv-access', 'anon-zero-page', 'file-fault', 'fault-sigbus', 'fault-oom',
   'wp-pfn-shared-reuse', 'wp-pfn-private-cow', 'wp-sparse-private-cow', 'wp-pagecache-shared-dirty', 'wp-pagecache-private-cow',
+  'wp-pfn-private-writes-medium',
 ] as const, {
+  'wp-pfn-private-writes-medium': 'the mutation of broken-private-write-shared: do_wp_page always copies for a private vma',
   'fault-oom': 'VM_FAULT_OOM comes only from xip_file_fault:lookup-error-oom and sparse-recheck-error-oom',
 });
 
@@ -89,7 +91,7 @@ function do_wp_page(ctx: Ctx, s: State, pid: number, vpage: number, vma: Vma): r
   const cowOf = (data: readonly number[]): Pte => ({ kind: 'anon', data: data.slice(), write: true, cow: true });
   switch (pte.kind) {
     case 'pfn':
-      if (vma.shared || has(ctx.variant, 'private-write-shared')) return [setPte(s, pid, vpage, { ...pte, write: true }), vma.shared ? 'wp-pfn-shared-reuse' : 'wp-pfn-private-cow'];
+      if (vma.shared || has(ctx.variant, 'private-write-shared')) return [setPte(s, pid, vpage, { ...pte, write: true }), vma.shared ? 'wp-pfn-shared-reuse' : 'wp-pfn-private-writes-medium'];
       return [setPte(s, pid, vpage, cowOf(readPfn(s, pte.pfn))), 'wp-pfn-private-cow'];
     case 'sparse': {
       const s2 = { ...s, sparse: { ...s.sparse, refs: s.sparse.refs - 1 } };

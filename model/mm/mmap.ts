@@ -6,7 +6,7 @@ import { zapPte } from './vma.ts';
 import { ext2_evict_if_unused } from '../fs/ext2/inode.ts';
 
 const CITE = 'mm/mmap.c do_mmap_pgoff/do_munmap, mm/filemap_xip.c xip_file_mmap (3.x)';
-export const B_MMAP = branches('do_mmap_pgoff', CITE, ['ebadf', 'eacces', 'einval', 'enomem', 'xip_file_mmap', 'generic_file_mmap', 'munmap', 'munmap-split'] as const);
+export const B_MMAP = branches('do_mmap_pgoff', CITE, ['ebadf', 'eacces', 'einval', 'enomem', 'xip_file_mmap', 'generic_file_mmap', 'munmap', 'munmap-split', 'munmap-einval'] as const);
 
 export interface MmapArgs { readonly fd: number; readonly pages: number; readonly pgoff: number; readonly shared: boolean; readonly read: boolean; readonly write: boolean }
 
@@ -44,7 +44,7 @@ function freeRange(s: State, pid: number, pages: number): number {
 
 /** do_munmap: drop ptes and vmas in [vstart, vstart+pages), splitting vmas at the edges. */
 export function do_munmap(s: State, pid: number, vstart: number, pages: number): readonly [State, number, string] {
-  if (pages <= 0 || vstart < 0 || vstart + pages > s.cfg.vpages) return [s, -EINVAL, 'einval'];
+  if (pages <= 0 || vstart < 0 || vstart + pages > s.cfg.vpages) return [s, -EINVAL, 'munmap-einval'];
   let next = s;
   for (let vp = vstart; vp < vstart + pages; vp++) next = zapPte(next, pid, vp);
   const end = vstart + pages;

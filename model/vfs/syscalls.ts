@@ -16,7 +16,7 @@ import { dirLookup, dirWith, dirWithout } from './dir.ts';
 
 const CITE = 'fs/open.c, fs/read_write.c, fs/namei.c, fs/aio.c, fs/sync.c (3.x)';
 export const B_VFS = branches('vfs', CITE, [
-  'open-enoent', 'open-erofs', 'open-create', 'open-existing', 'open-eexist', 'open-trunc', 'ebadf', 'efault-access-ok',
+  'open-enoent', 'open-erofs-create', 'open-erofs-write', 'open-create', 'open-existing', 'open-eexist', 'open-trunc', 'ebadf', 'efault-access-ok',
   'readv-short-stop', 'aio-einval-xip', 'sendfile', 'ftruncate-einval', 'ftruncate-efbig', 'ftruncate-same-size',
   'fsync-xip-metadata-only', 'fsync-writeback', 'unlink-enoent', 'unlink-erofs', 'unlink-ok',
 ] as const);
@@ -242,7 +242,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
     if (ino !== undefined && fl.append && has(ctx.variant, 'mut-open-append-enoent')) return [s, { err: -ENOENT, br: 'open-enoent' }];
     if (ino === undefined) {
       if (!fl.creat) return [s, { err: -ENOENT, br: 'open-enoent' }];
-      if (s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
+      if (s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs-create' }];
       let fresh = s.inodes.findIndex((i, k) => k > 0 && i === null);
       if (fresh < 0) fresh = Math.max(1, s.inodes.length);
       ino = fresh;
@@ -252,7 +252,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
       next = { ...s, inodes, dir: dirWith(s.dir, a.name, ino) };
       br = 'open-create';
     }
-    if ((fl.write || fl.trunc) && s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs' }];
+    if ((fl.write || fl.trunc) && s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs-write' }];
     const f: OpenFile = { ino, read: fl.read ?? !fl.write, write: !!fl.write, append: !!fl.append, pos: 0 };
     const [s2, fd] = fd_install(next, pid, f, has(ctx.variant, 'mut-fd-not-lowest'));
     return [s2, { fd, ino, br }];

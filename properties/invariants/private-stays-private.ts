@@ -9,6 +9,7 @@ export const privateStaysPrivate: Invariant = {
   why: 'MAP_PRIVATE promises copy-on-write: a private store that reached the medium would change the file for every other user (and write to a read-only file system or ROM).',
   source: 'mm/memory.c do_wp_page (3.x): private vma → cow_user_page into a new anonymous page; xip_file_fault maps the sparse page, not a new block, for a hole in a private mapping',
   when: 'operation',
+  perCall: { ops: ['store'] },
   brokenBy: 'private-write-shared',
   checkOp({ call, pre, post }) {
     if (call.op !== 'store') return null;

@@ -26,6 +26,7 @@ export const transferExact: Invariant = {
   why: 'A copy that strays outside the user buffer or the file range corrupts memory or file data that the caller never named.',
   source: 'mm/filemap_xip.c do_xip_mapping_read / __xip_file_write (2.6.27–3.19): nr clipped to len - copied and to EOF; bytes = min(PAGE_SIZE - offset, count)',
   when: 'operation',
+  perCall: { ops: ['read', 'pread', 'write', 'pwrite'] },
   brokenBy: 'write-overruns-buffer',
   checkOp({ call, pre, post, obs }) {
     if (!['read', 'pread', 'write', 'pwrite'].includes(call.op)) return null;

@@ -38,6 +38,7 @@ export const truncateZeroesTail: Invariant = {
   why: 'Bytes past EOF in the last block become file data again when the file grows; unless truncate zeroes them, an extending write or truncate reveals data that was cut off.',
   source: 'mm/filemap_xip.c xip_truncate_page (2.6.25–3.19), called first by ext2_setsize',
   when: 'operation',
+  perCall: { ops: ['ftruncate'] },
   brokenBy: 'truncate-no-zero-tail',
   checkOp({ call, pre, post, obs }) {
     if (call.op !== 'ftruncate' || obs.ret !== 0) return null;

@@ -63,7 +63,8 @@ export const REFERENCE_SUITE: readonly SuiteSystem[] = [
     description: 'ext2 without xip (the option is dropped on a disk without direct_access): the page-cache a_ops, same invariants',
     config: {
       pageSize: 4,
-      devices: [{ name: 'sda', driver: 'disk', pages: 12 }, { name: 'ram1', driver: 'brd', pages: 4 }],
+      // ram2 is a brd device set read-only (BLKROSET): discard is refused with -EACCES
+      devices: [{ name: 'sda', driver: 'disk', pages: 12 }, { name: 'ram1', driver: 'brd', pages: 4 }, { name: 'ram2', driver: 'brd', pages: 2, readOnly: true }],
       fs: { device: 'sda', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
       processes: 2, vpages: 12, heapPages: 2,
     },

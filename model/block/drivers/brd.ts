@@ -37,7 +37,7 @@ function brd_direct_access(s: State, dev: number, sector: number): readonly [Sta
 
 export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, direct_access: brd_direct_access };
 
-export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-enodev', 'blkflsbuf-generic', 'blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-unsupported'] as const);
+export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-enodev', 'blkflsbuf-generic', 'blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-einval-range', 'discard-eacces-ro', 'discard-unsupported'] as const);
 
 /**
  * ioctl(BLKFLSBUF). On brd (brd_ioctl): -EBUSY unless bd_openers <= 1 — the ioctl's own open;
@@ -59,8 +59,8 @@ export function brd_discard(s: State, dev: number, page: number, offByOne = fals
   const d = s.devices[dev];
   // blkdev_issue_discard: a queue without discard support (dcssblk, axonram, a plain disk here) is -EOPNOTSUPP
   if (!d.present || d.driver !== 'brd') return [s, -EOPNOTSUPP, 'discard-unsupported'];
-  if (d.readOnly) return [s, -EACCES, 'discard-unsupported'];
-  if (offByOne ? page > d.pages : page >= d.pages) return [s, -EINVAL, 'discard-unbacked'];
+  if (d.readOnly) return [s, -EACCES, 'discard-eacces-ro'];
+  if (offByOne ? page > d.pages : page >= d.pages) return [s, -EINVAL, 'discard-einval-range'];
   if (!d.data[page]) return [s, 0, 'discard-unbacked'];
   return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, page, zeros(s.cfg.pageSize)) })), 0, 'discard-zero'];
 }

@@ -42,7 +42,7 @@ export const dcssblk_fops: BlockDeviceOperations = {
 };
 
 export const B_DCSS_SYSFS = branches('dcssblk_sysfs', CITE, [
-  'remove-ebusy', 'remove-ok', 'save-now', 'save-pending', 'save-cancel', 'save-show', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'enodev',
+  'remove-enodev', 'remove-ebusy', 'remove-ok', 'save-enodev', 'save-now', 'save-pending', 'save-cancel', 'shared-enodev', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'save-show', 'save-show-enodev',
 ] as const);
 
 const RO_TYPES = new Set(['SR', 'ER', 'SC']);
@@ -50,7 +50,7 @@ const RO_TYPES = new Set(['SR', 'ER', 'SC']);
 /** dcssblk_remove_store: -EBUSY while in use, else del_gendisk + segment_unload. */
 export function dcssblk_remove(s: State, dev: number, ignoreUsers: boolean): readonly [State, number, string] {
   const d = s.devices[dev];
-  if (!d.present || d.driver !== 'dcssblk') return [s, -ENODEV, 'enodev'];
+  if (!d.present || d.driver !== 'dcssblk') return [s, -ENODEV, 'remove-enodev'];
   if (d.openers !== 0 && !ignoreUsers) return [s, -EBUSY, 'remove-ebusy'];
   return [updateDevice(s, dev, (x) => ({ ...x, present: false, data: x.data.map(() => null) })), 0, 'remove-ok'];
 }
@@ -58,7 +58,7 @@ export function dcssblk_remove(s: State, dev: number, ignoreUsers: boolean): rea
 /** dcssblk_save_store: save now when idle, else set save_pending for the last release; '0' cancels. */
 export function dcssblk_save(s: State, dev: number, on: boolean): readonly [State, number, string] {
   const d = s.devices[dev];
-  if (!d.present || !d.dcss) return [s, -ENODEV, 'enodev'];
+  if (!d.present || !d.dcss) return [s, -ENODEV, 'save-enodev'];
   if (!on) return [updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, savePending: false } })), 0, 'save-cancel'];
   if (d.openers === 0) return [updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, saves: x.dcss!.saves + 1 } })), 0, 'save-now'];
   return [updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, savePending: true } })), 0, 'save-pending'];
@@ -67,7 +67,7 @@ export function dcssblk_save(s: State, dev: number, on: boolean): readonly [Stat
 /** dcssblk_shared_store: -EBUSY while in use; SC cannot be exclusive; ro follows type while shared. */
 export function dcssblk_shared(s: State, dev: number, shared: boolean): readonly [State, number, string] {
   const d = s.devices[dev];
-  if (!d.present || !d.dcss) return [s, -ENODEV, 'enodev'];
+  if (!d.present || !d.dcss) return [s, -ENODEV, 'shared-enodev'];
   if (d.openers !== 0) return [s, -EBUSY, 'shared-ebusy'];
   if (!shared && d.dcss.segmentType === 'SC') return [s, -EINVAL, 'shared-sc-refused'];
   const readOnly = shared && RO_TYPES.has(d.dcss.segmentType);

@@ -2,21 +2,35 @@ import { branches } from '../../kernel/coverage.ts';
 import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
 import { bioRead, bioWrite } from '../../block/block_device.ts';
 import { zeros } from '../../kernel/physmem.ts';
+import { EIO, ENOSPC } from '../../kernel/errno.ts';
 import type { State } from '../../state.ts';
-import { padTo, setAt, updateInode } from '../../state.ts';
+import { padTo, pagesFor, setAt, updateInode } from '../../state.ts';
 import type { AddressSpaceOperations } from '../address_space_operations.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
 
-const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x)';
-export const B_PAGECACHE = branches('ext2_aops', CITE, ['readpage-hole', 'readpage-block', 'readpage-cached', 'writepage-clean', 'writepage-existing', 'writepage-allocate', 'writepage-error'] as const, {
-  'writepage-error': 'a rw mount of a read-only disk is refused and dcssblk refuses sharing changes while in use, so writeback never meets a read-only device',
+const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x); fs/mpage.c do_mpage_readpage';
+const NO_RO_WRITEBACK = 'bio writes fail only on a read-only or removed device; a rw mount of a read-only device is refused (-EACCES), dcssblk refuses sharing changes and removal while in use (-EBUSY), and the others never change, so writeback never meets one';
+export const B_PAGECACHE = branches('ext2_aops', CITE, [
+  'readpage-hole', 'readpage-block', 'readpage-cached', 'readpage-beyond-eof', 'writepage-clean', 'writepage-existing', 'writepage-eio',
+  'writepage-truncated', 'writepage-allocate', 'writepage-enospc', 'writepage-allocate-eio',
+] as const, {
+  'writepage-eio': NO_RO_WRITEBACK,
+  'writepage-allocate-eio': NO_RO_WRITEBACK,
 });
 
 /** ext2_readpage: bring file page `pgoff` into the page cache (zeros for a hole). Returns 0. */
 export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<number> {
   const br = yield* atomic('ext2_readpage', (s): readonly [State, string] => {
     if (s.inodes[ino]!.pageCache[pgoff]) return [s, 'readpage-cached'];
+    // do_mpage_readpage (fs/mpage.c, 3.x) maps only blocks below last_block_in_file, taken from
+    // i_size: a page wholly past EOF is zeroed, never read. It happens when a fault that passed
+    // filemap_fault's first i_size check reads the page in after truncate_inode_pages, while
+    // the truncated blocks still hold their old bytes; the page then stays in the cache.
+    if (pgoff >= pagesFor(s.inodes[ino]!.size, s.cfg.pageSize)) {
+      const page = { data: zeros(s.cfg.pageSize), dirty: false };
+      return [updateInode(s, ino, (i) => ({ ...i, pageCache: setAt(padTo(i.pageCache, pgoff, null), pgoff, page) })), 'readpage-beyond-eof'];
+    }
     const block = ext2_bmap(s, ino, pgoff);
     const [s2, data] = block ? bioRead(s, s.sb!.dev, block) : [s, zeros(s.cfg.pageSize)];
     const page = { data: (data ?? zeros(s.cfg.pageSize)).slice(), dirty: false };
@@ -34,24 +48,26 @@ export function* ext2_writepage(ctx: Ctx, ino: number, pgoff: number): Proc<numb
     const block = ext2_bmap(s, ino, pgoff);
     if (!block) return [s, 'needs-block'];
     const [s2, err] = bioWrite(s, s.sb!.dev, block, p.data);
-    if (err) return [s2, 'writepage-error'];
+    if (err) return [s2, 'writepage-eio'];
     return [markClean(s2, ino, pgoff), 'writepage-existing'];
   });
   if (st !== 'needs-block') {
     yield* cover(B_PAGECACHE, st);
-    return st === 'writepage-error' ? -5 : 0;
+    return st === 'writepage-eio' ? -EIO : 0;
   }
   yield* lock(truncateMutex(ino));
-  const r = yield* atomic('ext2_get_blocks(create=1)+submit_bh', (s): readonly [State, string] => {
+  // block_write_full_page → ext2_get_block(create=1): ENOSPC here is the writeback error a
+  // store through a shared mapping into a hole meets (ext2 has no page_mkwrite reservation)
+  const r = yield* atomic('ext2_get_blocks(create=1)+submit_bh', (s): readonly [State, readonly [string, number]] => {
     const p = s.inodes[ino]?.pageCache[pgoff];
-    if (!p) return [s, 'writepage-clean'];
+    if (!p) return [s, ['writepage-truncated', 0]];
     const [s2, got] = ext2_get_blocks_alloc(ctx, s, ino, pgoff, p.data);
-    if ('err' in got) return [s2, 'writepage-error'];
-    return [markClean(s2, ino, pgoff), 'writepage-allocate'];
+    if ('err' in got) return [s2, [got.err === -ENOSPC ? 'writepage-enospc' : 'writepage-allocate-eio', got.err]];
+    return [markClean(s2, ino, pgoff), ['writepage-allocate', 0]];
   });
   yield* unlock(truncateMutex(ino));
-  yield* cover(B_PAGECACHE, r);
-  return r === 'writepage-error' ? -28 : 0;
+  yield* cover(B_PAGECACHE, r[0]);
+  return r[1];
 }
 
 function markClean(s: State, ino: number, pgoff: number): State {

@@ -12,8 +12,10 @@ import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
-  'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced',
-] as const);
+  'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced', 'pagecache-write-eio',
+] as const, {
+  'pagecache-write-eio': 'the write of the page into its new block fails only on a read-only or removed device, which a rw mount never has (see ext2_aops:writepage-allocate-eio)',
+});
 
 /** ext2_get_block(create=0): the block mapped at `pgoff`, 0 for a hole (lockless chain walk). */
 export function ext2_bmap(s: State, ino: number, pgoff: number): number {
@@ -55,7 +57,7 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
     if (!has(ctx.variant, 'no-zero-new-block')) next = zeroDevicePage(next, da.pfn);
   } else if (data) {
     const [s3, err] = bioWrite(next, sb.dev, block, data);
-    if (err) return [s3, { err: -EIO, branch: 'clear-xip-target-failed-leak' }];
+    if (err) return [s3, { err: -EIO, branch: 'pagecache-write-eio' }];
     next = s3;
   }
   next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));

@@ -12,7 +12,10 @@ export const B_SUPER = branches('ext2_super', CITE, [
   'mount-ebusy-mounted', 'mount-enodev', 'mount-eacces-ro-device', 'mount-einval-unformatted', 'mount-xip-dropped-no-direct-access',
   'mount-einval-blocksize', 'mount-ok', 'remount-xip-change-refused', 'remount-einval-blocksize', 'remount-ebusy-writers',
   'remount-eacces-ro-device', 'remount-einval-unmounted', 'remount-ok', 'umount-ebusy', 'umount-ok', 'umount-einval',
-] as const);
+  'mount-blkdev-get-failed',
+] as const, {
+  'mount-blkdev-get-failed': 'blkdev_get fails only with -ENODEV (absent device) or -EACCES (write open of a read-only one), and ext2_mount tests both just before',
+});
 
 export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean }
 
@@ -28,7 +31,7 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   if (!d || !d.present) return [s, -ENODEV, 'mount-enodev'];
   if (!a.ro && d.readOnly) return [s, -EACCES, 'mount-eacces-ro-device'];
   const [s1, err] = blkdev_get(s, a.dev, !a.ro);
-  if (err) return [s, err, 'mount-enodev'];
+  if (err) return [s, err, 'mount-blkdev-get-failed'];
   if (!d.formatted) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-unformatted'];
   let xip = a.xip, branch = 'mount-ok';
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }

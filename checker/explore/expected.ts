@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { VARIANTS } from '../../model/variants.ts';
+import { exploreFamily } from './family-run.ts';
+import { DEFAULT_BOUND } from './family.ts';
+
+/**
+ * Expected results as data (TLA+'s habit of checking a model's state count and its
+ * counterexamples' lengths against recorded numbers): what `xipcheck explore` answers at the
+ * default bound, for the reference design and for every historical race variant. `npm test`
+ * compares a fresh exploration with the file exactly; `npm run expected` rewrites the file,
+ * deliberately, when the model or the family changes.
+ */
+export const EXPECTED_FILE = 'properties/expected/explore.json';
+
+const Bound = z.strictObject({ threads: z.number().int(), ops: z.number().int(), pages: z.number().int() });
+
+export const ExpectedExplore = z.strictObject({
+  about: z.string(),
+  bound: Bound,
+  reference: z.strictObject({
+    verdict: z.literal('exhausted'),
+    scenarios: z.number().int(),
+    excluded: z.record(z.string(), z.number().int()),
+    states: z.number().int(),
+    transitions: z.number().int(),
+    maxDepth: z.number().int(),
+  }),
+  races: z.array(z.strictObject({
+    variant: z.string(),
+    verdict: z.literal('violation'),
+    invariant: z.string(),
+    /** Atomic steps of the shortest counterexample's interleaving. */
+    depth: z.number().int(),
+    scenario: z.string(),
+  })),
+});
+export type ExpectedExplore = z.infer<typeof ExpectedExplore>;
+
+/** The variants whose race explore must find: the historical kernels (not the broken models). */
+export function raceVariants(): string[] {
+  return VARIANTS.filter((v) => v.flags.size > 0 && !v.name.startsWith('broken-')).map((v) => v.name);
+}
+
+/** Explore the reference and every race variant at the default bound; what the manifest records. */
+export async function measureExpected(): Promise<ExpectedExplore> {
+  const bound = DEFAULT_BOUND;
+  const r = await exploreFamily({ variant: 'reference', bound });
+  if (r.verdict !== 'exhausted') throw new Error(`the reference does not exhaust the default bound (${r.verdict}${r.counterexample ? `: ${r.counterexample.invariant}, ${r.counterexample.scenario}` : ''}): pick a bound it exhausts`);
+  const races = [];
+  for (const variant of raceVariants()) {
+    const v = await exploreFamily({ variant, bound });
+    const c = v.counterexample;
+    if (v.verdict !== 'violation' || !c) throw new Error(`explore does not find the race of variant ${variant} at the default bound (${v.verdict})`);
+    races.push({ variant, verdict: 'violation' as const, invariant: c.invariant, depth: c.depth, scenario: c.scenario });
+  }
+  return {
+    about: 'xipcheck explore at the default bound: judged exactly by checker/explore/expected.test.ts; regenerate with `npm run expected` when the model or the family changes',
+    bound,
+    reference: {
+      verdict: 'exhausted', scenarios: r.scenarios,
+      excluded: Object.fromEntries(r.excluded.map((e) => [e.name, e.scenarios])),
+      states: r.states, transitions: r.transitions, maxDepth: r.maxDepth,
+    },
+    races,
+  };
+}
+
+export function readExpected(path = EXPECTED_FILE): ExpectedExplore {
+  return ExpectedExplore.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
