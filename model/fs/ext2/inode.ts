@@ -10,7 +10,7 @@ import { PAGE_SECTORS } from '../../config.ts';
 import { writePfn, zeros } from '../../kernel/physmem.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
 
-const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19)';
+const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19; the re-check under truncate_mutex from 2.6.30)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
   'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced',
 ] as const);
@@ -38,8 +38,13 @@ export function ext2_get_blocks_alloc(ctx: Ctx, s: State, ino: number, pgoff: nu
 }
 
 function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: readonly number[]): readonly [State, GetBlocks] {
-  // Re-check under truncate_mutex (ext2's verify_chain). Before 2.6.27 XIP relied on the page
-  // lock ext2 expected around get_block, which XIP never took: the model drops the re-check.
+  // The re-check under truncate_mutex ("another get_block allocated this branch": verify_chain,
+  // then ext2_get_branch again) arrived in 2.6.30 (Jan Kara, "ext2: fix data corruption for
+  // racing writes"). ext2_get_blocks of 2.6.25/26 has none: after mutex_lock(&ei->truncate_mutex)
+  // it goes straight to ext2_alloc_branch, and ext2_splice_branch's `*where->p = where->key`
+  // overwrites a block another caller linked meanwhile. Page-cache callers never raced on one
+  // block (the page lock), XIP callers did until 2.6.27 serialised get_xip_mem(create=1) under
+  // xip_sparse_mutex; variant `unserialised-alloc` is that 2.6.26 code.
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
   const sb = s.sb!;
