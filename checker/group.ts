@@ -3,6 +3,7 @@ import { enabled, removeThread, spawn, step, threadOf, waitingFor, type StepHook
 import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { compare, refStep, type RefState } from '../properties/reference/posix.ts';
+import { splitTruncates } from '../properties/reference/truncate-window.ts';
 import type { System } from './system.ts';
 
 /**
@@ -140,15 +141,17 @@ export function linearize(
   let first: { ref: RefState; mismatch: string } | null = null;
   const many = threads.length > 1 || refs.length > 1;
   const calls = threads.reduce((n, p) => n + p.length, 0);
+  // a concurrent ftruncate is two events: i_size_write, then its unmap (truncate-window.ts)
+  const ev = splitTruncates(threads, obs);
   for (const ref0 of refs) {
-    for (const order of merges(threads.map((p) => p.length))) {
+    for (const order of merges(ev.threads.map((p) => p.length))) {
       let ref = ref0;
       let mismatch: string | null = null;
       for (const [t, k] of order) {
-        const r = refStep(ref, threads[t][k], pre, post, obs[t][k]);
-        const m = compare(r.expect, obs[t][k]);
+        const r = refStep(ref, ev.threads[t][k], pre, post, ev.obs[t][k]);
+        const m = compare(r.expect, ev.obs[t][k]);
         ref = r.next;
-        if (m && !mismatch) mismatch = threads.length > 1 ? `T${t} ${threads[t][k].op}: ${m} (no order of the ${calls} concurrent calls explains it)` : `${threads[t][k].op}: ${m}`;
+        if (m && !mismatch) mismatch = threads.length > 1 ? `T${t} ${ev.threads[t][k].op}: ${m} (no order of the ${calls} concurrent calls explains it)` : `${ev.threads[t][k].op}: ${m}`;
       }
       if (mismatch) { first ??= { ref, mismatch }; continue; }
       const key = many ? JSON.stringify(ref) : '';

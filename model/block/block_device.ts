@@ -4,6 +4,28 @@ import { zeros } from '../kernel/physmem.ts';
 import type { State } from '../state.ts';
 import { setAt, updateDevice } from '../state.ts';
 import { fopsOf } from './direct_access.ts';
+import { PAGE_SECTORS } from '../config.ts';
+import { pfnOf } from '../kernel/physmem.ts';
+
+/**
+ * The whole-device page that holds page `block` of a partition: generic_make_request's
+ * blk_partition_remap adds hd_struct.start_sect to every bio, so mke2fs (writing through the
+ * partition's block device), the page cache and every block the fs owns live there. A device
+ * without partitions has startSect 0.
+ */
+export function partitionPage(d: { readonly startSect: number }, block: number): number {
+  return block + d.startSect / PAGE_SECTORS;
+}
+
+/** Pages of the partition: the fs's block count (mke2fs sizes it from the partition). */
+export function partitionPages(d: { readonly startSect: number; readonly pages: number }): number {
+  return d.pages - d.startSect / PAGE_SECTORS;
+}
+
+/** The pfn of the memory that holds fs block `block` of the file system on `dev` (ground truth). */
+export function fsBlockPfn(s: State, dev: number, block: number): number {
+  return pfnOf(dev, partitionPage(s.devices[dev], block));
+}
 
 const CITE = 'fs/block_dev.c blkdev_get/blkdev_put (3.x)';
 export const B_BDEV = branches('blkdev_get', CITE, ['enodev', 'eacces-ro', 'ok'] as const);
@@ -34,7 +56,7 @@ export function blkdev_put(s: State, dev: number): State {
 export function bioRead(s: State, dev: number, page: number): readonly [State, readonly number[] | null] {
   const d = s.devices[dev];
   if (!d.present) return [s, null];
-  const p = page + Math.floor(d.startSect / 8);
+  const p = partitionPage(d, page);
   return [s, d.data[p] ?? zeros(s.cfg.pageSize)];
 }
 
@@ -42,6 +64,6 @@ export function bioWrite(s: State, dev: number, page: number, data: readonly num
   const d = s.devices[dev];
   if (!d.present) return [s, -ENODEV];
   if (d.readOnly) return [s, -EIO];
-  const p = page + Math.floor(d.startSect / 8);
+  const p = partitionPage(d, page);
   return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, p, data.slice()) })), 0];
 }

@@ -2,6 +2,8 @@ import type { Action } from '../../model/actions.ts';
 import { EFAULT, EFBIG, EINVAL, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
 import type { Observation, State, Vma } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
+import { partitionPage } from '../../model/block/block_device.ts';
+import { insideWindow, openWindow, reachedOldPage, windowIndex, type PhasedAction, type TruncateWindow } from './truncate-window.ts';
 
 /**
  * The abstract reference: what POSIX (as Linux implements it) says each operation returns,
@@ -23,6 +25,8 @@ export interface RefState {
   readonly priv: readonly Readonly<Record<number, readonly (number | null)[]>>[];
   /** File positions by (pid, fd). */
   readonly pos: readonly Readonly<Record<number, number>>[];
+  /** An ftruncate between i_size_write and its unmap (concurrent groups only: truncate-window.ts). */
+  readonly window?: TruncateWindow;
 }
 
 export interface RefFile {
@@ -44,7 +48,7 @@ function fileBytes(s: State, ino: number): (number | null)[] {
   for (let pg = 0; pg < pagesFor(i.size, PS); pg++) {
     const b = i.blocks[pg];
     const dev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
-    const page = b ? s.devices[dev].data[b] : null;
+    const page = b ? s.devices[dev].data[partitionPage(s.devices[dev], b)] : null;
     for (let k = 0; k < PS; k++) out.push(page ? page[k] : 0);
   }
   return out;
@@ -73,13 +77,17 @@ class Work {
   pos: Record<number, number>[];
   /** The user page whose fault the concrete model reports failed for want of a block. */
   allocFail: { pid: number; vpage: number } | null = null;
+  window: { ino: number; firstPage: number; old: (number | null)[] } | null;
+  /** For the call being judged: did its byte at `addr` reach a page a surviving pte maps? */
+  reachedOld: (addr: number) => boolean = () => false;
   constructor(r: RefState, readonly g: State) {
+    this.window = r.window ? { ...r.window, old: r.window.old.slice() } : null;
     this.files = Object.fromEntries(Object.entries(r.files).map(([k, f]) => [k, { size: f.size, data: f.data.slice() }]));
     this.priv = r.priv.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.slice()])));
     this.pos = r.pos.map((p) => ({ ...p }));
   }
   get PS(): number { return this.g.cfg.pageSize; }
-  freeze(): RefState { return { files: this.files, priv: this.priv, pos: this.pos }; }
+  freeze(): RefState { return { files: this.files, priv: this.priv, pos: this.pos, ...(this.window ? { window: this.window } : {}) }; }
   file(ino: number) {
     return (this.files[ino] ??= { size: 0, data: [] });
   }
@@ -96,7 +104,10 @@ class Work {
     if (this.allocFail && this.allocFail.pid === pid && this.allocFail.vpage === vp && v.shared && !this.priv[pid][vp]) return { ok: false, signal: 'SIGBUS' };
     if (this.priv[pid][vp]) return { ok: true };
     const pgoff = v.pgoff + (vp - v.start);
-    if (pgoff >= pagesFor(this.file(v.ino).size, this.PS)) return { ok: false, signal: 'SIGBUS' };
+    if (pgoff >= pagesFor(this.file(v.ino).size, this.PS)) {
+      if (windowIndex(this.window, v.ino, pgoff, addr % this.PS, this.PS) !== null && this.reachedOld(addr)) return { ok: true };
+      return { ok: false, signal: 'SIGBUS' };
+    }
     return { ok: true };
   }
 
@@ -108,6 +119,8 @@ class Work {
     const v = this.vma(pid, vp)!;
     if (v.ino === null) return 0;
     const f = this.file(v.ino);
+    const wi = this.oldPage(v, vp, off);
+    if (wi !== null) return this.window!.old[wi];
     const b = f.data[(v.pgoff + (vp - v.start)) * this.PS + off];
     return b === undefined ? 0 : b; // null (unspecified) stays null
   }
@@ -126,10 +139,19 @@ class Work {
       return;
     }
     const f = this.file(v.ino);
+    const wi = this.oldPage(v, vp, off);
+    if (wi !== null) { this.window!.old[wi] = b; return; } // into the block truncate is about to free
     const at = (v.pgoff + (vp - v.start)) * this.PS + off;
     while (f.data.length <= at) f.data.push(0);
     // a store past EOF in the last page: POSIX says it never reaches the file
     f.data[at] = at < f.size ? b : null;
+  }
+
+  /** A page beyond EOF still reached through a pte the open truncate window has not unmapped. */
+  oldPage(v: Vma, vp: number, off: number): number | null {
+    const pgoff = v.pgoff + (vp - v.start);
+    if (v.ino === null || pgoff < pagesFor(this.file(v.ino).size, this.PS)) return null;
+    return windowIndex(this.window, v.ino, pgoff, off, this.PS);
   }
 
   writeFile(ino: number, at: number, b: number | null): void {
@@ -267,6 +289,12 @@ function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, l
 /** The reference's step for one completed call. `g` is the concrete state before the call. */
 export function refStep(r: RefState, call: Action, g: State, post: State, obs: Observation): RefStep {
   const w = new Work(r, g);
+  const refused = insideWindow(r.window, call, (fd) => g.procs[call.pid].files[fd]?.ino ?? null);
+  if (refused) return { next: r, expect: { claim: refused } };
+  if (call.op === 'load' || call.op === 'store') {
+    const base = call.addr;
+    w.reachedOld = (addr) => reachedOldPage(call, obs, addr - base);
+  }
   if (obs.allocFail !== undefined) {
     // Trust the concrete model's "no block could be had" only when the medium really is full.
     if (!allocationExhausted(post)) return { next: r, expect: { claim: `reports an allocation failure at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
@@ -354,7 +382,20 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
     case 'ftruncate': {
       if (obs.ret < 0) return null;
       const fi = fdInfo(g, pid, c.fd)!;
-      if (w.file(fi.ino).size !== c.len) { w.setSize(fi.ino, c.len); dropPrivBeyond(w, fi.ino, c.len); }
+      // a concurrent ftruncate is two events (truncate-window.ts): i_size_write, then the unmap
+      const phase = (c as PhasedAction).truncatePhase;
+      if (phase === 'unmap') {
+        if (w.window?.ino === fi.ino) { w.window = null; dropPrivBeyond(w, fi.ino, c.len); }
+        return null;
+      }
+      if (w.file(fi.ino).size !== c.len) {
+        if (phase === 'size') {
+          const win = openWindow(fi.ino, w.file(fi.ino), c.len, w.PS);
+          w.window = win && { ...win, old: win.old.slice() };
+          w.setSize(fi.ino, c.len);
+          if (!win) dropPrivBeyond(w, fi.ino, c.len);
+        } else { w.setSize(fi.ino, c.len); dropPrivBeyond(w, fi.ino, c.len); }
+      }
       return { ret: 0 };
     }
     case 'load': {

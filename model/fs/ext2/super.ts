@@ -1,3 +1,4 @@
+import { partitionPages } from '../../block/block_device.ts';
 import { EACCES, EBUSY, EINVAL, ENODEV } from '../../kernel/errno.ts';
 import { branches } from '../../kernel/coverage.ts';
 import { has } from '../../kernel/variant.ts';
@@ -33,7 +34,7 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   let xip = a.xip, branch = 'mount-ok';
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
   if (xip && blocksize !== s.cfg.pageSize && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
-  const used = s.fsUsed ?? [true, ...new Array(d.pages - 1).fill(false)];
+  const used = s.fsUsed ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
   const mounted: State = { ...s1, sb: { dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
   // ext2_iget on first use: in-core inodes are made anew, with a_ops chosen by the new mount.
   const inodes = mounted.inodes.map((i) => i && { ...ext2_new_inode(ctx, mounted, i.ino), size: i.size, blocks: i.blocks, nlink: i.nlink });
