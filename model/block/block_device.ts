@@ -1,4 +1,4 @@
-import { EACCES, EIO, ENODEV } from '../kernel/errno.ts';
+import { EACCES, EIO, ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { zeros } from '../kernel/physmem.ts';
 import type { State } from '../state.ts';
@@ -52,6 +52,10 @@ export function blkdev_put(s: State, dev: number): State {
  * The bio path (submit_bio → driver make_request), used by the page cache of a non-XIP mount.
  * Adds the partition start, as the block layer's generic_make_request remaps partitions.
  * Writes to a read-only device fail with -EIO (dcssblk_make_request: "read-only device").
+ * On brd a read of a page never written copies zeros without allocating (copy_from_brd), and
+ * a write allocates the backing page first: brd_make_request → brd_do_bvec →
+ * copy_to_brd_setup → brd_insert_page, "if (!brd_insert_page(brd, sector)) return -ENOMEM;"
+ * (drivers/block/brd.c 2.6.25–3.19), the bio then ends with that error.
  */
 export function bioRead(s: State, dev: number, page: number): readonly [State, readonly number[] | null] {
   const d = s.devices[dev];
@@ -65,5 +69,11 @@ export function bioWrite(s: State, dev: number, page: number, data: readonly num
   if (!d.present) return [s, -ENODEV];
   if (d.readOnly) return [s, -EIO];
   const p = partitionPage(d, page);
-  return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, p, data.slice()) })), 0];
+  const fresh = d.driver === 'brd' && d.data[p] === null;
+  if (fresh && d.backing && d.backing.allocated >= d.backing.max) return [s, -ENOMEM];
+  return [updateDevice(s, dev, (x) => ({
+    ...x,
+    data: setAt(x.data, p, data.slice()),
+    backing: fresh && x.backing ? { ...x.backing, allocated: x.backing.allocated + 1 } : x.backing,
+  })), 0];
 }

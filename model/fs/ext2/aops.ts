@@ -1,3 +1,4 @@
+import { ENOSPC } from '../../kernel/errno.ts';
 import { branches } from '../../kernel/coverage.ts';
 import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
 import { bioRead, bioWrite } from '../../block/block_device.ts';
@@ -9,9 +10,9 @@ import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x)';
-export const B_PAGECACHE = branches('ext2_aops', CITE, ['readpage-hole', 'readpage-block', 'readpage-cached', 'writepage-clean', 'writepage-existing', 'writepage-allocate', 'writepage-error'] as const, {
-  'writepage-error': 'a rw mount of a read-only disk is refused and dcssblk refuses sharing changes while in use, so writeback never meets a read-only device',
-});
+// writepage-error: ENOSPC of the allocation, or a failed bio (brd_insert_page's -ENOMEM when
+// brd's backing pages run out); a rw mount of a read-only disk is refused, so never -EIO from that
+export const B_PAGECACHE = branches('ext2_aops', CITE, ['readpage-hole', 'readpage-block', 'readpage-cached', 'writepage-clean', 'writepage-existing', 'writepage-allocate', 'writepage-error'] as const);
 
 /** ext2_readpage: bring file page `pgoff` into the page cache (zeros for a hole). Returns 0. */
 export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<number> {
@@ -46,12 +47,14 @@ export function* ext2_writepage(ctx: Ctx, ino: number, pgoff: number): Proc<numb
     const p = s.inodes[ino]?.pageCache[pgoff];
     if (!p) return [s, 'writepage-clean'];
     const [s2, got] = ext2_get_blocks_alloc(ctx, s, ino, pgoff, p.data);
-    if ('err' in got) return [s2, 'writepage-error'];
+    // -ENOSPC from the allocation; any failed bio (brd's -ENOMEM, a read-only disk) is the
+    // -EIO end_buffer_async_write leaves for fsync (AS_EIO)
+    if ('err' in got) return [s2, got.err === -ENOSPC ? 'writepage-error' : 'writepage-error-eio'];
     return [markClean(s2, ino, pgoff), 'writepage-allocate'];
   });
   yield* unlock(truncateMutex(ino));
-  yield* cover(B_PAGECACHE, r);
-  return r === 'writepage-error' ? -28 : 0;
+  yield* cover(B_PAGECACHE, r === 'writepage-error-eio' ? 'writepage-error' : r);
+  return r === 'writepage-error' ? -28 : r === 'writepage-error-eio' ? -5 : 0;
 }
 
 function markClean(s: State, ino: number, pgoff: number): State {

@@ -58,12 +58,15 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
     next = s3;
     if ('err' in da) return [next, { err: da.err, branch: 'clear-xip-target-failed-leak' }];
     if (!has(ctx.variant, 'no-zero-new-block')) next = zeroDevicePage(next, da.pfn);
-  } else if (data) {
+  }
+  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
+  if (!sb.xip && data) {
+    // block_write_full_page: get_block has spliced the block before the bio is submitted, so a
+    // failed write (brd's -ENOMEM) leaves it linked, unwritten; the page stays dirty (-EIO)
     const [s3, err] = bioWrite(next, sb.dev, block, data);
     if (err) return [s3, { err: -EIO, branch: 'clear-xip-target-failed-leak' }];
     next = s3;
   }
-  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
   return [next, { block, branch: sb.xip ? 'alloc-zeroed-spliced' : 'alloc-pagecache-spliced' }];
 }
 
