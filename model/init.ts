@@ -60,6 +60,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
     vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, xip: false }],
     ptes: new Array(cfg.vpages).fill(null),
     files: [],
+    bdevs: devices.map(() => 0),
   }));
   let s: State = {
     cfg, devices, sb: null, fsUsed: used, rawOpens: devices.map(() => 0), inodes, dir, procs, threads: [],
