@@ -318,7 +318,7 @@ function apply(w: Work, c: Action, g: State, post: State, obs: Observation): Exp
       if (obs.ret < 0) return null;
       const ino = post.procs[pid].files[obs.ret]!.ino;
       if (!g.inodes[ino] || g.dir[c.name] === undefined) w.files[ino] = { size: 0, data: [] };
-      if (c.flags.trunc && c.flags.write) { w.setSize(ino, 0); dropPrivBeyond(w, ino, 0); }
+      if (c.flags.trunc) { w.setSize(ino, 0); dropPrivBeyond(w, ino, 0); }
       w.pos[pid][obs.ret] = 0;
       return null;
     }
