@@ -220,10 +220,12 @@ function doRead(w: Work, pid: number, ino: number, xip: boolean, pos: number, le
       const ua = bufBase + (q - pos);
       const sub = user ? Math.min(fileChunkEnd, q + (PS - (ua % PS))) : fileChunkEnd;
       const src: (number | null)[] = [];
-      for (let k = q; k < sub; k++) src.push(k < f.data.length ? f.data[k] : 0);
-      if (user) {
-        if (!w.access(pid, bufBase + (q - pos), true).ok) { failed = true; break; }
-        src.forEach((b, k) => w.store(pid, bufBase + (q - pos) + k, b));
+      if (user && !w.access(pid, bufBase + (q - pos), true).ok) { failed = true; break; }
+      // byte by byte, forward: a buffer mapping the file page being read sees its own stores
+      for (let k = q; k < sub; k++) {
+        const b = k < f.data.length ? f.data[k] : 0;
+        src.push(b);
+        if (user) w.store(pid, bufBase + (k - pos), b);
       }
       bytes.push(...src);
       q = sub;
@@ -265,13 +267,12 @@ function doWrite(w: Work, pid: number, ino: number, xip: boolean, pos: number, l
     while (p < chunkEnd) {
       let sub = chunkEnd;
       if (src.user) sub = Math.min(chunkEnd, p + (PS - ((bufBase + (p - pos)) % PS)));
-      let bytes: (number | null)[];
       if (src.user) {
         if (!w.access(pid, bufBase + (p - pos), false).ok) { faulted = true; break; }
-        bytes = [];
-        for (let k = 0; k < sub - p; k++) bytes.push(w.load(pid, bufBase + (p - pos) + k));
-      } else bytes = src.data.slice(p - pos, sub - pos);
-      bytes.forEach((b, k) => w.writeFile(ino, p + k, b));
+        // byte by byte, forward: a buffer mapping the file page being written sees the bytes
+        // this copy already stored
+        for (let k = 0; k < sub - p; k++) w.writeFile(ino, p + k, w.load(pid, bufBase + (p - pos) + k));
+      } else src.data.slice(p - pos, sub - pos).forEach((b, k) => w.writeFile(ino, p + k, b));
       done += sub - p;
       p = sub;
     }
