@@ -15,10 +15,12 @@ export type Buf = { readonly kind: 'user'; readonly addr: number } | { readonly 
  * into each user page). Returns how many bytes were copied and the bytes themselves.
  *
  * Within a user page the copy runs byte by byte, forward, each byte read after the previous
- * one was stored: what s390's MVC-based copy_{to,from}_user defines for overlapping operands
- * ("as if processed one byte at a time, left to right"), and what x86's __copy_user_nocache
- * does for the short tails the model's 4-byte pages are. It shows when the user buffer is a
- * mapping of the very file page being read or written (do_xip_mapping_read, __xip_file_write).
+ * one was stored. copy_{to,from}_user are memcpy-like: forward, with no promise for
+ * overlapping operands; x86_64's __copy_user_nocache and copy_user_generic move a piece
+ * shorter than 8 bytes with a forward byte loop — all the model's 4-byte pages ever are (real
+ * 4 KiB pages go in 8- and 64-byte groups, so there the overlap result is per architecture).
+ * It shows when the user buffer is a mapping of the very file page being read or written
+ * (do_xip_mapping_read, __xip_file_write, and the page-cache paths).
  */
 export function* copy_to_user(
   ctx: Ctx, pid: number, buf: Buf, at: number, n: number, src: (s: State, from: number, n: number) => readonly number[],
