@@ -91,7 +91,7 @@ const bound = DEFAULT_BOUND;
 const RACES: { variant: string; threads: Action[][] }[] = [
   { variant: '2.6.26-sparse-race', threads: [[{ op: 'load', pid: 1, addr: 9, len: 1 }], [{ op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 5 }]] },
   { variant: '2.6.26-alloc-race', threads: [[{ op: 'store', pid: 0, addr: 9, bytes: [5] }], [{ op: 'store', pid: 0, addr: 9, bytes: [6] }]] },
-  { variant: '2.6.35', threads: [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'load', pid: 0, addr: 5, len: 1 }]] },
+  { variant: '3.2', threads: [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'load', pid: 0, addr: 5, len: 1 }]] },
   { variant: '3.19', threads: [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'ftruncate', pid: 0, fd: 0, len: 0 }]] },
 ];
 {

@@ -3,6 +3,7 @@ import { enabled, removeThread, spawn, step, threadOf, waitingFor, type StepHook
 import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { judge, refStep, type MismatchKind, type RefState } from '../properties/reference/posix.ts';
+import { splitTruncates } from '../properties/reference/truncate-window.ts';
 import type { System } from './system.ts';
 
 /**
@@ -141,12 +142,15 @@ export class GroupTooLarge extends Error {}
  * every order would give.
  */
 export function linearize(
-  refs: readonly RefState[], threads: readonly (readonly Action[])[], pre: State, post: State, obs: readonly (readonly Observation[])[],
+  refs: readonly RefState[], calls0: readonly (readonly Action[])[], pre: State, post: State, obs0: readonly (readonly Observation[])[],
 ): { ref: readonly RefState[]; mismatch: string | null; kind: MismatchKind | null } {
   const ok: RefState[] = [];
   const seen = new Set<string>();
   let first: { ref: RefState; mismatch: string; kind: MismatchKind } | null = null;
+  // a concurrent ftruncate is two events: i_size_write, then its unmap (truncate-window.ts)
+  const { threads, obs } = splitTruncates(calls0, obs0);
   const many = threads.length > 1 || refs.length > 1;
+  const nCalls = calls0.reduce((n, p) => n + p.length, 0);
   const calls = threads.reduce((n, p) => n + p.length, 0);
   const idx = threads.map(() => 0);
   let work = 0;
@@ -157,7 +161,7 @@ export function linearize(
     return { next: r.next, m: judge(r.expect, obs[t][k]) };
   };
   const mismatchText = (t: number, k: number, m: string) => (threads.length > 1
-    ? `T${t} ${threads[t][k].op}: ${m} (no order of the ${calls} concurrent calls explains it)` : `${threads[t][k].op}: ${m}`);
+    ? `T${t} ${threads[t][k].op}: ${m} (no order of the ${nCalls} concurrent calls explains it)` : `${threads[t][k].op}: ${m}`);
   // the rest of the first order, thread 0 first, past its first mismatch (what the full walk carried)
   const finish = (ref: RefState): RefState => {
     const save = idx.slice();

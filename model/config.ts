@@ -12,8 +12,10 @@ export const DeviceConfig = z.strictObject({
   driver: z.enum(['dcssblk', 'brd', 'axonram', 'disk']),
   /** Capacity in pages (one page = one ext2 block = 8 sectors of the abstraction). */
   pages: z.number().int().min(2).max(64),
-  /** Partition start in sectors (hd_struct.start_sect); only axonram adds it (walkthrough, corrections). */
-  startSect: z.number().int().min(0).default(0),
+  /** Partition start in sectors (hd_struct.start_sect), page-aligned: the bio path adds it
+   *  (blk_partition_remap); of the direct_access drivers only axonram does (before 4.0's
+   *  bdev_direct_access). dcssblk disks have one minor: no partitions. */
+  startSect: z.number().int().min(0).multipleOf(8, 'a partition starts on a page boundary (a multiple of 8 sectors)').default(0),
   /** dcssblk segment type: SW/EW/SN/EN writable, SR/ER/SC read-only. */
   segmentType: z.enum(['SW', 'EW', 'SN', 'EN', 'SR', 'ER', 'SC']).default('SW'),
   /** dcssblk: loaded SEGMENT_SHARED (true) or SEGMENT_EXCLUSIVE. */
@@ -60,6 +62,11 @@ export const Config = z.strictObject({
   /** Virtual pages per address space; the first `heapPages` are an anonymous heap. */
   vpages: z.number().int().min(2).max(64).default(12),
   heapPages: z.number().int().min(1).max(16).default(2),
+}).superRefine((c, ctx) => {
+  c.devices.forEach((d, i) => {
+    if (d.startSect && d.driver === 'dcssblk') ctx.addIssue({ code: 'custom', path: ['devices', i, 'startSect'], message: 'dcssblk disks have no partitions (one minor per segment): startSect must be 0' });
+    if (d.startSect / PAGE_SECTORS > d.pages - 2) ctx.addIssue({ code: 'custom', path: ['devices', i, 'startSect'], message: `the partition must leave at least 2 of the device's ${d.pages} pages` });
+  });
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

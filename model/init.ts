@@ -5,6 +5,7 @@ import { zeros } from './kernel/physmem.ts';
 import type { Ctx } from './kernel/step.ts';
 import { ext2_mount } from './fs/ext2/super.ts';
 import { dirWith, emptyDir } from './vfs/dir.ts';
+import { partitionPage, partitionPages } from './block/block_device.ts';
 
 /**
  * Init: devices as configured (free blocks full of stale bytes), an ext2 file system made on
@@ -30,13 +31,14 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
     dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
     backing: d.driver === 'brd' ? { allocated: 0, max: d.maxBackingPages ?? d.pages } : null,
   }));
-  // mke2fs: block 0 is the super block; files get consecutive blocks after it.
-  const used = [true, ...new Array(cfg.devices[fsDev].pages - 1).fill(false)];
+  // mke2fs, writing through the partition's block device: block 0 is the super block; files get
+  // consecutive blocks after it; block b is device page partitionPage(b).
+  const used = [true, ...new Array(partitionPages(cfg.devices[fsDev]) - 1).fill(false)];
   const inodes: (Inode | null)[] = [null];
   let dir = emptyDir();
   const dev = devices[fsDev];
   const data = dev.data.slice();
-  if (dev.driver === 'brd') data[0] = zeros(PS);
+  if (dev.driver === 'brd') data[partitionPage(dev, 0)] = zeros(PS);
   for (const f of cfg.fs.files) {
     const ino = inodes.length;
     const blocks: number[] = [];
@@ -47,7 +49,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
       used[b] = true;
       const page = new Array(PS).fill(0);
       for (let k = 0; k < PS && pg * PS + k < f.data.length; k++) page[k] = f.data[pg * PS + k];
-      data[b] = page;
+      data[partitionPage(dev, b)] = page;
       blocks.push(b);
     }
     inodes.push({ ino, size: f.data.length, blocks, xip: false, aops: 'ext2_aops', nlink: 1, refs: 0, pageCache: [] });
@@ -59,6 +61,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
     vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, xip: false }],
     ptes: new Array(cfg.vpages).fill(null),
     files: [],
+    bdevs: devices.map(() => 0),
   }));
   let s: State = {
     cfg, devices, sb: null, fsUsed: used, rawOpens: devices.map(() => 0), inodes, dir, procs, threads: [],

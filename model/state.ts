@@ -98,6 +98,8 @@ export interface Proc {
   /** Page table: one entry per virtual page. */
   readonly ptes: readonly (Pte | null)[];
   readonly files: readonly (OpenFile | null)[];
+  /** Raw opens of each block device this process holds (its share of State.rawOpens). */
+  readonly bdevs: readonly number[];
 }
 
 export interface Vma {

@@ -10,9 +10,9 @@ export const VARIANTS: readonly Variant[] = [
   variant('reference', '3.19 with the fault-vs-truncate i_size recheck of the 4.0 DAX series (all four race fixes)'),
   // the four historical races, one fix missing each (docs/races.md)
   variant('2.6.26-sparse-race', 'race 1: no xip_sparse_mutex/xip_sparse_seq around the sparse page (fixed in 2.6.27)', ['no-sparse-mutex']),
-  variant('2.6.26-alloc-race', 'race 2: get_xip_mem(create=1) not serialised (fixed in 2.6.27 by xip_sparse_mutex)', ['unserialised-alloc']),
-  variant('2.6.35', 'race 3: -EBUSY from vm_insert_mixed treated as an error, the BUG_ON before 2.6.36', ['ebusy-is-error']),
-  variant('3.19', 'race 4: mm/filemap_xip.c as released in 2.6.36–3.19, no i_size recheck under the i_mmap lock (fixed with the 4.0 DAX series)', ['no-isize-recheck']),
+  variant('2.6.26-alloc-race', 'race 2: get_xip_mem(create=1) not serialised, and ext2_get_blocks without the re-check under truncate_mutex that came in 2.6.30 (fixed in 2.6.27 by xip_sparse_mutex)', ['unserialised-alloc']),
+  variant('3.2', 'race 3: -EBUSY from vm_insert_mixed treated as an error, the BUG_ON(err) of 2.6.26–3.2 (fixed in 3.3)', ['ebusy-is-error']),
+  variant('3.19', 'race 4: mm/filemap_xip.c as released in 3.3–3.19, no i_size recheck under the i_mmap lock (fixed with the 4.0 DAX series)', ['no-isize-recheck']),
   variant('2.6.26', 'all four: the design before 2.6.27', ['no-sparse-mutex', 'unserialised-alloc', 'ebusy-is-error', 'no-isize-recheck']),
   variant('broken-aops-both', 'ext2_aops_xip also has readpage/writepage', ['aops-both']),
   variant('broken-xip-uses-pagecache', 'xip_file_read reads through the page cache', ['xip-uses-pagecache']),

@@ -21,7 +21,7 @@ const RACES: { variant: string; explore: string[]; check: string[] }[] = [
   { variant: '2.6.26-sparse-race', explore: ['sparse-page', 'sparse-retired'], check: ['sparse-page', 'sparse-retired'] },
   // the same xip_sparse_mutex also closes race 1's window, so random search may meet that first
   { variant: '2.6.26-alloc-race', explore: ['no-stale-mapping', 'sparse-page', 'sparse-retired'], check: ['no-stale-mapping', 'sparse-page', 'sparse-retired'] },
-  { variant: '2.6.35', explore: ['coherence'], check: ['coherence'] },
+  { variant: '3.2', explore: ['coherence'], check: ['coherence'] },
   { variant: '3.19', explore: ['no-stale-mapping'], check: ['no-stale-mapping'] },
 ];
 

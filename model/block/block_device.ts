@@ -1,9 +1,31 @@
-import { EACCES, EIO, ENODEV } from '../kernel/errno.ts';
+import { EACCES, EIO, ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { zeros } from '../kernel/physmem.ts';
 import type { State } from '../state.ts';
 import { setAt, updateDevice } from '../state.ts';
 import { fopsOf } from './direct_access.ts';
+import { PAGE_SECTORS } from '../config.ts';
+import { pfnOf } from '../kernel/physmem.ts';
+
+/**
+ * The whole-device page that holds page `block` of a partition: generic_make_request's
+ * blk_partition_remap adds hd_struct.start_sect to every bio, so mke2fs (writing through the
+ * partition's block device), the page cache and every block the fs owns live there. A device
+ * without partitions has startSect 0.
+ */
+export function partitionPage(d: { readonly startSect: number }, block: number): number {
+  return block + d.startSect / PAGE_SECTORS;
+}
+
+/** Pages of the partition: the fs's block count (mke2fs sizes it from the partition). */
+export function partitionPages(d: { readonly startSect: number; readonly pages: number }): number {
+  return d.pages - d.startSect / PAGE_SECTORS;
+}
+
+/** The pfn of the memory that holds fs block `block` of the file system on `dev` (ground truth). */
+export function fsBlockPfn(s: State, dev: number, block: number): number {
+  return pfnOf(dev, partitionPage(s.devices[dev], block));
+}
 
 const CITE = 'fs/block_dev.c blkdev_get/blkdev_put (3.x)';
 export const B_BDEV = branches('blkdev_get', CITE, ['enodev', 'eacces-ro', 'ok'] as const);
@@ -30,11 +52,15 @@ export function blkdev_put(s: State, dev: number): State {
  * The bio path (submit_bio → driver make_request), used by the page cache of a non-XIP mount.
  * Adds the partition start, as the block layer's generic_make_request remaps partitions.
  * Writes to a read-only device fail with -EIO (dcssblk_make_request: "read-only device").
+ * On brd a read of a page never written copies zeros without allocating (copy_from_brd), and
+ * a write allocates the backing page first: brd_make_request → brd_do_bvec →
+ * copy_to_brd_setup → brd_insert_page, "if (!brd_insert_page(brd, sector)) return -ENOMEM;"
+ * (drivers/block/brd.c 2.6.25–3.19), the bio then ends with that error.
  */
 export function bioRead(s: State, dev: number, page: number): readonly [State, readonly number[] | null] {
   const d = s.devices[dev];
   if (!d.present) return [s, null];
-  const p = page + Math.floor(d.startSect / 8);
+  const p = partitionPage(d, page);
   return [s, d.data[p] ?? zeros(s.cfg.pageSize)];
 }
 
@@ -42,6 +68,12 @@ export function bioWrite(s: State, dev: number, page: number, data: readonly num
   const d = s.devices[dev];
   if (!d.present) return [s, -ENODEV];
   if (d.readOnly) return [s, -EIO];
-  const p = page + Math.floor(d.startSect / 8);
-  return [updateDevice(s, dev, (x) => ({ ...x, data: setAt(x.data, p, data.slice()) })), 0];
+  const p = partitionPage(d, page);
+  const fresh = d.driver === 'brd' && d.data[p] === null;
+  if (fresh && d.backing && d.backing.allocated >= d.backing.max) return [s, -ENOMEM];
+  return [updateDevice(s, dev, (x) => ({
+    ...x,
+    data: setAt(x.data, p, data.slice()),
+    backing: fresh && x.backing ? { ...x.backing, allocated: x.backing.allocated + 1 } : x.backing,
+  })), 0];
 }

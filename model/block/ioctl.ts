@@ -12,20 +12,26 @@ import { brd_blkflsbuf, brd_discard, B_BRD_IOCTL } from './drivers/brd.ts';
  * The block-layer actions a user (or administrator) can take: open and close the raw device,
  * dcssblk's sysfs attributes, brd's ioctls, and a kernel caller probing direct_access.
  */
-export function* sys_blkdev_open(ctx: Ctx, _pid: number, a: { dev: number; write: boolean }): Proc<Observation> {
+export function* sys_blkdev_open(ctx: Ctx, pid: number, a: { dev: number; write: boolean }): Proc<Observation> {
   const r = yield* atomic('blkdev_get', (s): readonly [State, readonly [number, string]] => {
     const [s2, err, br] = blkdev_get(s, a.dev, a.write && !has(ctx.variant, 'mut-blkdev-open-ro-write'));
-    return err ? [s, [err, br]] : [{ ...s2, rawOpens: setAt(s2.rawOpens, a.dev, s2.rawOpens[a.dev] + 1) }, [0, br]];
+    return err ? [s, [err, br]] : [withRaw(s2, pid, a.dev, +1), [0, br]];
   });
   yield* cover(B_BDEV, r[1]);
   return { ret: r[0] };
 }
 
-export function* sys_blkdev_close(_ctx: Ctx, _pid: number, a: { dev: number }): Proc<Observation> {
+export function* sys_blkdev_close(_ctx: Ctx, pid: number, a: { dev: number }): Proc<Observation> {
   return yield* atomic('blkdev_put', (s): readonly [State, Observation] => {
-    if (!s.rawOpens[a.dev]) return [s, { ret: -EINVAL }];
-    return [blkdev_put({ ...s, rawOpens: setAt(s.rawOpens, a.dev, s.rawOpens[a.dev] - 1) }, a.dev), { ret: 0 }];
+    if (!s.procs[pid].bdevs[a.dev]) return [s, { ret: -EINVAL }];
+    return [blkdev_put(withRaw(s, pid, a.dev, -1), a.dev), { ret: 0 }];
   });
+}
+
+/** Count one raw open more or less, for the device and for the process holding it. */
+function withRaw(s: State, pid: number, dev: number, d: number): State {
+  const p = s.procs[pid];
+  return { ...s, rawOpens: setAt(s.rawOpens, dev, s.rawOpens[dev] + d), procs: setAt(s.procs, pid, { ...p, bdevs: setAt(p.bdevs, dev, p.bdevs[dev] + d) }) };
 }
 
 function* sysfs(label: string, f: (s: State) => readonly [State, number, string], b: { fn: string }): Proc<Observation> {
@@ -51,9 +57,13 @@ export function* sys_dcssblk_save_show(_ctx: Ctx, _pid: number, a: { dev: number
 export function* sys_dcssblk_shared(_ctx: Ctx, _pid: number, a: { dev: number; shared: boolean }): Proc<Observation> {
   return yield* sysfs('dcssblk_shared_store', (s) => dcssblk_shared(s, a.dev, a.shared), B_DCSS_SYSFS);
 }
-/** ioctl(BLKFLSBUF) on a brd device: the caller's own open is not counted against it. */
-export function* sys_brd_blkflsbuf(ctx: Ctx, _pid: number, a: { dev: number }): Proc<Observation> {
-  return yield* sysfs('brd_ioctl(BLKFLSBUF)', (s) => brd_blkflsbuf(s, a.dev, has(ctx.variant, 'remove-ignores-users')), B_BRD_IOCTL);
+/**
+ * ioctl(BLKFLSBUF) on a brd device, through the caller's raw descriptor of it if it holds one,
+ * else through one it opens for the call: either way that open is among the bd_openers the
+ * driver sees, and only it may be (brd_ioctl: `if (bdev->bd_openers <= 1)`).
+ */
+export function* sys_brd_blkflsbuf(ctx: Ctx, pid: number, a: { dev: number }): Proc<Observation> {
+  return yield* sysfs('brd_ioctl(BLKFLSBUF)', (s) => brd_blkflsbuf(s, a.dev, has(ctx.variant, 'remove-ignores-users'), (s.procs[pid].bdevs[a.dev] ?? 0) > 0), B_BRD_IOCTL);
 }
 /** ioctl(BLKDISCARD) of one page on a brd device (discard_from_brd). */
 export function* sys_brd_discard(ctx: Ctx, _pid: number, a: { dev: number; page: number }): Proc<Observation> {

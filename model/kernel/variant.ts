@@ -13,8 +13,8 @@ export interface Variant {
 export type Mutation =
   // historical designs (see docs/races.md)
   | 'no-sparse-mutex'            // 2.6.25/26: no xip_sparse_mutex / xip_sparse_seq around the sparse page
-  | 'unserialised-alloc'         // 2.6.25/26: get_xip_mem(create=1) not serialised; ext2 trusted its lockless lookup
-  | 'ebusy-is-error'             // before 2.6.36: -EBUSY from vm_insert_mixed treated as failure
+  | 'unserialised-alloc'         // 2.6.25/26: get_xip_mem(create=1) not serialised, and ext2_get_blocks trusts its lockless lookup (no re-check under truncate_mutex before 2.6.30)
+  | 'ebusy-is-error'             // 2.6.26–3.2: -EBUSY from vm_insert_mixed hits BUG_ON(err) (fixed in 3.3)
   | 'no-isize-recheck'           // every released XIP kernel: no i_size recheck under i_mmap lock
   // broken models, one per invariant (properties/invariants/*.test.ts)
   | 'aops-both'                  // ext2_aops_xip also carries readpage/writepage

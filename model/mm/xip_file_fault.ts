@@ -18,14 +18,15 @@ export const B_FAULT = branches('xip_file_fault', CITE, [
 ] as const, {
   'lookup-error-oom': 'see ext2_get_xip_mem:direct-access-failed',
   'sparse-recheck-error-oom': 'see ext2_get_xip_mem:direct-access-failed',
-  'insert-ebusy-bug': 'the BUG_ON of kernels before 2.6.36: reached only by the historical variants 2.6.26 and 2.6.35',
+  'insert-ebusy-bug': 'the BUG_ON of kernels 2.6.26–3.2: reached only by the historical variants 2.6.26 and 3.2',
 });
 
 /**
  * xip_file_fault(vma, vmf), 3.19, with every branch:
  *  - pgoff beyond i_size → SIGBUS;
  *  - a data block → vm_insert_mixed of its pfn (a special pte; -EBUSY means a racing fault
- *    already populated it, which is success since 2.6.36);
+ *    already populated it, which is success since 3.3: Carsten Otte, "mm/filemap_xip.c: fix race
+ *    condition in xip_file_fault()");
  *  - a hole in a shared, (maybe-)writable mapping of a rw super block → allocate under
  *    xip_sparse_mutex (even for a read fault), then __xip_unmap, then map the new pfn;
  *  - any other hole → the global sparse page, read-only, inserted under xip_sparse_mutex inside

@@ -259,7 +259,10 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
   });
   yield* cover(B_VFS, r.br);
   if ('err' in r) return { ret: r.err };
-  if (fl.trunc && fl.write) {
+  // O_TRUNC truncates whatever the access mode (O_RDONLY|O_TRUNC too): may_open's
+  // `if (flag & O_TRUNC)` → do_truncate (fs/namei.c 2.6.x; handle_truncate in 3.x), after
+  // open_will_write_to_fs / mnt_want_write refused a read-only mount (-EROFS above)
+  if (fl.trunc) {
     yield* cover(B_VFS, 'open-trunc');
     const t = yield* do_truncate(ctx, r.ino, 0);
     if (t) return { ret: t };

@@ -1,5 +1,6 @@
 import type { Invariant } from '../invariant.ts';
-import { isZero, pfnOf, readPfn } from '../../model/kernel/physmem.ts';
+import { isZero, readPfn } from '../../model/kernel/physmem.ts';
+import { fsBlockPfn } from '../../model/block/block_device.ts';
 import type { State } from '../../model/state.ts';
 
 function sparsePtes(s: State): { pid: number; vp: number; ino: number; pgoff: number; write: boolean }[] {
@@ -32,7 +33,7 @@ export const sparsePage: Invariant = {
     for (const sp of sparsePtes(s)) {
       if (sp.write) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page writable`;
       const b = s.inodes[sp.ino]?.blocks[sp.pgoff];
-      if (b && s.sb && !isZero(readPfn(s, pfnOf(s.sb.dev, b)))) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page over inode ${sp.ino} pgoff ${sp.pgoff}, whose block ${b} holds data`;
+      if (b && s.sb && !isZero(readPfn(s, fsBlockPfn(s, s.sb.dev, b)))) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page over inode ${sp.ino} pgoff ${sp.pgoff}, whose block ${b} holds data`;
     }
     return null;
   },

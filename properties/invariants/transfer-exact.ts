@@ -1,3 +1,4 @@
+import { partitionPage } from '../../model/block/block_device.ts';
 import type { Invariant } from '../invariant.ts';
 import type { State } from '../../model/state.ts';
 import { fileContent } from './util.ts';
@@ -67,7 +68,7 @@ function k_beyond(pre: State, post: State, ino: number, end: number): boolean {
   for (let pg = Math.floor(end / PS); pg < i.blocks.length; pg++) {
     const b = i.blocks[pg];
     if (!b || j.blocks[pg] !== b) continue;
-    const x = pre.devices[dev].data[b], y = post.devices[dev].data[b];
+    const x = pre.devices[dev].data[partitionPage(pre.devices[dev], b)], y = post.devices[dev].data[partitionPage(post.devices[dev], b)];
     for (let k = Math.max(0, end - pg * PS); k < PS; k++) if (x && y && x[k] !== y[k]) return true;
   }
   return false;

@@ -1,6 +1,7 @@
 import type { Invariant } from '../invariant.ts';
 import { pagesFor } from '../../model/state.ts';
-import { pfnOf, readPfn } from '../../model/kernel/physmem.ts';
+import { readPfn } from '../../model/kernel/physmem.ts';
+import { fsBlockPfn } from '../../model/block/block_device.ts';
 
 /**
  * 8a. Between operations, every pfn pte of a file mapping maps exactly the block linked at its
@@ -23,7 +24,7 @@ export const noStaleMapping: Invariant = {
           if (!pte || (pte.kind !== 'pfn' && pte.kind !== 'pagecache' && pte.kind !== 'sparse')) continue;
           const pgoff = v.pgoff + (vp - v.start);
           if (!i || pgoff >= pagesFor(i.size, s.cfg.pageSize)) return `pid ${p.pid} vpage ${vp} still maps inode ${v.ino} pgoff ${pgoff}, beyond EOF (size ${i?.size})`;
-          if (pte.kind === 'pfn' && s.sb && pte.pfn !== pfnOf(s.sb.dev, i.blocks[pgoff] ?? -1)) return `pid ${p.pid} vpage ${vp} maps pfn ${pte.pfn}, but inode ${v.ino} pgoff ${pgoff} has block ${i.blocks[pgoff] ?? 0}`;
+          if (pte.kind === 'pfn' && s.sb && pte.pfn !== fsBlockPfn(s, s.sb.dev, i.blocks[pgoff] ?? -1)) return `pid ${p.pid} vpage ${vp} maps pfn ${pte.pfn}, but inode ${v.ino} pgoff ${pgoff} has block ${i.blocks[pgoff] ?? 0}`;
         }
       }
     }
@@ -49,7 +50,7 @@ export const truncateZeroesTail: Invariant = {
     if (!i || !post.sb) return null;
     const PS = post.cfg.pageSize, pg = Math.floor(call.len / PS), off = call.len % PS;
     if (!off) return null;
-    const bytes = i.pageCache[pg]?.data ?? (i.blocks[pg] ? readPfn(post, pfnOf(post.sb.dev, i.blocks[pg])) : null);
+    const bytes = i.pageCache[pg]?.data ?? (i.blocks[pg] ? readPfn(post, fsBlockPfn(post, post.sb.dev, i.blocks[pg])) : null);
     if (bytes && bytes.slice(off).some((b) => b !== 0)) return `after ftruncate(${call.len}) inode ${i.ino} page ${pg} holds [${bytes}] past EOF`;
     return null;
   },

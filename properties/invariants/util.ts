@@ -1,6 +1,7 @@
 import type { State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
-import { pfnOf, readPfn, zeros } from '../../model/kernel/physmem.ts';
+import { readPfn, zeros } from '../../model/kernel/physmem.ts';
+import { fsBlockPfn } from '../../model/block/block_device.ts';
 
 /** The bytes of a file's pages as the medium (or the page cache, if it has the page) holds them. */
 export function fileContent(s: State, ino: number): number[] {
@@ -11,7 +12,7 @@ export function fileContent(s: State, ino: number): number[] {
   for (let pg = 0; pg < pagesFor(i.size, s.cfg.pageSize); pg++) {
     const pc = i.pageCache[pg];
     const b = i.blocks[pg];
-    out.push(...(pc ? pc.data : b && dev >= 0 ? readPfn(s, pfnOf(dev, b)) : zeros(s.cfg.pageSize)));
+    out.push(...(pc ? pc.data : b && dev >= 0 ? readPfn(s, fsBlockPfn(s, dev, b)) : zeros(s.cfg.pageSize)));
   }
   return out;
 }

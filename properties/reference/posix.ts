@@ -1,10 +1,11 @@
 import type { Action } from '../../model/actions.ts';
-import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC, ENXIO, EOPNOTSUPP, ERANGE, EROFS } from '../../model/kernel/errno.ts';
+import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EIO, EFBIG, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC, ENXIO, EOPNOTSUPP, ERANGE, EROFS } from '../../model/kernel/errno.ts';
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
 import { allocationExhausted, devicePfn, ownerOfDevicePage } from './borrowed.ts';
 import { dcssReadOnly, hasDirectAccess, type RefDev, type RefFd, type RefMount, type RefState, type RefVma } from './state.ts';
+import { insideWindow, openWindow, reachedOldPage, windowIndex, type PhasedAction } from './truncate-window.ts';
 
 export { refInit } from './state.ts';
 export type { RefState, RefFile } from './state.ts';
@@ -61,7 +62,12 @@ class Work {
   allocFail: { pid: number; vpage: number } | null = null;
   /** The user buffer of the transfer in progress. */
   bufBase = 0;
+  /** An open truncate window: the old bytes a surviving pte still reaches (truncate-window.ts). */
+  window: { ino: number; firstPage: number; old: (number | null)[] } | null;
+  /** For the call being judged: did its byte at `addr` reach a page a surviving pte maps? */
+  reachedOld: (addr: number) => boolean = () => false;
   constructor(r: RefState, readonly g: State) {
+    this.window = r.window ? { ...r.window, old: r.window.old.slice() } : null;
     this.files = {};
     for (const [k, f] of Object.entries(r.files)) this.files[Number(k)] = { size: f.size, data: f.data.slice(), xip: f.xip };
     this.names = r.names.map(([n, i]) => [n, i]);
@@ -73,7 +79,7 @@ class Work {
   }
   get PS(): number { return this.g.cfg.pageSize; }
   freeze(): RefState {
-    return { files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mount: this.mount, devs: this.devs };
+    return { files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mount: this.mount, devs: this.devs, ...(this.window ? { window: this.window } : {}) };
   }
   file(id: number): MFile {
     return (this.files[id] ??= { size: 0, data: [], xip: !!this.mount?.xip });
@@ -127,7 +133,11 @@ class Work {
     if (this.allocFail && this.allocFail.pid === pid && this.allocFail.vpage === vp && v.shared && !this.priv[pid][vp]) return { ok: false, signal: 'SIGBUS' };
     if (this.priv[pid][vp]) return { ok: true };
     const pgoff = v.pgoff + (vp - v.start);
-    if (pgoff >= pagesFor(this.file(v.file).size, this.PS)) return { ok: false, signal: 'SIGBUS' };
+    if (pgoff >= pagesFor(this.file(v.file).size, this.PS)) {
+      // inside an ftruncate's window a pte installed before its unmap still reaches the old page
+      if (windowIndex(this.window, v.file, pgoff, addr % this.PS, this.PS) !== null && this.reachedOld(addr)) return { ok: true };
+      return { ok: false, signal: 'SIGBUS' };
+    }
     return { ok: true };
   }
 
@@ -139,6 +149,8 @@ class Work {
     const v = this.vma(pid, vp)!;
     if (v.file === null) return 0;
     const f = this.file(v.file);
+    const wi = this.oldPage(v, vp, off);
+    if (wi !== null) return this.window!.old[wi];
     const b = f.data[(v.pgoff + (vp - v.start)) * this.PS + off];
     return b === undefined ? 0 : b; // null (unspecified) stays null
   }
@@ -157,10 +169,19 @@ class Work {
       return;
     }
     const f = this.file(v.file);
+    const wi = this.oldPage(v, vp, off);
+    if (wi !== null) { this.window!.old[wi] = b; return; } // into the block truncate is about to free
     const at = (v.pgoff + (vp - v.start)) * this.PS + off;
     while (f.data.length <= at) f.data.push(0);
     // a store past EOF in the last page: POSIX says it never reaches the file
     f.data[at] = at < f.size ? b : null;
+  }
+
+  /** A page beyond EOF still reached through a pte the open truncate window has not unmapped. */
+  oldPage(v: RefVma, vp: number, off: number): number | null {
+    const pgoff = v.pgoff + (vp - v.start);
+    if (v.file === null || pgoff < pagesFor(this.file(v.file).size, this.PS)) return null;
+    return windowIndex(this.window, v.file, pgoff, off, this.PS);
   }
 
   writeFile(id: number, at: number, b: number | null): void {
@@ -230,6 +251,15 @@ function allocLimit(obs: Observation, before = 0): AllocLimit {
 }
 
 /**
+ * Writeback's errors (fsync, msync): -ENOSPC when a dirty page finds no block; -EIO when the
+ * bio writing it fails, which here only brd's exhausted backing memory causes
+ * (brd_insert_page's -ENOMEM, reported by end_buffer_async_write as AS_EIO).
+ */
+function writebackExhaustion(obs: Observation): 'ENOSPC' | 'ENOMEM' | null {
+  return obs.ret === -ENOSPC ? 'ENOSPC' : obs.ret === -EIO ? 'ENOMEM' : null;
+}
+
+/**
  * One read: file bytes [pos, min(pos+len, size)) copied chunk by chunk (a chunk ends at a
  * file page and at a user page), each chunk's source read before its bytes are stored.
  * XIP (do_xip_mapping_read) does not count a file-page chunk that faulted part-way; the page
@@ -252,10 +282,12 @@ function doRead(w: Work, pid: number, id: number, pos: number, len: number, user
       const ua = base + (q - pos);
       const sub = user ? Math.min(fileChunkEnd, q + (PS - (ua % PS))) : fileChunkEnd;
       const src: (number | null)[] = [];
-      for (let k = q; k < sub; k++) src.push(k < f.data.length ? f.data[k] : 0);
-      if (user) {
-        if (!w.access(pid, ua, true).ok) { failed = true; break; }
-        src.forEach((b, k) => w.store(pid, ua + k, b));
+      if (user && !w.access(pid, ua, true).ok) { failed = true; break; }
+      // byte by byte, forward: a buffer mapping the file page being read sees its own stores
+      for (let k = q; k < sub; k++) {
+        const b = k < f.data.length ? f.data[k] : 0;
+        src.push(b);
+        if (user) w.store(pid, base + (k - pos), b);
       }
       bytes.push(...src);
       q = sub;
@@ -300,13 +332,12 @@ function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src
     while (p < chunkEnd) {
       let sub = chunkEnd;
       if (src.user) sub = Math.min(chunkEnd, p + (PS - ((base + (p - pos)) % PS)));
-      let bytes: (number | null)[];
       if (src.user) {
         if (!w.access(pid, base + (p - pos), false).ok) { faulted = true; break; }
-        bytes = [];
-        for (let k = 0; k < sub - p; k++) bytes.push(w.load(pid, base + (p - pos) + k));
-      } else bytes = src.data.slice(p - pos, sub - pos);
-      bytes.forEach((b, k) => w.writeFile(id, p + k, b));
+        // byte by byte, forward: a buffer mapping the file page being written sees the bytes
+        // this copy already stored
+        for (let k = 0; k < sub - p; k++) w.writeFile(id, p + k, w.load(pid, base + (p - pos) + k));
+      } else src.data.slice(p - pos, sub - pos).forEach((b, k) => w.writeFile(id, p + k, b));
       done += sub - p;
       p = sub;
     }
@@ -323,15 +354,26 @@ function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src
 
 /** The reference's step for one completed call. `g`/`post`: the concrete states around it, read only for BORROWED facts. */
 export function refStep(r: RefState, call: Action, g: State, post: State, obs: Observation): RefStep {
+  const refused = insideWindow(r.window, call, (fd) => r.fds[call.pid]?.[fd]?.file ?? null);
+  if (refused) return { next: r, expect: { claim: refused } };
   const w = new Work(r, g);
+  if (call.op === 'load' || call.op === 'store') {
+    const base = call.addr;
+    w.reachedOld = (addr) => reachedOldPage(call, obs, addr - base);
+  }
   if (obs.allocFail !== undefined) {
     const errno = obs.status === -ENOMEM || obs.ret === -ENOMEM ? 'ENOMEM' : 'ENOSPC';
     // Trust "no block could be had" only when the medium really is exhausted.
     if (!allocationExhausted(post, 'ENOSPC') && !allocationExhausted(post, 'ENOMEM')) return { next: r, expect: { claim: `reports an allocation failure (${errno}) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
     w.allocFail = { pid: call.pid, vpage: obs.allocFail };
   }
-  // msync's -ENOMEM is an unmapped range, not memory: only its -ENOSPC is an allocation failure
-  const alloc = ALLOCATING.has(call.op) && !(call.op === 'msync' && obs.ret === -ENOMEM) ? allocLimit(obs) : null;
+  if (call.op === 'fsync' || call.op === 'msync') {
+    const wb = writebackExhaustion(obs);
+    if (wb && !allocationExhausted(post, wb)) {
+      return { next: r, expect: { claim: `${call.op} reports ${obs.ret === -EIO ? 'EIO' : 'ENOSPC'} from writeback, but the medium is not exhausted (${wb === 'ENOSPC' ? 'free blocks in the bitmap' : 'brd backing pages left'})` } };
+    }
+  }
+  const alloc = ALLOCATING.has(call.op) ? allocLimit(obs) : null;
   if (alloc && obs.allocFail === undefined && !allocationExhausted(post, ALLOC_ERRNO[alloc.status])) {
     return { next: r, expect: { claim: `${call.op} reports ${ALLOC_ERRNO[alloc.status]}, but the medium is not exhausted (free blocks in the bitmap${ALLOC_ERRNO[alloc.status] === 'ENOMEM' ? ', brd backing pages left' : ''})` } };
   }
@@ -340,7 +382,7 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
 }
 
 /** Calls that may allocate blocks or backing pages for a file, hence fail for want of one. */
-const ALLOCATING: ReadonlySet<string> = new Set(['write', 'pwrite', 'writev', 'aio_write', 'sendfile', 'fsync', 'msync', 'store', 'load', 'read', 'pread', 'readv', 'aio_read']);
+const ALLOCATING: ReadonlySet<string> = new Set(['write', 'pwrite', 'writev', 'aio_write', 'sendfile', 'store', 'load', 'read', 'pread', 'readv', 'aio_read']);
 
 /** The lowest file id not in use (ext2's choice of inode number: the first free one). */
 function freshId(w: Work): number {
@@ -379,7 +421,8 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
         w.names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       }
       const fd = installFd(w, pid, { file: id, read: fl.read ?? !fl.write, write: !!fl.write, append: !!fl.append, pos: 0 });
-      if (fl.trunc && fl.write) w.truncate(id, 0);
+      // may_open / handle_truncate: O_TRUNC truncates whatever the access mode (O_RDONLY too)
+      if (fl.trunc) w.truncate(id, 0);
       return { ret: fd };
     }
     case 'close': {
@@ -422,7 +465,9 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
     case 'statfs': {
       if (!w.mount) return { ret: -ENOENT };
       const bfree = obs.statfs?.bfree ?? -1;
-      const blocks = w.devs[w.mount.dev].pages - 1;
+      // ext2_fill_super's block count is the partition's size; the super block is overhead
+      const d = w.devs[w.mount.dev];
+      const blocks = d.pages - d.startSect / PAGE_SECTORS - 1;
       if (bfree < 0 || bfree > blocks) return { claim: `statfs f_bfree ${bfree} is outside 0..f_blocks (${blocks})` };
       return { ret: 0, statfs: { blocks, ro: w.mount.ro, xip: w.mount.xip } };
     }
@@ -497,7 +542,18 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       if (!f) return { ret: -EBADF };
       if (!f.write) return { ret: -EINVAL };
       if (c.len > w.g.cfg.fs.maxFilePages * PS) return { ret: -EFBIG };
-      w.truncate(f.file, c.len);
+      // a concurrent ftruncate is two events (truncate-window.ts): i_size_write, then the unmap
+      const phase = (c as PhasedAction).truncatePhase;
+      if (phase === 'unmap') {
+        if (w.window?.ino === f.file) { w.window = null; w.dropPrivBeyond(f.file, c.len); }
+        return null;
+      }
+      if (phase === 'size' && w.file(f.file).size !== c.len) {
+        const win = openWindow(f.file, w.file(f.file), c.len, PS);
+        w.window = win && { ...win, old: win.old.slice() };
+        w.setSize(f.file, c.len);
+        if (!win) w.dropPrivBeyond(f.file, c.len);
+      } else w.truncate(f.file, c.len);
       return { ret: 0 };
     }
     case 'fsync': {
@@ -506,7 +562,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       // A page-cache file writes its dirty pages back here and may find no block for one: the
       // error is accepted only with the medium exhausted (refStep); an XIP file has nothing to write.
       if (w.file(f.file).xip) return { ret: 0 };
-      return { retIn: { values: [0, -ENOSPC], why: 'writeback allocates blocks for dirty pages' } };
+      return { retIn: { values: [0, -ENOSPC, -EIO], why: 'writeback allocates blocks for dirty pages and writes them' } };
     }
     case 'mmap': {
       const f = w.fd(pid, c.fd);
@@ -581,13 +637,13 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const d = w.devs[c.dev];
       if (!d || !d.present) return { ret: -ENODEV };
       if (c.write && d.readOnly) return { ret: -EACCES };
-      w.setDev(c.dev, (x) => ({ ...x, openers: x.openers + 1, raw: x.raw + 1 }));
+      w.setDev(c.dev, (x) => ({ ...x, openers: x.openers + 1, raw: x.raw.map((n, p) => (p === pid ? n + 1 : n)) }));
       return { ret: 0 };
     }
     case 'blkdev_close': {
       const d = w.devs[c.dev];
-      if (!d || d.raw === 0) return { ret: -EINVAL };
-      w.setDev(c.dev, (x) => ({ ...x, raw: x.raw - 1 }));
+      if (!d || !d.raw[pid]) return { ret: -EINVAL };
+      w.setDev(c.dev, (x) => ({ ...x, raw: x.raw.map((n, p) => (p === pid ? n - 1 : n)) }));
       w.release(c.dev);
       return { ret: 0 };
     }
@@ -620,7 +676,9 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const d = w.devs[c.dev];
       if (!d || !d.present) return { ret: -ENODEV };
       if (d.driver !== 'brd') return { ret: 0 };
-      if (d.openers > 0) return { ret: -EBUSY };
+      // brd_ioctl: -EBUSY unless bd_openers <= 1, counting the open the ioctl goes through —
+      // the caller's own raw descriptor when it holds one, else a transient open of its own
+      if (d.openers + (d.raw[pid] ? 0 : 1) > 1) return { ret: -EBUSY };
       // "we want to actually release and destroy the ramdisk data": the file system is gone
       w.setDev(c.dev, (x) => ({ ...x, formatted: false }));
       return { ret: 0 };
@@ -672,7 +730,7 @@ function msync(w: Work, c: Extract<Action, { op: 'msync' }>, obs: Observation): 
     start = v.start + v.pages;
     // writeback of a page-cache range may find no block (accepted only with the medium
     // exhausted, in refStep); then msync stops there
-    if (c.sync && v.file !== null && v.shared && !w.file(v.file).xip && obs.ret === -ENOSPC) return { ret: -ENOSPC };
+    if (c.sync && v.file !== null && v.shared && !w.file(v.file).xip && (obs.ret === -ENOSPC || obs.ret === -EIO)) return { ret: obs.ret };
     if (start >= end) return { ret: unmapped };
   }
 }
@@ -747,6 +805,9 @@ function remount(w: Work, c: Extract<Action, { op: 'remount' }>): Expected {
   const m = w.mount;
   if (!m) return { ret: -EINVAL };
   if (!c.ro && w.devs[m.dev].readOnly) return { ret: -EACCES };
+  // going read-only: -EBUSY while an unlinked file still lives (s_remove_count, 3.3+;
+  // fs_may_remount_ro's i_nlink test before) or anything holds write access
+  if (c.ro && !m.ro && Object.keys(w.files).some((id) => !w.names.some((e) => e[1] === Number(id)))) return { ret: -EBUSY };
   if (c.ro && !m.ro && w.writers()) return { ret: -EBUSY };
   const blocksize = w.g.cfg.fs.mount.blocksize ?? w.PS;
   if (c.xip && hasDirectAccess(w.devs[m.dev]) && blocksize !== w.PS) return { ret: -EINVAL };

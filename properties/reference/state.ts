@@ -1,5 +1,6 @@
 import type { Config } from '../../model/config.ts';
 import { pagesFor } from '../../model/state.ts';
+import type { TruncateWindow } from './truncate-window.ts';
 
 /**
  * The reference's own state: what a POSIX (as Linux implements it) machine with one ext2 and a
@@ -27,6 +28,8 @@ export interface RefState {
   readonly mount: RefMount | null;
   /** Block devices, by index, as an administrator sees them. */
   readonly devs: readonly RefDev[];
+  /** An ftruncate between i_size_write and its unmap (concurrent groups only: truncate-window.ts). */
+  readonly window?: TruncateWindow;
 }
 
 export interface RefFile {
@@ -77,8 +80,8 @@ export interface RefDev {
   readonly formatted: boolean;
   /** Holders: raw opens plus the mount. */
   readonly openers: number;
-  /** Raw opens by user processes (blkdev_open). */
-  readonly raw: number;
+  /** Raw opens by user processes (blkdev_open), per process: a process closes only its own. */
+  readonly raw: readonly number[];
   readonly dcss: { readonly segmentType: string; readonly shared: boolean; readonly savePending: boolean; readonly saves: number } | null;
 }
 
@@ -115,7 +118,7 @@ export function refInit(s: { readonly cfg: Config }): RefState {
   const devs: RefDev[] = cfg.devices.map((d, i) => ({
     driver: d.driver, pages: d.pages, startSect: d.startSect, present: true,
     readOnly: d.readOnly || (d.driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
-    formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: 0,
+    formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: Array.from({ length: cfg.processes }, () => 0),
     dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
   }));
   const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false };

@@ -40,17 +40,20 @@ export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, dir
 export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-enodev', 'blkflsbuf-generic', 'blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-einval-range', 'discard-eacces-ro', 'discard-unsupported'] as const);
 
 /**
- * ioctl(BLKFLSBUF). On brd (brd_ioctl): -EBUSY unless bd_openers <= 1 — the ioctl's own open;
- * `openers` here counts every *other* holder, so any is too many — then brd_free_pages frees
- * every backing page: "we want to actually release and destroy the ramdisk data". On any
- * other driver blkdev_ioctl just syncs and invalidates the buffer cache (nothing to model).
- * A removed device cannot be opened: -ENODEV.
+ * ioctl(BLKFLSBUF). On brd (brd_ioctl, 2.6.25–3.19): under bd_mutex, -EBUSY unless
+ * `bdev->bd_openers <= 1` — the open the ioctl is issued through. `openers` counts the mount
+ * and every raw open; `viaOwnFd` says the caller's own raw open is one of them (else the call
+ * opens the device for itself, one more). Then brd_free_pages frees every backing page: "we
+ * want to actually release and destroy the ramdisk data". On any other driver blkdev_ioctl
+ * just syncs and invalidates the buffer cache (nothing to model). A removed device cannot be
+ * opened: -ENODEV.
  */
-export function brd_blkflsbuf(s: State, dev: number, ignoreUsers: boolean): readonly [State, number, string] {
+export function brd_blkflsbuf(s: State, dev: number, ignoreUsers: boolean, viaOwnFd = false): readonly [State, number, string] {
   const d = s.devices[dev];
   if (!d.present) return [s, -ENODEV, 'blkflsbuf-enodev'];
   if (d.driver !== 'brd') return [s, 0, 'blkflsbuf-generic'];
-  if (d.openers > 0 && !ignoreUsers) return [s, -EBUSY, 'blkflsbuf-ebusy'];
+  const bdOpeners = d.openers + (viaOwnFd ? 0 : 1);
+  if (bdOpeners > 1 && !ignoreUsers) return [s, -EBUSY, 'blkflsbuf-ebusy'];
   return [updateDevice(s, dev, (x) => ({ ...x, data: x.data.map(() => null), backing: x.backing && { ...x.backing, allocated: 0 }, formatted: false })), 0, 'blkflsbuf-ok'];
 }
 

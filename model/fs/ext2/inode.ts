@@ -10,12 +10,10 @@ import { PAGE_SECTORS } from '../../config.ts';
 import { writePfn, zeros } from '../../kernel/physmem.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
 
-const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19)';
+const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19; the re-check under truncate_mutex from 2.6.30)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
   'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced', 'pagecache-write-eio',
-] as const, {
-  'pagecache-write-eio': 'the write of the page into its new block fails only on a read-only or removed device, which a rw mount never has (see ext2_aops:writepage-allocate-eio)',
-});
+] as const);
 
 /** ext2_get_block(create=0): the block mapped at `pgoff`, 0 for a hole (lockless chain walk). */
 export function ext2_bmap(s: State, ino: number, pgoff: number): number {
@@ -40,8 +38,13 @@ export function ext2_get_blocks_alloc(ctx: Ctx, s: State, ino: number, pgoff: nu
 }
 
 function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: readonly number[]): readonly [State, GetBlocks] {
-  // Re-check under truncate_mutex (ext2's verify_chain). Before 2.6.27 XIP relied on the page
-  // lock ext2 expected around get_block, which XIP never took: the model drops the re-check.
+  // The re-check under truncate_mutex ("another get_block allocated this branch": verify_chain,
+  // then ext2_get_branch again) arrived in 2.6.30 (Jan Kara, "ext2: fix data corruption for
+  // racing writes"). ext2_get_blocks of 2.6.25/26 has none: after mutex_lock(&ei->truncate_mutex)
+  // it goes straight to ext2_alloc_branch, and ext2_splice_branch's `*where->p = where->key`
+  // overwrites a block another caller linked meanwhile. Page-cache callers never raced on one
+  // block (the page lock), XIP callers did until 2.6.27 serialised get_xip_mem(create=1) under
+  // xip_sparse_mutex; variant `unserialised-alloc` is that 2.6.26 code.
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
   const sb = s.sb!;
@@ -55,12 +58,15 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
     next = s3;
     if ('err' in da) return [next, { err: da.err, branch: 'clear-xip-target-failed-leak' }];
     if (!has(ctx.variant, 'no-zero-new-block')) next = zeroDevicePage(next, da.pfn);
-  } else if (data) {
+  }
+  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
+  if (!sb.xip && data) {
+    // block_write_full_page: get_block has spliced the block before the bio is submitted, so a
+    // failed write (brd's -ENOMEM) leaves it linked, unwritten; the page stays dirty (-EIO)
     const [s3, err] = bioWrite(next, sb.dev, block, data);
     if (err) return [s3, { err: -EIO, branch: 'pagecache-write-eio' }];
     next = s3;
   }
-  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
   return [next, { block, branch: sb.xip ? 'alloc-zeroed-spliced' : 'alloc-pagecache-spliced' }];
 }
 

@@ -1,3 +1,4 @@
+import { partitionPages } from '../../block/block_device.ts';
 import { EACCES, EBUSY, EINVAL, ENODEV } from '../../kernel/errno.ts';
 import { branches } from '../../kernel/coverage.ts';
 import { has } from '../../kernel/variant.ts';
@@ -10,7 +11,7 @@ import { ext2_new_inode } from './inode.ts';
 const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_xip_verify_sb, fs/super.c (3.x)';
 export const B_SUPER = branches('ext2_super', CITE, [
   'mount-ebusy-mounted', 'mount-enodev', 'mount-eacces-ro-device', 'mount-einval-unformatted', 'mount-xip-dropped-no-direct-access',
-  'mount-einval-blocksize', 'mount-ok', 'remount-xip-change-refused', 'remount-einval-blocksize', 'remount-ebusy-writers',
+  'mount-einval-blocksize', 'mount-ok', 'remount-xip-change-refused', 'remount-einval-blocksize', 'remount-ebusy-writers', 'remount-ebusy-unlinked',
   'remount-eacces-ro-device', 'remount-einval-unmounted', 'remount-ok', 'umount-ebusy', 'umount-ok', 'umount-einval',
   'mount-blkdev-get-failed',
 ] as const, {
@@ -36,7 +37,7 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   let xip = a.xip, branch = 'mount-ok';
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
   if (xip && blocksize !== s.cfg.pageSize && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
-  const used = s.fsUsed ?? [true, ...new Array(d.pages - 1).fill(false)];
+  const used = s.fsUsed ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
   const mounted: State = { ...s1, sb: { dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
   // ext2_iget on first use: in-core inodes are made anew, with a_ops chosen by the new mount.
   const inodes = mounted.inodes.map((i) => i && { ...ext2_new_inode(ctx, mounted, i.ino), size: i.size, blocks: i.blocks, nlink: i.nlink });
@@ -45,13 +46,19 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
 
 /**
  * ext2_remount / do_remount_sb: the xip flag can never change ("refusing change of xip flag
- * with busy inodes"); rw→ro refused with -EBUSY while a file is open for write
- * (sb_prepare_remount_readonly); ro→rw of a read-only disk is -EACCES.
+ * with busy inodes"); rw→ro refused with -EBUSY while an unlinked inode is still open or
+ * mapped (sb_prepare_remount_readonly, 3.3+: `if (atomic_long_read(&sb->s_remove_count))
+ * return -EBUSY;` — drop_nlink counts an inode reaching nlink 0, its eviction uncounts it;
+ * fs_may_remount_ro before: `if (inode->i_nlink == 0) goto too_bad;`) or a file is open for
+ * write (mnt_get_writers; FMODE_WRITE in fs_may_remount_ro); ro→rw of a read-only disk is
+ * -EACCES.
  */
 export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean }): readonly [State, number, string] {
   const sb = s.sb;
   if (!sb) return [s, -EINVAL, 'remount-einval-unmounted'];
   if (!a.ro && s.devices[sb.dev].readOnly) return [s, -EACCES, 'remount-eacces-ro-device'];
+  // s_remove_count: an inode with nlink 0 that is not yet evicted (the model evicts at the last reference)
+  if (a.ro && !sb.ro && s.inodes.some((i) => i && i.nlink === 0)) return [s, -EBUSY, 'remount-ebusy-unlinked'];
   // sb_prepare_remount_readonly: any struct file open for write — held by a descriptor or by a vma's vm_file
   if (a.ro && !sb.ro && !has(ctx.variant, 'mut-remount-ro-ignores-writers') && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
   let xip = a.xip && hasDirectAccess(s, sb.dev);
