@@ -10,15 +10,14 @@ import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x); fs/mpage.c do_mpage_readpage; drivers/block/brd.c brd_make_request → copy_to_brd_setup';
-const NO_RO_WRITEBACK = 'a bio to a block already written fails only on a read-only or removed device, or on a brd page not backed — and a written block is backed; a rw mount of a read-only device is refused (-EACCES), dcssblk refuses sharing changes and removal while in use (-EBUSY), so writeback never meets one';
 // writepage-enospc: no block for a hole; writepage-allocate-eio: the bio writing a new block
-// fails — brd_insert_page's -ENOMEM when brd's backing pages run out (end_buffer_async_write: AS_EIO)
+// fails — brd_insert_page's -ENOMEM when brd's backing pages run out (end_buffer_async_write:
+// AS_EIO); writepage-eio: the same bio again at the next writeback, the block linked but its
+// brd page still unbacked
 export const B_PAGECACHE = branches('ext2_aops', CITE, [
   'readpage-hole', 'readpage-block', 'readpage-cached', 'readpage-beyond-eof', 'writepage-clean', 'writepage-existing', 'writepage-eio',
   'writepage-truncated', 'writepage-allocate', 'writepage-enospc', 'writepage-allocate-eio',
-] as const, {
-  'writepage-eio': NO_RO_WRITEBACK,
-});
+] as const);
 
 /** ext2_readpage: bring file page `pgoff` into the page cache (zeros for a hole). Returns 0. */
 export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<number> {
