@@ -4,6 +4,7 @@ import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { judge, refStep, type MismatchKind, type RefState } from '../properties/reference/posix.ts';
 import { splitTruncates } from '../properties/reference/truncate-window.ts';
+import { exhaustionBits, reportsAllocationFailure } from '../properties/reference/borrowed.ts';
 import type { System } from './system.ts';
 
 /**
@@ -19,6 +20,13 @@ export interface GroupState {
   readonly tids: readonly (number | null)[];
   /** Per thread: observations of its finished calls. */
   readonly obs: readonly (readonly Observation[])[];
+  /**
+   * Per thread: whether the medium was exhausted (exhaustionBits) in any state since its call
+   * in flight began — ground truth the reference needs to judge an allocation failure that a
+   * concurrent call's truncate has since undone. Attached to the call's observation when it
+   * reports one (Observation.mediumFull).
+   */
+  readonly full: readonly number[];
 }
 
 export interface Violation {
@@ -39,7 +47,8 @@ export function groupInit(sys: System, s0: State, threads: readonly (readonly Ac
     s = s2;
     tids.push(tid);
   }
-  return { s, pcs: threads.map(() => 0), tids, obs: threads.map(() => []) };
+  const b = exhaustionBits(s);
+  return { s, pcs: threads.map(() => 0), tids, obs: threads.map(() => []), full: threads.map(() => b) };
 }
 
 export interface GroupHooks extends StepHooks {
@@ -76,18 +85,21 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
   let s = step(g.s, tid, sys.ctx, sys.program, hooks);
   const pre = g.s;
   const t = threadOf(s, tid);
-  if (!t.obs) return { g: { ...g, s }, label, pre };
+  const b = exhaustionBits(s);
+  const full = b ? g.full.map((f, j) => (g.tids[j] !== null ? f | b : f)) : g.full;
+  if (!t.obs) return { g: { ...g, s, full }, label, pre };
   s = removeThread(s, tid);
-  const pcs = g.pcs.slice(), tids = g.tids.slice(), obs = g.obs.slice();
-  obs[i] = [...obs[i], t.obs];
+  const pcs = g.pcs.slice(), tids = g.tids.slice(), obs = g.obs.slice(), full2 = full.slice();
+  obs[i] = [...obs[i], reportsAllocationFailure(t.obs) ? { ...t.obs, mediumFull: full[i] } : t.obs];
   pcs[i]++;
+  full2[i] = b;
   if (pcs[i] < threads[i].length) {
     hooks?.onAction?.(threads[i][pcs[i]].op);
     const [s2, next] = spawn(s, threads[i][pcs[i]], sys.ctx, sys.program);
     s = s2;
     tids[i] = next;
   } else tids[i] = null;
-  return { g: { s, pcs, tids, obs }, label, pre };
+  return { g: { s, pcs, tids, obs, full: full2 }, label, pre };
 }
 
 /** The invariants to check after a step: step properties, every-step, and (when quiescent) between-operations. */

@@ -171,6 +171,12 @@ export interface Observation {
   readonly stat?: StatObs;
   /** statfs of the mount point: f_blocks, f_bfree, ST_RDONLY, and whether "xip" is among the mount's options (/proc/mounts, ext2_show_options). */
   readonly statfs?: StatfsObs;
+  /**
+   * Not the model's: set by the checker on a call that reports an allocation failure — whether
+   * the medium was exhausted (bit 1: no free block; bit 2: no brd backing page) in any state
+   * while the call ran (checker/group.ts).
+   */
+  readonly mediumFull?: number;
 }
 
 export interface StatObs { readonly size: number; readonly blocks: number; readonly xip: boolean }

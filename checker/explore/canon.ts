@@ -14,7 +14,7 @@ export function canonicalKey(g: GroupState, threads: readonly (readonly Action[]
   const tuple = (i: number): string => {
     const tid = g.tids[i];
     const t = tid === null ? null : s.threads.find((x) => x.tid === tid)!;
-    return JSON.stringify([g.pcs[i], t ? t.results : null, g.obs[i]]);
+    return JSON.stringify([g.pcs[i], t ? t.results : null, g.obs[i], g.full[i]]);
   };
   // order[k] = which thread sits at canonical position k
   const order = threads.map((_, i) => i);

@@ -1,5 +1,6 @@
 import { PAGE_SECTORS } from '../../model/config.ts';
-import type { State } from '../../model/state.ts';
+import type { Observation, State } from '../../model/state.ts';
+import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
 
 /**
  * What the reference cannot know from the calls alone and takes from the concrete machine,
@@ -9,7 +10,7 @@ import type { State } from '../../model/state.ts';
  */
 export const BORROWED: readonly { readonly what: string; readonly why: string }[] = [
   {
-    what: 'whether the medium is exhausted (ENOSPC: no clear bit in the mounted ext2 block bitmap; ENOMEM: brd has allocated every backing page it may)',
+    what: 'whether the medium was exhausted while a call that reports an allocation failure ran (ENOSPC: no clear bit in the mounted ext2 block bitmap; ENOMEM: brd has allocated every backing page it may), watched by the checker at every atomic step',
     why: 'which blocks a file owns is ext2 allocation policy, not POSIX; an allocation failure is accepted only when this holds, on every path (write, writev, sendfile, store, fault, fsync)',
   },
   {
@@ -31,6 +32,27 @@ export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boole
   if (d.driver !== 'brd') return false;
   const max = cfg.maxBackingPages ?? cfg.pages;
   return d.data.filter((p) => p !== null).length >= max;
+}
+
+/** Bit 1: no free block (ENOSPC); bit 2: brd has no backing page left (ENOMEM). */
+export function exhaustionBits(s: State): number {
+  return (allocationExhausted(s, 'ENOSPC') ? 1 : 0) | (allocationExhausted(s, 'ENOMEM') ? 2 : 0);
+}
+
+/** Whether an observation says a call failed, somewhere, for want of a block or a backing page. */
+export function reportsAllocationFailure(o: Observation): boolean {
+  const e = o.status ?? o.ret;
+  return o.allocFail !== undefined || e === -ENOSPC || e === -ENOMEM || e === -EIO;
+}
+
+/**
+ * Was the medium exhausted while the call ran? The checker watched every state of the call
+ * (Observation.mediumFull); without that record (a caller judging one call by hand), the
+ * state after it.
+ */
+export function exhaustedDuring(o: Observation, post: State, errno: 'ENOSPC' | 'ENOMEM'): boolean {
+  if (o.mediumFull !== undefined) return (o.mediumFull & (errno === 'ENOSPC' ? 1 : 2)) !== 0;
+  return allocationExhausted(post, errno);
 }
 
 /** The file (inode number) and file page whose block is device page `page` of `dev`, if any. */

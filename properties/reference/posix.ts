@@ -3,7 +3,7 @@ import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EIO, EFBIG, EINVAL, ENODEV, ENOEN
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
-import { allocationExhausted, devicePfn, ownerOfDevicePage } from './borrowed.ts';
+import { devicePfn, exhaustedDuring, ownerOfDevicePage } from './borrowed.ts';
 import { dcssReadOnly, hasDirectAccess, type RefDev, type RefFd, type RefMount, type RefState, type RefVma } from './state.ts';
 import { insideWindow, openWindow, reachedOldPage, windowIndex, type PhasedAction } from './truncate-window.ts';
 
@@ -364,17 +364,17 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
   if (obs.allocFail !== undefined) {
     const errno = obs.status === -ENOMEM || obs.ret === -ENOMEM ? 'ENOMEM' : 'ENOSPC';
     // Trust "no block could be had" only when the medium really is exhausted.
-    if (!allocationExhausted(post, 'ENOSPC') && !allocationExhausted(post, 'ENOMEM')) return { next: r, expect: { claim: `reports an allocation failure (${errno}) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
+    if (!exhaustedDuring(obs, post, 'ENOSPC') && !exhaustedDuring(obs, post, 'ENOMEM')) return { next: r, expect: { claim: `reports an allocation failure (${errno}) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
     w.allocFail = { pid: call.pid, vpage: obs.allocFail };
   }
   if (call.op === 'fsync' || call.op === 'msync') {
     const wb = writebackExhaustion(obs);
-    if (wb && !allocationExhausted(post, wb)) {
+    if (wb && !exhaustedDuring(obs, post, wb)) {
       return { next: r, expect: { claim: `${call.op} reports ${obs.ret === -EIO ? 'EIO' : 'ENOSPC'} from writeback, but the medium is not exhausted (${wb === 'ENOSPC' ? 'free blocks in the bitmap' : 'brd backing pages left'})` } };
     }
   }
   const alloc = ALLOCATING.has(call.op) ? allocLimit(obs) : null;
-  if (alloc && obs.allocFail === undefined && !allocationExhausted(post, ALLOC_ERRNO[alloc.status])) {
+  if (alloc && obs.allocFail === undefined && !exhaustedDuring(obs, post, ALLOC_ERRNO[alloc.status])) {
     return { next: r, expect: { claim: `${call.op} reports ${ALLOC_ERRNO[alloc.status]}, but the medium is not exhausted (free blocks in the bitmap${ALLOC_ERRNO[alloc.status] === 'ENOMEM' ? ', brd backing pages left' : ''})` } };
   }
   const expect = apply(w, call, obs);
