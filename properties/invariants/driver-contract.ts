@@ -97,7 +97,7 @@ export const driverContract: Invariant = {
   id: 'driver-contract',
   title: 'direct_access keeps its contract for every sector of every disk',
   why: 'Every XIP path trusts the address direct_access returns: a pfn of the wrong page, of another disk or past the end is mapped into user space and stored through, corrupting memory no file owns; an error where the driver must answer turns a good file into EIO or SIGBUS. ext2 asks only for blocks it owns, so a defect at an edge sector or on a second disk hides from every file operation: the disks are probed directly.',
-  source: `xip.txt (3.19): direct_access "returns the memory address of the given sector"; ${Object.values(DIRECT_ACCESS_RULES).map((r) => r.source).join('; ')}`,
+  source: `xip.txt (3.19): "A block device operation named direct_access is used to retrieve a reference (pointer) to a block on-disk. … A struct block_device reference is used to address the device, and a sector_t argument is used to identify the individual block."; ${Object.values(DIRECT_ACCESS_RULES).map((r) => r.source).join('; ')}`,
   when: 'every-step',
   brokenBy: 'da-range-off-by-one',
   check(s) {
