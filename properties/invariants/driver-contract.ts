@@ -81,10 +81,23 @@ function probeDevice(s: State, dev: number): string | null {
 /**
  * direct_access sees only its own disk (bdev->bd_disk), and the model's drivers read nothing
  * else, so the verdict for a disk is a function of the disk's record with the page contents
- * left out (which pages are backed stays in): memoised on that key per config, and on the
+ * left out (which pages are backed stays in): memoised on that key per config (by value), and on the
  * record itself (records are immutable and shared by the states that did not change them).
  */
-const memo = new WeakMap<Config, Map<string, string | null>>();
+const memo = new Map<string, Map<string, string | null>>();
+/** Each run parses its config anew: the memo is shared by equal configs. */
+const configKey = new WeakMap<Config, string>();
+
+function verdictsFor(cfg: Config): Map<string, string | null> {
+  let k = configKey.get(cfg);
+  if (k === undefined) configKey.set(cfg, (k = JSON.stringify(cfg)));
+  let m = memo.get(k);
+  if (!m) {
+    if (memo.size > 64) memo.clear();
+    memo.set(k, (m = new Map()));
+  }
+  return m;
+}
 const byRecord = new WeakMap<Device, string | null>();
 /** Per config and disk, the last record judged: most new records differ from it only in page contents. */
 const lastJudged = new WeakMap<Config, { rec: Device; verdict: string | null }[]>();
@@ -113,8 +126,7 @@ export const driverContract: Invariant = {
   when: 'every-step',
   brokenBy: 'da-range-off-by-one',
   check(s) {
-    let cache = memo.get(s.cfg);
-    if (!cache) memo.set(s.cfg, (cache = new Map()));
+    const cache = verdictsFor(s.cfg);
     let last = lastJudged.get(s.cfg);
     if (!last) lastJudged.set(s.cfg, (last = []));
     for (let dev = 0; dev < s.devices.length; dev++) {
