@@ -47,8 +47,10 @@ describe('historical races', () => {
     const threads: Action[][] = [[{ op: 'store', pid: 0, addr: 9, bytes: [5] }], [{ op: 'store', pid: 0, addr: 9, bytes: [6] }]];
     const r = explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: variantByName('2.6.26-alloc-race')! });
     expect(r.violation?.invariant).toBe('block-ownership');
+    expect(r.violation?.schedule).toHaveLength(21);
     const later = explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: variantByName('2.6.26-alloc-race')!, invariants: INVARIANTS.filter((i) => i.id !== 'block-ownership') });
     expect(later.violation?.invariant).toBe('no-stale-mapping');
+    expect(later.violation?.schedule).toHaveLength(41);
     expect(explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: ref }).verdict).toBe('exhausted');
   });
   it('the unfixed read-vs-truncate race is found when included, and only then', async () => {
