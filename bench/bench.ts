@@ -18,6 +18,7 @@ import { explore } from '../checker/explore/explore.ts';
 import { exploreSome } from '../checker/explore/family-run.ts';
 import { DEFAULT_BOUND, familyConfig, familySetup } from '../checker/explore/family.ts';
 import { variantByName } from '../model/variants.ts';
+import { INVARIANTS } from '../properties/registry.ts';
 import type { Action } from '../model/actions.ts';
 import fc from 'fast-check';
 import { commandsArb } from '../properties/arbitraries.ts';
@@ -68,7 +69,7 @@ const say = (s: string) => { if (!asJson) console.log(s); };
   out.random = { runsPerSystem: runs, stepsPerSecond: stats(sps), runsPerSecond: stats(rps), modelOnlyStepsPerSecond: stats(raw) };
   say(`random runs (reference, ${runs} runs per system, one core, ${repeat} repeats)`);
   say(`  atomic steps/s, model only (no invariant)       ${fmt(stats(raw))}`);
-  say(`  atomic steps/s, check (15 invariants each step) ${fmt(stats(sps))}`);
+  say(`  atomic steps/s, check (${INVARIANTS.length} invariants each step) ${fmt(stats(sps))}`);
   say(`  runs/s, check                                  ${fmt(stats(rps))}`);
 }
 

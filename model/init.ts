@@ -1,6 +1,7 @@
 import { Config, type ConfigInput } from './config.ts';
 import type { Device, Inode, Proc, State } from './state.ts';
 import { dcssInitiallyReadOnly } from './block/drivers/dcssblk.ts';
+import { fopsFor } from './block/direct_access.ts';
 import { zeros } from './kernel/physmem.ts';
 import type { Ctx } from './kernel/step.ts';
 import { ext2_mount } from './fs/ext2/super.ts';
@@ -20,6 +21,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   const devices: Device[] = cfg.devices.map((d) => ({
     name: d.name,
     driver: d.driver,
+    fops: fopsFor(d.driver, ctx.variant),
     pages: d.pages,
     startSect: d.startSect,
     // brd pages exist only once touched; other media hold old bytes everywhere.

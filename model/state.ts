@@ -40,6 +40,9 @@ export type LockState =
 export interface Device {
   readonly name: string;
   readonly driver: 'dcssblk' | 'brd' | 'axonram' | 'disk';
+  /** bd_disk->fops: the name of the block_device_operations table the driver installed at
+   *  add_disk (model/block/direct_access.ts); a broken variant installs a defective one. */
+  readonly fops: string;
   /** Capacity in pages. */
   readonly pages: number;
   readonly startSect: number;

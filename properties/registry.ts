@@ -12,12 +12,14 @@ import { mountRules, xipModeStable } from './invariants/mount-rules.ts';
 import { transferExact } from './invariants/transfer-exact.ts';
 import { refcounts } from './invariants/refcounts.ts';
 import { posixReturns } from './invariants/posix-returns.ts';
+import { driverContract } from './invariants/driver-contract.ts';
+import { blockOwnership } from './invariants/block-ownership.ts';
 
-/** The invariant catalogue, in the order of the foundation issue's list (1–12; 5, 8, 10 in two parts). */
+/** The invariant catalogue, in the order of the foundation issue's list (1–12; 5, 8, 10 in two parts), then issue 7's. */
 export const INVARIANTS: readonly Invariant[] = [
   aopsExclusion, noPagecacheCopies, addressValidity, coherence, sparsePage, sparseRetired, privateStaysPrivate,
   newBlockZeroed, noStaleMapping, truncateZeroesTail, readOnly, mountRules, xipModeStable, transferExact, refcounts,
-  posixReturns,
+  posixReturns, driverContract, blockOwnership,
 ];
 
 export function invariantById(id: string): Invariant | undefined {

@@ -9,6 +9,7 @@ import { atomic, type Proc } from '../../model/kernel/step.ts';
 import type { Call, Observation } from '../../model/state.ts';
 import type { Action } from '../../model/actions.ts';
 import type { Invariant } from '../../properties/invariant.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
 
 const bound = { threads: 2, ops: 1, pages: 2 };
 const ref = variantByName('reference')!;
@@ -20,7 +21,8 @@ const ref = variantByName('reference')!;
 const RACES: { variant: string; explore: string[]; check: string[] }[] = [
   { variant: '2.6.26-sparse-race', explore: ['sparse-page', 'sparse-retired'], check: ['sparse-page', 'sparse-retired'] },
   // the same xip_sparse_mutex also closes race 1's window, so random search may meet that first
-  { variant: '2.6.26-alloc-race', explore: ['no-stale-mapping', 'sparse-page', 'sparse-retired'], check: ['no-stale-mapping', 'sparse-page', 'sparse-retired'] },
+  // the second allocation orphans the first block (block-ownership) before the stale pte shows
+  { variant: '2.6.26-alloc-race', explore: ['block-ownership'], check: ['block-ownership', 'no-stale-mapping', 'sparse-page', 'sparse-retired'] },
   { variant: '3.2', explore: ['coherence'], check: ['coherence'] },
   { variant: '3.19', explore: ['no-stale-mapping'], check: ['no-stale-mapping'] },
 ];
@@ -39,10 +41,14 @@ describe('historical races', () => {
       expect(race.check).toContain(r.counterexample?.invariant);
     });
   }
-  it('race 2 in its own shape (two stores filling one hole) is reported as a stale mapping', () => {
+  it('race 2 in its own shape (two stores filling one hole) is reported as an orphaned block, then a stale mapping', () => {
     const threads: Action[][] = [[{ op: 'store', pid: 0, addr: 9, bytes: [5] }], [{ op: 'store', pid: 0, addr: 9, bytes: [6] }]];
     const r = explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: variantByName('2.6.26-alloc-race')! });
-    expect(r.violation?.invariant).toBe('no-stale-mapping');
+    expect(r.violation?.invariant).toBe('block-ownership');
+    expect(r.violation?.schedule).toHaveLength(21);
+    const later = explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: variantByName('2.6.26-alloc-race')!, invariants: INVARIANTS.filter((i) => i.id !== 'block-ownership') });
+    expect(later.violation?.invariant).toBe('no-stale-mapping');
+    expect(later.violation?.schedule).toHaveLength(41);
     expect(explore({ name: 'alloc', config: familyConfig(bound), setup: familySetup(bound), threads }, { variant: ref }).verdict).toBe('exhausted');
   });
   it('the unfixed read-vs-truncate race is found when included, and only then', async () => {

@@ -1,18 +1,31 @@
 import { EOPNOTSUPP } from '../kernel/errno.ts';
-import type { State } from '../state.ts';
+import { has, type Variant } from '../kernel/variant.ts';
+import type { Device, State } from '../state.ts';
 import type { BlockDeviceOperations, DirectAccess } from './block_device_operations.ts';
-import { dcssblk_fops } from './drivers/dcssblk.ts';
+import { dcssblk_fops, dcssblk_fops_first_segment, dcssblk_fops_range_off_by_one } from './drivers/dcssblk.ts';
 import { brd_fops } from './drivers/brd.ts';
 import { axonram_fops } from './drivers/axonram.ts';
 import { disk_fops } from './drivers/disk.ts';
 
-const DRIVERS: Record<string, BlockDeviceOperations> = {
-  dcssblk: dcssblk_fops, brd: brd_fops, axonram: axonram_fops, disk: disk_fops,
-};
+/** Every block_device_operations table a gendisk can point at, by name (Device.fops). */
+const DRIVERS = new Map<string, BlockDeviceOperations>([
+  ['dcssblk', dcssblk_fops], ['brd', brd_fops], ['axonram', axonram_fops], ['disk', disk_fops],
+  // defective drivers of the broken variants (the driver-contract invariant must catch them)
+  ['dcssblk:range-off-by-one', dcssblk_fops_range_off_by_one], ['dcssblk:first-segment', dcssblk_fops_first_segment],
+]);
+
+/** add_disk: the table the driver installs in gendisk->fops (a broken variant installs a defective one). */
+export function fopsFor(driver: Device['driver'], v: Variant): string {
+  if (driver === 'dcssblk' && has(v, 'da-range-off-by-one')) return 'dcssblk:range-off-by-one';
+  if (driver === 'dcssblk' && has(v, 'da-other-device')) return 'dcssblk:first-segment';
+  return driver;
+}
 
 /** bdev->bd_disk->fops: the driver's block_device_operations. */
 export function fopsOf(s: State, dev: number): BlockDeviceOperations {
-  return DRIVERS[s.devices[dev].driver];
+  const f = DRIVERS.get(s.devices[dev].fops);
+  if (!f) throw new Error(`device ${s.devices[dev].name}: unknown block_device_operations ${s.devices[dev].fops}`);
+  return f;
 }
 
 export function hasDirectAccess(s: State, dev: number): boolean {

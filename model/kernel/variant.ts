@@ -30,6 +30,10 @@ export type Mutation =
   | 'fault-always-allocates'     // xip_file_fault allocates on every hole (ignores VM_SHARED, VM_WRITE, MS_RDONLY)
   | 'xip-on-any-blocksize'       // ext2_fill_super skips the blocksize == PAGE_SIZE check
   | 'remount-flips-xip'          // ext2_remount lets the xip flag change
+  | 'da-range-off-by-one'        // dcssblk_direct_access: range check one page too lenient (pgoff > size instead of >=)
+  | 'da-other-device'            // dcssblk_direct_access answers with the first segment's memory, whatever the disk
+  | 'alloc-ignores-bitmap'       // ext2_new_blocks takes the goal block without testing its bitmap bit (double allocation)
+  | 'free-keeps-bitmap'          // ext2_free_blocks (truncate path) forgets to clear the bitmap bits
   | 'write-overruns-buffer'      // __xip_file_write copies one byte past the user buffer
   | 'sparse-ref-leak'            // __xip_unmap forgets page_cache_release
   | 'lock-order-inversion'       // truncate takes xip_sparse_mutex inside the i_mmap lock (ABBA with the sparse fault)

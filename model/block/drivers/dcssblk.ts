@@ -15,15 +15,21 @@ export const B_DCSS = branches('dcssblk_direct_access', CITE, ['enodev', 'einval
  * the MS_RDONLY tests above keep XIP from storing through it. The partition start is NOT
  * added (pre-4.0 behaviour, walkthrough "Facts the text below lacks").
  */
-function dcssblk_direct_access(s: State, dev: number, sector: number): readonly [State, DirectAccess] {
+function dcssblk_direct_access(s: State, dev: number, sector: number, bug?: DcssBug): readonly [State, DirectAccess] {
   const d = s.devices[dev];
   if (!d.present) return hit(B_DCSS, 'enodev'), [s, { err: -ENODEV }];
   if (sector % PAGE_SECTORS) return hit(B_DCSS, 'einval-unaligned'), [s, { err: -EINVAL }];
   const pgoff = sector / PAGE_SECTORS;
-  if (pgoff + 1 > d.pages) return hit(B_DCSS, 'erange'), [s, { err: -ERANGE }];
+  // (pgoff+1)*PAGE_SIZE-1 > dev_info->end - dev_info->start; the broken variant drops the +1
+  if ((bug === 'range-off-by-one' ? pgoff : pgoff + 1) > d.pages) return hit(B_DCSS, 'erange'), [s, { err: -ERANGE }];
   hit(B_DCSS, 'ok');
-  return [s, { kaddr: pfnOf(dev, pgoff) * s.cfg.pageSize, pfn: pfnOf(dev, pgoff) }];
+  // the broken variant takes dev_info from the head of dcssblk_devices, not bd_disk->private_data
+  const owner = bug === 'first-segment' ? s.devices.findIndex((x) => x.driver === 'dcssblk') : dev;
+  return [s, { kaddr: pfnOf(owner, pgoff) * s.cfg.pageSize, pfn: pfnOf(owner, pgoff) }];
 }
+
+/** Defects of the broken variants `da-range-off-by-one` and `da-other-device`. */
+type DcssBug = 'range-off-by-one' | 'first-segment';
 
 /** dcssblk_release: the last release runs a save requested while the device was busy. */
 function dcssblk_release(s: State, dev: number): State {
@@ -37,8 +43,14 @@ function dcssblk_release(s: State, dev: number): State {
 export const dcssblk_fops: BlockDeviceOperations = {
   driver: 'dcssblk',
   cites: CITE,
-  direct_access: dcssblk_direct_access,
+  direct_access: (s, dev, sector) => dcssblk_direct_access(s, dev, sector),
   release: dcssblk_release,
+};
+export const dcssblk_fops_range_off_by_one: BlockDeviceOperations = {
+  ...dcssblk_fops, direct_access: (s, dev, sector) => dcssblk_direct_access(s, dev, sector, 'range-off-by-one'),
+};
+export const dcssblk_fops_first_segment: BlockDeviceOperations = {
+  ...dcssblk_fops, direct_access: (s, dev, sector) => dcssblk_direct_access(s, dev, sector, 'first-segment'),
 };
 
 export const B_DCSS_SYSFS = branches('dcssblk_sysfs', CITE, [

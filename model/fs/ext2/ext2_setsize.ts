@@ -30,7 +30,7 @@ export function* ext2_setsize(ctx: Ctx, ino: number, newsize: number): Proc<numb
   if (err) { yield* cover(B_SETSIZE, 'tail-error'); return err; }
   yield* truncate_setsize(ctx, ino, newsize);
   yield* lock(truncateMutex(ino));
-  yield* atomic('__ext2_truncate_blocks', (s) => [ext2_truncate_blocks(s, ino, pagesFor(newsize, ctx.pageSize)), null] as const);
+  yield* atomic('__ext2_truncate_blocks', (s) => [ext2_truncate_blocks(s, ino, pagesFor(newsize, ctx.pageSize), has(ctx.variant, 'free-keeps-bitmap')), null] as const);
   yield* unlock(truncateMutex(ino));
   return 0;
 }

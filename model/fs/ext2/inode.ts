@@ -4,7 +4,7 @@ import { has } from '../../kernel/variant.ts';
 import type { Ctx } from '../../kernel/step.ts';
 import { direct_access } from '../../block/direct_access.ts';
 import { bioWrite } from '../../block/block_device.ts';
-import type { Inode, State } from '../../state.ts';
+import type { Inode, State, SuperBlock } from '../../state.ts';
 import { padTo, setAt, updateInode } from '../../state.ts';
 import { PAGE_SECTORS } from '../../config.ts';
 import { writePfn, zeros } from '../../kernel/physmem.ts';
@@ -48,7 +48,7 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
   const sb = s.sb!;
-  const got = ext2_new_block(sb);
+  const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(sb, s.inodes[ino]!, pgoff) : ext2_new_block(sb);
   if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];
   let [sb2, block] = got;
   let next: State = { ...s, sb: sb2 };
@@ -70,6 +70,16 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   return [next, { block, branch: sb.xip ? 'alloc-zeroed-spliced' : 'alloc-pagecache-spliced' }];
 }
 
+/**
+ * The broken variant `alloc-ignores-bitmap`: ext2_find_near's goal (the nearest block mapped
+ * to the left of `pgoff`) handed out as ext2_try_to_allocate would, but without the
+ * ext2_set_bit_atomic test that says "the block was allocated by another thread".
+ */
+function newBlockAtGoalUntested(sb: SuperBlock, inode: Inode, pgoff: number): [SuperBlock, number] | null {
+  for (let p = Math.min(pgoff, inode.blocks.length) - 1; p >= 0; p--) if (inode.blocks[p]) return [sb, inode.blocks[p]];
+  return ext2_new_block(sb);
+}
+
 /** clear_page(kaddr) of ext2_clear_xip_target. */
 function zeroDevicePage(s: State, pfn: number): State {
   return writePfn(s, pfn, 0, zeros(s.cfg.pageSize));
@@ -79,11 +89,12 @@ function zeroDevicePage(s: State, pfn: number): State {
  * __ext2_truncate_blocks (under truncate_mutex): free every block at or beyond page
  * `fromPage`. The freed blocks keep their bytes.
  */
-export function ext2_truncate_blocks(s: State, ino: number, fromPage: number): State {
+export function ext2_truncate_blocks(s: State, ino: number, fromPage: number, keepBitmap = false): State {
   const inode = s.inodes[ino]!;
   const freed = inode.blocks.slice(fromPage).filter((b) => b !== 0);
   const blocks = inode.blocks.slice(0, fromPage);
-  return updateInode({ ...s, sb: ext2_free_blocks(s.sb!, freed) }, ino, (i) => ({ ...i, blocks }));
+  // keepBitmap: the broken variant `free-keeps-bitmap` (ext2_free_blocks without ext2_clear_bit_atomic)
+  return updateInode({ ...s, sb: keepBitmap ? s.sb : ext2_free_blocks(s.sb!, freed) }, ino, (i) => ({ ...i, blocks }));
 }
 
 /**

@@ -1,0 +1,71 @@
+import { PAGE_SECTORS } from '../../model/config.ts';
+import type { Device, State } from '../../model/state.ts';
+
+/**
+ * What each memory driver's `direct_access` promises for a sector (2.6.25–3.19), read from
+ * the driver sources. The invariants hold the model's drivers to these rules; nothing here is
+ * taken from the model's own driver code.
+ */
+export interface DirectAccessRule {
+  /** -EINVAL for a sector that is not the first of a page. */
+  readonly alignment: boolean;
+  /** The driver adds the partition start (hd_struct.start_sect) itself. */
+  readonly addsPartitionStart: boolean;
+  /** Backing pages are allocated on first touch, so -ENOMEM is possible (brd_insert_page). */
+  readonly allocates: boolean;
+  readonly source: string;
+}
+
+export const DIRECT_ACCESS_RULES: Readonly<Record<'dcssblk' | 'brd' | 'axonram', DirectAccessRule>> = {
+  dcssblk: {
+    alignment: true, addsPartitionStart: false, allocates: false,
+    source: 'drivers/s390/block/dcssblk.c dcssblk_direct_access (2.6.25–3.19): "if (!dev_info) return -ENODEV; if (secnum % (PAGE_SIZE/512)) return -EINVAL; pgoff = secnum / (PAGE_SIZE / 512); if ((pgoff+1)*PAGE_SIZE-1 > dev_info->end - dev_info->start) return -ERANGE; *kaddr = (void *) (dev_info->start+pgoff*PAGE_SIZE)" (one minor per segment: no partitions)',
+  },
+  brd: {
+    alignment: true, addsPartitionStart: false, allocates: true,
+    source: 'drivers/block/brd.c brd_direct_access (2.6.25–3.19): "if (!brd) return -ENODEV; if (sector & (PAGE_SECTORS-1)) return -EINVAL; if (sector + PAGE_SECTORS > get_capacity(bdev->bd_disk)) return -ERANGE; page = brd_insert_page(brd, sector); if (!page) return -ENOMEM" (the partition start is added only by 4.0\'s bdev_direct_access)',
+  },
+  axonram: {
+    alignment: false, addsPartitionStart: true, allocates: false,
+    source: 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (2.6.25–3.19): "offset = sector; if (device->bd_part != NULL) offset += device->bd_part->start_sect; offset <<= AXON_RAM_SECTOR_SHIFT; if (offset >= bank->size) return -ERANGE; *kaddr = (void *)(bank->ph_addr + offset)" (no alignment check)',
+  },
+};
+
+export function ruleOf(d: Device): DirectAccessRule | null {
+  return d.driver === 'disk' ? null : DIRECT_ACCESS_RULES[d.driver];
+}
+
+/** The disk page (of the whole disk, where the model keeps the bytes) a sector of the device names. */
+export function diskPageOf(d: Device, sector: number): number {
+  const off = sector + (ruleOf(d)?.addsPartitionStart ? d.startSect : 0);
+  return Math.floor(off / PAGE_SECTORS);
+}
+
+/** brd: how many backing pages the machine may give the disk (the config's memory limit). */
+export function backingBudget(s: State, dev: number): number {
+  return s.cfg.devices[dev].maxBackingPages ?? s.cfg.devices[dev].pages;
+}
+
+/** Pages of the disk that really have memory behind them now. */
+export function backedPages(d: Device): number {
+  let n = 0;
+  for (const p of d.data) if (p !== null) n++;
+  return n;
+}
+
+/**
+ * Can the medium give memory for disk page `page` now? A removed segment has none; a brd page
+ * not yet backed needs a page the memory limit still allows.
+ */
+export function mediumCanBack(s: State, dev: number, page: number): boolean {
+  const d = s.devices[dev];
+  if (!d.present || page >= d.pages) return false;
+  if (!ruleOf(d)?.allocates || d.data[page] !== null) return true;
+  return backedPages(d) < backingBudget(s, dev);
+}
+
+/** The file system's size in blocks: the partition it was made on (blocksize == PAGE_SIZE). */
+export function fsBlocks(s: State, dev: number): number {
+  const d = s.cfg.devices[dev];
+  return Math.floor((d.pages * PAGE_SECTORS - d.startSect) / PAGE_SECTORS);
+}
