@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INVARIANTS } from '../registry.ts';
+import { brokenVariantOf } from '../../model/variants.ts';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8').replace(/\s+/g, ' ');
@@ -24,7 +25,7 @@ describe('the docs describe the invariant catalogue of properties/registry.ts', 
     const text = read('docs/explanation.md');
     for (const inv of INVARIANTS) {
       expect(text, inv.id).toContain(`## ${inv.id} `);
-      expect(text, inv.id).toContain(`This is invariant \`${inv.id}\`; broken model: \`--variant broken-${inv.brokenBy}\``);
+      expect(text, inv.id).toContain(`This is invariant \`${inv.id}\`; broken model: \`--variant ${brokenVariantOf(inv.brokenBy)}\``);
     }
   });
 
