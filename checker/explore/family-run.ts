@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { variantByName } from '../../model/variants.ts';
 import { explore, type ExploreResult } from './explore.ts';
-import { DEFAULT_BOUND, family, familyConfig, UNFIXED, type Bound, type Unfixed } from './family.ts';
+import { DEFAULT_BOUND, family, UNFIXED, type Bound, type Unfixed } from './family.ts';
 import type { ExecutedStep } from '../sequence.ts';
 
 export interface FamilyOptions {
@@ -71,9 +71,10 @@ export function exploreSome(o: FamilyOptions, indices: readonly number[] | null,
 function summarise(o: FamilyOptions, results: readonly Slim[], t0: number): FamilyReport {
   const bound = o.bound ?? DEFAULT_BOUND;
   const all = [...family(bound, Object.keys(UNFIXED) as Unfixed[])];
-  const kept = new Set([...family(bound, o.include)].map((s) => JSON.stringify(s.threads)));
+  const run = [...family(bound, o.include)];
+  const kept = new Set(run.map((s) => JSON.stringify([s.system, s.threads])));
   const excluded = (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({
-    name: u, reason: UNFIXED[u], scenarios: all.filter((s) => s.unfixed === u && !kept.has(JSON.stringify(s.threads))).length,
+    name: u, reason: UNFIXED[u], scenarios: all.filter((s) => s.unfixed === u && !kept.has(JSON.stringify([s.system, s.threads]))).length,
   }));
   const viol = results.filter((r) => r.verdict === 'violation');
   const best = viol.reduce<Slim | null>((b, r) => (!b || r.violation!.schedule.length < b.violation!.schedule.length ? r : b), null);
@@ -90,7 +91,7 @@ function summarise(o: FamilyOptions, results: readonly Slim[], t0: number): Fami
     verdict: viol.length ? 'violation' : results.some((r) => r.verdict === 'limit') ? 'limit' : 'exhausted',
     counterexample: best && {
       scenario: best.name, invariant: best.violation!.invariant, message: best.violation!.message, at: best.violation!.at,
-      depth: best.violation!.schedule.length, schedule: best.violation!.schedule, steps: best.violation!.steps, config: familyConfig(bound),
+      depth: best.violation!.schedule.length, schedule: best.violation!.schedule, steps: best.violation!.steps, config: run.find((s) => s.name === best.name)!.config,
     },
   };
 }
