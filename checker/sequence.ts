@@ -58,6 +58,7 @@ export function runCommands(sys: System, cmds: readonly Cmd[], invariants: reado
     }
     const r = safeGroup(sys, s, ref, threads, schedule, invariants, counters);
     steps.push(executed(threads, r));
+    o.onStep?.(s, steps[steps.length - 1], r.state);
     if (r.violation) return { steps, violation: { ...r.violation, step: steps.length - 1 }, state: r.state, ref: r.ref };
     s = r.state;
     ref = r.ref;
@@ -100,6 +101,8 @@ export const FINAL_NOTE = 'final reads: every byte of every file, each read judg
 export interface RunOptions {
   /** End with the final observer's reads (runCommands: on unless false; runSteps: off unless true). */
   readonly finalReads?: boolean;
+  /** Called after each step of the run (not the final reads) with the states around it: measurements. */
+  readonly onStep?: (pre: State, step: ExecutedStep, post: State) => void;
 }
 
 function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Invariant[], counters?: Counters): SequenceResult {
