@@ -74,6 +74,7 @@ export function runSteps(sys: System, steps: readonly { threads: readonly (reado
   for (const st of steps) {
     const r = safeGroup(sys, s, ref, st.threads, st.schedule ?? [], invariants, counters);
     out.push(executed(st.threads, r));
+    o.onStep?.(s, out[out.length - 1], r.state);
     if (r.violation) return { steps: out, violation: { ...r.violation, step: out.length - 1 }, state: r.state, ref: r.ref };
     s = r.state;
     ref = r.ref;
