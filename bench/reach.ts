@@ -10,6 +10,9 @@
  *                      readv, a load through a mapping)
  *   fault-vs-truncate  a fault on a file page and an ftruncate that removes that page
  *   sparse-then-alloc  a private fault maps the sparse page over a hole, then a call allocates it
+ *   alloc-vs-alloc    two calls that allocate one hole (a store through a shared writable
+ *                      mapping, a write or pwrite over it), concurrently: race 2's pair (the
+ *                      "anywhere" column counts the same, as one after the other the second finds a block)
  */
 import fc from 'fast-check';
 import type { Action } from '../model/actions.ts';
@@ -20,7 +23,7 @@ import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/referenc
 import { runCommands, type ExecutedStep } from '../checker/sequence.ts';
 import { makeSystem } from '../checker/system.ts';
 
-export const PAIRS = ['hole-faults', 'alloc-then-read', 'fault-vs-truncate', 'sparse-then-alloc'] as const;
+export const PAIRS = ['hole-faults', 'alloc-then-read', 'fault-vs-truncate', 'sparse-then-alloc', 'alloc-vs-alloc'] as const;
 export type Pair = (typeof PAIRS)[number];
 export type Reached = Record<Pair, { seq: boolean; par: boolean }>;
 
@@ -53,6 +56,23 @@ function reads(s: State, a: Action): Page[] {
   if (a.op === 'read') return span(a.fd, s.procs[a.pid]?.files[a.fd]?.pos ?? 0, a.len);
   if (a.op === 'readv') return span(a.fd, s.procs[a.pid]?.files[a.fd]?.pos ?? 0, a.iov.reduce((n, v) => n + v.len, 0));
   return [];
+}
+
+/** The hole pages a call would allocate: a store through a shared writable mapping, a write over it. */
+function allocates(s: State, a: Action): string[] {
+  const PS = s.cfg.pageSize;
+  if (a.op === 'store') {
+    const m = mapped(s, a.pid, a.addr);
+    const v = s.procs[a.pid]?.vmas.find((x) => Math.floor(a.addr / PS) >= x.start && Math.floor(a.addr / PS) < x.start + x.pages);
+    return m && v?.shared && v.write && isHole(s, m) ? [key(m)] : [];
+  }
+  if (a.op !== 'pwrite' && a.op !== 'write') return [];
+  const f = s.procs[a.pid]?.files[a.fd];
+  if (!f || !f.write || a.len <= 0) return [];
+  const pos = a.op === 'pwrite' ? a.pos : f.pos;
+  const out: string[] = [];
+  for (let pg = Math.floor(pos / PS); pg <= Math.floor((pos + a.len - 1) / PS); pg++) if (isHole(s, { ino: f.ino, pg })) out.push(key({ ino: f.ino, pg }));
+  return out;
 }
 
 /** Pages allocated between two states (a hole that now has a block). */
@@ -116,6 +136,10 @@ export class ReachTracker {
     if (par) {
       const privHole = calls.some((a) => a.op === 'load' && (() => { const m = mapped(pre, a.pid, a.addr); const v = pre.procs[a.pid].vmas.find((x) => x.ino !== null && Math.floor(a.addr / PS) >= x.start && Math.floor(a.addr / PS) < x.start + x.pages); return !!m && !!v && !v.shared && isHole(pre, m) && newBlocks.includes(key(m)); })());
       if (privHole) hit('sparse-then-alloc');
+    }
+    if (par) {
+      const each = calls.map((a) => allocates(pre, a));
+      if (each.some((x, i) => x.some((k) => each.some((y, j) => j !== i && y.includes(k))))) hit('alloc-vs-alloc');
     }
     for (const { m } of faults) { const s = this.holeFaults.get(key(m)) ?? new Set<number>(); s.add(m.off); this.holeFaults.set(key(m), s); }
     for (const k of newBlocks) this.allocs.add(k);

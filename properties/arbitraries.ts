@@ -73,9 +73,9 @@ const at = (where: number, page: number, off = 0, PS = 4) => ({ where, off: page
  * these interleavings too rarely to count on (`npm run reach` measures it): a fault and a
  * truncate of the page it maps; a sparse-page fault through a private mapping and an
  * allocating store through a shared one. The two faults on a hole land at independent offsets
- * of the page: the same page, rarely the same byte. (Two concurrent allocators of a hole whose
- * sparse page a private mapping already holds are the unfixed sparse-page window of
- * docs/findings.md section 8: a template for them makes the reference fail, so there is none.)
+ * of the page: the same page, rarely the same byte; two allocating accesses to one hole
+ * (race 2's pair) start from a file truncated to 0, so that no private sparse pte is left over
+ * the page (with one, the pair is the unfixed sparse-page window of docs/findings.md section 8).
  * Process 0 maps the file shared and writable, process 1 privately; both hold descriptor 0.
  */
 function raceArb(): fc.Arbitrary<Sym> {
@@ -97,7 +97,14 @@ function raceArb(): fc.Arbitrary<Sym> {
     k: 'seq', cmds: [...setup(file), c(0, { k: 'store', ...at(3, 0) }), c(0, { k: 'store', ...at(3, page) }),
       c(0, { k: 'par', a: c(loader, { k: 'load', ...at(3, page) }), b: c(0, { k: 'ftruncate', fd: 0, len }), schedule })],
   }));
-  return fc.oneof(sparseVsAlloc, faultVsTruncate, adminArb());
+  // Race 2's pair: two allocating accesses to one hole. A truncate to 0 first zaps every pte of
+  // the file (unmap_mapping_range, even_cows), so no private sparse pte an earlier template left
+  // over the page survives: with one, the pair is the unfixed sparse-page window instead.
+  const allocVsAlloc = fc.record({ file: fc.integer({ min: 1, max: 2 }), page, o1: off, o2: off, write: fc.boolean(), schedule }).map(({ file, page, o1, o2, write, schedule }): Sym => ({
+    k: 'seq', cmds: [c(0, { k: 'open', file, mode: 0 }), c(0, { k: 'ftruncate', fd: 0, len: 0 }), ...setup(file).slice(1),
+      c(0, { k: 'par', a: c(0, { k: 'store', ...at(3, page, o1) }), b: write ? c(0, { k: 'xfer', how: 3, fd: 0, buf: 0, len: 1, pos: page * 4 + o2 }) : c(0, { k: 'store', ...at(3, page, o2) }), schedule })],
+  }));
+  return fc.oneof({ weight: 2, arbitrary: sparseVsAlloc }, { weight: 2, arbitrary: faultVsTruncate }, { weight: 1, arbitrary: allocVsAlloc }, { weight: 2, arbitrary: adminArb() });
 }
 
 /** Administrative scripts: remount cycles that random sequences rarely line up. */

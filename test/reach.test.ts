@@ -29,6 +29,11 @@ describe('npm run reach: the pair detector', () => {
     expect(r['alloc-then-read'].par).toBe(true);
     expect(r['sparse-then-alloc']).toEqual({ seq: true, par: true });
     expect(r['fault-vs-truncate'].seq).toBe(false);
+    expect(r['alloc-vs-alloc'].par).toBe(false); // one of the two only reads
+  });
+  it('two allocating accesses to one hole, concurrently: race 2\'s pair', () => {
+    const r = reached([...setup.map(one), { threads: [[{ op: 'store', pid: 0, addr: 13, bytes: [5] }], [{ op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 6 }]] }]);
+    expect(r['alloc-vs-alloc']).toEqual({ seq: true, par: true });
   });
   it('the same calls one after the other count as reached, not as concurrent', () => {
     const r = reached([...setup.map(one), one({ op: 'load', pid: 1, addr: 13, len: 1 }), one({ op: 'store', pid: 0, addr: 14, bytes: [5] }), one({ op: 'pread', pid: 0, fd: 0, buf: 0, len: 1, pos: 5 })]);
