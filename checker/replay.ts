@@ -52,8 +52,10 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   const v = variantByName(t.variant);
   if (!v) throw new TraceError(`variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
   const sys = makeSystem(t.system ?? t.name, t.config, v);
-  const r = runSteps(sys, t.steps, INVARIANTS);
+  const r = runSteps(sys, t.steps, INVARIANTS, undefined, { finalReads: true });
   const steps: ReplayedStep[] = r.steps.map((s, i) => {
+    // the final observer's reads come after the trace's own steps
+    if (i >= t.steps.length) return { ...s, mismatches: [] };
     const exp = t.steps[i].expect;
     const flat = s.threads.flatMap((p, th) => p.map((_, k) => ({ th, o: s.obs[th]?.[k] })));
     const mismatches = exp ? flat.flatMap(({ th, o }, k) => {

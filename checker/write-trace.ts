@@ -3,10 +3,11 @@ import type { Counterexample } from './check.ts';
 import type { FamilyReport } from './explore/family-run.ts';
 import type { ExecutedStep } from './sequence.ts';
 import { TRACE_SCHEMA } from './trace.ts';
+import { FINAL_NOTE } from './sequence.ts';
 
 function stepsOf(steps: readonly ExecutedStep[]): object[] {
-  return steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1
-    ? { ...s.threads[0][0], ...(s.obs[0]?.[0] ? { expect: obsExpect(s.obs[0][0]) } : {}) }
+  return steps.map((s, i) => (s.threads.length === 1 && s.threads[0].length === 1
+    ? { ...s.threads[0][0], ...(s.obs[0]?.[0] ? { expect: obsExpect(s.obs[0][0]) } : {}), ...(s.observer && !steps[i - 1]?.observer ? { note: FINAL_NOTE } : {}) }
     : {
         par: s.threads.map((p) => (p.length === 1 ? p[0] : p)),
         schedule: s.schedule ?? [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from './explore.ts';
 import { exploreFamily } from './family-run.ts';
-import { familyConfig, familySetup } from './family.ts';
+import { adminOps, DEFAULT_BOUND, family, familyConfig, familySetup, FAMILY_SYSTEMS } from './family.ts';
 import { readExpected } from './expected.ts';
 import { check } from '../check.ts';
 import { variantByName } from '../../model/variants.ts';
@@ -56,6 +56,37 @@ describe('historical races', () => {
     expect(r.counterexample?.invariant).toBe('coherence');
     expect(r.counterexample?.steps.at(-1)!.threads.flat().map((a) => a.op).sort()).toEqual(['ftruncate', 'pread']);
   });
+});
+
+describe('the family: several holes, two drivers, the administrator\'s actions', () => {
+  const specs = [...family(DEFAULT_BOUND)];
+  it('the default bound has two holes, and every scenario shape runs on dcssblk and on brd', () => {
+    expect(DEFAULT_BOUND.pages - 1).toBeGreaterThanOrEqual(2);
+    const admin = new Set(FAMILY_SYSTEMS.flatMap((sys) => adminOps(DEFAULT_BOUND, sys, 0).map((a) => a.op)));
+    const shapes = (sys: string) => specs.filter((s) => s.system === sys && !s.threads.flat().some((a) => admin.has(a.op))).map((s) => JSON.stringify(s.threads));
+    expect(shapes('brd').length).toBeGreaterThan(0);
+    expect(shapes('brd')).toEqual(shapes('dcssblk'));
+    expect(familyConfig(DEFAULT_BOUND, 'brd').devices[0]).toMatchObject({ driver: 'brd' });
+    // two faults on the two different holes, in one scenario
+    const holes = (a: Action) => (a.op === 'load' || a.op === 'store' ? Math.floor((a.addr - 4) / 4) : -1);
+    expect(specs.some((s) => new Set(s.threads.flat().map(holes).filter((p) => p > 0)).size === 2)).toBe(true);
+  });
+  it('every management action of each driver is some thread\'s op', () => {
+    for (const sys of FAMILY_SYSTEMS) {
+      const ops = new Set(specs.filter((s) => s.system === sys).flatMap((s) => s.threads.flat().map((a) => a.op)));
+      for (const a of adminOps(DEFAULT_BOUND, sys, 0)) expect(ops).toContain(a.op);
+    }
+  });
+  // Refusals that keep blocks valid: without them the explorer finds the dangling address
+  for (const sys of FAMILY_SYSTEMS) {
+    it(`${sys}: a management action that ignores the use count is found (broken-remove-ignores-users), the reference holds`, () => {
+      const kill: Action = sys === 'dcssblk' ? { op: 'dcssblk_remove', pid: 0, dev: 0 } : { op: 'brd_blkflsbuf', pid: 0, dev: 0 };
+      const threads: Action[][] = [[kill], [{ op: 'load', pid: 0, addr: 5, len: 1 }]];
+      const spec = { name: `admin-${sys}`, config: familyConfig(DEFAULT_BOUND, sys), setup: familySetup(DEFAULT_BOUND), threads };
+      expect(explore(spec, { variant: variantByName('broken-remove-ignores-users')! }).violation?.invariant).toBe('address-validity');
+      expect(explore(spec, { variant: ref }).verdict).toBe('exhausted');
+    });
+  }
 });
 
 describe('deadlock detection', () => {

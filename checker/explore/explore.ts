@@ -3,7 +3,7 @@ import type { Variant } from '../../model/kernel/variant.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Invariant } from '../../properties/invariant.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
-import { runSteps, type ExecutedStep } from '../sequence.ts';
+import { finalReads, runSteps, type ExecutedStep } from '../sequence.ts';
 import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, ready, type GroupState, type Violation } from '../group.ts';
@@ -115,7 +115,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   const fail = (at: number, extraPick: number | null, v: Violation): ExploreResult => {
     const schedule = [...pathOf(nodes, at), ...(extraPick === null ? [] : [extraPick])];
     // replay the schedule through the runner, so the story and the trace come from one code path
-    const replay = runSteps(sys, [...spec.setup.map((a) => ({ threads: [[a]] })), { threads, schedule }], invariants);
+    const replay = runSteps(sys, [...spec.setup.map((a) => ({ threads: [[a]] })), { threads, schedule }], invariants, undefined, { finalReads: !o.program });
     return done({ verdict: 'violation', states: seen.size, transitions, depth: schedule.length, violation: { ...v, schedule, steps: replay.steps } });
   };
   for (let head = 0; head < nodes.length; head++) {
@@ -126,6 +126,9 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
       if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
       const f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
       if (f.violation) return fail(head, null, f.violation);
+      // the final observer reads the model's files: a toy program (tests) has none
+      const fr = o.program ? null : finalReads(sys, node.g.s, f.ref, invariants);
+      if (fr?.violation) return fail(head, null, fr.violation);
       continue;
     }
     for (let k = 0; k < r.length; k++) {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { variantByName } from '../../model/variants.ts';
 import { exploreSteps, type ExploreResult, type ExploreSpec, type StopReason } from './explore.ts';
-import { DEFAULT_BOUND, FAMILY_LIMITS, familyAll, familyConfig, UNFIXED, type Bound, type FamilyScenario, type Unfixed } from './family.ts';
+import { DEFAULT_BOUND, FAMILY_LIMITS, familyAll, UNFIXED, type Bound, type FamilyScenario, type Unfixed } from './family.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { coverageOf, type DeclaredReached } from '../coverage.ts';
 import { invariantRows, type InvariantRow, type NotEvaluated } from '../invariant-rows.ts';
@@ -82,12 +82,13 @@ type Slim = Omit<ExploreResult, 'violation'> & { violation?: ExploreResult['viol
 class Tally {
   scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0;
   best: Slim | null = null;
+  bestConfig: unknown = null;
   readonly excluded = new Map<Unfixed, number>();
   readonly branches = new Map<string, number>();
   readonly checks = new Map<string, number>();
   readonly skipped = new Map<string, number>();
   stoppedBy: StopReason | undefined;
-  add(r: Slim): void {
+  add(r: Slim, config: unknown): void {
     this.scenarios++;
     const sum = (m: Map<string, number>, o: Readonly<Record<string, number>>) => { for (const [k, n] of Object.entries(o)) m.set(k, (m.get(k) ?? 0) + n); };
     sum(this.branches, r.branches); sum(this.checks, r.checks); sum(this.skipped, r.skipped);
@@ -96,7 +97,7 @@ class Tally {
     this.states += r.states;
     this.transitions += r.transitions;
     this.maxDepth = Math.max(this.maxDepth, r.depth);
-    if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) this.best = r;
+    if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) { this.best = r; this.bestConfig = config; }
   }
   exclude(u: Unfixed): void { this.excluded.set(u, (this.excluded.get(u) ?? 0) + 1); }
 }
@@ -117,7 +118,7 @@ function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
     ...(t.stoppedBy ? { stoppedBy: t.stoppedBy } : {}),
     counterexample: best && {
       scenario: best.name, invariant: best.violation!.invariant, message: best.violation!.message, at: best.violation!.at,
-      depth: best.violation!.schedule.length, schedule: best.violation!.schedule, steps: best.violation!.steps, config: familyConfig(bound),
+      depth: best.violation!.schedule.length, schedule: best.violation!.schedule, steps: best.violation!.steps, config: t.bestConfig,
     },
   };
 }
@@ -167,7 +168,7 @@ async function sequential(o: FamilyOptions, t: Tally, lim: Limits): Promise<void
     if (!s || why) { t.stoppedBy ??= why ?? 'time'; return; }
     const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
     const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
-    t.add(r);
+    t.add(r, s.config);
     o.onProgress?.(t.scenarios, t.states);
     if (r.verdict === 'limit') return;
   }
@@ -239,7 +240,7 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
         if (left !== undefined && d.cap !== left && r.states >= left) {
           r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
         }
-        t.add(r);
+        t.add(r, d.s.config);
         o.onProgress?.(t.scenarios, t.states);
         if (r.verdict === 'limit') { dealing = false; Atomics.store(flag, 0, STOP_CODES.signal); }
       }

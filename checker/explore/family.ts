@@ -4,11 +4,14 @@ import type { ExploreSpec } from './explore.ts';
 
 /**
  * The bounded scenario family `xipcheck explore` exhausts: one file of `pages` pages (page 0
- * data, the others holes) on a dcssblk segment; process P0 maps it shared and writable,
- * process P1 privately. Every thread runs `ops` operations drawn from its process's alphabet —
- * loads and stores through its mapping, pread/pwrite of one byte, ftruncate — and every
- * assignment of threads to processes is tried. This is the "argument choices" dimension of
- * the bound: each choice is a separate exhaustive exploration of all interleavings.
+ * data, the others holes) on each of two systems — ext2 -o xip on a dcssblk segment, and on a
+ * brd ramdisk, whose direct_access allocates backing pages on first touch. Process P0 maps the
+ * file shared and writable, process P1 privately. Every thread runs `ops` operations drawn from
+ * its process's alphabet — loads and stores through its mapping, pread/pwrite of one byte,
+ * ftruncate, and (P0, the administrator) mount, remount, umount, raw opens of the device and
+ * the driver's own management actions — and every assignment of threads to processes is
+ * tried. This is the "argument choices" dimension of the bound: each choice is a separate
+ * exhaustive exploration of all interleavings, ended by the final observer's reads.
  */
 export interface Bound {
   readonly threads: number;
@@ -16,7 +19,12 @@ export interface Bound {
   readonly pages: number;
 }
 
-export const DEFAULT_BOUND: Bound = { threads: 2, ops: 1, pages: 2 };
+/** Three pages: two holes, so two faults can fill different holes of one file at once. */
+export const DEFAULT_BOUND: Bound = { threads: 2, ops: 1, pages: 3 };
+
+/** The systems of the family, by the driver under the file system. */
+export const FAMILY_SYSTEMS = ['dcssblk', 'brd'] as const;
+export type FamilySystem = (typeof FAMILY_SYSTEMS)[number];
 
 /**
  * Races no XIP kernel fixed. They are left out of the reference run only by name, and the
@@ -32,12 +40,19 @@ export type Unfixed = keyof typeof UNFIXED;
 const PS = 4;
 const HEAP = 1;
 
-export function familyConfig(b: Bound): ConfigInput {
+/**
+ * Twice the blocks the file can ever hold: ext2_new_blocks takes the lowest free block, so the
+ * device's last page is never a file's (the discard in the alphabet targets it).
+ */
+const devPages = (b: Bound) => b.pages * 2 + 2;
+
+export function familyConfig(b: Bound, system: FamilySystem = 'dcssblk'): ConfigInput {
   const data = Array.from({ length: PS }, (_, i) => i + 1);
+  const dev = system === 'brd' ? 'ram0' : 'dcssblk0';
   return {
     pageSize: PS,
-    devices: [{ name: 'dcssblk0', driver: 'dcssblk', pages: b.pages * 2 + 2 }],
-    fs: { device: 'dcssblk0', files: [{ name: 'f', data, holes: [] }], maxFilePages: b.pages + 1 },
+    devices: [{ name: dev, driver: system, pages: devPages(b) }],
+    fs: { device: dev, files: [{ name: 'f', data, holes: [] }], maxFilePages: b.pages + 1 },
     processes: 2,
     vpages: HEAP + b.pages + 1,
     heapPages: HEAP,
@@ -56,8 +71,33 @@ export function familySetup(b: Bound): Action[] {
   ];
 }
 
+/**
+ * The administrator's actions on the mounted file system and its device (P0). With the file
+ * open and mapped most of them are refused — umount and a second mount -EBUSY, remount ro
+ * -EBUSY (sb_prepare_remount_readonly: writers), a remount dropping xip keeps it (ext2_remount),
+ * dcssblk remove/shared -EBUSY (use_count), BLKFLSBUF -EBUSY (bd_openers) — and that is the
+ * point: the refusals are what keeps the file's blocks valid under a racing fault or write.
+ * The raw open/close pair changes the opener counts those refusals read. Discards zero a page in
+ * place, one no file owns and one the file does.
+ */
+export function adminOps(b: Bound, system: FamilySystem, pid: number): Action[] {
+  const out: Action[] = [
+    { op: 'umount', pid },
+    { op: 'mount', pid, dev: 0, xip: true, ro: false },
+    { op: 'remount', pid, xip: true, ro: true },
+    { op: 'remount', pid, xip: false, ro: false },
+    { op: 'blkdev_open', pid, dev: 0, write: true },
+    { op: 'blkdev_close', pid, dev: 0 },
+  ];
+  if (system === 'dcssblk') out.push({ op: 'dcssblk_remove', pid, dev: 0 }, { op: 'dcssblk_save', pid, dev: 0, on: true }, { op: 'dcssblk_shared', pid, dev: 0, shared: true });
+  // a discard of the device's last page (no file's: ext2 takes the lowest free block) and of
+  // page 1, the file's first block: the reference zeroes what it held
+  else out.push({ op: 'brd_blkflsbuf', pid, dev: 0 }, { op: 'brd_discard', pid, dev: 0, page: devPages(b) - 1 }, { op: 'brd_discard', pid, dev: 0, page: 1 });
+  return out;
+}
+
 /** The operations a thread of process `pid` may run. `tag` makes stored values tell threads apart. */
-export function alphabet(b: Bound, pid: number, tag: number): Action[] {
+export function alphabet(b: Bound, pid: number, tag: number, system: FamilySystem = 'dcssblk'): Action[] {
   const base = HEAP * PS;
   const out: Action[] = [];
   for (let p = 0; p < b.pages; p++) {
@@ -67,6 +107,7 @@ export function alphabet(b: Bound, pid: number, tag: number): Action[] {
     if (pid === 0) out.push({ op: 'pwrite', pid, fd: 0, buf: 0, len: 1, pos: p * PS + 1 });
   }
   if (pid === 0) for (const len of [0, 1, PS + 1, b.pages * PS]) out.push({ op: 'ftruncate', pid, fd: 0, len });
+  if (pid === 0) out.push(...adminOps(b, system, pid));
   return out;
 }
 
@@ -118,40 +159,43 @@ function isUnfixed(threads: readonly (readonly Action[])[]): Unfixed | null {
   return null;
 }
 
-/** One scenario of the family, excluded or not; `index` numbers the kept ones only. */
-export type FamilyScenario = ExploreSpec & { readonly unfixed: Unfixed | null; readonly excluded: boolean; readonly index: number };
+/** One scenario of the family, excluded or not; `index` numbers the kept ones only, over all systems. */
+export type FamilyScenario = ExploreSpec & { readonly unfixed: Unfixed | null; readonly system: FamilySystem; readonly excluded: boolean; readonly index: number };
 
 /**
- * Every scenario within the bound, up to symmetry: thread-to-process assignments are
- * non-decreasing, and threads of one process get non-decreasing programs (as their indices in
- * the enumeration), so each multiset of threads is explored once. Lazy: at the larger bounds
- * the family has millions of scenarios, and a limit must stop the run before they are listed.
- * The excluded ones are yielded too (marked), so a caller can count them as it goes.
+ * Every scenario within the bound, system by system, up to symmetry: thread-to-process
+ * assignments are non-decreasing, and threads of one process get non-decreasing programs (as
+ * their indices in the enumeration), so each multiset of threads is explored once. Lazy: at
+ * the larger bounds the family has millions of scenarios, and a limit must stop the run before
+ * they are listed. The excluded ones are yielded too (marked), so a caller can count them.
  */
 export function* familyAll(b: Bound, include: readonly Unfixed[] = []): Generator<FamilyScenario> {
-  const config = familyConfig(b);
-  const setup = familySetup(b);
-  const count = [0, 1].map((pid) => alphabet(b, pid, 0).length ** b.ops);
-  const alphas = Array.from({ length: b.threads }, (_, t) => [0, 1].map((pid) => alphabet(b, pid, 5 + t)));
-  const assign = function* (t: number, lastPid: number, lastProg: number, acc: { pid: number; prog: number }[]): Generator<{ pid: number; prog: number }[]> {
-    if (t === b.threads) { yield acc; return; }
-    for (let pid = lastPid; pid < 2; pid++) {
-      const start = pid === lastPid ? lastProg : 0;
-      for (let prog = start; prog < count[pid]; prog++) yield* assign(t + 1, pid, prog, [...acc, { pid, prog }]);
-    }
-  };
   let n = 0;
-  for (const a of assign(0, 0, 0, [])) {
-    const threads = a.map(({ pid, prog }, t) => programAt(alphas[t][pid], b.ops, prog));
-    const unfixed = isUnfixed(threads);
-    const excluded = !!unfixed && !include.includes(unfixed);
-    const index = excluded ? -1 : n++;
-    yield { name: excluded ? `bound-${b.threads}x${b.ops}x${b.pages}-excluded` : `bound-${b.threads}x${b.ops}x${b.pages}#${index}`, config, setup, threads, unfixed, excluded, index };
+  for (const system of FAMILY_SYSTEMS) {
+    const config = familyConfig(b, system);
+    const setup = familySetup(b);
+    const count = [0, 1].map((pid) => alphabet(b, pid, 0, system).length ** b.ops);
+    const alphas = Array.from({ length: b.threads }, (_, t) => [0, 1].map((pid) => alphabet(b, pid, 5 + t, system)));
+    const assign = function* (t: number, lastPid: number, lastProg: number, acc: { pid: number; prog: number }[]): Generator<{ pid: number; prog: number }[]> {
+      if (t === b.threads) { yield acc; return; }
+      for (let pid = lastPid; pid < 2; pid++) {
+        const start = pid === lastPid ? lastProg : 0;
+        for (let prog = start; prog < count[pid]; prog++) yield* assign(t + 1, pid, prog, [...acc, { pid, prog }]);
+      }
+    };
+    for (const a of assign(0, 0, 0, [])) {
+      const threads = a.map(({ pid, prog }, t) => programAt(alphas[t][pid], b.ops, prog));
+      const unfixed = isUnfixed(threads);
+      const excluded = !!unfixed && !include.includes(unfixed);
+      const index = excluded ? -1 : n++;
+      const name = `bound-${b.threads}x${b.ops}x${b.pages}-${system}${excluded ? '-excluded' : `#${index}`}`;
+      yield { name, config, setup, threads, unfixed, system, excluded, index };
+    }
   }
 }
 
 /** The scenarios explored (the excluded ones left out), in order. */
-export function* family(b: Bound, include: readonly Unfixed[] = []): Generator<ExploreSpec & { unfixed: Unfixed | null }> {
+export function* family(b: Bound, include: readonly Unfixed[] = []): Generator<FamilyScenario> {
   for (const s of familyAll(b, include)) if (!s.excluded) yield s;
 }
 
@@ -160,8 +204,7 @@ export function* family(b: Bound, include: readonly Unfixed[] = []): Generator<E
  * races excluded by name, so "exhausted" is read as "exhausted within this family".
  */
 export const FAMILY_LIMITS: readonly string[] = [
-  'one file (page 0 data, the other pages holes) on one dcssblk segment: no brd, no axonram, no page-cache mount, no partition',
-  'threads run 1-byte loads and stores through the two mappings, 1-byte pread, and (P0 only) 1-byte pwrite and ftruncate to 0, 1, PAGE_SIZE+1 or the whole file',
-  'no open, close, mmap, munmap, unlink, mount/remount/umount or block-device action runs in a thread (set-up only)',
-  'nothing reads the file after the threads finish: a final state is judged by the invariants and the reference of the calls made, not by a final read of every byte',
+  'one file (page 0 data, the other pages holes) on an XIP mount of one dcssblk segment or one brd disk: no axonram, no page-cache mount, no partition',
+  'threads run 1-byte loads and stores through the two mappings, 1-byte pread, and (P0 only) 1-byte pwrite, ftruncate to 0, 1, PAGE_SIZE+1 or the whole file, and the administrator\'s actions (umount, mount, remount, raw open/close, dcssblk remove/save/shared, brd BLKFLSBUF and discards)',
+  'no open, close, mmap, munmap or unlink runs in a thread (set-up only)',
 ];

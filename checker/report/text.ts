@@ -3,6 +3,7 @@ import type { DeclaredReached } from '../coverage.ts';
 import type { InvariantRow, NotEvaluated } from '../invariant-rows.ts';
 import type { ReplayResult } from '../replay.ts';
 import { describeCall, describeObs } from '../describe.ts';
+import { FINAL_NOTE } from '../sequence.ts';
 import type { Action } from '../../model/actions.ts';
 import type { Observation } from '../../model/state.ts';
 import { oneLine } from '../quote.ts';
@@ -12,6 +13,7 @@ type StoryStep = {
   schedule?: readonly number[];
   obs: readonly (readonly Observation[])[];
   interleaving?: readonly { readonly thread: number; readonly label: string }[];
+  observer?: true;
 };
 
 const obsText = (c: Action, o: Observation | undefined): string => (o ? describeObs(c, o) : '(still running)');
@@ -25,6 +27,7 @@ export function storyLines(steps: readonly StoryStep[], failed?: number, extra?:
   steps.forEach((s, i) => {
     const n = `${String(i + 1).padStart(3)}.`;
     const mark = i === failed ? '   ✗' : '';
+    if (s.observer && !steps[i - 1]?.observer) out.push(`     ${FINAL_NOTE}:`);
     if (s.threads.length === 1 && s.threads[0].length === 1) out.push(`${n} ${describeCall(s.threads[0][0]).padEnd(58)} ${obsText(s.threads[0][0], s.obs[0]?.[0])}${mark}`);
     else {
       out.push(`${n} concurrently:${mark}`);
