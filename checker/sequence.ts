@@ -108,7 +108,7 @@ export interface RunOptions {
 }
 
 function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Invariant[], counters?: Counters): SequenceResult {
-  const __t = performance.now(); const f = finalReads(sys, r.state, r.ref, invariants, counters); (globalThis as any).__ms = ((globalThis as any).__ms ?? 0) + performance.now() - __t;
+  const f = finalReads(sys, r.state, r.ref, invariants, counters);
   const steps = [...r.steps, ...f.steps];
   return { steps, violation: f.violation && { ...f.violation, step: r.steps.length + f.violation.step }, state: f.state, ref: f.ref };
 }
