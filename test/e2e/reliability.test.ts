@@ -198,13 +198,15 @@ describe('D6: stdout errors', () => {
 describe('D8: SIGINT and SIGTERM keep what was found', () => {
   it('SIGINT while check searches or shrinks: the report so far, the trace if a violation was found, exit 130', async () => {
     const cex = join(tmp, 'sigint.trace.json');
-    const r = await signalled(['check', '--variant', 'broken-lock-inversion', '--runs', '100000', '--trace-out', cex], 'SIGINT', 4000);
+    // the reference: nothing to find, so the signal always lands in the search (the in-process
+    // test below interrupts a shrinking)
+    const r = await signalled(['check', '--runs', '100000', '--trace-out', cex], 'SIGINT', 4000);
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/SIGINT: stopping/);
     expect(r.out).toMatch(/^xipcheck check — seed 1/);
     if (/VIOLATION/.test(r.out)) {
       expect(existsSync(cex)).toBe(true);
-      expect((await run('run', cex)).out).toMatch(/violates deadlock — as the trace expects/);
+      expect((await run('run', cex)).out).toMatch(/— as the trace expects/);
     } else expect(r.out).toMatch(/INTERRUPTED/);
   });
   it('SIGTERM while explore runs: a partial report, exit 143', async () => {
@@ -225,7 +227,7 @@ describe('D8 in process: shouldStop', () => {
   });
   it('stopping while shrinking: the counterexample found so far, marked as partly shrunk', async () => {
     let calls = 0;
-    const r = await checkAsync({ seed: 1, runs: 300, variant: variantByName('broken-read-skips-data')!, shouldStop: () => ++calls > 30 });
+    const r = await checkAsync({ seed: 1, runs: 300, variant: variantByName('broken-read-skips-data')!, shouldStop: () => ++calls > 2 }); // found at run 1 (the final reads see it): stop 1 shrinking step in
     expect(r.counterexample?.invariant).toBe('coherence');
     expect(r.counterexample?.partlyShrunk).toBe(true);
     expect(checkText(r)).toMatch(/shrinking interrupted: a shorter one may exist/);
