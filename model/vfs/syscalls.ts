@@ -61,7 +61,8 @@ export function* sys_read(ctx: Ctx, pid: number, a: { fd: number; buf: number; l
   const fi = yield* entry(pid, a.fd, 'read', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
   const t = yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf });
-  yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, t.pos), null] as const);
+  // sys_read/sys_write (fs/read_write.c, 3.19): file_pos_write only `if (ret >= 0)`
+  yield* atomic('f_pos = pos', (s) => [t.ret >= 0 ? setPos(s, pid, a.fd, t.pos) : s, null] as const);
   return obsOf(t);
 }
 
@@ -80,7 +81,8 @@ export function* sys_write(ctx: Ctx, pid: number, a: { fd: number; buf: number; 
   const fi = yield* entry(pid, a.fd, 'write', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
   const t = yield* fopsFor(fi.xip).write(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf }, fi.append);
-  yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, t.pos), null] as const);
+  // sys_read/sys_write (fs/read_write.c, 3.19): file_pos_write only `if (ret >= 0)`
+  yield* atomic('f_pos = pos', (s) => [t.ret >= 0 ? setPos(s, pid, a.fd, t.pos) : s, null] as const);
   return obsOf(t);
 }
 
@@ -120,7 +122,8 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
     pos = t.pos;
     if (t.ret !== v.len) { yield* cover(B_VFS, 'readv-short-stop'); break; }
   }
-  yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, pos), null] as const);
+  // sys_readv/sys_writev: file_pos_write only `if (ret >= 0)`
+  yield* atomic('f_pos = pos', (s) => [done || !err ? setPos(s, pid, a.fd, pos) : s, null] as const);
   return { ret: done ? done : err, ...(write ? {} : { data }), ...(status ? { status } : {}), ...(allocFail !== undefined ? { allocFail } : {}) };
 }
 

@@ -8,10 +8,14 @@ export const readOnly: Invariant = {
   source: 'drivers/s390/block/dcssblk.c set_disk_ro for SR/ER/SC segments, dcssblk_make_request; mm/filemap_xip.c xip_file_fault MS_RDONLY test; fs/super.c mount_bdev -EACCES',
   when: 'step',
   brokenBy: 'fault-always-allocates',
-  checkStep(pre, post) {
+  checkStep(pre, post, label) {
+    // An ro mount promises that the file system writes nothing; root's BLKDISCARD on the
+    // writable disk beneath it is not the file system's write (blkdev_ioctl allows it on a
+    // writable disk; a read-only one refuses it, and stays judged below).
+    const rawDiscard = /discard_from_brd$/.test(label);
     for (let d = 0; d < pre.devices.length; d++) {
       const a = pre.devices[d], b = post.devices[d];
-      const roMount = pre.sb?.dev === d && pre.sb.ro && post.sb?.ro;
+      const roMount = pre.sb?.dev === d && pre.sb.ro && post.sb?.ro && !rawDiscard;
       if (!a.readOnly && !roMount) continue;
       if (!a.present || !b.present) continue;
       for (let pg = 0; pg < a.pages; pg++) {

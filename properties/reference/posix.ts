@@ -317,7 +317,9 @@ function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src
   const max = w.g.cfg.fs.maxFilePages * PS;
   if (len > 0 && pos >= max) return { ret: -EFBIG, pos: NaN }; // *ppos untouched
   const count = Math.min(len, max - pos);
-  if (count === 0) return { ret: 0, pos };
+  // a write of nothing returns before *ppos is touched, O_APPEND or not (xip_file_write,
+  // generic_file_aio_write: `if (count == 0) goto out`)
+  if (count === 0) return { ret: 0, pos: NaN };
   // An allocation failure stops a write where a new block is needed: at the start of a page.
   const limit = alloc ? Math.min(alloc.bytes, count) : count;
   if (alloc && limit < count && limit > 0 && (pos + limit) % PS !== 0) {
@@ -497,18 +499,22 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       let done = 0, err = 0;
       const data: (number | null)[] = [];
       for (const v of c.iov) {
+        // do_loop_readv_writev: an empty segment moves nothing, not even an O_APPEND position
+        if (v.len === 0) continue;
         w.bufBase = v.buf;
-        if (c.op === 'writev' && f.append) pos = w.file(f.file).size;
-        const r = c.op === 'readv' ? doRead(w, pid, f.file, pos, v.len, true) : doWrite(w, pid, f.file, pos, v.len, { user: true }, allocLimit(obs, done));
+        const at = c.op === 'writev' && f.append ? w.file(f.file).size : pos;
+        const r = c.op === 'readv' ? doRead(w, pid, f.file, at, v.len, true) : doWrite(w, pid, f.file, at, v.len, { user: true }, allocLimit(obs, done));
         if ('claim' in r && r.claim) return { claim: r.claim };
         if ('bytes' in r) data.push(...r.bytes);
         if (r.ret < 0) { err = r.ret; break; }
         done += r.ret;
-        pos += r.ret;
+        pos = at + r.ret;
         if (r.ret !== v.len) break;
       }
-      w.setPos(pid, c.fd, pos);
-      return { ret: done ? done : err, ...(c.op === 'readv' ? { data } : {}) };
+      const ret = done ? done : err;
+      // sys_readv/sys_writev: the position is written back only `if (ret >= 0)`
+      if (ret >= 0) w.setPos(pid, c.fd, pos);
+      return { ret, ...(c.op === 'readv' ? { data } : {}) };
     }
     case 'write': case 'pwrite': case 'aio_write': {
       const f = fdFor(w, pid, c.fd, 'write');
@@ -520,7 +526,8 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       w.bufBase = c.buf;
       const r = doWrite(w, pid, f.file, pos, c.len, { user: true }, allocLimit(obs));
       if (r.claim) return { claim: r.claim };
-      if (c.op === 'write' && !Number.isNaN(r.pos)) w.setPos(pid, c.fd, r.pos);
+      // sys_write: the position is written back only `if (ret >= 0)`
+      if (c.op === 'write' && r.ret >= 0 && !Number.isNaN(r.pos)) w.setPos(pid, c.fd, r.pos);
       return { ret: r.ret };
     }
     case 'sendfile': {
