@@ -216,13 +216,19 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   const cex = report.counterexample;
   const failed = deliver(outs, stdout, stderr,
     cex && { json: counterexampleTrace(cex), defaultPath: `xipcheck-counterexample-${cex.invariant}.trace.json` },
-    (tracePath, traceError) => (reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2)
-      : reporter === 'junit' ? checkJunit(report, tracePath)
-        : `${checkText(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`));
+    (tracePath, traceError) => render(reporter, report, tracePath, traceError, checkJunit, checkText));
   if (outs.out && cex && !failed) stderr.write(`xipcheck: violation of ${cex.invariant}; report in ${quote(outs.out)}, trace in ${quote(outs.traceOut ?? `xipcheck-counterexample-${cex.invariant}.trace.json`)}\n`);
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
   return (checkFailed(report) ? 1 : 0) | failed;
+}
+
+/** A report in the reporter asked for, naming the trace written (or why it could not be). */
+function render<R extends object>(reporter: string, report: R, tracePath: string | undefined, traceError: string | null | undefined,
+  junit: (r: R, t?: string) => string, text: (r: R, t?: string) => string): string {
+  if (reporter === 'json') return JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2);
+  if (reporter === 'junit') return junit(report, tracePath);
+  return `${text(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`;
 }
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {
@@ -274,9 +280,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   const cex = report.counterexample;
   const failed = deliver(outs, stdout, stderr,
     cex && { json: exploreTrace(report), defaultPath: `xipcheck-explore-${cex.invariant}.trace.json` },
-    (tracePath, traceError) => (reporter === 'json' ? JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2)
-      : reporter === 'junit' ? exploreJunit(report, tracePath)
-        : `${exploreText(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`));
+    (tracePath, traceError) => render(reporter, report, tracePath, traceError, exploreJunit, exploreText));
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
   return (exploreFailed(report) ? 1 : 0) | failed;

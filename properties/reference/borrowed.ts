@@ -68,8 +68,3 @@ export function ownerOfDevicePage(s: State, dev: number, page: number): { ino: n
   }
   return null;
 }
-
-/** The machine's frame number of device page `page` of `dev` (model/kernel/physmem.ts numbering). */
-export function devicePfn(dev: number, page: number): number {
-  return (dev + 1) * 0x100 + page;
-}

@@ -3,7 +3,9 @@ import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EIO, EFBIG, EINVAL, ENODEV, ENOEN
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
-import { devicePfn, exhaustedDuring, ownerOfDevicePage } from './borrowed.ts';
+import { exhaustedDuring, ownerOfDevicePage } from './borrowed.ts';
+// the machine's description, not behaviour: listed in BORROWED
+import { pfnOf } from '../../model/kernel/physmem.ts';
 import { dcssReadOnly, hasDirectAccess, type RefDev, type RefFd, type RefMount, type RefState, type RefVma } from './state.ts';
 import { insideWindow, openWindow, reachedOldPage, windowIndex, type PhasedAction } from './truncate-window.ts';
 
@@ -842,7 +844,7 @@ function directAccess(w: Work, c: Extract<Action, { op: 'bdev_direct_access' }>)
     page = c.sector / PAGE_SECTORS;
     if (page + 1 > d.pages) return { ret: -ERANGE };
   }
-  const pfn = devicePfn(c.dev, page);
+  const pfn = pfnOf(c.dev, page);
   if (d.driver === 'brd') {
     // an unbacked page is allocated here; -ENOMEM only with brd's backing memory exhausted
     const backed = w.g.devices[c.dev].data[page] !== null;
