@@ -18,6 +18,10 @@ import { DEFAULT_BOUND, UNFIXED, type Unfixed } from '../checker/explore/family.
 import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
+import { AUDIT_HELP, AUDIT_OPTIONS, cmdAudit } from './audit.ts';
+import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
+import { registerDriver } from '../model/block/driver.ts';
+import { setPluginGuard } from '../model/kernel/plugin-guard.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
 
@@ -46,7 +50,8 @@ const CMD_HELP: Record<string, string> = {
       every interleaving of every scenario within the bound, breadth-first; exit 1 with the
       shortest counterexample, or 0 with the number of distinct states exhausted (default
       bound ${DEFAULT_BOUND.threads} threads x ${DEFAULT_BOUND.ops} op x ${DEFAULT_BOUND.pages} pages)`,
-  run: `  xipcheck run TRACE.json [--reporter text|json]
+  audit: AUDIT_HELP,
+  run: `  xipcheck run TRACE.json [--reporter text|json] [--plugin MODULE]
       replay a trace: each step's observation and the invariants' status; exit 1 when an
       observation differs from the trace's expectation or an invariant fails`,
   invariants: `  xipcheck invariants [--reporter text|json]
@@ -80,7 +85,9 @@ const OPTION_HELP: Record<string, string> = {
   --out FILE        write the report to FILE instead of stdout
   --trace-out FILE  where the counterexample's trace goes (default ./xipcheck-explore-<invariant>.trace.json)`,
   run: `options:
-  --reporter R      text (default) or json`,
+  --reporter R      text (default) or json
+  --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
+  audit: AUDIT_OPTIONS,
   invariants: `options:
   --reporter R      text (default) or json`,
   variants: '',
@@ -286,9 +293,11 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   return (exploreFailed(report) ? 1 : 0) | failed;
 }
 
-function cmdRun(args: string[], stdout: Out): number {
+async function cmdRun(args: string[], stdout: Out): Promise<number> {
   if (wantsHelp(args)) { stdout.write(`${commandHelp('run')}\n`); return 0; }
-  const { values: v, positionals } = parse(args, { reporter: { type: 'string' } }, 1);
+  const { values: v, positionals } = parse(args, { reporter: { type: 'string' }, plugin: { type: 'string' } }, 1);
+  // an audit's trace runs on the audited driver, which the trace names: load it first, under the guard
+  if (v.plugin) await usePlugin(v.plugin as string);
   const file = positionals[0];
   if (!file) throw new UsageError('run needs a trace file: xipcheck run TRACE.json');
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
@@ -326,6 +335,17 @@ function cmdVariants(args: string[], stdout: Out): number {
   return 0;
 }
 
+async function usePlugin(module: string): Promise<void> {
+  try {
+    const p = await loadPlugin(module);
+    registerDriver(p);
+    setPluginGuard(true);
+  } catch (e) {
+    if (e instanceof PluginLoadError) throw new UsageError(`--plugin ${e.message}`);
+    throw e;
+  }
+}
+
 /** The CLI as a function, so tests can drive it without a process. Returns the exit code. */
 export async function main(argv: string[], stdout: Out = process.stdout, stderr: Out = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -336,10 +356,11 @@ export async function main(argv: string[], stdout: Out = process.stdout, stderr:
       case '--version': case '-V': stdout.write(`${VERSION}\n`); return 0;
       case 'check': return await cmdCheck(rest, stdout, stderr);
       case 'explore': return await cmdExplore(rest, stdout, stderr);
-      case 'run': return cmdRun(rest, stdout);
+      case 'run': return await cmdRun(rest, stdout);
+      case 'audit': return await cmdAudit(rest, stdout, stderr, parse);
       case 'invariants': return cmdInvariants(rest, stdout);
       case 'variants': return cmdVariants(rest, stdout);
-      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, invariants, variants; see xipcheck --help)`);
+      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, invariants, variants; see xipcheck --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) { stderr.write(`xipcheck: ${oneLine(e.message)}\n`); return 2; }

@@ -17,6 +17,8 @@ export interface FamilyOptions {
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
   readonly workers?: number;
+  /** Only the scenarios of these systems (an audit explores the one its driver replaces). */
+  readonly systems?: readonly string[];
   /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
   readonly declaredUnreachable?: ReadonlyMap<string, string>;
   readonly onProgress?: (done: number, states: number) => void;
@@ -143,6 +145,7 @@ function* kept(o: FamilyOptions, t: Tally, stop: () => boolean): Generator<Famil
   let k = 0;
   for (const s of familyAll(o.bound ?? DEFAULT_BOUND, o.include)) {
     if ((++k & 255) === 0 && stop()) { yield null; return; }
+    if (o.systems && !o.systems.includes(s.system)) continue;
     if (s.excluded) t.exclude(s.unfixed!);
     else yield s;
   }

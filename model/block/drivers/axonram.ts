@@ -1,9 +1,8 @@
 import { ENODEV, ERANGE } from '../../kernel/errno.ts';
 import { branches, hit } from '../../kernel/coverage.ts';
 import { pfnOf } from '../../kernel/physmem.ts';
-import type { State } from '../../state.ts';
 import { PAGE_SECTORS } from '../../config.ts';
-import type { BlockDeviceOperations, DirectAccess } from '../block_device_operations.ts';
+import type { BlockDriver } from '../block_device_operations.ts';
 
 const CITE = 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (3.x)';
 export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erange', 'ok'] as const, {
@@ -16,15 +15,18 @@ export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erang
  * Memory without struct page: only pfn mappings (vm_insert_mixed special ptes) can reach it.
  * The 3.x pfn bug (virt_to_phys(&kaddr)) is not modelled: pfn is computed correctly.
  */
-function axon_ram_direct_access(s: State, dev: number, sector: number): readonly [State, DirectAccess] {
-  const d = s.devices[dev];
-  if (!d.present) return hit(B_AXON, 'enodev'), [s, { err: -ENODEV }];
-  const off = sector + d.startSect;
-  if (off >= d.pages * PAGE_SECTORS) return hit(B_AXON, 'erange'), [s, { err: -ERANGE }];
-  hit(B_AXON, 'ok');
-  const page = Math.floor(off / PAGE_SECTORS);
-  const sub = Math.floor(((off % PAGE_SECTORS) * s.cfg.pageSize) / PAGE_SECTORS);
-  return [s, { kaddr: pfnOf(dev, page) * s.cfg.pageSize + sub, pfn: pfnOf(dev, page) }];
-}
-
-export const axonram_fops: BlockDeviceOperations = { driver: 'axonram', cites: CITE, direct_access: axon_ram_direct_access };
+export const axonram_driver: BlockDriver<null> = {
+  kind: 'driver', name: 'axonram', role: 'axonram', cites: CITE,
+  add_disk: (c) => ({ priv: null, backed: true, readOnly: c.readOnly }),
+  fops: {
+    direct_access: (_ctx, disk, sector) => {
+      if (!disk.present) return hit(B_AXON, 'enodev'), { ret: { err: -ENODEV } };
+      const off = sector + disk.startSect;
+      if (off >= disk.pages * PAGE_SECTORS) return hit(B_AXON, 'erange'), { ret: { err: -ERANGE } };
+      hit(B_AXON, 'ok');
+      const page = Math.floor(off / PAGE_SECTORS);
+      const sub = Math.floor(((off % PAGE_SECTORS) * disk.pageSize) / PAGE_SECTORS);
+      return { ret: { kaddr: pfnOf(disk.index, page) * disk.pageSize + sub, pfn: pfnOf(disk.index, page) } };
+    },
+  },
+};
