@@ -22,6 +22,23 @@ describe('properties/expected/explore-traces.json', () => {
       expect(own.verdict === 'exhausted' ? 'holds' : `violates ${own.invariant}`).toBe(t.expect);
     });
   }
+  it('docs/bounds.md quotes the recorded numbers', () => {
+    const rows = readFileSync('docs/bounds.md', 'utf8').split('\n').filter((l) => /^\| (`Explore|the same)/.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    let scenario = '';
+    for (const l of rows) {
+      const [name, variant, verdict, states, transitions, depth] = l.split('|').slice(1, -1).map((c) => c.trim());
+      if (name !== 'the same') scenario = /`([^`]+)`/.exec(name)![1];
+      const r = fresh.traces.find((x) => x.file.endsWith(`/${scenario}.trace.json`) && x.variant === variant);
+      expect(r, l).toBeDefined();
+      expect(verdict.split(' ')[0], l).toBe(r!.invariant ?? r!.verdict);
+      expect([Number(states), Number(transitions), Number(depth)], l).toEqual([r!.states, r!.transitions, r!.depth]);
+    }
+  });
+  it('the README quotes the race scenario\'s numbers', () => {
+    const r = fresh.traces.find((x) => x.own && x.file.endsWith('/ExploreRace1+PrivLoadHole+StoreHole.trace.json'))!;
+    expect(readFileSync('README.md', 'utf8')).toContain(`${r.states} distinct states, ${r.transitions} transitions, deepest ${r.depth} atomic steps after the set-up`);
+  });
   it('the exhausted scenario is exhausted on the reference, and each race variant\'s fix is what keeps it so', () => {
     const rows = fresh.traces.filter((r) => r.file.endsWith('Explore+StoreHole+PrivLoadHole+Truncate+PrivLoad.trace.json'));
     expect(rows.find((r) => r.variant === 'reference')?.verdict).toBe('exhausted');
