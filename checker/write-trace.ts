@@ -68,6 +68,7 @@ export function traceExploreTrace(t: ParsedTrace, r: TraceExploreReport): object
     ...(t.system ? { system: t.system } : {}),
     config: t.config,
     found: { by: 'explore', scenario: t.name, depth: v.depth, invariant: v.invariant, message: v.message, ...(v.at ? { at: v.at } : {}), step: v.step },
-    steps: stepsOf(v.steps),
+    // the scenario's own notes stay with its steps (the final reads have theirs)
+    steps: stepsOf(v.steps).map((s, i) => (t.steps[i]?.note && !v.steps[i].observer ? { ...s, note: t.steps[i].note } : s)),
   };
 }

@@ -80,6 +80,8 @@ export interface TraceExploreResult {
   /** The trace's `expect` line, and whether what explore found is it ("holds" = exhausted, no violation). */
   readonly expected: string;
   readonly verdictMatches: boolean;
+  /** Each step's note in the trace, for the story. */
+  readonly notes: readonly (string | null)[];
   readonly violation?: TraceExploreViolation;
 }
 
@@ -141,7 +143,7 @@ export function* exploreTraceSteps(t: ParsedTrace, o: TraceExploreOptions = {}):
       name: t.name, variant: variant.name, verdict: r.verdict, ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
       setupSteps: nSetup, groups, states: seen.size, transitions, depth, elapsedMs: Date.now() - t0,
       branches: Object.fromEntries(branches), checks: Object.fromEntries(c.checks), skipped: Object.fromEntries(c.skipped),
-      pinned, expected: t.expect, verdictMatches: got === t.expect, ...(r.violation ? { violation: r.violation } : {}),
+      pinned, expected: t.expect, verdictMatches: got === t.expect, notes: steps.map((x) => x.note ?? null), ...(r.violation ? { violation: r.violation } : {}),
     };
   };
   if (setup.violation) {

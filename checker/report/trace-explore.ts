@@ -43,7 +43,7 @@ export function traceExploreText(r: TraceExploreReport, tracePath?: string): str
   if (v) {
     lines.push(`VIOLATION of ${v.invariant} (variant ${r.variant}, scenario ${oneLine(r.name)})${v.inSetup ? ' in the set-up, before any interleaving' : ` — the shortest: ${v.depth} atomic steps after the set-up`}`);
     lines.push(`  ${oneLine(v.message)}${v.at ? `\n  seen after step: ${v.at}` : ''}`);
-    for (const l of storyLines(v.steps, v.step)) lines.push(l);
+    for (const l of storyLines(v.steps, v.step, (i) => (r.notes[i] && !v.steps[i]?.observer ? [`# ${oneLine(r.notes[i]!)}`] : []))) lines.push(l);
     if (tracePath) lines.push(`  trace written to ${oneLine(tracePath)} — replay with: npx xipcheck run ${oneLine(tracePath)}`);
   }
   lines.push(`expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`);
