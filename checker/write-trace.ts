@@ -3,7 +3,7 @@ import type { Counterexample } from './check.ts';
 import type { FamilyReport } from './explore/family-run.ts';
 import type { ExecutedStep } from './sequence.ts';
 import { TRACE_SCHEMA, type ParsedTrace } from './trace.ts';
-import type { TraceExploreReport } from './explore/trace-explore.ts';
+import type { TraceExploreReport } from './explore/trace-explore-run.ts';
 import { FINAL_NOTE } from './sequence.ts';
 
 export function stepsOf(steps: readonly ExecutedStep[]): object[] {

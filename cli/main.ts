@@ -21,7 +21,7 @@ import { intOpt, reporterOpt, UsageError } from './usage.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
 import { loadSystem, loadTrace } from './input-files.ts';
-import { exploreTraceReport, traceExploreReportFailed } from '../checker/explore/trace-explore.ts';
+import { exploreTraceReport, traceExploreReportFailed } from '../checker/explore/trace-explore-run.ts';
 import { traceExploreJunit, traceExploreText } from '../checker/report/trace-explore.ts';
 import { traceExploreTrace } from '../checker/write-trace.ts';
 

@@ -7,7 +7,8 @@ import { replayTrace } from '../replay.ts';
 import { traceExploreTrace } from '../write-trace.ts';
 import { explore } from './explore.ts';
 import { familyConfig, familySetup } from './family.ts';
-import { exploreTrace, exploreTraceReport, traceExploreFailed } from './trace-explore.ts';
+import { exploreTrace, traceExploreFailed } from './trace-explore.ts';
+import { exploreTraceReport } from './trace-explore-run.ts';
 
 const bound = { threads: 2, ops: 1, pages: 2 };
 const v = (name: string) => variantByName(name)!;

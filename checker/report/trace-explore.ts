@@ -1,4 +1,4 @@
-import { traceExploreReportFailed, type TraceExploreReport } from '../explore/trace-explore.ts';
+import { traceExploreReportFailed, type TraceExploreReport } from '../explore/trace-explore-run.ts';
 import { xmlEscape as esc } from './xml.ts';
 import { declaredReachedLines, invariantLines, storyLines } from './text.ts';
 import { oneLine } from '../quote.ts';
