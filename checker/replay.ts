@@ -81,3 +81,6 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   const ok = !r.violation && steps.every((s) => !s.mismatches.length) && verdictMatches;
   return { name: t.name, variant: v.name, steps, violation: r.violation, expected: want, verdictMatches, ok };
 }
+
+/** How an observation differs from what a trace pins (null: as pinned), for callers other than `run`. */
+export { diff as expectationDiff };

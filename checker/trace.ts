@@ -78,7 +78,7 @@ function where(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }
 
-function firstIssue(e: z.ZodError, prefix: string): string {
+export function firstIssue(e: z.ZodError, prefix: string): string {
   const i = e.issues[0];
   const at = where([...(prefix ? [prefix] : []), ...i.path] as PropertyKey[]);
   return `${at || 'top level'}: ${i.message}`;
