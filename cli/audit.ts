@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { firstIssue } from '../checker/trace.ts';
+import { readJson } from './input-files.ts';
 import { Config } from '../model/config.ts';
 import { auditWatched } from '../checker/audit/watchdog.ts';
 import { PluginLoadError } from '../checker/audit/load.ts';
@@ -27,17 +29,12 @@ export const AUDIT_OPTIONS = `options:
   --reporter R      text (default) or json
   --trace-out DIR   where the findings' traces go (default .)`;
 
+/** The auditor's own config: parsed here, tried on the model in the audit (it may name the driver being loaded). */
 function readSystem(file: string): { name: string; config: unknown } {
-  let raw: string;
-  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`--system: cannot read ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  let json: unknown;
-  try { json = JSON.parse(raw); } catch (e) { throw new UsageError(`--system ${quote(file)}: not JSON (${(e as Error).message})`); }
+  const json = readJson(file);
   const r = Config.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UsageError(`--system ${quote(file)}: ${i.path.join('.') || 'config'}: ${i.message}`);
-  }
-  return { name: `system:${file.replace(/^.*\//, '')}`, config: json };
+  if (!r.success) throw new UsageError(`--system ${quote(file)}: ${firstIssue(r.error, '')} (the format is model/config.ts's Config, as in a trace's "config")`);
+  return { name: `system:${basename(file).replace(/\.json$/i, '')}`, config: json };
 }
 
 export function auditText(r: AuditReport, paths: readonly (string | null)[]): string {
