@@ -191,8 +191,12 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
   const halt = (why: 'signal' | 'memory') => { ended ??= why; Atomics.store(flag, 0, STOP_CODES[why]); };
   const inbox: { w: Worker; index: number; result?: Slim; crash?: Error }[] = [];
   let wake: (() => void) | null = null;
+  // Compiled (dist/), the worker is plain JavaScript beside this file. Run from the sources
+  // (vitest, tsx), worker threads do not inherit the TypeScript loader: a boot file registers
+  // it, then loads the worker's source.
+  const boot = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
   const workers = Array.from({ length: n }, () => {
-    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    const w = new Worker(new URL(boot, import.meta.url), {
       workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, deadline: lim.deadline, flag },
     });
     w.on('message', (m: { index: number; result: Slim }) => { inbox.push({ w, ...m }); wake?.(); });
