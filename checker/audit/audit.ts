@@ -3,7 +3,8 @@ import { counterexampleTrace, exploreTrace } from '../write-trace.ts';
 import { exploreFamily } from '../explore/family-run.ts';
 import { FAMILY_SYSTEMS } from '../explore/family.ts';
 import { variantByName } from '../../model/variants.ts';
-import { initialState } from '../../model/init.ts';
+import { ConfigError, initialState } from '../../model/init.ts';
+import { PluginLoadError } from './load.ts';
 import { registerDriver, substituteDriver, unregisterDriver } from '../../model/block/driver.ts';
 import { PluginFault, setPluginGuard } from '../../model/kernel/plugin-guard.ts';
 import { violationOfError } from '../sequence.ts';
@@ -78,6 +79,8 @@ export async function audit(p: DriverPlugin, o: AuditOptions): Promise<AuditRepo
         initialState(sys.config, { variant: reference, pageSize: 4 });
         return true;
       } catch (e) {
+        // the auditor's own config describes an impossible machine: their input, not a finding
+        if (e instanceof ConfigError) throw new PluginLoadError(`--system ${sys.name.replace(/^system:/, '')}: ${e.message}`);
         if (!(e instanceof PluginFault)) throw e;
         const v = violationOfError(e);
         findings.push({ invariant: v.invariant, message: v.message, phase: 'add_disk', system: sys.name, trace: withPlugin(bootTrace(sys.name, sys.config, v), p, o.module) });

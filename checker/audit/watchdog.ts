@@ -23,7 +23,10 @@ export interface WatchdogOptions extends Omit<AuditOptions, 'onRun' | 'onPhase'>
 
 function spawn(workerData: object, onMessage: (m: Msg) => void): { w: Worker; calls: Int32Array } {
   const calls = new Int32Array(new SharedArrayBuffer(8));
-  const w = new Worker(new URL('../explore/worker-boot.mjs', import.meta.url), {
+  // compiled, the worker is JavaScript beside this file; from the sources, a boot file registers
+  // the TypeScript loader first (worker threads do not inherit it)
+  const fromSource = import.meta.url.endsWith('.ts');
+  const w = new Worker(new URL(fromSource ? '../explore/worker-boot.mjs' : './worker.js', import.meta.url), {
     workerData: { entry: new URL('./worker.ts', import.meta.url).href, calls, ...workerData },
   });
   w.on('message', onMessage);

@@ -86,6 +86,7 @@ describe('a fresh TypeScript project outside the repo, with the tarball installe
     ok('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], project);
     ok('npx', ['--offline', 'tsc', '--init'], project);
     writeFileSync(join(project, 'plugin.ts'), PLUGIN);
+    writeFileSync(join(project, 'use.ts'), USE);
   }, 60_000);
 
   it('type-checks a plug-in importing types and values from xipcheck with the defaults of tsc --init', () => {
@@ -102,9 +103,17 @@ describe('a fresh TypeScript project outside the repo, with the tarball installe
 
   it('runs the compiled plug-in on the package\'s compiled JavaScript', () => {
     ok('npx', ['--offline', 'tsc'], project);
-    expect(ok('node', ['plugin.js'], project).trim()).toBe(`${INVARIANTS.length} invariants, 1 device`);
+    expect(ok('node', ['use.js'], project).trim()).toBe(`${INVARIANTS.length} invariants, 1 device`);
   }, 60_000);
 
+  it('audits the plug-in, as TypeScript and compiled: npx xipcheck audit exits 0', () => {
+    for (const m of ['plugin.ts', 'plugin.js']) {
+      const r = run('npx', ['--offline', 'xipcheck', 'audit', m, '--runs', '30', '--time-budget', '6', '--trace-out', 'findings'], project);
+      expect(r.out, r.err).toMatch(/^audit of membank \(plugin\.[jt]s\), in place of the reference axonram$/m);
+      expect(r.out).toMatch(/^no violation within these bounds$/m);
+      expect(r.code).toBe(0);
+    }
+  }, 60_000);
   it('answers npx xipcheck --help, and explores with worker threads from the compiled code', () => {
     expect(ok('npx', ['--offline', 'xipcheck', '--help'], project)).toMatch(/^xipcheck \d+\.\d+\.\d+ /);
     const r = run('npx', ['--offline', 'xipcheck', 'explore', '--threads', '2', '--ops', '1', '--pages', '1', '--workers', '2'], project);
@@ -119,13 +128,29 @@ function depVersion(name: string): string {
   return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 }
 
-/** What a plug-in author writes: the contract's types, the model's values, nothing deep. */
-const PLUGIN = `import { type BlockDeviceOperations, type ConfigInput, type State, initialState, INVARIANTS, variantByName } from 'xipcheck';
+/** What a plug-in author writes: a driver against the contract's types, nothing deep. */
+const PLUGIN = `import { type BlockDriver, pfnOf, PAGE_SECTORS, errno } from 'xipcheck';
 
-export function describeDriver(ops: BlockDeviceOperations): string {
-  return \`\${ops.driver} (\${ops.cites})\`;
-}
+/** A memory bank to axonram's specification: the partition start added, no alignment check. */
+const bank: BlockDriver<null> = {
+  kind: 'driver', name: 'membank', role: 'axonram', cites: 'after arch/powerpc/sysdev/axonram.c axon_ram_direct_access',
+  add_disk: (config) => ({ priv: null, backed: true, readOnly: config.readOnly }),
+  fops: {
+    direct_access(_ctx, disk, sector) {
+      if (!disk.present) return { ret: { err: -errno.ENODEV } };
+      const off = sector + disk.startSect;
+      if (off >= disk.pages * PAGE_SECTORS) return { ret: { err: -errno.ERANGE } };
+      const page = Math.floor(off / PAGE_SECTORS);
+      const sub = Math.floor(((off % PAGE_SECTORS) * disk.pageSize) / PAGE_SECTORS);
+      return { ret: { kaddr: pfnOf(disk.index, page) * disk.pageSize + sub, pfn: pfnOf(disk.index, page) } };
+    },
+  },
+};
+export default bank;
+`;
 
+/** And what a library user writes: the model's values. */
+const USE = `import { type ConfigInput, type State, initialState, INVARIANTS, variantByName } from 'xipcheck';
 const config: ConfigInput = { devices: [{ name: 'ram0', driver: 'brd', pages: 8 }], fs: { device: 'ram0' } };
 const reference = variantByName('reference');
 if (!reference) throw new Error('no reference variant');
