@@ -105,3 +105,12 @@ describe('xipcheck CLI: commands', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('README "Command line" is the CLI\'s own help', () => {
+  it('the usage block matches xipcheck --help', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = /```\n(usage:\n[\s\S]*?xipcheck COMMAND --help describes a command's options\.)\n/.exec(readme)![1];
+    const r = await run('--help');
+    expect(r.out).toContain(block);
+  });
+});
