@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { atomic, cover, type Ctx, type Proc } from './kernel/step.ts';
 import type { Call, Observation, State } from './state.ts';
-import { branches } from './kernel/coverage.ts';
+import { branches, hit } from './kernel/coverage.ts';
 import { userAccess, ptePageData, ptePageStore } from './mm/memory.ts';
 import { do_mmap_pgoff, do_munmap, B_MMAP } from './mm/mmap.ts';
 import { lock, unlock } from './kernel/step.ts';
@@ -9,13 +9,14 @@ import { has } from './kernel/variant.ts';
 import { mmap_sem } from './mm/locks.ts';
 import {
   sys_aio_rw, sys_close, sys_fsync, sys_ftruncate, sys_lseek, sys_open, sys_pread, sys_pwrite, sys_read,
-  sys_readv_writev, sys_sendfile, sys_unlink, sys_write, writeback_all,
+  sys_readv_writev, sys_sendfile, sys_unlink, sys_write,
 } from './vfs/syscalls.ts';
+import { sync_filesystem } from './vfs/sync.ts';
 import {
   sys_bdev_direct_access, sys_blkdev_close, sys_blkdev_open, sys_brd_blkflsbuf, sys_brd_discard,
   sys_dcssblk_remove, sys_dcssblk_save, sys_dcssblk_shared, sys_dcssblk_save_show,
 } from './block/ioctl.ts';
-import { ext2_mount, ext2_remount, ext2_umount, B_SUPER } from './fs/ext2/super.ts';
+import { fsTypeOf, type FileSystemType, type SuperResult } from './fs/super_operations.ts';
 import { sys_fstat, sys_statfs } from './vfs/stat.ts';
 import { sys_msync } from './mm/msync.ts';
 import { sys_mprotect } from './mm/mprotect.ts';
@@ -134,9 +135,18 @@ function* sys_munmap(ctx: Ctx, pid: number, a: { addr: number; pages: number }):
   return { ret: r[0] };
 }
 
-function* superOp(label: string, f: (s: State) => readonly [State, number, string]): Proc<Observation> {
-  const r = yield* atomic(label, (s) => { const [s2, ret, br] = f(s); return [s2, [ret, br] as const] as const; });
-  yield* cover(B_SUPER, r[1]);
+/**
+ * A mount, remount or umount: one step that finds the file system in the state (the mounted
+ * super block's type, else the one on fs.device) and runs its operation; the branch taken is
+ * recorded in that file system's catalogue.
+ */
+function* superOp(label: string, f: (fs: FileSystemType, s: State) => SuperResult): Proc<Observation> {
+  const r = yield* atomic(label, (s) => {
+    const fs = fsTypeOf(s);
+    const [s2, ret, br] = f(fs, s);
+    hit(fs.branches, br);
+    return [s2, [ret, br] as const] as const;
+  });
   return { ret: r[0] };
 }
 
@@ -170,12 +180,12 @@ const PROGRAMS: Programs = {
   munmap: (ctx, a) => sys_munmap(ctx, a.pid, a),
   load: (ctx, a) => user_load(ctx, a.pid, a),
   store: (ctx, a) => user_store(ctx, a.pid, a),
-  mount: (ctx, a) => superOp('mount_bdev+ext2_fill_super', (s) => ext2_mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)),
-  remount: (ctx, a) => superOp('do_remount_sb+ext2_remount', (s) => ext2_remount(ctx, s, a)),
-  umount: (ctx) => superOp('generic_shutdown_super', (s) => {
+  mount: (ctx, a) => superOp('mount_bdev+fill_super', (fs, s) => fs.mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)),
+  remount: (ctx, a) => superOp('do_remount_sb+remount_fs', (fs, s) => fs.s_op.remount_fs(ctx, s, a)),
+  umount: (ctx) => superOp('generic_shutdown_super', (fs, s) => {
     const ignoreBusy = has(ctx.variant, 'mut-umount-ignores-busy');
-    const busy = ext2_umount(s, ignoreBusy);
-    return busy[1] === 0 ? ext2_umount(writeback_all(ctx, s), ignoreBusy) : busy;
+    const busy = fs.umount(ctx, s, ignoreBusy);
+    return busy[1] === 0 ? fs.umount(ctx, sync_filesystem(ctx, s), ignoreBusy) : busy;
   }),
   blkdev_open: (ctx, a) => sys_blkdev_open(ctx, a.pid, a),
   blkdev_close: (ctx, a) => sys_blkdev_close(ctx, a.pid, a),

@@ -49,8 +49,10 @@ export const Config = z.strictObject({
   /** Bytes per page. Tiny (4) for checking so that tails and partial pages are real; 4096 in docs. */
   pageSize: z.number().int().min(2).max(4096).default(4),
   devices: z.array(DeviceConfig).min(1),
-  /** The ext2 file system made on one device; mounted at start when `mounted` is true. */
+  /** The file system made on one device; mounted at start when `mounted` is true. */
   fs: z.strictObject({
+    /** Which registered file_system_type mkfs made and `mount` names (mount -t); the model's one is ext2. */
+    type: z.string().min(1).default('ext2'),
     device: z.string(),
     mounted: z.boolean().default(true),
     mount: MountConfig.omit({ device: true }).default({ xip: true, ro: false }),

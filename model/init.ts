@@ -5,20 +5,24 @@ import { driverByName, driverNames } from './block/driver.ts';
 import './block/drivers/builtin.ts';
 import { zeros } from './kernel/physmem.ts';
 import type { Ctx } from './kernel/step.ts';
-import { ext2_mount } from './fs/ext2/super.ts';
+import { get_fs_type, registeredFileSystems } from './fs/super_operations.ts';
+import './filesystems.ts';
 import { dirWith, emptyDir } from './vfs/dir.ts';
 import { partitionPage, partitionPages } from './block/block_device.ts';
 
 /**
- * Init: devices as configured (free blocks full of stale bytes), an ext2 file system made on
- * `fs.device` with the configured files, and — when `fs.mounted` — mounted with its options.
- * Processes start with an anonymous heap mapped at virtual page 0.
+ * Init: devices as configured (free blocks full of stale bytes), a file system of `fs.type`
+ * made on `fs.device` with the configured files (mke2fs's layout: ext2 is the one file system
+ * the model has), and — when `fs.mounted` — mounted with its options through that type's
+ * ->mount. Processes start with an anonymous heap mapped at virtual page 0.
  */
 export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   const cfg = Config.parse(input);
   const PS = cfg.pageSize;
   const fsDev = cfg.devices.findIndex((d) => d.name === cfg.fs.device);
   if (fsDev < 0) throw new ConfigError(`fs.device "${cfg.fs.device}" names no device in "devices"`);
+  const fsType = get_fs_type(cfg.fs.type);
+  if (!fsType) throw new ConfigError(`fs.type "${cfg.fs.type}" names no registered file system (known: ${registeredFileSystems().join(', ')})`);
   const devices: Device[] = cfg.devices.map((d, i) => {
     const fops = fopsFor(d.driver, ctx.variant);
     const drv = driverByName(fops);
@@ -35,14 +39,13 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   // mke2fs, writing through the partition's block device: block 0 is the super block; files get
   // consecutive blocks after it; block b is device page partitionPage(b).
   const used = [true, ...new Array(partitionPages(cfg.devices[fsDev]) - 1).fill(false)];
-  const inodes: (Inode | null)[] = [null];
+  const files: { size: number; blocks: number[] }[] = [];
   let dir = emptyDir();
   const dev = devices[fsDev];
   const data = dev.data.slice();
   // mke2fs writes the super block: on a medium that backs pages on first write, that backs it
   if (data[partitionPage(dev, 0)] === null) data[partitionPage(dev, 0)] = zeros(PS);
   for (const f of cfg.fs.files) {
-    const ino = inodes.length;
     const blocks: number[] = [];
     for (let pg = 0; pg * PS < f.data.length; pg++) {
       if (f.holes.includes(pg)) { blocks.push(0); continue; }
@@ -54,25 +57,29 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
       data[partitionPage(dev, b)] = page;
       blocks.push(b);
     }
-    inodes.push({ ino, size: f.data.length, blocks, xip: false, aops: 'ext2_aops', nlink: 1, refs: 0, pageCache: [] });
-    dir = dirWith(dir, f.name, ino);
+    files.push({ size: f.data.length, blocks });
+    dir = dirWith(dir, f.name, files.length);
   }
   devices[fsDev] = { ...dev, data, formatted: true };
   const procs: Proc[] = Array.from({ length: cfg.processes }, (_, pid) => ({
     pid,
-    vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, xip: false }],
+    vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, vmOps: null }],
     ptes: new Array(cfg.vpages).fill(null),
     files: [],
     bdevs: devices.map(() => 0),
   }));
   let s: State = {
-    cfg, devices, sb: null, fsUsed: used, rawOpens: devices.map(() => 0), inodes, dir, procs, threads: [],
+    cfg, devices, sb: null, fsUsed: used, rawOpens: devices.map(() => 0), inodes: [null], dir, procs, threads: [],
     sparse: { allocated: false, refs: 0, data: zeros(PS) }, sparseSeq: 0, locks: {}, nextTid: 1,
   };
+  // the on-disk inodes, as an unmounted file system's inode would be instantiated (->mount makes them anew)
+  const unmounted = s;
+  const inodes: (Inode | null)[] = [null, ...files.map((f, k) => ({ ...fsType.s_op.new_inode(ctx, unmounted, k + 1), size: f.size, blocks: f.blocks }))];
+  s = { ...s, inodes };
   if (cfg.fs.mounted) {
     const m = cfg.fs.mount;
-    const [s2, err] = ext2_mount(ctx, s, { dev: fsDev, xip: m.xip, ro: m.ro }, m.blocksize ?? PS);
-    if (err) throw new ConfigError(`fs.mount: mounting "${dev.name}" failed with ${err} (see ext2_fill_super)`);
+    const [s2, err] = fsType.mount(ctx, s, { dev: fsDev, xip: m.xip, ro: m.ro }, m.blocksize ?? PS);
+    if (err) throw new ConfigError(`fs.mount: mounting "${dev.name}" failed with ${err} (see ${fsType.name}'s fill_super)`);
     s = s2;
   }
   return s;

@@ -9,7 +9,7 @@ export interface State {
   readonly cfg: Config;
   /** Block devices, by index (gendisk + driver private data). */
   readonly devices: readonly Device[];
-  /** The mounted ext2 super block, or null when not mounted. */
+  /** The mounted super block, or null when not mounted. */
   readonly sb: SuperBlock | null;
   /** The on-disk block bitmap while the file system is not mounted (the super block holds it while mounted). */
   readonly fsUsed: readonly boolean[] | null;
@@ -62,6 +62,8 @@ export interface Device {
 }
 
 export interface SuperBlock {
+  /** s_type: the registered file_system_type (model/fs/super_operations.ts) whose s_op serves this mount. */
+  readonly type: string;
   /** Index of the block device in `devices` (s_bdev). */
   readonly dev: number;
   /** EXT2_MOUNT_XIP after ext2_xip_verify_sb. */
@@ -78,10 +80,14 @@ export interface Inode {
   readonly size: number;
   /** ext2 block map, one entry per page (blocksize == PAGE_SIZE); 0 = hole. */
   readonly blocks: readonly number[];
-  /** a_ops chosen when the in-core inode was instantiated (ext2_iget/ext2_create): fixed for its life. */
-  readonly xip: boolean;
-  /** Name of the address_space_operations table in i_mapping->a_ops (fs/aops.ts registry). */
+  /**
+   * i_mapping->a_ops and i_fop, by name (registries in model/fs/aops.ts and
+   * model/fs/file_operations.ts), chosen when the in-core inode was instantiated
+   * (ext2_iget/ext2_create) and fixed for its life. Whether the file is XIP is what they say:
+   * mapping_is_xip is `a_ops->get_xip_mem != NULL`.
+   */
   readonly aops: string;
+  readonly fops: string;
   readonly nlink: number;
   /** Open file descriptions + vmas that pin the inode (i_count beyond the dentry). */
   readonly refs: number;
@@ -118,8 +124,8 @@ export interface Vma {
   readonly mayWrite: boolean;
   /** vm_file was opened for write (FMODE_WRITE): it holds the mount's write access. */
   readonly fmodeWrite: boolean;
-  /** vm_ops == &xip_file_vm_ops (VM_MIXEDMAP) rather than generic_file_vm_ops. */
-  readonly xip: boolean;
+  /** vma->vm_ops by name (model/mm/vm_operations.ts), set by the file's f_op->mmap (xip_file_vm_ops, generic_file_vm_ops); null for anonymous memory. */
+  readonly vmOps: string | null;
 }
 
 /**

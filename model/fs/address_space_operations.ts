@@ -1,4 +1,5 @@
 import type { Ctx, Proc } from '../kernel/step.ts';
+import type { State } from '../state.ts';
 
 /** What get_xip_mem hands back: kernel address + pfn of the file page, or a negative errno. */
 export type XipMem = { readonly kaddr: number; readonly pfn: number } | { readonly err: number };
@@ -17,4 +18,9 @@ export interface AddressSpaceOperations {
   readonly readpage?: (ctx: Ctx, ino: number, pgoff: number) => Proc<number>;
   /** writepage: write a dirty page-cache page back, allocating its block. */
   readonly writepage?: (ctx: Ctx, ino: number, pgoff: number) => Proc<number>;
+  /**
+   * writepages as sync_filesystem reaches it at umount (do_writepages): every dirty page of the
+   * inode written back inside the umount step, errors lost.
+   */
+  readonly writepages?: (ctx: Ctx, s: State, ino: number) => State;
 }

@@ -1,9 +1,10 @@
 import { branches } from '../kernel/coverage.ts';
 import { atomic, cover, read, type Ctx, type Proc } from '../kernel/step.ts';
 import { pagesFor, type State, type Vma } from '../state.ts';
-import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { aopsByName, aopsOf } from '../fs/aops.ts';
+import type { MmapResult, WritebackRange } from '../fs/file_operations.ts';
 import { linear_page_index, setPte } from './vma.ts';
-import type { FaultResult, VmOperations } from './vm_operations.ts';
+import { register_vm_ops, type FaultResult, type VmOperations } from './vm_operations.ts';
 
 const CITE = 'mm/filemap.c filemap_fault (3.x)';
 export const B_FILEMAP = branches('filemap_fault', CITE, ['sigbus-beyond-eof', 'sigbus-truncated', 'mapped-pagecache'] as const);
@@ -12,7 +13,7 @@ export const B_FILEMAP = branches('filemap_fault', CITE, ['sigbus-beyond-eof', '
 export function* find_or_read_page(ctx: Ctx, ino: number, pgoff: number): Proc<void> {
   const name = yield* read('find_get_page', (s) => (s.inodes[ino]!.pageCache[pgoff] ? null : aopsOf(s, ino).name));
   if (name === null) return;
-  const readpage = aopsRegistry.get(name)?.readpage;
+  const readpage = aopsByName(name).readpage;
   if (!readpage) throw new Error(`page-cache path on a_ops ${name} without readpage`);
   yield* readpage(ctx, ino, pgoff);
 }
@@ -46,7 +47,36 @@ export function* filemap_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number): 
   return 'NOPAGE';
 }
 
-export const filemap_vm_ops: VmOperations = { name: 'generic_file_vm_ops', fault: filemap_fault };
+/** generic_file_vm_ops (mm/filemap.c, 3.19): .fault = filemap_fault (.page_mkwrite is do_wp_page's set_page_dirty). */
+export const filemap_vm_ops: VmOperations = register_vm_ops({ name: 'generic_file_vm_ops', fault: filemap_fault });
+
+/**
+ * generic_file_mmap (mm/filemap.c, 3.19): `if (!mapping->a_ops->readpage) return -ENOEXEC;`,
+ * then vma->vm_ops = &generic_file_vm_ops. No registered table reaches the -ENOEXEC (ext2
+ * pairs ext2_file_operations with ext2_aops), so the model stops there rather than invent a
+ * branch for it.
+ */
+export function generic_file_mmap(s: State, ino: number): MmapResult {
+  const a = aopsOf(s, ino);
+  if (!a.readpage) throw new Error(`generic_file_mmap on inode ${ino}: a_ops ${a.name} has no readpage (-ENOEXEC, not modelled)`);
+  return { vmOps: filemap_vm_ops.name, branch: 'generic_file_mmap' };
+}
+
+/**
+ * filemap_write_and_wait_range (mm/filemap.c, 3.19) → do_writepages → generic_writepages:
+ * each dirty page of the range through a_ops->writepage, the first error returned. A mapping
+ * whose a_ops has no ->writepage (XIP: stores went to the medium) has nothing to write.
+ */
+export function* filemap_write_and_wait_range(ctx: Ctx, ino: number, range: WritebackRange): Proc<number> {
+  const writepage = aopsByName(range.aops).writepage;
+  if (!writepage) return 0;
+  let err = 0;
+  for (const pg of range.dirty) {
+    const r = yield* writepage(ctx, ino, pg);
+    if (r && !err) err = r;
+  }
+  return err;
+}
 
 // ---- the page-cache file operations of a non-XIP mount ---------------------------------------
 

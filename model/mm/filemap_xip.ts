@@ -4,10 +4,9 @@ import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { readPfn, writePfn, zeros } from '../kernel/physmem.ts';
 import type { State } from '../state.ts';
-import { updateInode } from '../state.ts';
-import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { padTo, setAt, updateInode } from '../state.ts';
+import { aopsByName, aopsOf } from '../fs/aops.ts';
 import type { XipMem } from '../fs/address_space_operations.ts';
-import { ext2_readpage } from '../fs/ext2/aops.ts';
 import { __xip_unmap } from './__xip_unmap.ts';
 import { XIP_SPARSE_MUTEX, i_mutex } from './locks.ts';
 import { generic_write_checks } from '../vfs/generic_write_checks.ts';
@@ -36,9 +35,15 @@ export function allocFailOf(c: { stop: string; at?: number }): { allocFail: numb
 
 function* get_xip_mem(ctx: Ctx, ino: number, pgoff: number, create: boolean): Proc<XipMem> {
   const name = yield* read('i_mapping->a_ops', (s) => aopsOf(s, ino).name);
-  const f = aopsRegistry.get(name)?.get_xip_mem;
+  const f = aopsByName(name).get_xip_mem;
   if (!f) throw new Error(`BUG_ON(!mapping->a_ops->get_xip_mem) for a_ops ${name}`);
   return yield* f(ctx, ino, pgoff, create);
+}
+
+/** A clean page-cache page of (ino, pgoff) holding `data`, unless one is there already. */
+function cachePage(s: State, ino: number, pgoff: number, data: readonly number[]): State {
+  if (s.inodes[ino]!.pageCache[pgoff]) return s;
+  return updateInode(s, ino, (i) => ({ ...i, pageCache: setAt(padTo(i.pageCache, pgoff, null), pgoff, { data: data.slice(), dirty: false }) }));
 }
 
 /**
@@ -69,18 +74,19 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
     }
     nr -= offset;
     if (nr > len - copied) nr = len - copied;
-    let m: XipMem;
-    if (has(ctx.variant, 'xip-uses-pagecache')) {
-      yield* ext2_readpage(ctx, ino, index);
-      m = { err: -ENODATA };
-    } else m = yield* get_xip_mem(ctx, ino, index, false);
+    const m = yield* get_xip_mem(ctx, ino, index, false);
     if ('err' in m && m.err !== -ENODATA) { yield* cover(B_XREAD, 'lookup-error'); error = m.err; break; }
     const hole = 'err' in m;
     const pfnRead = 'err' in m ? 0 : m.pfn;
     yield* cover(B_XREAD, hole ? 'hole-zero' : 'data-copy');
     const off0 = offset;
+    // the broken variant `xip-uses-pagecache`: the page is first copied into the page cache
+    // (add_to_page_cache_lru of the medium's bytes) and the read is served from that copy
+    const viaCache = has(ctx.variant, 'xip-uses-pagecache');
+    if (viaCache) yield* atomic('add_to_page_cache_lru', (s) => [cachePage(s, ino, index, hole ? zeros(PS) : readPfn(s, pfnRead)), null] as const);
     const src = (s: State, from: number, n: number): readonly number[] =>
-      hole || has(ctx.variant, 'read-skips-data') ? zeros(n) : readPfn(s, pfnRead).slice(off0 + from, off0 + from + n);
+      viaCache ? s.inodes[ino]!.pageCache[index]!.data.slice(off0 + from, off0 + from + n)
+        : hole || has(ctx.variant, 'read-skips-data') ? zeros(n) : readPfn(s, pfnRead).slice(off0 + from, off0 + from + n);
     const c = yield* copy_to_user(ctx, pid, buf, copied, nr, src);
     if (c.done < nr) { yield* cover(B_XREAD, 'efault-discard-chunk'); error = -EFAULT; fail = allocFailOf(c); break; }
     if (c.bytes) out.push(...c.bytes);

@@ -6,9 +6,7 @@ import type { Pte, State, Vma } from '../state.ts';
 import { setAt, updateInode } from '../state.ts';
 import { find_vma, setPte } from './vma.ts';
 import { mmap_sem } from './locks.ts';
-import { xip_file_vm_ops } from './xip_file_fault.ts';
-import { filemap_vm_ops } from './filemap.ts';
-import type { FaultResult } from './vm_operations.ts';
+import { vmOpsByName, type FaultResult } from './vm_operations.ts';
 
 const CITE = 'mm/memory.c handle_mm_fault/do_anonymous_page/do_wp_page (3.13–3.19)';
 export const B_MM = branches('handle_mm_fault', CITE, [
@@ -65,8 +63,8 @@ function* faultLocked(ctx: Ctx, pid: number, vpage: number, write: boolean): Pro
         return 'ok';
       }
       yield* cover(B_MM, 'file-fault');
-      const ops = c.vma.xip ? xip_file_vm_ops : filemap_vm_ops;
-      const fr: FaultResult = yield* ops.fault(ctx, pid, c.vma, vpage);
+      // __do_fault: vma->vm_ops->fault, the table the file's f_op->mmap installed
+      const fr: FaultResult = yield* vmOpsByName(c.vma.vmOps!).fault(ctx, pid, c.vma, vpage);
       if (fr === 'SIGBUS' || fr === 'SIGBUS_ALLOC') yield* cover(B_MM, 'fault-sigbus');
       if (fr === 'OOM') yield* cover(B_MM, 'fault-oom');
       return fr === 'NOPAGE' ? 'ok' : fr;

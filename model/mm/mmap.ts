@@ -3,7 +3,8 @@ import { branches } from '../kernel/coverage.ts';
 import type { State, Vma } from '../state.ts';
 import { updateInode, updateProc } from '../state.ts';
 import { zapPte } from './vma.ts';
-import { ext2_evict_if_unused } from '../fs/ext2/inode.ts';
+import { i_fop } from '../fs/file_operations.ts';
+import { iput_final } from '../vfs/inode.ts';
 
 const CITE = 'mm/mmap.c do_mmap_pgoff/do_munmap, mm/filemap_xip.c xip_file_mmap (3.x)';
 export const B_MMAP = branches('do_mmap_pgoff', CITE, ['ebadf', 'eacces', 'einval', 'enomem', 'xip_file_mmap', 'generic_file_mmap', 'munmap', 'munmap-split', 'munmap-einval'] as const);
@@ -13,8 +14,8 @@ export interface MmapArgs { readonly fd: number; readonly pages: number; readonl
 /**
  * do_mmap_pgoff + f_op->mmap, one step under mmap_sem (write). Shared writable needs a file
  * open for write (EACCES); VM_MAYWRITE of a shared mapping follows the open mode, which is what
- * decides whether xip_file_fault allocates on a hole. xip_file_mmap sets VM_MIXEDMAP and
- * xip_file_vm_ops. The address is the lowest free range (no hint), returned in bytes.
+ * decides whether xip_file_fault allocates on a hole. f_op->mmap (xip_file_mmap, generic_file_mmap)
+ * sets vm_ops. The address is the lowest free range (no hint), returned in bytes.
  */
 export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs, skipWriteCheck = false): readonly [State, number, string] {
   const p = s.procs[pid];
@@ -24,14 +25,15 @@ export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs, skipWriteCheck
   if (!f.read || (a.shared && a.write && !f.write && !skipWriteCheck)) return [s, -EACCES, 'eacces'];
   const start = freeRange(s, pid, a.pages);
   if (start < 0) return [s, -ENOMEM, 'enomem'];
-  const inode = s.inodes[f.ino]!;
+  // mmap_region → file->f_op->mmap: the file's table installs the vma's vm_ops
+  const m = i_fop(s, f.ino).mmap(s, f.ino);
   const vma: Vma = {
     start, pages: a.pages, ino: f.ino, pgoff: a.pgoff, shared: a.shared, read: a.read || a.write, write: a.write,
-    mayWrite: a.shared ? f.write : true, fmodeWrite: f.write, xip: inode.xip,
+    mayWrite: a.shared ? f.write : true, fmodeWrite: f.write, vmOps: m.vmOps,
   };
   let next = updateProc(s, pid, (x) => ({ ...x, vmas: [...x.vmas, vma].sort((u, v) => u.start - v.start) }));
   next = updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs + 1 }));
-  return [next, start * s.cfg.pageSize, inode.xip ? 'xip_file_mmap' : 'generic_file_mmap'];
+  return [next, start * s.cfg.pageSize, m.branch];
 }
 
 function freeRange(s: State, pid: number, pages: number): number {
@@ -63,7 +65,7 @@ export function do_munmap(s: State, pid: number, vstart: number, pages: number):
   next = updateProc(next, pid, (x) => ({ ...x, vmas }));
   for (const [ino, d] of refDelta) {
     next = updateInode(next, ino, (i) => ({ ...i, refs: i.refs + d }));
-    next = ext2_evict_if_unused(next, ino);
+    next = iput_final(next, ino);
   }
   return [next, 0, split ? 'munmap-split' : 'munmap'];
 }

@@ -2,7 +2,8 @@ import { EINVAL, ENOMEM } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import type { Observation } from '../state.ts';
-import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { aopsByName, aopsOf } from '../fs/aops.ts';
+import { fopsByName } from '../fs/file_operations.ts';
 import { mmap_sem } from './locks.ts';
 
 const CITE = 'mm/msync.c sys_msync, fs/sync.c vfs_fsync_range, fs/ext2/file.c ext2_fsync → generic_file_fsync (3.19)';
@@ -46,19 +47,13 @@ export function* sys_msync(ctx: Ctx, pid: number, a: { addr: number; pages: numb
   }
 }
 
-/** vfs_fsync_range → ext2_fsync → generic_file_fsync: write back the dirty pages in [first, last]. */
+/** vfs_fsync_range → file->f_op->fsync (ext2_fsync → generic_file_fsync): write back the dirty pages in [first, last]. */
 function* fsync_range(ctx: Ctx, ino: number, first: number, last: number): Proc<number> {
   const fi = yield* read('filemap_write_and_wait_range', (s) => ({
-    xip: s.inodes[ino]!.xip, aops: aopsOf(s, ino).name,
+    fops: s.inodes[ino]!.fops, aops: aopsOf(s, ino).name,
     dirty: s.inodes[ino]!.pageCache.flatMap((p, i) => (p?.dirty && i >= first && i <= last ? [i] : [])),
   }));
-  if (fi.xip) { yield* cover(B_MSYNC, 'fsync-range-xip'); return 0; }
-  yield* cover(B_MSYNC, 'fsync-range-writeback');
-  const writepage = aopsRegistry.get(fi.aops)!.writepage!;
-  let err = 0;
-  for (const pg of fi.dirty) {
-    const r = yield* writepage(ctx, ino, pg);
-    if (r && !err) err = r;
-  }
-  return err;
+  // nothing to write back when the mapping's a_ops has no ->writepage (XIP: stores went to the medium)
+  yield* cover(B_MSYNC, aopsByName(fi.aops).writepage ? 'fsync-range-writeback' : 'fsync-range-xip');
+  return yield* fopsByName(fi.fops).fsync(ctx, ino, { aops: fi.aops, dirty: fi.dirty });
 }

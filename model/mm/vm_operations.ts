@@ -16,3 +16,22 @@ export interface VmOperations {
   readonly name: string;
   readonly fault: (ctx: Ctx, pid: number, vma: Vma, vpage: number) => Proc<FaultResult>;
 }
+
+/**
+ * vma->vm_ops, by name (Vma.vmOps): the module that defines a table registers it, and the
+ * ->mmap that installs it lives beside it, so a vma can only name a registered table.
+ */
+const vmOpsRegistry = new Map<string, VmOperations>();
+
+export function register_vm_ops(v: VmOperations): VmOperations {
+  const had = vmOpsRegistry.get(v.name);
+  if (had && had !== v) throw new Error(`vm_operations "${v.name}" registered twice with different members`);
+  vmOpsRegistry.set(v.name, v);
+  return v;
+}
+
+export function vmOpsByName(name: string): VmOperations {
+  const v = vmOpsRegistry.get(name);
+  if (!v) throw new Error(`unknown vm_operations ${name}`);
+  return v;
+}

@@ -3,12 +3,13 @@ import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { pagesFor, type State, type Vma } from '../state.ts';
-import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { aopsByName, aopsOf } from '../fs/aops.ts';
 import type { XipMem } from '../fs/address_space_operations.ts';
+import type { MmapResult } from '../fs/file_operations.ts';
 import { linear_page_index, setPte } from './vma.ts';
 import { XIP_SPARSE_MUTEX, i_mmap } from './locks.ts';
 import { __xip_unmap } from './__xip_unmap.ts';
-import type { FaultResult, VmOperations } from './vm_operations.ts';
+import { register_vm_ops, type FaultResult, type VmOperations } from './vm_operations.ts';
 
 const CITE = 'mm/filemap_xip.c xip_file_fault (2.6.27–3.19; i_size recheck from the 4.0 DAX series)';
 export const B_FAULT = branches('xip_file_fault', CITE, [
@@ -39,7 +40,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
   const ino = vma.ino!;
   const pgoff = linear_page_index(vma, vpage);
   const aops = yield* read('i_mapping->a_ops', (s) => aopsOf(s, ino).name);
-  const get_xip_mem = aopsByName(aops);
+  const get_xip_mem = xipMemOf(aops);
   const mutex = !has(ctx.variant, 'no-sparse-mutex');
   for (;;) {
     const size = yield* read('i_size_read', (s) => s.inodes[ino]!.size);
@@ -98,8 +99,8 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
   }
 }
 
-function aopsByName(name: string): (ctx: Ctx, ino: number, pgoff: number, create: boolean) => Proc<XipMem> {
-  const f = aopsRegistry.get(name)?.get_xip_mem;
+function xipMemOf(name: string): (ctx: Ctx, ino: number, pgoff: number, create: boolean) => Proc<XipMem> {
+  const f = aopsByName(name).get_xip_mem;
   if (!f) throw new Error(`xip_file_fault on a mapping whose a_ops (${name}) has no get_xip_mem: BUG_ON in xip_file_mmap`);
   return f;
 }
@@ -137,4 +138,15 @@ function* insertPfn(ctx: Ctx, pid: number, vpage: number, ino: number, pgoff: nu
   return 'NOPAGE';
 }
 
-export const xip_file_vm_ops: VmOperations = { name: 'xip_file_vm_ops', fault: xip_file_fault };
+/** xip_file_vm_ops (mm/filemap_xip.c, 3.19): .fault = xip_file_fault. */
+export const xip_file_vm_ops: VmOperations = register_vm_ops({ name: 'xip_file_vm_ops', fault: xip_file_fault });
+
+/**
+ * xip_file_mmap (mm/filemap_xip.c, 3.19): `BUG_ON(!file->f_mapping->a_ops->get_xip_mem)`, then
+ * vma->vm_ops = &xip_file_vm_ops and VM_MIXEDMAP.
+ */
+export function xip_file_mmap(s: State, ino: number): MmapResult {
+  const a = aopsOf(s, ino);
+  if (!a.get_xip_mem) throw new Error(`BUG_ON(!file->f_mapping->a_ops->get_xip_mem) in xip_file_mmap: inode ${ino}, a_ops ${a.name}`);
+  return { vmOps: xip_file_vm_ops.name, branch: 'xip_file_mmap' };
+}

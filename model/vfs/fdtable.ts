@@ -1,6 +1,6 @@
 import type { OpenFile, State } from '../state.ts';
 import { padTo, setAt, updateInode, updateProc } from '../state.ts';
-import { ext2_evict_if_unused } from '../fs/ext2/inode.ts';
+import { iput_final } from './inode.ts';
 
 /** get_unused_fd + fd_install: the lowest free descriptor. */
 export function fd_install(s: State, pid: number, f: OpenFile, notLowest = false): readonly [State, number] {
@@ -17,5 +17,5 @@ export function fd_close(s: State, pid: number, fd: number): State {
   if (!f) return s;
   let next = updateProc(s, pid, (p) => ({ ...p, files: setAt(p.files, fd, null) }));
   next = updateInode(next, f.ino, (i) => ({ ...i, refs: i.refs - 1 }));
-  return ext2_evict_if_unused(next, f.ino);
+  return iput_final(next, f.ino);
 }

@@ -2,6 +2,8 @@ import { EBADF, ENOENT } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { cover, read, type Ctx, type Proc } from '../kernel/step.ts';
 import type { Observation } from '../state.ts';
+import { mapping_is_xip } from '../fs/aops.ts';
+import { fsTypeOf } from '../fs/super_operations.ts';
 
 const CITE = 'fs/stat.c vfs_fstat/generic_fillattr, fs/statfs.c vfs_statfs, fs/ext2/super.c ext2_statfs/ext2_show_options (3.19)';
 export const B_STAT = branches('vfs_stat', CITE, ['fstat-ebadf', 'fstat', 'statfs-unmounted', 'statfs'] as const);
@@ -16,22 +18,21 @@ export function* sys_fstat(_ctx: Ctx, pid: number, a: { fd: number }): Proc<Obse
     const f = s.procs[pid].files[a.fd];
     if (!f) return { ret: -EBADF };
     const i = s.inodes[f.ino]!;
-    return { ret: 0, stat: { size: i.size, blocks: i.blocks.filter((b) => b !== 0).length, xip: i.xip } };
+    return { ret: 0, stat: { size: i.size, blocks: i.blocks.filter((b) => b !== 0).length, xip: mapping_is_xip(s, f.ino) } };
   });
   yield* cover(B_STAT, r.ret < 0 ? 'fstat-ebadf' : 'fstat');
   return r;
 }
 
 /**
- * statfs of the mount point: ext2_statfs's f_blocks (the blocks past the overhead — here the
- * super block) and f_bfree (ext2_count_free_blocks: clear bits of the bitmap), ST_RDONLY from
- * the mount, and whether ext2_show_options lists "xip". Unmounted, the mount point is a name
+ * statfs of the mount point: vfs_statfs → s_op->statfs (ext2_statfs: f_blocks, f_bfree,
+ * ST_RDONLY, and whether ext2_show_options lists "xip"). Unmounted, the mount point is a name
  * the model's root does not have: -ENOENT, as for open.
  */
 export function* sys_statfs(_ctx: Ctx, _pid: number): Proc<Observation> {
   const r = yield* read('vfs_statfs', (s): Observation => {
     if (!s.sb) return { ret: -ENOENT };
-    return { ret: 0, statfs: { blocks: s.sb.used.length - 1, bfree: s.sb.used.filter((u) => !u).length, ro: s.sb.ro, xip: s.sb.xip } };
+    return { ret: 0, statfs: fsTypeOf(s).s_op.statfs(s) };
   });
   yield* cover(B_STAT, r.ret < 0 ? 'statfs-unmounted' : 'statfs');
   return r;

@@ -1,17 +1,16 @@
-import { EBADF, EFAULT, EFBIG, EINVAL, ENOENT, ENXIO, EROFS, EEXIST, ENOSPC } from '../kernel/errno.ts';
+import { EBADF, EFAULT, EFBIG, EINVAL, ENOENT, ENXIO, EROFS, EEXIST } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { has } from '../kernel/variant.ts';
 import type { Observation, OpenFile, State } from '../state.ts';
 import { setAt, updateProc } from '../state.ts';
-import { ext2_new_inode, ext2_evict_if_unused, ext2_get_blocks_alloc } from '../fs/ext2/inode.ts';
-import { ext2_setsize } from '../fs/ext2/ext2_setsize.ts';
-import { ext2_file_operations, ext2_xip_file_operations } from '../fs/ext2/file.ts';
-import type { FileOperations } from '../fs/file_operations.ts';
-import { aopsOf, aopsRegistry } from '../fs/aops.ts';
+import { fopsByName } from '../fs/file_operations.ts';
+import { aopsByName, aopsOf } from '../fs/aops.ts';
+import { fsTypeOf, get_fs_type } from '../fs/super_operations.ts';
 import { i_mutex } from '../mm/locks.ts';
 import type { Transfer } from '../mm/filemap_xip.ts';
 import { fd_close, fd_install } from './fdtable.ts';
+import { iput_final } from './inode.ts';
 import { dirLookup, dirWith, dirWithout } from './dir.ts';
 
 const CITE = 'fs/open.c, fs/read_write.c, fs/namei.c, fs/aio.c, fs/sync.c (3.x)';
@@ -21,16 +20,13 @@ export const B_VFS = branches('vfs', CITE, [
   'fsync-xip-metadata-only', 'fsync-writeback', 'unlink-enoent', 'unlink-erofs', 'unlink-ok',
 ] as const);
 
-export function fopsFor(xip: boolean): FileOperations {
-  return xip ? ext2_xip_file_operations : ext2_file_operations;
-}
-
-type FileInfo = { readonly ino: number; readonly xip: boolean; readonly pos: number; readonly append: boolean } | { readonly err: number };
+/** `fops`: file->f_op by name, which do_dentry_open copied from the inode's i_fop. */
+type FileInfo = { readonly ino: number; readonly fops: string; readonly pos: number; readonly append: boolean } | { readonly err: number };
 
 function fget(s: State, pid: number, fd: number, mode: 'read' | 'write' | 'any'): FileInfo {
   const f = s.procs[pid]?.files[fd];
   if (!f || (mode === 'read' && !f.read) || (mode === 'write' && !f.write)) return { err: -EBADF };
-  return { ino: f.ino, xip: s.inodes[f.ino]!.xip, pos: f.pos, append: f.append };
+  return { ino: f.ino, fops: s.inodes[f.ino]!.fops, pos: f.pos, append: f.append };
 }
 
 /** access_ok(): the whole buffer lies below the top of the user address space. */
@@ -60,7 +56,7 @@ function* entry(pid: number, fd: number, mode: 'read' | 'write', buf: number, le
 export function* sys_read(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number }): Proc<Observation> {
   const fi = yield* entry(pid, a.fd, 'read', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
-  const t = yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf });
+  const t = yield* fopsByName(fi.fops).read(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf });
   // sys_read/sys_write (fs/read_write.c, 3.19): file_pos_write only `if (ret >= 0)`
   yield* atomic('f_pos = pos', (s) => [t.ret >= 0 ? setPos(s, pid, a.fd, t.pos) : s, null] as const);
   return obsOf(t);
@@ -71,7 +67,7 @@ export function* sys_pread(ctx: Ctx, pid: number, a: { fd: number; buf: number; 
   const fi = yield* entry(pid, a.fd, 'read', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
   if (a.pos < 0) return { ret: -EINVAL };
-  const t = yield* fopsFor(fi.xip).read(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf });
+  const t = yield* fopsByName(fi.fops).read(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf });
   if (has(ctx.variant, 'mut-pread-moves-fpos')) yield* atomic('f_pos = pos', (s) => [setPos(s, pid, a.fd, t.pos), null] as const);
   return obsOf(t);
 }
@@ -80,7 +76,7 @@ export function* sys_pread(ctx: Ctx, pid: number, a: { fd: number; buf: number; 
 export function* sys_write(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number }): Proc<Observation> {
   const fi = yield* entry(pid, a.fd, 'write', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
-  const t = yield* fopsFor(fi.xip).write(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf }, fi.append);
+  const t = yield* fopsByName(fi.fops).write(ctx, pid, fi.ino, fi.pos, a.len, { kind: 'user', addr: a.buf }, fi.append);
   // sys_read/sys_write (fs/read_write.c, 3.19): file_pos_write only `if (ret >= 0)`
   yield* atomic('f_pos = pos', (s) => [t.ret >= 0 ? setPos(s, pid, a.fd, t.pos) : s, null] as const);
   return obsOf(t);
@@ -91,7 +87,7 @@ export function* sys_pwrite(ctx: Ctx, pid: number, a: { fd: number; buf: number;
   const fi = yield* entry(pid, a.fd, 'write', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
   if (a.pos < 0) return { ret: -EINVAL };
-  return obsOf(yield* fopsFor(fi.xip).write(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf }, fi.append));
+  return obsOf(yield* fopsByName(fi.fops).write(ctx, pid, fi.ino, a.pos, a.len, { kind: 'user', addr: a.buf }, fi.append));
 }
 
 type Iov = readonly { readonly buf: number; readonly len: number }[];
@@ -107,7 +103,7 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
     return a.iov.every((v) => access_ok(s, v.buf, v.len)) ? f : { err: -EFAULT };
   });
   if ('err' in fi) return { ret: fi.err };
-  const fops = fopsFor(fi.xip);
+  const fops = fopsByName(fi.fops);
   let pos = fi.pos, done = 0, err = 0, status: number | undefined, allocFail: number | undefined;
   const data: number[] = [];
   for (const v of a.iov) {
@@ -131,7 +127,9 @@ export function* sys_readv_writev(ctx: Ctx, pid: number, a: { fd: number; iov: I
 export function* sys_aio_rw(ctx: Ctx, pid: number, a: { fd: number; buf: number; len: number; pos: number }, write: boolean): Proc<Observation> {
   const fi = yield* entry(pid, a.fd, write ? 'write' : 'read', a.buf, a.len);
   if ('err' in fi) return { ret: fi.err };
-  if (!fopsFor(fi.xip).aio) { yield* cover(B_VFS, 'aio-einval-xip'); return { ret: -EINVAL }; }
+  // aio_run_iocb (fs/aio.c, 3.19): `if (!rw_op && !iter_op) return -EINVAL` — XIP's f_op has neither
+  const fops = fopsByName(fi.fops);
+  if (!(write ? fops.write_iter : fops.read_iter)) { yield* cover(B_VFS, 'aio-einval-xip'); return { ret: -EINVAL }; }
   return write ? yield* sys_pwrite(ctx, pid, a) : yield* sys_pread(ctx, pid, a);
 }
 
@@ -146,11 +144,11 @@ export function* sys_sendfile(ctx: Ctx, pid: number, a: { outFd: number; inFd: n
   if ('err' in io.o) return { ret: io.o.err };
   const fin = io.i, fout = io.o;
   yield* cover(B_VFS, 'sendfile');
-  const r = yield* fopsFor(fin.xip).read(ctx, pid, fin.ino, fin.pos, a.count, { kind: 'kernel', data: [] });
+  const r = yield* fopsByName(fin.fops).read(ctx, pid, fin.ino, fin.pos, a.count, { kind: 'kernel', data: [] });
   if (r.ret <= 0) return { ret: r.ret };
   const data = r.bytes ?? [];
   const out = yield* read('fdget(out).pos', (s) => s.procs[pid].files[a.outFd]?.pos ?? 0);
-  const w = yield* fopsFor(fout.xip).write(ctx, pid, fout.ino, out, data.length, { kind: 'kernel', data }, fout.append);
+  const w = yield* fopsByName(fout.fops).write(ctx, pid, fout.ino, out, data.length, { kind: 'kernel', data }, fout.append);
   const consumed = w.ret > 0 ? w.ret : 0;
   yield* atomic('f_pos (in, out)', (s) => [setPos(setPos(s, pid, a.inFd, fin.pos + consumed), pid, a.outFd, w.pos), null] as const);
   return { ret: w.ret, ...(w.status ? { status: w.status } : {}) };
@@ -183,7 +181,7 @@ export function* sys_lseek(ctx: Ctx, pid: number, a: { fd: number; pos: number; 
   });
 }
 
-/** do_sys_ftruncate → do_truncate → notify_change → ext2_setattr → ext2_setsize, under i_mutex. */
+/** do_sys_ftruncate → do_truncate → notify_change → i_op->setattr (ext2_setattr → ext2_setsize), under i_mutex. */
 export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: number }): Proc<Observation> {
   const fi = yield* read('fdget', (s): { err: number } | { ino: number } => {
     const f = s.procs[pid].files[a.fd];
@@ -201,17 +199,19 @@ export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: numb
 
 function* do_truncate(ctx: Ctx, ino: number, len: number): Proc<number> {
   yield* lock(i_mutex(ino));
-  const same = yield* read('ext2_setattr: size changed?', (s) => s.inodes[ino]!.size === len);
+  // the file system's setattr sets the size only when it changes (ATTR_SIZE && ia_size != i_size)
+  const r0 = yield* read('setattr: size changed?', (s) => ({ same: s.inodes[ino]!.size === len, fs: fsTypeOf(s).name }));
   let r = 0;
-  if (same) yield* cover(B_VFS, 'ftruncate-same-size');
-  else r = yield* ext2_setsize(ctx, ino, len);
+  if (r0.same) yield* cover(B_VFS, 'ftruncate-same-size');
+  else r = yield* get_fs_type(r0.fs)!.s_op.setsize(ctx, ino, len);
   yield* unlock(i_mutex(ino));
   return r;
 }
 
 /**
- * fsync: ext2_fsync → generic_file_fsync. On an XIP file there is no dirty data to write (the
- * stores went to the medium): only metadata. On a page-cache file the dirty pages are written.
+ * fsync: vfs_fsync → f_op->fsync (ext2_fsync → generic_file_fsync). On an XIP file there is no
+ * dirty data to write (the stores went to the medium; its a_ops has no ->writepage): only
+ * metadata. On a page-cache file the dirty pages are written.
  */
 export function* sys_fsync(ctx: Ctx, pid: number, a: { fd: number }): Proc<Observation> {
   const fi = yield* read('fdget', (s) => {
@@ -220,20 +220,13 @@ export function* sys_fsync(ctx: Ctx, pid: number, a: { fd: number }): Proc<Obser
     return { ...f, dirty: s.inodes[f.ino]!.pageCache.flatMap((p, i) => (p?.dirty ? [i] : [])), aops: aopsOf(s, f.ino).name };
   });
   if ('err' in fi) return { ret: fi.err };
-  if (fi.xip) { yield* cover(B_VFS, 'fsync-xip-metadata-only'); return { ret: 0 }; }
-  yield* cover(B_VFS, 'fsync-writeback');
-  const writepage = aopsRegistry.get(fi.aops)!.writepage!;
-  let err = 0;
-  for (const pg of fi.dirty) {
-    const r = yield* writepage(ctx, fi.ino, pg);
-    if (r && !err) err = r;
-  }
-  return { ret: err };
+  yield* cover(B_VFS, aopsByName(fi.aops).writepage ? 'fsync-writeback' : 'fsync-xip-metadata-only');
+  return { ret: yield* fopsByName(fi.fops).fsync(ctx, fi.ino, { aops: fi.aops, dirty: fi.dirty }) };
 }
 
 export interface OpenFlags { readonly read?: boolean; readonly write?: boolean; readonly append?: boolean; readonly creat?: boolean; readonly excl?: boolean; readonly trunc?: boolean }
 
-/** sys_open: path lookup in the root directory, O_CREAT (ext2_create), EROFS for write on a ro mount, O_TRUNC. */
+/** sys_open: path lookup in the root directory, O_CREAT (the file system's create: ext2_create), EROFS for write on a ro mount, O_TRUNC. */
 export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenFlags }): Proc<Observation> {
   const fl = a.flags;
   const r = yield* atomic('do_sys_open', (s): readonly [State, { fd: number; ino: number; br: string } | { err: number; br: string }] => {
@@ -251,7 +244,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
       ino = fresh;
       const inodes = s.inodes.slice();
       while (inodes.length <= ino) inodes.push(null);
-      inodes[ino] = ext2_new_inode(ctx, s, ino);
+      inodes[ino] = fsTypeOf(s).s_op.new_inode(ctx, s, ino);
       next = { ...s, inodes, dir: dirWith(s.dir, a.name, ino) };
       br = 'open-create';
     }
@@ -286,25 +279,8 @@ export function* sys_unlink(ctx: Ctx, _pid: number, a: { name: string }): Proc<O
     if (s.sb!.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
     const dir = dirWithout(s.dir, a.name);
     const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };
-    return [ext2_evict_if_unused(next, ino), [0, 'unlink-ok']];
+    return [iput_final(next, ino), [0, 'unlink-ok']];
   });
   yield* cover(B_VFS, r[1]);
   return { ret: r[0] };
-}
-
-/** sync_filesystem at umount: write every dirty page-cache page back (allocating blocks). */
-export function writeback_all(ctx: Ctx, s: State): State {
-  let next = s;
-  for (const i of s.inodes) {
-    if (!i) continue;
-    i.pageCache.forEach((p, pg) => {
-      if (!p?.dirty) return;
-      const [s2, got] = ext2_get_blocks_alloc(ctx, next, i.ino, pg, p.data);
-      if ('err' in got && got.err === -ENOSPC) return; // writeback error at umount is lost
-      next = s2;
-      const blk = next.inodes[i.ino]!.blocks[pg];
-      if (blk) next = { ...next, devices: setAt(next.devices, next.sb!.dev, { ...next.devices[next.sb!.dev], data: setAt(next.devices[next.sb!.dev].data, blk, p.data.slice()) }) };
-    });
-  }
-  return next;
 }

@@ -30,7 +30,8 @@ export const xipModeStable: Invariant = {
     for (const i of pre.inodes) {
       if (!i || i.refs === 0) continue;
       const j = post.inodes[i.ino];
-      if (j && (j.xip !== i.xip || j.aops !== i.aops)) return `live inode ${i.ino} changed a_ops ${i.aops} → ${j.aops}`;
+      if (j && j.aops !== i.aops) return `live inode ${i.ino} changed a_ops ${i.aops} → ${j.aops}`;
+      if (j && j.fops !== i.fops) return `live inode ${i.ino} changed i_fop ${i.fops} → ${j.fops}`;
     }
     return null;
   },

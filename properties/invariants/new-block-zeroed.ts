@@ -1,6 +1,7 @@
 import type { Invariant } from '../invariant.ts';
 import { isZero, readPfn } from '../../model/kernel/physmem.ts';
 import { fsBlockPfn } from '../../model/block/block_device.ts';
+import { mapping_is_xip } from '../../model/fs/aops.ts';
 
 /** 7. A block is zeroed (or, through the page cache, written whole) before it is linked into an inode. */
 export const newBlockZeroed: Invariant = {
@@ -19,7 +20,7 @@ export const newBlockZeroed: Invariant = {
         const b = i.blocks[pg];
         if (!b || (before && before.blocks[pg] === b)) continue;
         const bytes = readPfn(post, fsBlockPfn(post, post.sb.dev, b));
-        if (i.xip) {
+        if (mapping_is_xip(post, i.ino)) {
           if (!isZero(bytes)) return `inode ${i.ino} pgoff ${pg}: block ${b} was linked holding [${bytes}]`;
         } else {
           // a failed bio (brd_insert_page's -ENOMEM) leaves the spliced block unwritten and the

@@ -74,10 +74,34 @@ function markClean(s: State, ino: number, pgoff: number): State {
   return updateInode(s, ino, (i) => ({ ...i, pageCache: setAt(i.pageCache, pgoff, { ...i.pageCache[pgoff]!, dirty: false }) }));
 }
 
-/** ext2_aops: the page-cache address_space_operations of a non-XIP mount. */
-export const ext2_aops: AddressSpaceOperations = { name: 'ext2_aops', readpage: ext2_readpage, writepage: ext2_writepage };
+/**
+ * ext2_writepages → mpage_writepages(mapping, wbc, ext2_get_block) as sync_filesystem reaches
+ * it at umount, inside the umount step: each dirty page gets its block (allocated if a hole)
+ * and is written. ENOSPC is lost, as a writeback error at umount is.
+ */
+export function ext2_writepages(ctx: Ctx, s: State, ino: number): State {
+  let next = s;
+  s.inodes[ino]!.pageCache.forEach((p, pg) => {
+    if (!p?.dirty) return;
+    const [s2, got] = ext2_get_blocks_alloc(ctx, next, ino, pg, p.data);
+    if ('err' in got && got.err === -ENOSPC) return;
+    next = s2;
+    const blk = next.inodes[ino]!.blocks[pg];
+    if (blk) next = { ...next, devices: setAt(next.devices, next.sb!.dev, { ...next.devices[next.sb!.dev], data: setAt(next.devices[next.sb!.dev].data, blk, p.data.slice()) }) };
+  });
+  return next;
+}
 
-/** Broken variant `aops-both`: ext2_aops_xip that also carries readpage/writepage. */
+/** ext2_aops (fs/ext2/inode.c, 3.19): the page-cache address_space_operations of a non-XIP mount. */
+export const ext2_aops: AddressSpaceOperations = { name: 'ext2_aops', readpage: ext2_readpage, writepage: ext2_writepage, writepages: ext2_writepages };
+
+/**
+ * Broken variant `aops-both`: ext2_aops_xip that also carries ext2_aops' readpage, writepage
+ * and writepages. The mm code dispatches on the members it finds: mapping_is_xip holds, so
+ * read, write, mmap and truncate stay XIP (ext2 still installs ext2_xip_file_operations), but
+ * fsync, msync and the writeback at umount now take the page-cache writeback path
+ * (filemap_write_and_wait_range finds ->writepage).
+ */
 export const ext2_aops_xip_both: AddressSpaceOperations = {
-  name: 'ext2_aops_xip+pagecache', get_xip_mem: ext2_get_xip_mem, readpage: ext2_readpage, writepage: ext2_writepage,
+  name: 'ext2_aops_xip+pagecache', get_xip_mem: ext2_get_xip_mem, readpage: ext2_readpage, writepage: ext2_writepage, writepages: ext2_writepages,
 };

@@ -5,6 +5,7 @@ import { pagesFor } from '../../state.ts';
 import { xip_truncate_page } from '../../mm/filemap_xip.ts';
 import { block_truncate_page } from '../../mm/filemap.ts';
 import { truncate_setsize } from '../../mm/truncate.ts';
+import { mapping_is_xip } from '../aops.ts';
 import { ext2_truncate_blocks } from './inode.ts';
 import { truncateMutex } from './xip.ts';
 
@@ -21,7 +22,7 @@ export const B_SETSIZE = branches('ext2_setsize', CITE, ['xip', 'pagecache', 'ta
  * model has only regular files without attributes.
  */
 export function* ext2_setsize(ctx: Ctx, ino: number, newsize: number): Proc<number> {
-  const xip = yield* read('mapping_is_xip', (s) => s.inodes[ino]!.xip);
+  const xip = yield* read('mapping_is_xip', (s) => mapping_is_xip(s, ino));
   yield* cover(B_SETSIZE, xip ? 'xip' : 'pagecache');
   let err = 0;
   if (xip) {

@@ -1,9 +1,24 @@
-import type { FileOperations } from '../file_operations.ts';
+import type { Ctx, Proc } from '../../kernel/step.ts';
+import type { FileOperations, WritebackRange } from '../file_operations.ts';
 import { xip_file_read, xip_file_write } from '../../mm/filemap_xip.ts';
-import { generic_file_read, generic_file_write } from '../../mm/filemap.ts';
+import { xip_file_mmap } from '../../mm/xip_file_fault.ts';
+import { generic_file_mmap, generic_file_read, generic_file_write } from '../../mm/filemap.ts';
+import { generic_file_fsync } from '../../vfs/libfs.ts';
 
-/** fs/ext2/file.c ext2_xip_file_operations (3.x): no aio, no splice. */
-export const ext2_xip_file_operations: FileOperations = { name: 'ext2_xip_file_operations', read: xip_file_read, write: xip_file_write, aio: false };
+/**
+ * ext2_fsync (fs/ext2/file.c, 3.19): generic_file_fsync, then -EIO if the block device's
+ * mapping recorded a metadata write error (AS_EIO), which the model's metadata never has.
+ */
+export function* ext2_fsync(ctx: Ctx, ino: number, range: WritebackRange): Proc<number> {
+  return yield* generic_file_fsync(ctx, ino, range);
+}
 
-/** fs/ext2/file.c ext2_file_operations (3.x): the page-cache path, with aio. */
-export const ext2_file_operations: FileOperations = { name: 'ext2_file_operations', read: generic_file_read, write: generic_file_write, aio: true };
+/** fs/ext2/file.c ext2_xip_file_operations (3.19): .read, .write, .mmap = xip_file_mmap, .fsync; no read_iter/write_iter, no splice. */
+export const ext2_xip_file_operations: FileOperations = {
+  name: 'ext2_xip_file_operations', read: xip_file_read, write: xip_file_write, mmap: xip_file_mmap, fsync: ext2_fsync,
+};
+
+/** fs/ext2/file.c ext2_file_operations (3.19): the page-cache path, with read_iter/write_iter (so aio) and generic_file_mmap. */
+export const ext2_file_operations: FileOperations = {
+  name: 'ext2_file_operations', read: generic_file_read, write: generic_file_write, read_iter: true, write_iter: true, mmap: generic_file_mmap, fsync: ext2_fsync,
+};

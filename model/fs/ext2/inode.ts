@@ -98,20 +98,19 @@ export function ext2_truncate_blocks(s: State, ino: number, fromPage: number, ke
 }
 
 /**
- * ext2_iget / ext2_create: a regular file's a_ops are chosen when the in-core inode is made —
- * ext2_aops_xip when the super block has EXT2_MOUNT_XIP, else the page-cache ext2_aops —
- * and never re-evaluated (walkthrough §1.2).
+ * ext2_iget / ext2_create (fs/ext2/inode.c, fs/ext2/namei.c, 3.19): a regular file's a_ops and
+ * i_fop are chosen when the in-core inode is made — `if (ext2_use_xip(inode->i_sb))`
+ * ext2_aops_xip with ext2_xip_file_operations, else ext2_aops with ext2_file_operations — and
+ * never re-evaluated (walkthrough §1.2).
  */
 export function ext2_new_inode(ctx: Ctx, s: State, ino: number): Inode {
   const xip = !!s.sb?.xip;
   const aops = xip ? (has(ctx.variant, 'aops-both') ? 'ext2_aops_xip+pagecache' : 'ext2_aops_xip') : 'ext2_aops';
-  return { ino, size: 0, blocks: [], xip, aops, nlink: 1, refs: 0, pageCache: [] };
+  const fops = xip ? 'ext2_xip_file_operations' : 'ext2_file_operations';
+  return { ino, size: 0, blocks: [], aops, fops, nlink: 1, refs: 0, pageCache: [] };
 }
 
-/** ext2_evict_inode: the last reference to an unlinked inode frees its blocks. */
-export function ext2_evict_if_unused(s: State, ino: number): State {
-  const i = s.inodes[ino];
-  if (!i || i.nlink > 0 || i.refs > 0) return s;
-  const s2 = ext2_truncate_blocks(s, ino, 0);
-  return { ...s2, inodes: setAt(s2.inodes, ino, null) };
+/** ext2_evict_inode (3.19) of an unlinked inode: `if (inode->i_blocks) ext2_truncate_blocks(inode, 0)`. */
+export function ext2_evict_inode(s: State, ino: number): State {
+  return ext2_truncate_blocks(s, ino, 0);
 }

@@ -5,7 +5,8 @@ import { has } from '../../kernel/variant.ts';
 import type { Ctx } from '../../kernel/step.ts';
 import { blkdev_get, blkdev_put } from '../../block/block_device.ts';
 import { hasDirectAccess } from '../../block/direct_access.ts';
-import type { State } from '../../state.ts';
+import type { State, StatfsObs } from '../../state.ts';
+import type { MountArgs } from '../super_operations.ts';
 import { ext2_new_inode } from './inode.ts';
 
 const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_xip_verify_sb, fs/super.c (3.x)';
@@ -18,7 +19,8 @@ export const B_SUPER = branches('ext2_super', CITE, [
   'mount-blkdev-get-failed': 'blkdev_get fails only with -ENODEV (absent device) or -EACCES (write open of a read-only one), and ext2_mount tests both just before',
 });
 
-export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean }
+/** file_system_type.name of ext2, which its super blocks name (s_type). */
+export const EXT2 = 'ext2';
 
 /**
  * mount_bdev + ext2_fill_super. A rw mount of a read-only disk is -EACCES (mount_bdev);
@@ -38,7 +40,7 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
   if (xip && blocksize !== s.cfg.pageSize && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
   const used = s.fsUsed ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
-  const mounted: State = { ...s1, sb: { dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
+  const mounted: State = { ...s1, sb: { type: EXT2, dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
   // ext2_iget on first use: in-core inodes are made anew, with a_ops chosen by the new mount.
   const inodes = mounted.inodes.map((i) => i && { ...ext2_new_inode(ctx, mounted, i.ino), size: i.size, blocks: i.blocks, nlink: i.nlink });
   return [{ ...mounted, inodes }, 0, branch];
@@ -70,11 +72,21 @@ export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean 
 }
 
 /** umount: -EBUSY while any file is open or mapped; releases the block device (blkdev_put). */
-export function ext2_umount(s: State, ignoreBusy = false): readonly [State, number, string] {
+export function ext2_umount(_ctx: Ctx, s: State, ignoreBusy = false): readonly [State, number, string] {
   const sb = s.sb;
   if (!sb) return [s, -EINVAL, 'umount-einval'];
   if (s.inodes.some((i) => i && i.refs > 0) && !ignoreBusy) return [s, -EBUSY, 'umount-ebusy'];
   // The in-core inodes go away (evict); the block map and bitmap stay on disk.
   const s2: State = { ...s, sb: null, fsUsed: sb.used };
   return [blkdev_put(s2, sb.dev), 0, 'umount-ok'];
+}
+
+/**
+ * ext2_statfs (3.19): f_blocks counts the blocks past the overhead (here the super block),
+ * f_bfree the clear bits of the bitmap (ext2_count_free_blocks); ST_RDONLY from the mount;
+ * and whether ext2_show_options lists "xip" (EXT2_MOUNT_XIP).
+ */
+export function ext2_statfs(s: State): StatfsObs {
+  const sb = s.sb!;
+  return { blocks: sb.used.length - 1, bfree: sb.used.filter((u) => !u).length, ro: sb.ro, xip: sb.xip };
 }

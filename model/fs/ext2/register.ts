@@ -1,0 +1,38 @@
+import type { FileSystemType, SuperOperations } from '../super_operations.ts';
+import { register_filesystem } from '../super_operations.ts';
+import { ext2_evict_inode, ext2_new_inode } from './inode.ts';
+import { ext2_setsize } from './ext2_setsize.ts';
+import { B_SUPER, EXT2, ext2_mount, ext2_remount, ext2_statfs, ext2_umount } from './super.ts';
+import { ext2_aops_xip } from './xip.ts';
+import { ext2_aops, ext2_aops_xip_both } from './aops.ts';
+import { ext2_file_operations, ext2_xip_file_operations } from './file.ts';
+
+/** ext2_sops (fs/ext2/super.c, 3.19), the members the model has (see SuperOperations). */
+export const ext2_sops: SuperOperations = {
+  name: 'ext2_sops',
+  new_inode: ext2_new_inode,
+  setsize: ext2_setsize,
+  evict_inode: ext2_evict_inode,
+  remount_fs: ext2_remount,
+  statfs: ext2_statfs,
+};
+
+/**
+ * ext2_fs_type = { .name = "ext2", .mount = ext2_mount, .kill_sb = kill_block_super }
+ * (fs/ext2/super.c, 3.19), with every table ext2 installs in its inodes — the defective one of
+ * the broken variant `aops-both` too, which ext2_new_inode names only under that variant.
+ */
+export const ext2_fs_type: FileSystemType = {
+  name: EXT2,
+  mount: ext2_mount,
+  umount: ext2_umount,
+  s_op: ext2_sops,
+  branches: B_SUPER,
+  a_ops: [ext2_aops_xip, ext2_aops, ext2_aops_xip_both],
+  f_ops: [ext2_xip_file_operations, ext2_file_operations],
+};
+
+/** init_ext2_fs (module_init): register_filesystem(&ext2_fs_type). */
+export function init_ext2_fs(): void {
+  register_filesystem(ext2_fs_type);
+}

@@ -1,0 +1,85 @@
+import type { Ctx, Proc } from '../kernel/step.ts';
+import type { Inode, State, StatfsObs } from '../state.ts';
+import type { AddressSpaceOperations } from './address_space_operations.ts';
+import type { FileOperations } from './file_operations.ts';
+import { register_aops } from './aops.ts';
+import { register_fops } from './file_operations.ts';
+
+/** mount(2) as the model's `mount` action gives it: the device and the options "xip" and "ro". */
+export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean }
+
+/** What a mount, remount or umount of a file system returns: the new state, 0 or -errno, and the branch taken. */
+export type SuperResult = readonly [State, number, string];
+
+/**
+ * include/linux/fs.h `struct super_operations` (3.19), the members through which the VFS
+ * reaches a file system in the model, with two the kernel keeps elsewhere because the model's
+ * files are all regular files of one inode_operations: the inode instantiation of
+ * ->create/->lookup (ext2_create, ext2_iget: alloc_inode, then a_ops and i_fop chosen) and
+ * i_op->setattr's size change (ext2_setattr → ext2_setsize). Writeback goes through the
+ * inode's a_ops (->writepage for fsync/msync, ->writepages for sync_filesystem), never here.
+ */
+export interface SuperOperations {
+  readonly name: string;
+  /** A regular file's in-core inode, its a_ops and i_fop chosen as the mount dictates (once, for the inode's life). */
+  readonly new_inode: (ctx: Ctx, s: State, ino: number) => Inode;
+  /** i_op->setattr with ATTR_SIZE and a new size, under i_mutex (do_truncate holds it). */
+  readonly setsize: (ctx: Ctx, ino: number, newsize: number) => Proc<number>;
+  /** ->evict_inode at the last iput of an unlinked inode: free what it owns (the VFS then drops the in-core inode). */
+  readonly evict_inode: (s: State, ino: number) => State;
+  /** ->remount_fs via do_remount_sb (with its checks), one step. */
+  readonly remount_fs: (ctx: Ctx, s: State, a: { readonly xip: boolean; readonly ro: boolean }) => SuperResult;
+  /** ->statfs, with what ->show_options says of "xip". */
+  readonly statfs: (s: State) => StatfsObs;
+}
+
+/**
+ * include/linux/fs.h `struct file_system_type`, registered by register_filesystem. The mounted
+ * super block names it (SuperBlock.type); an unmounted file system is the one mkfs made
+ * (Config fs.type).
+ */
+export interface FileSystemType {
+  readonly name: string;
+  /** ->mount: mount_bdev + fill_super with the mount checks, one step; the super block it makes names this type. */
+  readonly mount: (ctx: Ctx, s: State, a: MountArgs, blocksize: number) => SuperResult;
+  /**
+   * umount: do_umount's -EBUSY while files are open or mapped, then generic_shutdown_super
+   * (->put_super) and kill_block_super, one step. The umount action calls it once to learn
+   * whether it may proceed, then again after sync_filesystem (model/vfs/sync.ts).
+   */
+  readonly umount: (ctx: Ctx, s: State, ignoreBusy: boolean) => SuperResult;
+  readonly s_op: SuperOperations;
+  /** The branch catalogue (model/kernel/coverage.ts) the mount, remount and umount branches belong to. */
+  readonly branches: { readonly fn: string };
+  /** Every address_space_operations and file_operations table its inodes can name. */
+  readonly a_ops: readonly AddressSpaceOperations[];
+  readonly f_ops: readonly FileOperations[];
+}
+
+const fileSystems = new Map<string, FileSystemType>();
+
+/** register_filesystem (fs/filesystems.c): the type, and the tables its inodes name. */
+export function register_filesystem(fs: FileSystemType): void {
+  const had = fileSystems.get(fs.name);
+  if (had && had !== fs) throw new Error(`file system "${fs.name}" registered twice`);
+  for (const a of fs.a_ops) register_aops(a);
+  for (const f of fs.f_ops) register_fops(f);
+  fileSystems.set(fs.name, fs);
+}
+
+/** get_fs_type (fs/filesystems.c), or undefined when no registered file system has that name. */
+export function get_fs_type(name: string): FileSystemType | undefined {
+  return fileSystems.get(name);
+}
+
+export function registeredFileSystems(): readonly string[] {
+  return [...fileSystems.keys()];
+}
+
+/** The file system the state holds: the mounted super block's type, else the one mkfs made (fs.type). */
+export function fsTypeOf(s: State): FileSystemType {
+  const name = s.sb?.type ?? s.cfg.fs.type;
+  const fs = fileSystems.get(name);
+  if (!fs) throw new Error(`no registered file system "${name}"`);
+  return fs;
+}

@@ -1,0 +1,145 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The model's layering, read from its import statements: no import cycle anywhere under
+ * model/, and the kernel layers that must serve any file system (mm, vfs, block, the actions
+ * and the generic tables of model/fs) never reach ext2, not even through another module — they
+ * find it through the registries, by the names the state holds. Type-only imports count too:
+ * a cycle of types is still a cycle of concepts.
+ */
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Module specifiers of every import and re-export in `src`: static, type-only, side-effect and dynamic. */
+export function importsOf(src: string): string[] {
+  const out: string[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm, // import … from '…', export … from '…'
+    /^\s*import\s*['"]([^'"]+)['"]/gm, // import '…' (side effects only)
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, // import('…')
+  ];
+  for (const re of patterns) for (const m of src.matchAll(re)) out.push(m[1]);
+  return out;
+}
+
+/** The import graph of `files` (path → source): edges to relative specifiers only, resolved to paths. */
+export function importGraph(files: ReadonlyMap<string, string>): Map<string, string[]> {
+  const g = new Map<string, string[]>();
+  for (const [path, src] of files) {
+    g.set(path, importsOf(src).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(path), s)).filter((p) => files.has(p)));
+  }
+  return g;
+}
+
+/** The strongly connected components with more than one module, or a module importing itself (Tarjan). */
+export function cycles(g: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>(), stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next); low.set(v, next); next++;
+    stack.push(v); onStack.add(v);
+    for (const w of g.get(v) ?? []) {
+      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; onStack.delete(w); scc.push(w); } while (w !== v);
+      if (scc.length > 1 || (g.get(v) ?? []).includes(v)) out.push(scc.sort());
+    }
+  };
+  for (const v of g.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
+/** A shortest import chain from `from` to a module `target` accepts, or null. */
+export function chainTo(g: ReadonlyMap<string, readonly string[]>, from: string, target: (p: string) => boolean): string[] | null {
+  const prev = new Map<string, string | null>([[from, null]]);
+  const queue = [from];
+  while (queue.length) {
+    const v = queue.shift()!;
+    if (v !== from && target(v)) {
+      const chain = [v];
+      for (let p = prev.get(v); p; p = prev.get(p)) chain.unshift(p);
+      return chain;
+    }
+    for (const w of g.get(v) ?? []) if (!prev.has(w)) { prev.set(w, v); queue.push(w); }
+  }
+  return null;
+}
+
+function sources(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) out.set(p, readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const rel = (p: string): string => relative(ROOT, p);
+const MODEL = join(ROOT, 'model');
+const files = sources(MODEL);
+const graph = importGraph(files);
+const isExt2 = (p: string): boolean => rel(p).startsWith('model/fs/ext2/');
+
+describe('the import analysis itself', () => {
+  it('reads every form of import, and nothing in comments or strings that is not at the start of a statement', () => {
+    const src = [
+      "import { a } from './a.ts';",
+      "import type { B } from '../b.ts';",
+      'import {\n  c,\n  d,\n} from "./cd.ts";',
+      "import './side.ts';",
+      "export * from './re.ts';",
+      "export { e } from './e.ts';",
+      "const m = await import('./dyn.ts');",
+      " * a comment that says: see the data from './nowhere.ts'",
+      "const s = 'import x from ./not-this';",
+    ].join('\n');
+    expect(importsOf(src).sort()).toEqual(['../b.ts', './a.ts', './cd.ts', './dyn.ts', './e.ts', './re.ts', './side.ts']);
+  });
+  it('finds a cycle, a self-import, and none in a chain', () => {
+    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']]);
+    expect(cycles(new Map([['a', ['a']]]))).toEqual([['a']]);
+    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toEqual([]);
+  });
+  it('finds the chain by which one module reaches another', () => {
+    expect(chainTo(new Map([['a', ['b']], ['b', ['x/c']], ['x/c', []]]), 'a', (p) => p.startsWith('x/'))).toEqual(['a', 'b', 'x/c']);
+  });
+  it('sees the real tree: model/ has its modules and the wiring does reach ext2', () => {
+    expect(files.size).toBeGreaterThan(60);
+    // model/init.ts wires the file systems in (model/filesystems.ts → ext2's register_filesystem)
+    expect(chainTo(graph, join(MODEL, 'init.ts'), isExt2)?.map(rel)).toContain('model/filesystems.ts');
+  });
+});
+
+describe('the model is layered', () => {
+  it('has no import cycle under model/ (type-only imports included)', () => {
+    expect(cycles(graph).map((c) => c.map(rel).join(' ↔ '))).toEqual([]);
+  });
+
+  // the layers every file system and driver plugs into: they name none
+  const generic = [...files.keys()].filter((p) => {
+    const r = rel(p);
+    if (r.endsWith('.test.ts')) return false; // a test may set up any file system
+    return /^model\/(mm|vfs|block)\//.test(r) || r === 'model/actions.ts' || /^model\/fs\/[^/]+\.ts$/.test(r);
+  });
+  it('the generic layers are there to check', () => {
+    for (const d of ['model/mm/', 'model/vfs/', 'model/block/', 'model/fs/aops.ts', 'model/fs/super_operations.ts', 'model/actions.ts']) {
+      expect(generic.some((p) => rel(p).startsWith(d)), d).toBe(true);
+    }
+  });
+  for (const p of generic) {
+    it(`${rel(p)} reaches no module of model/fs/ext2, directly or through another`, () => {
+      expect(chainTo(graph, p, isExt2)?.map(rel) ?? null).toBeNull();
+    });
+  }
+});
