@@ -35,7 +35,12 @@ export { has } from './model/kernel/variant.ts';
 export * as errno from './model/kernel/errno.ts';
 export { registerDriver, driverNames } from './model/block/driver.ts';
 export { PluginFault } from './model/kernel/plugin-guard.ts';
-// the reference drivers, written against the same contract (an audit of each exits 0)
+// the file-system contract: the kernel functions a file system may call, its tables
+export * as kernel from './model/fs/kernel_api.ts';
+export type { FileSystemType, SuperOperations, MountArgs, SuperResult } from './model/fs/super_operations.ts';
+export type { Plugin, DriverPlugin, FsPlugin } from './checker/audit/plugin-shape.ts';
+// the reference file system and drivers, written against the same contracts (an audit of each exits 0)
+export { ext2_plugin as ext2 } from './model/fs/ext2/register.ts';
 export { dcssblk_driver } from './model/block/drivers/dcssblk.ts';
 export { brd_driver } from './model/block/drivers/brd.ts';
 export { axonram_driver } from './model/block/drivers/axonram.ts';

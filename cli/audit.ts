@@ -14,13 +14,13 @@ type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolea
 
 export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--time-budget S] [--runs N] [--seed N]
                  [--call-timeout S] [--reporter text|json] [--trace-out DIR]
-      your driver in place of the reference driver of its role, on every system where it fits:
-      check with every invariant (direct_access probed on every sector after every step), then
-      explore; exit 1 with one minimal trace per violated invariant, 0 when none, 2 on a module
+      your driver or file system in place of the reference one of its role, wherever it fits:
+      check with every invariant (a driver's direct_access probed on every sector after every
+      step), then explore; exit 1 with one minimal trace per violated invariant, 0 when none, 2 on a module
       of the wrong shape`;
 
 export const AUDIT_OPTIONS = `options:
-  --kind K          driver (default); fs is not supported yet
+  --kind K          driver or fs (default: what the module exports)
   --system FILE     a JSON config of your own (devices naming your driver or its role), audited too
   --time-budget S   seconds for the whole audit, 1..86400 (default 60)
   --runs N          check runs per system, 1..1000000 (default 300)
@@ -59,16 +59,15 @@ export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: 
   }, 1);
   const module = positionals[0];
   if (!module) throw new UsageError('audit needs a module: xipcheck audit ./my-driver.ts');
-  const kind = (v.kind as string | undefined) ?? 'driver';
-  if (kind !== 'driver' && kind !== 'fs') throw new UsageError(`--kind takes driver or fs, not ${quote(kind)}`);
+  const kind = v.kind as string | undefined;
+  if (kind !== undefined && kind !== 'driver' && kind !== 'fs') throw new UsageError(`--kind takes driver or fs, not ${quote(kind)}`);
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
   const own = v.system ? [readSystem(v.system as string)] : [];
   const dir = (v['trace-out'] as string | undefined) ?? '.';
   let report: AuditReport;
   try {
-    if (kind === 'fs') throw new PluginLoadError('--kind fs: file-system plug-ins cannot be audited yet (only drivers); see docs/auditing.md');
     report = await auditWatched({
-      module,
+      module, kind: kind as 'driver' | 'fs' | undefined,
       seed: intOpt(v.seed as string | undefined, 'seed', 1, 0, 2 ** 31 - 1),
       runs: intOpt(v.runs as string | undefined, 'runs', 300, 1, 1_000_000),
       timeBudgetMs: intOpt(v['time-budget'] as string | undefined, 'time-budget', 60, 1, 86_400) * 1000,

@@ -20,8 +20,7 @@ import { exploreTrace } from '../checker/write-trace.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
 import { AUDIT_HELP, AUDIT_OPTIONS, cmdAudit } from './audit.ts';
 import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
-import { registerDriver } from '../model/block/driver.ts';
-import { setPluginGuard } from '../model/kernel/plugin-guard.ts';
+import { installPlugin } from '../checker/audit/install.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
 import { loadSystem, loadTrace } from './input-files.ts';
@@ -386,9 +385,7 @@ function cmdVariants(args: string[], stdout: Out): number {
 
 async function usePlugin(module: string): Promise<void> {
   try {
-    const p = await loadPlugin(module);
-    registerDriver(p);
-    setPluginGuard(true);
+    installPlugin(await loadPlugin(module));
   } catch (e) {
     if (e instanceof PluginLoadError) throw new UsageError(`--plugin ${e.message}`);
     throw e;

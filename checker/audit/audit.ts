@@ -5,14 +5,15 @@ import { FAMILY_SYSTEMS } from '../explore/family.ts';
 import { variantByName } from '../../model/variants.ts';
 import { ConfigError, initialState } from '../../model/init.ts';
 import { PluginLoadError } from './load.ts';
-import { registerDriver, substituteDriver, unregisterDriver } from '../../model/block/driver.ts';
-import { PluginFault, setPluginGuard } from '../../model/kernel/plugin-guard.ts';
+import { PluginFault } from '../../model/kernel/plugin-guard.ts';
+import { installPlugin } from './install.ts';
 import { violationOfError } from '../sequence.ts';
 import { TRACE_SCHEMA } from '../trace.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Cmd } from '../../properties/arbitraries.ts';
-import type { DriverPlugin } from './plugin-shape.ts';
-import { auditSystems } from './systems.ts';
+import type { Plugin } from './plugin-shape.ts';
+import { auditSystems, ownSystems } from './systems.ts';
+import { REFERENCE_SUITE } from '../../properties/suites/reference.ts';
 
 export interface AuditOptions {
   readonly module: string;
@@ -47,14 +48,15 @@ export interface AuditReport {
 }
 
 /** The trace's config names the audited driver, so `run --plugin` replays it on the plug-in. */
-function onPlugin(config: unknown, role: string, name: string): unknown {
-  const c = config as { devices: { driver: string }[] };
-  return { ...c, devices: c.devices.map((d) => (d.driver === role ? { ...d, driver: name } : d)) };
+function onPlugin(config: unknown, p: { kind: string; name: string; role: string }): unknown {
+  const c = config as { devices: { driver: string }[]; fs: { type?: string } };
+  if (p.kind === 'fs') return p.name === p.role ? c : { ...c, fs: { ...c.fs, type: p.name } };
+  return { ...c, devices: c.devices.map((d) => (d.driver === p.role ? { ...d, driver: p.name } : d)) };
 }
 
-export function withPlugin(trace: object, p: DriverPlugin, module: string): Record<string, unknown> {
+export function withPlugin(trace: object, p: { kind: string; name: string; role: string }, module: string): Record<string, unknown> {
   const t = trace as Record<string, unknown> & { config: unknown; found: Record<string, unknown> };
-  return { ...t, config: onPlugin(t.config, p.role, p.name), found: { ...t.found, plugin: { kind: p.kind, name: p.name, role: p.role, module } } };
+  return { ...t, config: onPlugin(t.config, p), found: { ...t.found, plugin: { kind: p.kind, name: p.name, role: p.role, module } } };
 }
 
 /**
@@ -63,17 +65,15 @@ export function withPlugin(trace: object, p: DriverPlugin, module: string): Reco
  * sector run after every step), then the explore family where the role has one. Every violated
  * invariant is a finding with its minimal trace; the reference design is the variant.
  */
-export async function audit(p: DriverPlugin, o: AuditOptions): Promise<AuditReport> {
+export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
   const t0 = Date.now();
   const findings: Finding[] = [];
   const skipped: string[] = [];
-  registerDriver(p);
-  if (p.name !== p.role) substituteDriver(p.role, p.name);
-  setPluginGuard(true);
+  const uninstall = installPlugin(p);
   const reference = variantByName('reference')!;
   let checkRuns = 0, exploreStates = 0, exploreScenarios = 0;
   try {
-    const systems = auditSystems(p.role, o.own);
+    const systems = p.kind === 'fs' ? [...REFERENCE_SUITE, ...ownSystems(o.own)] : auditSystems(p.role, o.own);
     const usable = systems.filter((sys) => {
       try {
         initialState(sys.config, { variant: reference, pageSize: 4 });
@@ -87,7 +87,9 @@ export async function audit(p: DriverPlugin, o: AuditOptions): Promise<AuditRepo
         return false;
       }
     });
-    const checkBudget = FAMILY_SYSTEMS.includes(p.role as never) ? o.timeBudgetMs * 0.6 : o.timeBudgetMs;
+    // the explore family's systems: an audited file system is on all of them, a driver on its role's
+    const family = p.kind === 'fs' ? [...FAMILY_SYSTEMS] : FAMILY_SYSTEMS.filter((x) => x === p.role);
+    const checkBudget = family.length ? o.timeBudgetMs * 0.6 : o.timeBudgetMs;
     for (let k = 0; k < usable.length; k++) {
       const sys = usable[k];
       const left = Math.max(1000, (checkBudget - (Date.now() - t0)) / (usable.length - k));
@@ -102,8 +104,8 @@ export async function audit(p: DriverPlugin, o: AuditOptions): Promise<AuditRepo
         if (!findings.some((f) => f.invariant === c.invariant)) findings.push({ invariant: c.invariant, message: c.message, phase: 'check', system: sys.name, trace: withPlugin(counterexampleTrace(c), p, o.module) });
       }
     }
-    if (FAMILY_SYSTEMS.includes(p.role as never)) {
-      const r = await exploreFamily({ variant: 'reference', timeBudgetMs: Math.max(1000, o.timeBudgetMs - (Date.now() - t0)), workers: 1, systems: [p.role] });
+    if (family.length) {
+      const r = await exploreFamily({ variant: 'reference', timeBudgetMs: Math.max(1000, o.timeBudgetMs - (Date.now() - t0)), workers: 1, systems: family });
       exploreStates = r.states;
       exploreScenarios = r.scenarios;
       o.onPhase?.(`explore: ${r.scenarios} scenarios, ${r.states} states${r.counterexample ? `, violates ${r.counterexample.invariant}` : ''}`);
@@ -116,9 +118,7 @@ export async function audit(p: DriverPlugin, o: AuditOptions): Promise<AuditRepo
       systems: usable.map((s) => s.name), checkRuns, exploreStates, exploreScenarios, skipped, findings, elapsedMs: Date.now() - t0,
     };
   } finally {
-    setPluginGuard(false);
-    substituteDriver(p.role, null);
-    unregisterDriver(p.name);
+    uninstall();
   }
 }
 

@@ -40,5 +40,10 @@ export function auditSystems(role: DriverRole, own: readonly { name: string; con
       files: 3, maxLen: 10,
     });
   }
-  return [...suite, ...extra, ...own.map((o) => ({ name: o.name, description: 'the auditor\'s own system (--system)', config: o.config, files: 3, maxLen: 10 }))];
+  return [...suite, ...extra, ...ownSystems(own)];
+}
+
+/** The auditor's own configs (--system), with the reference suite's generator bounds. */
+export function ownSystems(own: readonly { name: string; config: ConfigInput }[] = []): SuiteSystem[] {
+  return own.map((o) => ({ name: o.name, description: 'the auditor\'s own system (--system)', config: o.config, files: 3, maxLen: 10 }));
 }

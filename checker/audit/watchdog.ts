@@ -12,10 +12,11 @@ type Msg =
   | { kind: 'phase'; msg: string }
   | { kind: 'report'; report: AuditReport }
   | { kind: 'done' }
-  | { kind: 'loaded'; name: string; role: string; cites: string }
+  | { kind: 'loaded'; name: string; role: string; cites: string; pluginKind: 'driver' | 'fs' }
   | { kind: 'load-error' | 'error'; message: string };
 
 export interface WatchdogOptions extends Omit<AuditOptions, 'onRun' | 'onPhase'> {
+  readonly kind?: 'driver' | 'fs';
   /** A plug-in call running longer than this is a hang (a finding), ms. */
   readonly callTimeoutMs: number;
   readonly onPhase?: (msg: string) => void;
@@ -57,8 +58,8 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   let report: AuditReport | null = null, lastRun: Extract<Msg, { kind: 'run' }> | null = null, lastCall: Extract<Msg, { kind: 'call' }> | null = null;
   let failure: Extract<Msg, { kind: 'load-error' | 'error' }> | null = null;
   let loaded: Extract<Msg, { kind: 'loaded' }> | null = null;
-  const { module, seed, runs, timeBudgetMs, own } = o;
-  const { w, calls } = spawn({ module, options: { seed, runs, timeBudgetMs, own } }, (m) => {
+  const { module, kind, seed, runs, timeBudgetMs, own } = o;
+  const { w, calls } = spawn({ module, kind, options: { seed, runs, timeBudgetMs, own } }, (m) => {
     if (m.kind === 'report') report = m.report;
     else if (m.kind === 'loaded') loaded = m;
     else if (m.kind === 'run') lastRun = m;
@@ -75,8 +76,9 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   const run = lastRun as Extract<Msg, { kind: 'run' }> | null;
   const what = call ? `${call.plugin} ${call.op}` : 'a plug-in call';
   const message = `hung: ${what} did not return within ${o.callTimeoutMs / 1000} s`;
-  const plugin = (loaded as Extract<Msg, { kind: 'loaded' }> | null) ?? { name: call?.plugin ?? '?', role: '?', cites: '' };
-  const trace = run ? withPlugin(await hangTrace(o, run, message), { kind: 'driver', name: plugin.name, role: plugin.role } as never, module) : null;
+  const l = loaded as Extract<Msg, { kind: 'loaded' }> | null;
+  const plugin = l ? { ...l, kind: l.pluginKind } : { name: call?.plugin ?? '?', role: '?', cites: '', kind: undefined };
+  const trace = run ? withPlugin(await hangTrace(o, run, message), { kind: plugin.kind ?? 'driver', name: plugin.name, role: plugin.role }, module) : null;
   const finding: Finding = {
     invariant: 'plugin-contract', message, phase: 'watchdog', system: run?.system ?? '(loading)',
     trace: trace ?? { note: 'the plug-in hung before any run started' },
@@ -89,7 +91,7 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
 
 async function hangTrace(o: WatchdogOptions, run: { system: string; config: unknown; cmds: readonly Cmd[] }, message: string): Promise<Record<string, unknown>> {
   const steps: Extract<Msg, { kind: 'step' }>[] = [];
-  const { w, calls } = spawn({ module: o.module, options: {}, replay: run }, (m) => { if (m.kind === 'step') steps.push(m); });
+  const { w, calls } = spawn({ module: o.module, kind: o.kind, options: {}, replay: run }, (m) => { if (m.kind === 'step') steps.push(m); });
   await watch(w, calls, o.callTimeoutMs);
   return {
     schema: TRACE_SCHEMA, name: `${run.system}-plugin-contract-hang`, question: `Found by xipcheck audit: ${message}`,

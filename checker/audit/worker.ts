@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { setGuardProbe, setPluginGuard } from '../../model/kernel/plugin-guard.ts';
-import { registerDriver, substituteDriver } from '../../model/block/driver.ts';
+import { setGuardProbe } from '../../model/kernel/plugin-guard.ts';
+import { installPlugin } from './install.ts';
 import { variantByName } from '../../model/variants.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { makeSystem } from '../system.ts';
@@ -14,8 +14,8 @@ import type { Cmd } from '../../properties/arbitraries.ts';
  * watchdog (watchdog.ts) sees through `calls` whether a plug-in call is running and whether
  * calls still return. [0] = a call is running, [1] = calls returned so far.
  */
-const { module, options, calls, replay } = workerData as {
-  module: string; options: Omit<AuditOptions, 'onRun' | 'onPhase' | 'module'>; calls: Int32Array;
+const { module, kind, options, calls, replay } = workerData as {
+  module: string; kind?: 'driver' | 'fs'; options: Omit<AuditOptions, 'onRun' | 'onPhase' | 'module'>; calls: Int32Array;
   replay?: { system: string; config: unknown; cmds: readonly Cmd[] };
 };
 const post = (m: object): void => parentPort!.postMessage(m);
@@ -31,13 +31,11 @@ setGuardProbe({
 });
 
 try {
-  const p = await loadPlugin(module);
-  post({ kind: 'loaded', name: p.name, role: p.role, cites: p.cites });
+  const p = await loadPlugin(module, kind);
+  post({ kind: 'loaded', name: p.name, role: p.role, cites: p.cites, pluginKind: p.kind });
   if (replay) {
     // the run a plug-in hung in, again, posting each step before it runs: the last one posted is where it hangs
-    registerDriver(p);
-    if (p.name !== p.role) substituteDriver(p.role, p.name);
-    setPluginGuard(true);
+    installPlugin(p);
     const sys = makeSystem(replay.system, replay.config as never, variantByName('reference')!);
     runCommands(sys, replay.cmds, INVARIANTS, undefined, { finalReads: false, beforeStep: (threads, schedule) => post({ kind: 'step', threads, schedule }) });
     post({ kind: 'done' });

@@ -9,9 +9,9 @@ import type { AddressSpaceOperations } from './address_space_operations.ts';
  */
 export const aopsRegistry = new Map<string, AddressSpaceOperations>();
 
-export function register_aops(a: AddressSpaceOperations): AddressSpaceOperations {
+export function register_aops(a: AddressSpaceOperations, replace = false): AddressSpaceOperations {
   const had = aopsRegistry.get(a.name);
-  if (had && had !== a) throw new Error(`a_ops "${a.name}" registered twice with different members`);
+  if (had && had !== a && !replace) throw new Error(`a_ops "${a.name}" registered twice with different members`);
   aopsRegistry.set(a.name, a);
   return a;
 }

@@ -37,9 +37,9 @@ export interface FileOperations {
 /** Every file_operations table an inode's i_fop can name (filled by register_filesystem). */
 export const fopsRegistry = new Map<string, FileOperations>();
 
-export function register_fops(f: FileOperations): FileOperations {
+export function register_fops(f: FileOperations, replace = false): FileOperations {
   const had = fopsRegistry.get(f.name);
-  if (had && had !== f) throw new Error(`file_operations "${f.name}" registered twice with different members`);
+  if (had && had !== f && !replace) throw new Error(`file_operations "${f.name}" registered twice with different members`);
   fopsRegistry.set(f.name, f);
   return f;
 }

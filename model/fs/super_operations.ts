@@ -59,17 +59,28 @@ export interface FileSystemType {
 const fileSystems = new Map<string, FileSystemType>();
 
 /** register_filesystem (fs/filesystems.c): the type, and the tables its inodes name. */
-export function register_filesystem(fs: FileSystemType): void {
+export function register_filesystem(fs: FileSystemType, o: { replace?: boolean } = {}): void {
   const had = fileSystems.get(fs.name);
-  if (had && had !== fs) throw new Error(`file system "${fs.name}" registered twice`);
-  for (const a of fs.a_ops) register_aops(a);
-  for (const f of fs.f_ops) register_fops(f);
+  if (had && had !== fs && !o.replace) throw new Error(`file system "${fs.name}" registered twice`);
+  for (const a of fs.a_ops) register_aops(a, o.replace);
+  for (const f of fs.f_ops) register_fops(f, o.replace);
   fileSystems.set(fs.name, fs);
+}
+
+/**
+ * `xipcheck audit --kind fs`: every config that makes the reference file system `role` gets the
+ * audited one instead; the config still names the role, whose specification holds it.
+ */
+const substitutes = new Map<string, string>();
+
+export function substituteFileSystem(role: string, by: string | null): void {
+  if (by === null) substitutes.delete(role);
+  else substitutes.set(role, by);
 }
 
 /** get_fs_type (fs/filesystems.c), or undefined when no registered file system has that name. */
 export function get_fs_type(name: string): FileSystemType | undefined {
-  return fileSystems.get(name);
+  return fileSystems.get(substitutes.get(name) ?? name);
 }
 
 export function registeredFileSystems(): readonly string[] {
@@ -79,7 +90,7 @@ export function registeredFileSystems(): readonly string[] {
 /** The file system the state holds: the mounted super block's type, else the one mkfs made (fs.type). */
 export function fsTypeOf(s: State): FileSystemType {
   const name = s.sb?.type ?? s.cfg.fs.type;
-  const fs = fileSystems.get(name);
+  const fs = get_fs_type(name);
   if (!fs) throw new Error(`no registered file system "${name}"`);
   return fs;
 }

@@ -1,3 +1,6 @@
+import type { Proc, Request } from './step.ts';
+import type { State } from '../state.ts';
+
 /**
  * Calls into a plug-in (a driver or file system the user brought) under `xipcheck audit`: its
  * defects are findings, never crashes of the checker. Off by default — the reference plug-ins are
@@ -82,4 +85,78 @@ function attempt<T>(plugin: string, op: string, run: () => T): T {
 
 function stable(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x)) ?? 'undefined';
+}
+
+// ---- file-system plug-ins: generators of steps over the whole state -------------------------
+
+/** A request from kernel code a plug-in called (mm's helpers): not the plug-in's to answer for. */
+type Tagged = Request & { readonly kernel?: true; readonly owner?: string };
+
+/**
+ * Kernel helpers handed to file systems (model/fs/kernel_api.ts) mark their steps as the
+ * kernel's, so that the guard judges only the steps a plug-in makes itself. Off the guard the
+ * generator is returned as it is: no cost in a normal run.
+ */
+export function kernelProc<R>(g: Proc<R>): Proc<R> {
+  return on ? tagKernel(g) : g;
+}
+
+function* tagKernel<R>(g: Proc<R>): Proc<R> {
+  let r = g.next();
+  while (!r.done) {
+    const q = r.value as Tagged;
+    r = g.next(yield (q.owner || q.kernel ? q : { ...q, kernel: true }) as Request);
+  }
+  return r.value;
+}
+
+/** Steps one plug-in call may take: more is a plug-in that never ends its call (livelock). */
+export const MAX_PLUGIN_STEPS = 10_000;
+
+/**
+ * A plug-in's generator under the guard: each atomic step of its own is run on a frozen state,
+ * twice (the same state and result both times), and may change only what the plug-in owns
+ * (`foreign` says what else changed); its final value is checked by `checkRet`.
+ */
+export function guardedProc<R>(plugin: string, op: string, g: Proc<R>, checkRet: (r: R) => string | null, foreign: (pre: State, post: State) => string | null): Proc<R> {
+  return on ? guardSteps(plugin, op, g, checkRet, foreign) : g;
+}
+
+function* guardSteps<R>(plugin: string, op: string, g: Proc<R>, checkRet: (r: R) => string | null, foreign: (pre: State, post: State) => string | null): Proc<R> {
+  let steps = 0;
+  let r = attempt(plugin, op, () => g.next());
+  while (!r.done) {
+    const q = r.value as Tagged;
+    if (++steps > MAX_PLUGIN_STEPS) throw new PluginFault(plugin, op, 'livelock', `took more than ${MAX_PLUGIN_STEPS} steps in one call without returning`);
+    let out: Request = q;
+    if (!q.kernel && !q.owner) {
+      if (q.kind === 'atomic') {
+        const run = q.run;
+        out = { ...q, owner: plugin, run: (s: State) => guardedStep(plugin, `${op}: ${q.label}`, s, run, foreign) } as Request;
+      } else out = { ...(q as object), owner: plugin } as unknown as Request;
+    }
+    const input: unknown = yield out;
+    r = attempt(plugin, op, () => g.next(input));
+  }
+  const bad = checkRet(r.value);
+  if (bad) throw new PluginFault(plugin, op, 'malformed', bad);
+  return r.value;
+}
+
+/** One state function of a plug-in (a step, or a member called inside the caller's step), guarded. */
+export function guardedStep<T>(plugin: string, op: string, s: State, run: (s: State) => readonly [State, T], foreign: (pre: State, post: State) => string | null, checkRet: (r: T) => string | null = () => null): readonly [State, T] {
+  if (!on) return run(s);
+  deepFreeze(s);
+  probe?.enter(plugin, op);
+  try {
+    const r1 = attempt(plugin, op, () => run(s));
+    if (!Array.isArray(r1) || r1.length !== 2 || !r1[0] || typeof r1[0] !== 'object') throw new PluginFault(plugin, op, 'malformed', `a step returns [state, result], not ${stable(r1).slice(0, 80)}`);
+    const bad = checkRet(r1[1]) ?? foreign(s, r1[0]);
+    if (bad) throw new PluginFault(plugin, op, bad.startsWith('changed') ? 'mutated' : 'malformed', bad);
+    const r2 = attempt(plugin, op, () => run(s));
+    if (stable(r1[1]) !== stable(r2[1]) || stable(r1[0]) !== stable(r2[0])) throw new PluginFault(plugin, op, 'non-deterministic', 'two runs on the same state returned different states or results');
+    return r1;
+  } finally {
+    probe?.exit();
+  }
 }

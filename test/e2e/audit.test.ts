@@ -61,6 +61,54 @@ describe('xipcheck audit: the reference drivers, imported through the public ent
   }
 });
 
+describe('xipcheck audit: the reference ext2, imported through the public entry only, exits 0', () => {
+  it('ext2', async () => {
+    const m = plugin('ref-ext2.mjs', "export { ext2 as default } from 'xipcheck';\n");
+    const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '12', '--trace-out', join(dir, 'out-ref-ext2'));
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.out).toMatch(/^audit of ext2 \(.*\), in place of the reference ext2\n {2}systems: ext2-xip-dcssblk, ext2-xip-brd, ext2-xip-ro, ext2-pagecache, ext2-bs8-brd$/m);
+    expect(r.out).toMatch(/no violation within these bounds/);
+    expect(r.code).toBe(0);
+  });
+});
+
+/** ext2 with one misdeed in get_xip_mem for file page 1 (the steps it takes itself are judged, mm's are not). */
+function evilFs(name: string, misdeed: string): string {
+  return plugin(`${name}.mjs`, `import { ext2, kernel } from 'xipcheck';
+export default {
+  ...ext2, name: '${name}',
+  a_ops: ext2.a_ops.map((a) => (a.get_xip_mem ? { ...a, *get_xip_mem(ctx, ino, pgoff, create) {
+    if (pgoff === 1) { ${misdeed} }
+    return yield* a.get_xip_mem(ctx, ino, pgoff, create);
+  } } : a)),
+};
+`);
+}
+
+describe('xipcheck audit --kind fs: a hostile file system is a finding with a trace, never a crash', () => {
+  const hostile: [string, string, RegExp][] = [
+    ['fs-throws', "throw new RangeError('no such block');", /threw: fs-throws ext2_aops_xip\.get_xip_mem: threw RangeError: no such block/],
+    ['fs-foreign', "yield* kernel.atomic('evil', (s) => [{ ...s, sparseSeq: s.sparseSeq + 2 }, null]);", /mutated: fs-foreign ext2_aops_xip\.get_xip_mem: evil: changed sparseSeq, which belongs to mm/],
+    ['fs-inplace', "yield* kernel.atomic('evil', (s) => { s.procs[0].ptes[0] = null; return [s, null]; });", /mutated: fs-inplace ext2_aops_xip\.get_xip_mem: changed state it was only shown/],
+    ['fs-livelock', "for (;;) yield* kernel.read('spin', () => 0);", /livelock: fs-livelock ext2_aops_xip\.get_xip_mem: took more than 10000 steps/],
+    ['fs-junk', "return { kaddr: 'x' };", /malformed: fs-junk ext2_aops_xip\.get_xip_mem: get_xip_mem returned \{"kaddr":"x"\}/],
+  ];
+  for (const [name, misdeed, msg] of hostile) {
+    it(name, async () => {
+      const out = join(dir, `out-${name}`);
+      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '8', '--trace-out', out);
+      expect(r.err).not.toMatch(/\n\s+at |internal error/);
+      expect(r.out).toMatch(/FINDING 1: plugin-contract \(check, ext2-xip-dcssblk\)/);
+      expect(r.out).toMatch(msg);
+      expect(r.code).toBe(1);
+      const [t] = traces(out);
+      expect(JSON.parse(readFileSync(t, 'utf8')).config.fs.type).toBe(name);
+      const replay = await xipcheck('run', t, '--plugin', join(dir, `${name}.mjs`));
+      expect(replay.out).toMatch(/expected: violates plugin-contract — as the trace expects/);
+    });
+  }
+});
+
 describe('xipcheck audit: the worked example of docs/auditing.md', () => {
   it('the buggy ramdisk is caught by driver-contract, its trace replays, the fixed one passes', async () => {
     for (const f of ['ramdisk.mjs', 'ramdisk-fixed.mjs']) copyFileSync(join(repo, 'examples/audit', f), join(dir, f));
@@ -135,10 +183,14 @@ describe('xipcheck audit: a module of the wrong shape is one line and exit 2', (
       expect(r.err.trim().split('\n')).toHaveLength(1);
     });
   }
-  it('--kind fs is refused with one line (no file-system plug-ins yet)', async () => {
-    const r = await xipcheck('audit', plugin('fs.mjs', 'export default {};\n'), '--kind', 'fs');
-    expect(r.code).toBe(2);
-    expect(r.err.trim().split('\n')).toHaveLength(1);
+  it('a file system missing a member, and a driver given as --kind fs: one line each', async () => {
+    const fs = await xipcheck('audit', plugin('fs-no-sop.mjs', "import { ext2 } from 'xipcheck';\nexport default { ...ext2, name: 'nosop', s_op: undefined };\n"));
+    expect(fs.code).toBe(2);
+    expect(fs.err).toMatch(/not a file-system plug-in: s_op: missing/);
+    expect(fs.err.trim().split('\n')).toHaveLength(1);
+    const wrong = await xipcheck('audit', plugin('ref-brd3.mjs', "export { brd_driver as default } from 'xipcheck';\n"), '--kind', 'fs');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/exports a driver, not a file system/);
   });
   it('a bad --system file is one line', async () => {
     const m = plugin('ref-brd2.mjs', "export { brd_driver as default } from 'xipcheck';\n");

@@ -1,13 +1,7 @@
-import { branches } from '../../kernel/coverage.ts';
-import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
-import { bioRead, bioWrite } from '../../block/block_device.ts';
-import { zeros } from '../../kernel/physmem.ts';
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
-import type { State } from '../../state.ts';
-import { padTo, pagesFor, setAt, updateInode } from '../../state.ts';
-import type { AddressSpaceOperations } from '../address_space_operations.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
+import { atomic, bioRead, bioWrite, branches, cover, lock, padTo, pagesFor, setAt, unlock, updateInode, zeros, type AddressSpaceOperations, type Ctx, type Proc, type State } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x); fs/mpage.c do_mpage_readpage; drivers/block/brd.c brd_make_request → copy_to_brd_setup';
 // writepage-enospc: no block for a hole; writepage-allocate-eio: the bio writing a new block

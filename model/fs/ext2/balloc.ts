@@ -1,5 +1,4 @@
-import type { SuperBlock } from '../../state.ts';
-import { setAt } from '../../state.ts';
+import { setAt, type SuperBlock } from '../kernel_api.ts';
 
 /**
  * ext2_new_blocks / ext2_free_blocks (fs/ext2/balloc.c), reduced to a bitmap with

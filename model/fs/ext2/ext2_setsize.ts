@@ -1,13 +1,6 @@
-import { branches } from '../../kernel/coverage.ts';
-import { has } from '../../kernel/variant.ts';
-import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
-import { pagesFor } from '../../state.ts';
-import { xip_truncate_page } from '../../mm/filemap_xip.ts';
-import { block_truncate_page } from '../../mm/filemap.ts';
-import { truncate_setsize } from '../../mm/truncate.ts';
-import { mapping_is_xip } from '../aops.ts';
 import { ext2_truncate_blocks } from './inode.ts';
 import { truncateMutex } from './xip.ts';
+import { atomic, block_truncate_page, branches, cover, has, lock, mapping_is_xip, pagesFor, read, truncate_setsize, unlock, xip_truncate_page, type Ctx, type Proc } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_setsize (3.x)';
 export const B_SETSIZE = branches('ext2_setsize', CITE, ['xip', 'pagecache', 'tail-error'] as const, {

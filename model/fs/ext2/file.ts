@@ -1,9 +1,4 @@
-import type { Ctx, Proc } from '../../kernel/step.ts';
-import type { FileOperations, WritebackRange } from '../file_operations.ts';
-import { xip_file_read, xip_file_write } from '../../mm/filemap_xip.ts';
-import { xip_file_mmap } from '../../mm/xip_file_fault.ts';
-import { generic_file_mmap, generic_file_read, generic_file_write } from '../../mm/filemap.ts';
-import { generic_file_fsync } from '../../vfs/libfs.ts';
+import { generic_file_fsync, generic_file_mmap, generic_file_read, generic_file_write, xip_file_mmap, xip_file_read, xip_file_write, type Ctx, type FileOperations, type Proc, type WritebackRange } from '../kernel_api.ts';
 
 /**
  * ext2_fsync (fs/ext2/file.c, 3.19): generic_file_fsync, then -EIO if the block device's

@@ -1,14 +1,6 @@
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
-import { branches, hit } from '../../kernel/coverage.ts';
-import { has } from '../../kernel/variant.ts';
-import type { Ctx } from '../../kernel/step.ts';
-import { direct_access } from '../../block/direct_access.ts';
-import { bioWrite } from '../../block/block_device.ts';
-import type { Inode, State, SuperBlock } from '../../state.ts';
-import { padTo, setAt, updateInode } from '../../state.ts';
-import { PAGE_SECTORS } from '../../config.ts';
-import { writePfn, zeros } from '../../kernel/physmem.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
+import { PAGE_SECTORS, bioWrite, branches, direct_access, has, hit, padTo, setAt, updateInode, writePfn, zeros, type Ctx, type Inode, type State, type SuperBlock } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19; the re-check under truncate_mutex from 2.6.30)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [

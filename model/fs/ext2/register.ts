@@ -1,11 +1,10 @@
-import type { FileSystemType, SuperOperations } from '../super_operations.ts';
-import { register_filesystem } from '../super_operations.ts';
 import { ext2_evict_inode, ext2_new_inode } from './inode.ts';
 import { ext2_setsize } from './ext2_setsize.ts';
 import { B_SUPER, EXT2, ext2_mount, ext2_remount, ext2_statfs, ext2_umount } from './super.ts';
 import { ext2_aops_xip } from './xip.ts';
 import { ext2_aops, ext2_aops_xip_both } from './aops.ts';
 import { ext2_file_operations, ext2_xip_file_operations } from './file.ts';
+import { register_filesystem, type FileSystemType, type SuperOperations } from '../kernel_api.ts';
 
 /** ext2_sops (fs/ext2/super.c, 3.19), the members the model has (see SuperOperations). */
 export const ext2_sops: SuperOperations = {
@@ -36,3 +35,10 @@ export const ext2_fs_type: FileSystemType = {
 export function init_ext2_fs(): void {
   register_filesystem(ext2_fs_type);
 }
+
+/** ext2 as a plug-in (docs/auditing.md): what `xipcheck audit` takes, and what an auditor's file system imitates. */
+export const ext2_plugin = {
+  kind: 'fs' as const, role: 'ext2' as const,
+  cites: 'fs/ext2/{super,inode,file,xip}.c (3.19; ext2_get_blocks\' re-check under truncate_mutex from 2.6.30)',
+  ...ext2_fs_type,
+};

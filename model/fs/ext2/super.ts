@@ -1,13 +1,6 @@
-import { partitionPages } from '../../block/block_device.ts';
 import { EACCES, EBUSY, EINVAL, ENODEV } from '../../kernel/errno.ts';
-import { branches } from '../../kernel/coverage.ts';
-import { has } from '../../kernel/variant.ts';
-import type { Ctx } from '../../kernel/step.ts';
-import { blkdev_get, blkdev_put } from '../../block/block_device.ts';
-import { hasDirectAccess } from '../../block/direct_access.ts';
-import type { State, StatfsObs } from '../../state.ts';
-import type { MountArgs } from '../super_operations.ts';
 import { ext2_new_inode } from './inode.ts';
+import { blkdev_get, blkdev_put, branches, has, hasDirectAccess, partitionPages, type Ctx, type MountArgs, type State, type StatfsObs } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_xip_verify_sb, fs/super.c (3.x)';
 export const B_SUPER = branches('ext2_super', CITE, [

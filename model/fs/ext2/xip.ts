@@ -1,10 +1,6 @@
 import { ENODATA } from '../../kernel/errno.ts';
-import { branches } from '../../kernel/coverage.ts';
-import { atomic, cover, lock, unlock, type Ctx, type Proc } from '../../kernel/step.ts';
-import { direct_access } from '../../block/direct_access.ts';
-import { PAGE_SECTORS } from '../../config.ts';
-import type { AddressSpaceOperations, XipMem } from '../address_space_operations.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
+import { PAGE_SECTORS, atomic, branches, cover, direct_access, lock, unlock, type AddressSpaceOperations, type Ctx, type Proc, type XipMem } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/xip.c ext2_get_xip_mem (2.6.25–3.19)';
 export const B_XIP_MEM = branches('ext2_get_xip_mem', CITE, ['enodata-hole', 'mapped', 'allocated', 'alloc-failed', 'direct-access-failed'] as const, {
