@@ -3,8 +3,8 @@ import { has, type Variant } from '../kernel/variant.ts';
 import type { Device, State } from '../state.ts';
 import type { BlockDeviceOperations, DirectAccess } from './block_device_operations.ts';
 import { dcssblk_fops, dcssblk_fops_first_segment, dcssblk_fops_range_off_by_one } from './drivers/dcssblk.ts';
-import { brd_fops } from './drivers/brd.ts';
-import { axonram_fops } from './drivers/axonram.ts';
+import { brd_fops, brd_fops_highmem } from './drivers/brd.ts';
+import { axonram_fops, axonram_fops_bogus_pfn, axonram_fops_no_part_start } from './drivers/axonram.ts';
 import { disk_fops } from './drivers/disk.ts';
 
 /** Every block_device_operations table a gendisk can point at, by name (Device.fops). */
@@ -12,12 +12,17 @@ const DRIVERS = new Map<string, BlockDeviceOperations>([
   ['dcssblk', dcssblk_fops], ['brd', brd_fops], ['axonram', axonram_fops], ['disk', disk_fops],
   // defective drivers of the broken variants (the driver-contract invariant must catch them)
   ['dcssblk:range-off-by-one', dcssblk_fops_range_off_by_one], ['dcssblk:first-segment', dcssblk_fops_first_segment],
+  // the drivers of historical kernels (docs/history.md)
+  ['axonram:no-part-start', axonram_fops_no_part_start], ['axonram:bogus-pfn', axonram_fops_bogus_pfn], ['brd:highmem', brd_fops_highmem],
 ]);
 
 /** add_disk: the table the driver installs in gendisk->fops (a broken variant installs a defective one). */
 export function fopsFor(driver: Device['driver'], v: Variant): string {
   if (driver === 'dcssblk' && has(v, 'da-range-off-by-one')) return 'dcssblk:range-off-by-one';
   if (driver === 'dcssblk' && has(v, 'da-other-device')) return 'dcssblk:first-segment';
+  if (driver === 'axonram' && has(v, 'hist-axonram-no-part-start')) return 'axonram:no-part-start';
+  if (driver === 'axonram' && has(v, 'hist-axonram-bogus-pfn')) return 'axonram:bogus-pfn';
+  if (driver === 'brd' && has(v, 'hist-brd-highmem')) return 'brd:highmem';
   return driver;
 }
 

@@ -1,4 +1,4 @@
-import { EFAULT, ENODATA, ENOSPC } from '../kernel/errno.ts';
+import { EFAULT, ENODATA, ENOMEM, ENOSPC } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
@@ -68,7 +68,9 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
       if (nr <= offset) { yield* cover(B_XREAD, 'eof-stop-in-last-page'); break; }
     }
     nr -= offset;
-    if (nr > len - copied) nr = len - copied;
+    // 2.6.26–2.6.29 capped nr at len, not at what is left of it (hist-read-length)
+    const left = has(ctx.variant, 'hist-read-length') ? len : len - copied;
+    if (nr > left) nr = left;
     let m: XipMem;
     if (has(ctx.variant, 'xip-uses-pagecache')) {
       yield* ext2_readpage(ctx, ino, index);
@@ -76,6 +78,8 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
     } else m = yield* get_xip_mem(ctx, ino, index, false);
     if ('err' in m && m.err !== -ENODATA) { yield* cover(B_XREAD, 'lookup-error'); error = m.err; break; }
     const hole = 'err' in m;
+    // 2.6.21–2.6.23 read a hole through xip_sparse_page(), NULL on a highmem machine: -ENOMEM
+    if (hole && has(ctx.variant, 'hist-sparse-highmem')) { error = -ENOMEM; break; }
     const pfnRead = 'err' in m ? 0 : m.pfn;
     yield* cover(B_XREAD, hole ? 'hole-zero' : 'data-copy');
     const off0 = offset;
@@ -125,7 +129,9 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
     if ('err' in m) { yield* cover(B_XWRITE, 'alloc-error'); status = m.err; break; }
     const pfn = m.pfn;
     const over = has(ctx.variant, 'write-overruns-buffer') && bytes === count && offset + bytes < PS ? 1 : 0;
-    const c = yield* copy_from_user(ctx, pid, buf, written, bytes + over, (s, from, data) => writePfn(s, pfn, offset + from, data));
+    // 2.6.24-rc copied to kaddr, the start of the page, whatever the offset (hist-write-at-page-start)
+    const dst = has(ctx.variant, 'hist-write-at-page-start') ? 0 : offset;
+    const c = yield* copy_from_user(ctx, pid, buf, written, bytes + over, (s, from, data) => writePfn(s, pfn, dst + from, data));
     const copied = Math.min(c.done, bytes);
     written += copied; count -= copied; pos += copied;
     if (c.done < bytes) { yield* cover(B_XWRITE, 'efault-partial'); status = -EFAULT; fail = allocFailOf(c); break; }

@@ -15,7 +15,7 @@ export const B_BRD = branches('brd_direct_access', CITE, ['enodev', 'einval-unal
  * brd_direct_access: allocates a zeroed backing page on first touch (brd_insert_page,
  * GFP_NOIO|__GFP_ZERO, never highmem under XIP), hence can fail with -ENOMEM (4.0: -ENOSPC).
  */
-function brd_direct_access(s: State, dev: number, sector: number): readonly [State, DirectAccess & { branch?: string }] {
+function brd_direct_access(s: State, dev: number, sector: number, highmem = false): readonly [State, DirectAccess & { branch?: string }] {
   const d = s.devices[dev];
   if (!d.present) return hit(B_BRD, 'enodev'), [s, { err: -ENODEV }];
   if (sector & (PAGE_SECTORS - 1)) return hit(B_BRD, 'einval-unaligned'), [s, { err: -EINVAL }];
@@ -32,10 +32,15 @@ function brd_direct_access(s: State, dev: number, sector: number): readonly [Sta
     }));
   }
   hit(B_BRD, 'ok');
+  // 2.6.25: brd_insert_page allocated with __GFP_HIGHMEM whatever CONFIG_BLK_DEV_XIP said, and
+  // `*data = (unsigned long)page_address(page)` is 0 for a highmem page: the caller maps
+  // virt_to_page(0), kernel memory (hist-brd-highmem; the model's machine has only highmem)
+  if (highmem) return [next, { kaddr: 0, pfn: 0 }];
   return [next, { kaddr: pfnOf(dev, page) * s.cfg.pageSize, pfn: pfnOf(dev, page) }];
 }
 
-export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, direct_access: brd_direct_access };
+export const brd_fops: BlockDeviceOperations = { driver: 'brd', cites: CITE, direct_access: (s, dev, sector) => brd_direct_access(s, dev, sector) };
+export const brd_fops_highmem: BlockDeviceOperations = { ...brd_fops, direct_access: (s, dev, sector) => brd_direct_access(s, dev, sector, true) };
 
 export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-enodev', 'blkflsbuf-generic', 'blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-einval-range', 'discard-eacces-ro', 'discard-unsupported'] as const);
 
