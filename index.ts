@@ -13,7 +13,7 @@ export type {
 export type { Config, ConfigInput, DeviceConfig } from './model/config.ts';
 export type { Variant, Mutation } from './model/kernel/variant.ts';
 export type { Ctx, Proc, Request } from './model/kernel/step.ts';
-export type { BlockDeviceOperations, DirectAccess } from './model/block/block_device_operations.ts';
+export type { BlockDeviceOperations, BlockDriver, DirectAccess, Disk, DriverRole, DriverStep } from './model/block/block_device_operations.ts';
 export type { AddressSpaceOperations, XipMem } from './model/fs/address_space_operations.ts';
 export type { VmOperations, FaultResult } from './model/mm/vm_operations.ts';
 export type { FileOperations } from './model/fs/file_operations.ts';
@@ -26,6 +26,20 @@ export { variant } from './model/kernel/variant.ts';
 export { spawn, step, enabled, runCall, threadOf, removeThread, Deadlock } from './model/kernel/runtime.ts';
 export { errnoName, errnoValue } from './model/kernel/errno.ts';
 export { allBranches, defensiveBranches } from './model/kernel/coverage.ts';
+
+// ---- the plug-in contract: what a driver is written against (docs/auditing.md) ------------
+export { pfnOf } from './model/kernel/physmem.ts';
+export { PAGE_SECTORS } from './model/config.ts';
+export { branches, hit } from './model/kernel/coverage.ts';
+export { has } from './model/kernel/variant.ts';
+export * as errno from './model/kernel/errno.ts';
+export { registerDriver, driverNames } from './model/block/driver.ts';
+export { PluginFault } from './model/kernel/plugin-guard.ts';
+// the reference drivers, written against the same contract (an audit of each exits 0)
+export { dcssblk_driver } from './model/block/drivers/dcssblk.ts';
+export { brd_driver } from './model/block/drivers/brd.ts';
+export { axonram_driver } from './model/block/drivers/axonram.ts';
+export { disk_driver } from './model/block/drivers/disk.ts';
 
 // ---- properties ---------------------------------------------------------------------------
 export type { Invariant, When, OpContext } from './properties/invariant.ts';

@@ -1,9 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // a test importing the package by name ('xipcheck', as a user's suite does) tests the
+    // sources, not dist/ where package.json's exports point
+    alias: [{ find: /^xipcheck$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) }],
+  },
   test: {
     include: ['model/**/*.test.ts', 'properties/**/*.test.ts', 'checker/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 120_000,
+    // the bin and the package test run the compiled CLI: build it from the sources first
+    globalSetup: ['test/build-dist.ts'],
     // property runs are CPU-bound: one worker per core
     pool: 'forks',
   },

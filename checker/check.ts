@@ -25,6 +25,8 @@ export interface CheckOptions {
   readonly maxCommands?: number;
   /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
   readonly declaredUnreachable?: ReadonlyMap<string, string>;
+  /** Called before each run with the commands it executes (audit's watchdog keeps the last). */
+  readonly onRun?: (system: string, config: unknown, cmds: readonly Cmd[]) => void;
   /** Called after each system, for progress. */
   readonly onProgress?: (msg: string) => void;
   /**
@@ -121,6 +123,7 @@ function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDeta
       // an interrupting precondition failure: fast-check ends the search (or the shrinking) here
       if (stop()) throw new fc.PreconditionFailure(true);
       runs++;
+      o.onRun?.(sys.name, sysDef.config, cmds);
       return runCommands(sys, cmds, invariants, counters).violation === null;
     };
     const res = yield {

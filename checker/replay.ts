@@ -1,3 +1,5 @@
+import { PluginFault } from '../model/kernel/plugin-guard.ts';
+import { violationOfError } from './sequence.ts';
 import type { Action } from '../model/actions.ts';
 import type { Observation } from '../model/state.ts';
 import { variantByName } from '../model/variants.ts';
@@ -52,7 +54,15 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   const v = variantByName(t.variant);
   if (!v) throw new TraceError(`variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
   const sys = makeSystem(t.system ?? t.name, t.config, v);
-  const r = runSteps(sys, t.steps, INVARIANTS, undefined, { finalReads: true });
+  let r: ReturnType<typeof runSteps>;
+  try {
+    r = runSteps(sys, t.steps, INVARIANTS, undefined, { finalReads: true });
+  } catch (e) {
+    // an audited driver failing while its disks are added: no step ran
+    if (!(e instanceof PluginFault)) throw e;
+    const violation = { ...violationOfError(e), step: 0 };
+    return { name: t.name, variant: v.name, steps: [], violation, expected: t.expect, verdictMatches: t.expect === `violates ${violation.invariant}`, ok: false };
+  }
   const steps: ReplayedStep[] = r.steps.map((s, i) => {
     // the final observer's reads come after the trace's own steps
     if (i >= t.steps.length) return { ...s, mismatches: [] };
@@ -71,3 +81,6 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   const ok = !r.violation && steps.every((s) => !s.mismatches.length) && verdictMatches;
   return { name: t.name, variant: v.name, steps, violation: r.violation, expected: want, verdictMatches, ok };
 }
+
+/** How an observation differs from what a trace pins (null: as pinned), for callers other than `run`. */
+export { diff as expectationDiff };

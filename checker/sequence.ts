@@ -1,3 +1,4 @@
+import { PluginFault } from '../model/kernel/plugin-guard.ts';
 import type { Action } from '../model/actions.ts';
 import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
@@ -57,6 +58,7 @@ export function runCommands(sys: System, cmds: readonly Cmd[], invariants: reado
       if (!a) continue;
       threads = [[a]];
     }
+    o.beforeStep?.(threads, schedule);
     const r = safeGroup(sys, s, ref, threads, schedule, invariants, counters);
     steps.push(executed(threads, r));
     o.onStep?.(s, steps[steps.length - 1], r.state);
@@ -105,6 +107,8 @@ export interface RunOptions {
   readonly finalReads?: boolean;
   /** Called after each step of the run (not the final reads) with the states around it: measurements. */
   readonly onStep?: (pre: State, step: ExecutedStep, post: State) => void;
+  /** Called before each step runs, with what it runs (audit's watchdog: the step a plug-in hangs in). */
+  readonly beforeStep?: (threads: readonly (readonly Action[])[], schedule: readonly number[]) => void;
 }
 
 function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Invariant[], counters?: Counters): SequenceResult {
@@ -188,7 +192,15 @@ function safeGroup(sys: System, s: State, ref: readonly RefState[], threads: rea
     return runGroup(sys, s, ref, threads, schedule, invariants, counters);
   } catch (e) {
     if (e instanceof GroupTooLarge) throw e; // the input's size, not the model's fault
-    const message = e instanceof Error ? e.message : String(e);
-    return { state: s, ref, obs: threads.map(() => []), schedule: [], interleaving: [], violation: { invariant: 'model-error', message } };
+    return { state: s, ref, obs: threads.map(() => []), schedule: [], interleaving: [], violation: violationOfError(e) };
   }
+}
+
+/**
+ * An exception inside a step: a plug-in breaking its contract (under audit) is the violation
+ * `plugin-contract`; anything else is the model's own defect, `model-error`.
+ */
+export function violationOfError(e: unknown): { invariant: string; message: string } {
+  if (e instanceof PluginFault) return { invariant: 'plugin-contract', message: `${e.kind}: ${e.message}` };
+  return { invariant: 'model-error', message: e instanceof Error ? e.message : String(e) };
 }

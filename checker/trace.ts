@@ -45,10 +45,13 @@ export const Trace = z.strictObject({
   variant: z.string().default('reference'),
   system: z.string().optional(),
   config: Config,
-  steps: z.array(z.unknown()).min(1),
-  /** How a generated counterexample was found: by `check` (seed, path) or `explore` (bound, scenario). */
+  /** Empty only for a finding made before any step: an audited driver failing while its disks are added. */
+  steps: z.array(z.unknown()),
+  /** How a generated counterexample was found: by `check` (seed, path), `explore` (bound, scenario) or `audit` (plug-in). */
   found: z.strictObject({
-    by: z.enum(['check', 'explore']).default('check'),
+    by: z.enum(['check', 'explore', 'audit']).default('check'),
+    /** The audited plug-in: replay with `xipcheck run TRACE --plugin MODULE`. */
+    plugin: z.strictObject({ kind: z.enum(['driver', 'fs']), name: z.string(), role: z.string(), module: z.string() }).optional(),
     seed: z.number().int().optional(), path: z.string().optional(),
     bound: z.strictObject({ threads: z.number().int(), ops: z.number().int(), pages: z.number().int() }).optional(),
     scenario: z.string().optional(), depth: z.number().int().optional(),
@@ -75,7 +78,7 @@ function where(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }
 
-function firstIssue(e: z.ZodError, prefix: string): string {
+export function firstIssue(e: z.ZodError, prefix: string): string {
   const i = e.issues[0];
   const at = where([...(prefix ? [prefix] : []), ...i.path] as PropertyKey[]);
   return `${at || 'top level'}: ${i.message}`;
@@ -116,11 +119,11 @@ function checkGroupSize(threads: readonly (readonly unknown[])[], at: string): v
 }
 
 /** What a trace may expect to be violated: the invariants, and the two the runner itself reports. */
-const VIOLATION_IDS = [...INVARIANTS.map((i) => i.id), 'deadlock', 'model-error'];
+const VIOLATION_IDS = [...INVARIANTS.map((i) => i.id), 'deadlock', 'model-error', 'plugin-contract'];
 
 /** Parse and validate a trace; every error is a TraceError with one line of text. */
 export function parseTrace(json: unknown): ParsedTrace {
-  const t = Trace.safeParse(json);
+  const t = Trace.refine((x) => x.steps.length > 0 || x.expect !== 'holds', { path: ['steps'], message: 'a trace needs at least one step (only a finding at boot, "violates …", has none)' }).safeParse(json);
   if (!t.success) throw new TraceError(firstIssue(t.error, ''));
   const cfg = t.data.config;
   const want = /^violates (.*)$/.exec(t.data.expect)?.[1];

@@ -2,10 +2,11 @@ import type { Observation } from '../model/state.ts';
 import type { Counterexample } from './check.ts';
 import type { FamilyReport } from './explore/family-run.ts';
 import type { ExecutedStep } from './sequence.ts';
-import { TRACE_SCHEMA } from './trace.ts';
+import { TRACE_SCHEMA, type ParsedTrace } from './trace.ts';
+import type { TraceExploreReport } from './explore/trace-explore-run.ts';
 import { FINAL_NOTE } from './sequence.ts';
 
-function stepsOf(steps: readonly ExecutedStep[]): object[] {
+export function stepsOf(steps: readonly ExecutedStep[]): object[] {
   return steps.map((s, i) => (s.threads.length === 1 && s.threads[0].length === 1
     ? { ...s.threads[0][0], ...(s.obs[0]?.[0] ? { expect: obsExpect(s.obs[0][0]) } : {}), ...(s.observer && !steps[i - 1]?.observer ? { note: FINAL_NOTE } : {}) }
     : {
@@ -48,4 +49,26 @@ export function exploreTrace(r: FamilyReport): object {
 function obsExpect(o: Observation): object | null {
   if (Number.isNaN(o.ret)) return null;
   return { ret: o.ret, ...(o.data ? { data: o.data } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.stat ? { stat: o.stat } : {}), ...(o.statfs ? { statfs: o.statfs } : {}) };
+}
+
+/**
+ * The shortest counterexample of `explore TRACE.json` as a trace file: the scenario's config,
+ * question and cites, its steps with the schedules that reach the violation and what each
+ * call returned there (replayable with `xipcheck run`).
+ */
+export function traceExploreTrace(t: ParsedTrace, r: TraceExploreReport): object {
+  const v = r.violation!;
+  return {
+    schema: TRACE_SCHEMA,
+    name: `${t.name}-explore-${v.invariant}`,
+    question: `Found by xipcheck explore ${t.name}: ${v.message}${t.question ? ` (the scenario asks: ${t.question})` : ''}`,
+    expect: `violates ${v.invariant}`,
+    cites: t.cites,
+    variant: r.variant,
+    ...(t.system ? { system: t.system } : {}),
+    config: t.config,
+    found: { by: 'explore', scenario: t.name, depth: v.depth, invariant: v.invariant, message: v.message, ...(v.at ? { at: v.at } : {}), step: v.step },
+    // the scenario's own notes stay with its steps (the final reads have theirs)
+    steps: stepsOf(v.steps).map((s, i) => (t.steps[i]?.note && !v.steps[i].observer ? { ...s, note: t.steps[i].note } : s)),
+  };
 }

@@ -18,8 +18,16 @@ import { DEFAULT_BOUND, UNFIXED, type Unfixed } from '../checker/explore/family.
 import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
+import { AUDIT_HELP, AUDIT_OPTIONS, cmdAudit } from './audit.ts';
+import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
+import { registerDriver } from '../model/block/driver.ts';
+import { setPluginGuard } from '../model/kernel/plugin-guard.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
+import { loadSystem, loadTrace } from './input-files.ts';
+import { exploreTraceReport, traceExploreReportFailed } from '../checker/explore/trace-explore-run.ts';
+import { traceExploreJunit, traceExploreText } from '../checker/report/trace-explore.ts';
+import { traceExploreTrace } from '../checker/write-trace.ts';
 
 export { UsageError } from './usage.ts';
 
@@ -37,16 +45,22 @@ export const OUTPUT_FAILED = 4;
 
 const CMD_HELP: Record<string, string> = {
   check: `  xipcheck check [--seed N] [--runs N] [--time-budget S] [--variant NAME] [--shard I/N]
-                 [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
-      random command sequences on the reference systems, every invariant checked after
-      every step; on a violation: the shrunk counterexample, a trace file, exit 1`,
+                 [--system FILE] [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
+      random command sequences on the reference systems (or on your own, --system), every
+      invariant checked after every step; on a violation: the shrunk counterexample, a
+      trace file, exit 1`,
   explore: `  xipcheck explore [--threads N] [--ops N] [--pages N] [--max-states N] [--time-budget S]
                    [--variant NAME] [--include-unfixed NAME,…] [--no-symmetry] [--workers N]
                    [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
       every interleaving of every scenario within the bound, breadth-first; exit 1 with the
       shortest counterexample, or 0 with the number of distinct states exhausted (default
-      bound ${DEFAULT_BOUND.threads} threads x ${DEFAULT_BOUND.ops} op x ${DEFAULT_BOUND.pages} pages)`,
-  run: `  xipcheck run TRACE.json [--reporter text|json]
+      bound ${DEFAULT_BOUND.threads} threads x ${DEFAULT_BOUND.ops} op x ${DEFAULT_BOUND.pages} pages)
+  xipcheck explore TRACE.json [--max-states N] [--time-budget S] [--variant NAME] [--no-symmetry]
+                   [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
+      every interleaving of your own scenario: the trace's concurrent groups exhaustively,
+      its other steps as written; exit 1 with the shortest counterexample, or 0`,
+  audit: AUDIT_HELP,
+  run: `  xipcheck run TRACE.json [--reporter text|json] [--plugin MODULE]
       replay a trace: each step's observation and the invariants' status; exit 1 when an
       observation differs from the trace's expectation or an invariant fails`,
   invariants: `  xipcheck invariants [--reporter text|json]
@@ -63,6 +77,8 @@ const OPTION_HELP: Record<string, string> = {
   --time-budget S   stop starting runs after S seconds, 1..${BUDGET_MAX}
   --variant NAME    a design variant (xipcheck variants lists them; default reference)
   --shard I/N       shard I of N (1 ≤ I ≤ N ≤ ${SHARDS_MAX}, N ≤ runs): its own seed, 1/N of the runs
+  --system FILE     check this machine instead of the reference suite: a JSON config in the
+                    format of a trace's "config" (model/config.ts); the runs open files f0..f2
   --reporter R      text (default), json or junit
   --out FILE        write the report to FILE instead of stdout
   --trace-out FILE  where a counterexample's trace goes (default ./xipcheck-counterexample-<invariant>.trace.json)`,
@@ -78,9 +94,16 @@ const OPTION_HELP: Record<string, string> = {
   --workers N       worker threads, at most the number of cores (default 1); same report for any N
   --reporter R      text (default), json or junit
   --out FILE        write the report to FILE instead of stdout
-  --trace-out FILE  where the counterexample's trace goes (default ./xipcheck-explore-<invariant>.trace.json)`,
+  --trace-out FILE  where the counterexample's trace goes (default ./xipcheck-explore-<invariant>.trace.json)
+with TRACE.json (a trace file, as xipcheck run takes): its groups' schedules and the
+observations it pins after its set-up are not judged (another interleaving may return
+something else; the reference judges every call); the set-up's pinned observations are.
+--variant defaults to the trace's; --threads, --ops, --pages, --include-unfixed and
+--workers describe the family and are refused with a trace.`,
   run: `options:
-  --reporter R      text (default) or json`,
+  --reporter R      text (default) or json
+  --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
+  audit: AUDIT_OPTIONS,
   invariants: `options:
   --reporter R      text (default) or json`,
   variants: '',
@@ -186,7 +209,7 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   if (wantsHelp(args)) { stdout.write(`${commandHelp('check')}\n`); return 0; }
   const { values: v } = parse(args, {
     seed: { type: 'string' }, runs: { type: 'string' }, 'time-budget': { type: 'string' }, variant: { type: 'string' },
-    reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' }, shard: { type: 'string' },
+    reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' }, shard: { type: 'string' }, system: { type: 'string' },
   });
   let seed = intOpt(v.seed as string | undefined, 'seed', 1, 0, SEED_MAX, ' (fast-check seeds are 32-bit: a larger one would alias a smaller one)');
   let runs = intOpt(v.runs as string | undefined, 'runs', 1000, 1, RUNS_MAX);
@@ -202,6 +225,9 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
   const variant = variantOpt(v.variant as string | undefined);
+  if (v.system === '') throw new UsageError('--system needs a file name: a JSON config (model/config.ts)');
+  const own = v.system === undefined ? undefined : loadSystem(v.system as string);
+  for (const n of own?.notes ?? []) stderr.write(`xipcheck: note: ${n}\n`);
   const outs = outputOpts(v);
   const progress = process.stderr.isTTY && !process.env.CI;
   const t0 = Date.now();
@@ -209,7 +235,7 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   let report;
   try {
     report = await checkAsync({
-      seed, runs, timeBudgetMs: budget, variant, shouldStop: () => sig.signal() !== null,
+      seed, runs, timeBudgetMs: budget, variant, ...(own ? { systems: [own.system] } : {}), shouldStop: () => sig.signal() !== null,
       onProgress: (m) => { if (progress && Date.now() - t0 > 2000) stderr.write(`… ${m}\n`); },
     });
   } finally { sig.dispose(); }
@@ -233,11 +259,12 @@ function render<R extends object>(reporter: string, report: R, tracePath: string
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {
   if (wantsHelp(args)) { stdout.write(`${commandHelp('explore')}\n`); return 0; }
-  const { values: v } = parse(args, {
+  const { values: v, positionals } = parse(args, {
     threads: { type: 'string' }, ops: { type: 'string' }, pages: { type: 'string' }, 'max-states': { type: 'string' },
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
-  });
+  }, 1);
+  if (positionals.length) return await cmdExploreTrace(positionals[0], v, stdout, stderr);
   const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
   const bound = {
     threads: intOpt(v.threads as string | undefined, 'threads', DEFAULT_BOUND.threads, 1, 4, why),
@@ -286,9 +313,40 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   return (exploreFailed(report) ? 1 : 0) | failed;
 }
 
-function cmdRun(args: string[], stdout: Out): number {
+/** `explore TRACE.json`: every interleaving of the trace's concurrent groups (checker/explore/trace-explore.ts). */
+async function cmdExploreTrace(file: string, v: Parsed['values'], stdout: Out, stderr: Out): Promise<number> {
+  for (const f of ['threads', 'ops', 'pages', 'include-unfixed', 'workers']) {
+    if (v[f] !== undefined) throw new UsageError(`--${f} is an option of explore's own family; with a trace file the trace says what runs (drop --${f})`);
+  }
+  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
+  const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1, STATES_MAX);
+  const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
+  const variant = v.variant === undefined ? undefined : variantOpt(v.variant as string);
+  const t = loadTrace(file);
+  if (!variant && !variantByName(t.variant)) throw new UsageError(`${quote(file)}: variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
+  const outs = outputOpts(v);
+  const sig = interruptible(stderr);
+  let report;
+  try {
+    report = await exploreTraceReport(file, t, { variant, maxStates, timeBudgetMs: budget, symmetry: !v['no-symmetry'], shouldStop: () => sig.signal() !== null });
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof GroupTooLarge) throw new UsageError(`${quote(file)}: ${e.message}`);
+    throw e;
+  } finally { sig.dispose(); }
+  const cex = report.violation;
+  const failed = deliver(outs, stdout, stderr,
+    cex ? { json: traceExploreTrace(t, report), defaultPath: `xipcheck-explore-${cex.invariant}.trace.json` } : null,
+    (tracePath, traceError) => render(reporter, report, tracePath, traceError, traceExploreJunit, traceExploreText));
+  const s = sig.signal();
+  if (s) return SIGNAL_EXIT[s];
+  return (traceExploreReportFailed(report) ? 1 : 0) | failed;
+}
+
+async function cmdRun(args: string[], stdout: Out): Promise<number> {
   if (wantsHelp(args)) { stdout.write(`${commandHelp('run')}\n`); return 0; }
-  const { values: v, positionals } = parse(args, { reporter: { type: 'string' } }, 1);
+  const { values: v, positionals } = parse(args, { reporter: { type: 'string' }, plugin: { type: 'string' } }, 1);
+  // an audit's trace runs on the audited driver, which the trace names: load it first, under the guard
+  if (v.plugin) await usePlugin(v.plugin as string);
   const file = positionals[0];
   if (!file) throw new UsageError('run needs a trace file: xipcheck run TRACE.json');
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
@@ -326,6 +384,17 @@ function cmdVariants(args: string[], stdout: Out): number {
   return 0;
 }
 
+async function usePlugin(module: string): Promise<void> {
+  try {
+    const p = await loadPlugin(module);
+    registerDriver(p);
+    setPluginGuard(true);
+  } catch (e) {
+    if (e instanceof PluginLoadError) throw new UsageError(`--plugin ${e.message}`);
+    throw e;
+  }
+}
+
 /** The CLI as a function, so tests can drive it without a process. Returns the exit code. */
 export async function main(argv: string[], stdout: Out = process.stdout, stderr: Out = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -336,10 +405,11 @@ export async function main(argv: string[], stdout: Out = process.stdout, stderr:
       case '--version': case '-V': stdout.write(`${VERSION}\n`); return 0;
       case 'check': return await cmdCheck(rest, stdout, stderr);
       case 'explore': return await cmdExplore(rest, stdout, stderr);
-      case 'run': return cmdRun(rest, stdout);
+      case 'run': return await cmdRun(rest, stdout);
+      case 'audit': return await cmdAudit(rest, stdout, stderr, parse);
       case 'invariants': return cmdInvariants(rest, stdout);
       case 'variants': return cmdVariants(rest, stdout);
-      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, invariants, variants; see xipcheck --help)`);
+      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, invariants, variants; see xipcheck --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) { stderr.write(`xipcheck: ${oneLine(e.message)}\n`); return 2; }

@@ -7,9 +7,10 @@ import { z } from 'zod';
  */
 export const DeviceConfig = z.strictObject({
   name: z.string().min(1),
-  /** Which block driver backs the device (drivers/s390/block/dcssblk.c, drivers/block/brd.c,
-   *  arch/powerpc/sysdev/axonram.c), or a plain disk without direct_access. */
-  driver: z.enum(['dcssblk', 'brd', 'axonram', 'disk']),
+  /** Which block driver backs the device: a registered driver's name — the built-in dcssblk
+   *  (drivers/s390/block/dcssblk.c), brd (drivers/block/brd.c), axonram
+   *  (arch/powerpc/sysdev/axonram.c) and disk (no direct_access), or an audited plug-in. */
+  driver: z.string().min(1),
   /** Capacity in pages (one page = one ext2 block = 8 sectors of the abstraction). */
   pages: z.number().int().min(2).max(64),
   /** Partition start in sectors (hd_struct.start_sect), page-aligned: the bio path adds it
@@ -64,7 +65,6 @@ export const Config = z.strictObject({
   heapPages: z.number().int().min(1).max(16).default(2),
 }).superRefine((c, ctx) => {
   c.devices.forEach((d, i) => {
-    if (d.startSect && d.driver === 'dcssblk') ctx.addIssue({ code: 'custom', path: ['devices', i, 'startSect'], message: 'dcssblk disks have no partitions (one minor per segment): startSect must be 0' });
     if (d.startSect / PAGE_SECTORS > d.pages - 2) ctx.addIssue({ code: 'custom', path: ['devices', i, 'startSect'], message: `the partition must leave at least 2 of the device's ${d.pages} pages` });
   });
 });

@@ -1,7 +1,8 @@
 import { Config, type ConfigInput } from './config.ts';
 import type { Device, Inode, Proc, State } from './state.ts';
-import { dcssInitiallyReadOnly } from './block/drivers/dcssblk.ts';
 import { fopsFor } from './block/direct_access.ts';
+import { driverByName, driverNames } from './block/driver.ts';
+import './block/drivers/builtin.ts';
 import { zeros } from './kernel/physmem.ts';
 import type { Ctx } from './kernel/step.ts';
 import { ext2_mount } from './fs/ext2/super.ts';
@@ -18,21 +19,19 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   const PS = cfg.pageSize;
   const fsDev = cfg.devices.findIndex((d) => d.name === cfg.fs.device);
   if (fsDev < 0) throw new ConfigError(`fs.device "${cfg.fs.device}" names no device in "devices"`);
-  const devices: Device[] = cfg.devices.map((d) => ({
-    name: d.name,
-    driver: d.driver,
-    fops: fopsFor(d.driver, ctx.variant),
-    pages: d.pages,
-    startSect: d.startSect,
-    // brd pages exist only once touched; other media hold old bytes everywhere.
-    data: Array.from({ length: d.pages }, () => (d.driver === 'brd' ? null : new Array(PS).fill(d.staleByte))),
-    openers: 0,
-    present: true,
-    readOnly: d.readOnly || (d.driver === 'dcssblk' && dcssInitiallyReadOnly(d.segmentType, d.shared)),
-    formatted: false,
-    dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
-    backing: d.driver === 'brd' ? { allocated: 0, max: d.maxBackingPages ?? d.pages } : null,
-  }));
+  const devices: Device[] = cfg.devices.map((d, i) => {
+    const fops = fopsFor(d.driver, ctx.variant);
+    const drv = driverByName(fops);
+    if (!drv) throw new ConfigError(`devices[${i}].driver: no driver named "${d.driver}" (registered: ${driverNames().filter((n) => !n.includes(':')).join(', ')}); an audited driver is loaded with --plugin MODULE`);
+    if (d.startSect && drv.role === 'dcssblk') throw new ConfigError(`devices[${i}].startSect: dcssblk disks have no partitions (one minor per segment): startSect must be 0`);
+    // add_disk: the driver's private data; brd pages exist only once touched, other media hold old bytes everywhere
+    const added = drv.add_disk(d, PS);
+    return {
+      name: d.name, driver: d.driver, fops, pages: d.pages, startSect: d.startSect,
+      data: Array.from({ length: d.pages }, () => (added.backed ? new Array(PS).fill(d.staleByte) : null)),
+      openers: 0, present: true, readOnly: added.readOnly, formatted: false, priv: added.priv,
+    };
+  });
   // mke2fs, writing through the partition's block device: block 0 is the super block; files get
   // consecutive blocks after it; block b is device page partitionPage(b).
   const used = [true, ...new Array(partitionPages(cfg.devices[fsDev]) - 1).fill(false)];
@@ -40,7 +39,8 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   let dir = emptyDir();
   const dev = devices[fsDev];
   const data = dev.data.slice();
-  if (dev.driver === 'brd') data[partitionPage(dev, 0)] = zeros(PS);
+  // mke2fs writes the super block: on a medium that backs pages on first write, that backs it
+  if (data[partitionPage(dev, 0)] === null) data[partitionPage(dev, 0)] = zeros(PS);
   for (const f of cfg.fs.files) {
     const ino = inodes.length;
     const blocks: number[] = [];
@@ -57,7 +57,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
     inodes.push({ ino, size: f.data.length, blocks, xip: false, aops: 'ext2_aops', nlink: 1, refs: 0, pageCache: [] });
     dir = dirWith(dir, f.name, ino);
   }
-  devices[fsDev] = { ...dev, data, formatted: true, backing: dev.backing && { ...dev.backing, allocated: data.filter((p) => p !== null).length } };
+  devices[fsDev] = { ...dev, data, formatted: true };
   const procs: Proc[] = Array.from({ length: cfg.processes }, (_, pid) => ({
     pid,
     vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, xip: false }],

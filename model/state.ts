@@ -39,9 +39,10 @@ export type LockState =
 
 export interface Device {
   readonly name: string;
-  readonly driver: 'dcssblk' | 'brd' | 'axonram' | 'disk';
-  /** bd_disk->fops: the name of the block_device_operations table the driver installed at
-   *  add_disk (model/block/direct_access.ts); a broken variant installs a defective one. */
+  /** The driver the config names (model/block/driver.ts registry). */
+  readonly driver: string;
+  /** bd_disk->fops: the registered driver whose table add_disk installed (model/block/direct_access.ts
+   *  fopsFor); a broken variant installs a defective one. */
   readonly fops: string;
   /** Capacity in pages. */
   readonly pages: number;
@@ -56,10 +57,8 @@ export interface Device {
   readonly readOnly: boolean;
   /** Holds an ext2 file system (false after brd BLKFLSBUF destroyed it). */
   readonly formatted: boolean;
-  /** dcssblk segment state. */
-  readonly dcss: { readonly segmentType: string; readonly shared: boolean; readonly savePending: boolean; readonly saves: number } | null;
-  /** brd: pages allocated so far and the limit before -ENOMEM. */
-  readonly backing: { readonly allocated: number; readonly max: number } | null;
+  /** bd_disk->private_data: the driver's own plain data (dcssblk's segment state), opaque to the rest of the model. */
+  readonly priv: unknown;
 }
 
 export interface SuperBlock {

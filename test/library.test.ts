@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
 // Through the public entry point only, as a user's own suite would.
 import { initialState, runCall, program, variantByName, commandsArb, runCommands, makeSystem, INVARIANTS, REFERENCE_SUITE, type Observation } from 'xipcheck';
+import { INVARIANTS as SOURCE_INVARIANTS } from '../index.ts';
 
 const ctx = { variant: variantByName('reference')!, pageSize: 4 };
 const config = { devices: [{ name: 'dcssblk0', driver: 'dcssblk' as const, pages: 8 }], fs: { device: 'dcssblk0' } };
@@ -22,6 +23,12 @@ describe('xipcheck as a library', () => {
   test.prop([commandsArb(2, 2, 8, 20)], { numRuns: 50 })('every invariant holds on my config', (cmds) => {
     const sys = makeSystem('mine', config, variantByName('reference')!);
     expect(runCommands(sys, cmds, INVARIANTS).violation).toBeNull();
+  });
+
+  // package.json's exports point at dist/; in the repo the name must still mean the sources
+  // (vitest.config.ts), or this suite would test whatever dist/ was last built from
+  test('the package name resolves to the sources under test', () => {
+    expect(INVARIANTS).toBe(SOURCE_INVARIANTS);
   });
 
   test('the reference suite is exported', () => {

@@ -3,10 +3,10 @@ import type { Variant } from '../../model/kernel/variant.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Invariant } from '../../properties/invariant.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
-import { finalReads, runSteps, type ExecutedStep } from '../sequence.ts';
+import { finalReads, runSteps, violationOfError, type ExecutedStep } from '../sequence.ts';
 import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
-import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, ready, type GroupState, type Violation } from '../group.ts';
+import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, GroupTooLarge, ready, type GroupState, type Violation } from '../group.ts';
 import { canonicalKey, symmetryClasses } from './canon.ts';
 
 /** One exploration problem: a machine, a set-up run first, and the threads to interleave. */
@@ -124,15 +124,26 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
     const r = ready(sys, node.g);
     if (!r.length) {
       if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
-      const f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
+      let f: ReturnType<typeof checkFinished>, fr: ReturnType<typeof finalReads> | null;
+      try {
+        f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
+        // the final observer reads the model's files: a toy program (tests) has none
+        fr = f.violation || o.program ? null : finalReads(sys, node.g.s, f.ref, invariants);
+      } catch (e) {
+        if (e instanceof GroupTooLarge) throw e;
+        return fail(head, null, violationOfError(e));
+      }
       if (f.violation) return fail(head, null, f.violation);
-      // the final observer reads the model's files: a toy program (tests) has none
-      const fr = o.program ? null : finalReads(sys, node.g.s, f.ref, invariants);
       if (fr?.violation) return fail(head, null, fr.violation);
       continue;
     }
     for (let k = 0; k < r.length; k++) {
-      const a = advance(sys, threads, node.g, r[k], hooks);
+      let a: ReturnType<typeof advance>;
+      try {
+        a = advance(sys, threads, node.g, r[k], hooks);
+      } catch (e) {
+        return fail(head, k, violationOfError(e));
+      }
       transitions++;
       const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
       if (v) return fail(head, k, v);

@@ -17,6 +17,8 @@ export interface FamilyOptions {
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
   readonly workers?: number;
+  /** Only the scenarios of these systems (an audit explores the one its driver replaces). */
+  readonly systems?: readonly string[];
   /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
   readonly declaredUnreachable?: ReadonlyMap<string, string>;
   readonly onProgress?: (done: number, states: number) => void;
@@ -143,6 +145,7 @@ function* kept(o: FamilyOptions, t: Tally, stop: () => boolean): Generator<Famil
   let k = 0;
   for (const s of familyAll(o.bound ?? DEFAULT_BOUND, o.include)) {
     if ((++k & 255) === 0 && stop()) { yield null; return; }
+    if (o.systems && !o.systems.includes(s.system)) continue;
     if (s.excluded) t.exclude(s.unfixed!);
     else yield s;
   }
@@ -188,8 +191,12 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
   const halt = (why: 'signal' | 'memory') => { ended ??= why; Atomics.store(flag, 0, STOP_CODES[why]); };
   const inbox: { w: Worker; index: number; result?: Slim; crash?: Error }[] = [];
   let wake: (() => void) | null = null;
+  // Compiled (dist/), the worker is plain JavaScript beside this file. Run from the sources
+  // (vitest, tsx), worker threads do not inherit the TypeScript loader: a boot file registers
+  // it, then loads the worker's source.
+  const boot = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
   const workers = Array.from({ length: n }, () => {
-    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    const w = new Worker(new URL(boot, import.meta.url), {
       workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, deadline: lim.deadline, flag },
     });
     w.on('message', (m: { index: number; result: Slim }) => { inbox.push({ w, ...m }); wake?.(); });

@@ -1,9 +1,11 @@
-import { EACCES, EIO, ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { EACCES, EIO, ENODEV } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { zeros } from '../kernel/physmem.ts';
 import type { State } from '../state.ts';
 import { setAt, updateDevice } from '../state.ts';
-import { fopsOf } from './direct_access.ts';
+import { neutralCtx } from './direct_access.ts';
+import { callDriver, driverOf } from './driver.ts';
+import type { Ctx } from '../kernel/step.ts';
 import { PAGE_SECTORS } from '../config.ts';
 import { pfnOf } from '../kernel/physmem.ts';
 
@@ -42,10 +44,10 @@ export function blkdev_get(s: State, dev: number, write: boolean): readonly [Sta
 }
 
 /** blkdev_put: drop an opener; the driver's release hook runs with the new count. */
-export function blkdev_put(s: State, dev: number): State {
+export function blkdev_put(s: State, dev: number, ctx: Ctx = neutralCtx(s)): State {
   const s2 = updateDevice(s, dev, (x) => ({ ...x, openers: Math.max(0, x.openers - 1) }));
-  const rel = fopsOf(s2, dev).release;
-  return rel ? rel(s2, dev) : s2;
+  if (!driverOf(s2, dev).fops.release) return s2;
+  return callDriver<void>(s2, dev, 'release', (drv, disk) => drv.fops.release!(ctx, disk), (r) => (r === undefined ? null : `release returned ${JSON.stringify(r)}; it returns nothing`))[0];
 }
 
 /**
@@ -64,16 +66,24 @@ export function bioRead(s: State, dev: number, page: number): readonly [State, r
   return [s, d.data[p] ?? zeros(s.cfg.pageSize)];
 }
 
-export function bioWrite(s: State, dev: number, page: number, data: readonly number[]): readonly [State, number] {
+export function bioWrite(s: State, dev: number, page: number, data: readonly number[], ctx: Ctx = neutralCtx(s)): readonly [State, number] {
   const d = s.devices[dev];
   if (!d.present) return [s, -ENODEV];
   if (d.readOnly) return [s, -EIO];
   const p = partitionPage(d, page);
-  const fresh = d.driver === 'brd' && d.data[p] === null;
-  if (fresh && d.backing && d.backing.allocated >= d.backing.max) return [s, -ENOMEM];
-  return [updateDevice(s, dev, (x) => ({
-    ...x,
-    data: setAt(x.data, p, data.slice()),
-    backing: fresh && x.backing ? { ...x.backing, allocated: x.backing.allocated + 1 } : x.backing,
-  })), 0];
+  let next = s;
+  if (d.data[p] === null) {
+    // the driver's make_request gives the page memory first, or fails the bio
+    if (!driverOf(s, dev).write_page) return [s, -EIO];
+    const [s2, st] = callDriver<number>(s, dev, 'write_page', (drv, disk) => drv.write_page!(ctx, disk, p), validErrno('write_page'));
+    if (st!.ret) return [s, st!.ret];
+    next = s2;
+    if (next.devices[dev].data[p] === null) return [s, -EIO];
+  }
+  return [updateDevice(next, dev, (x) => ({ ...x, data: setAt(x.data, p, data.slice()) })), 0];
+}
+
+/** 0 or a negative errno: what ioctls, sysfs stores and make_request return. */
+export function validErrno(op: string): (r: unknown) => string | null {
+  return (r) => (Number.isInteger(r) && (r as number) <= 0 ? null : `${op} returned ${JSON.stringify(r)}, not 0 or a negative errno`);
 }

@@ -1,23 +1,14 @@
 import { EOPNOTSUPP } from '../kernel/errno.ts';
-import { has, type Variant } from '../kernel/variant.ts';
-import type { Device, State } from '../state.ts';
-import type { BlockDeviceOperations, DirectAccess } from './block_device_operations.ts';
-import { dcssblk_fops, dcssblk_fops_first_segment, dcssblk_fops_range_off_by_one } from './drivers/dcssblk.ts';
-import { brd_fops, brd_fops_highmem } from './drivers/brd.ts';
-import { axonram_fops, axonram_fops_bogus_pfn, axonram_fops_no_part_start } from './drivers/axonram.ts';
-import { disk_fops } from './drivers/disk.ts';
-
-/** Every block_device_operations table a gendisk can point at, by name (Device.fops). */
-const DRIVERS = new Map<string, BlockDeviceOperations>([
-  ['dcssblk', dcssblk_fops], ['brd', brd_fops], ['axonram', axonram_fops], ['disk', disk_fops],
-  // defective drivers of the broken variants (the driver-contract invariant must catch them)
-  ['dcssblk:range-off-by-one', dcssblk_fops_range_off_by_one], ['dcssblk:first-segment', dcssblk_fops_first_segment],
-  // the drivers of historical kernels (docs/history.md)
-  ['axonram:no-part-start', axonram_fops_no_part_start], ['axonram:bogus-pfn', axonram_fops_bogus_pfn], ['brd:highmem', brd_fops_highmem],
-]);
+import { has, variant, type Variant } from '../kernel/variant.ts';
+import type { Ctx } from '../kernel/step.ts';
+import type { State } from '../state.ts';
+import type { DirectAccess } from './block_device_operations.ts';
+import { callDriver, driverOf, substituteOf } from './driver.ts';
 
 /** add_disk: the table the driver installs in gendisk->fops (a broken variant installs a defective one). */
-export function fopsFor(driver: Device['driver'], v: Variant): string {
+export function fopsFor(driver: string, v: Variant): string {
+  const audited = substituteOf(driver);
+  if (audited) return audited;
   if (driver === 'dcssblk' && has(v, 'da-range-off-by-one')) return 'dcssblk:range-off-by-one';
   if (driver === 'dcssblk' && has(v, 'da-other-device')) return 'dcssblk:first-segment';
   if (driver === 'axonram' && has(v, 'hist-axonram-no-part-start')) return 'axonram:no-part-start';
@@ -26,15 +17,8 @@ export function fopsFor(driver: Device['driver'], v: Variant): string {
   return driver;
 }
 
-/** bdev->bd_disk->fops: the driver's block_device_operations. */
-export function fopsOf(s: State, dev: number): BlockDeviceOperations {
-  const f = DRIVERS.get(s.devices[dev].fops);
-  if (!f) throw new Error(`device ${s.devices[dev].name}: unknown block_device_operations ${s.devices[dev].fops}`);
-  return f;
-}
-
 export function hasDirectAccess(s: State, dev: number): boolean {
-  return !!fopsOf(s, dev).direct_access;
+  return !!driverOf(s, dev).fops.direct_access;
 }
 
 /**
@@ -42,8 +26,23 @@ export function hasDirectAccess(s: State, dev: number): boolean {
  * __inode_direct_access (fs/ext2/xip.c 2.6.25–3.19), which BUG_ONs on a missing method; the
  * model returns -EOPNOTSUPP there instead (what 4.0's bdev_direct_access returns).
  */
-export function direct_access(s: State, dev: number, sector: number): readonly [State, DirectAccess] {
-  const f = fopsOf(s, dev).direct_access;
-  if (!f) return [s, { err: -EOPNOTSUPP }];
-  return f(s, dev, sector);
+export function direct_access(s: State, dev: number, sector: number, ctx: Ctx = neutralCtx(s)): readonly [State, DirectAccess] {
+  if (!hasDirectAccess(s, dev)) return [s, { err: -EOPNOTSUPP }];
+  const [s2, st] = callDriver<DirectAccess>(s, dev, 'direct_access', (drv, disk) => drv.fops.direct_access!(ctx, disk, sector), validDirectAccess);
+  return [s2, st!.ret];
+}
+
+/** direct_access's answer: a kaddr inside its pfn's page, or a negative errno. */
+export function validDirectAccess(r: unknown): string | null {
+  if (!r || typeof r !== 'object') return `direct_access returned ${JSON.stringify(r)} instead of { kaddr, pfn } or { err }`;
+  const o = r as Record<string, unknown>;
+  if ('err' in o) return Number.isInteger(o.err) && (o.err as number) < 0 && Object.keys(o).length === 1 ? null : `direct_access returned ${JSON.stringify(r)}: err must be a negative errno and alone`;
+  return Number.isInteger(o.kaddr) && Number.isInteger(o.pfn) && (o.kaddr as number) >= 0 && (o.pfn as number) >= 0 && Object.keys(o).length === 2 ? null : `direct_access returned ${JSON.stringify(r)}: kaddr and pfn must be non-negative integers`;
+}
+
+const NO_MUTATION = variant('none', 'a caller outside any design variant (an invariant probing the driver)');
+
+/** For callers that run no kernel code of their own (the driver-contract probe): no mutation switched on. */
+export function neutralCtx(s: State): Ctx {
+  return { variant: NO_MUTATION, pageSize: s.cfg.pageSize };
 }

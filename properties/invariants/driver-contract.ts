@@ -106,8 +106,7 @@ const lastJudged = new WeakMap<Config, { rec: Device; verdict: string | null }[]
 function sameShape(a: Device, b: Device): boolean {
   if (a.fops !== b.fops || a.present !== b.present || a.pages !== b.pages || a.startSect !== b.startSect || a.readOnly !== b.readOnly
     || a.openers !== b.openers || a.formatted !== b.formatted || a.data.length !== b.data.length) return false;
-  if (a.dcss !== b.dcss && JSON.stringify(a.dcss) !== JSON.stringify(b.dcss)) return false;
-  if (a.backing !== b.backing && (a.backing?.allocated !== b.backing?.allocated || a.backing?.max !== b.backing?.max)) return false;
+  if (a.priv !== b.priv && JSON.stringify(a.priv) !== JSON.stringify(b.priv)) return false;
   for (let p = 0; p < a.data.length; p++) if ((a.data[p] === null) !== (b.data[p] === null)) return false;
   return true;
 }
@@ -115,7 +114,7 @@ function sameShape(a: Device, b: Device): boolean {
 function deviceKey(dev: number, d: Device): string {
   let backed = '';
   for (const p of d.data) backed += p === null ? '0' : '1';
-  return `${dev}|${d.fops}|${d.present}|${d.pages}|${d.startSect}|${d.readOnly}|${d.openers}|${d.formatted}|${JSON.stringify(d.dcss)}|${JSON.stringify(d.backing)}|${backed}`;
+  return `${dev}|${d.fops}|${d.present}|${d.pages}|${d.startSect}|${d.readOnly}|${d.openers}|${d.formatted}|${JSON.stringify(d.priv)}|${backed}`;
 }
 
 export const driverContract: Invariant = {

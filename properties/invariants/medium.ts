@@ -1,5 +1,6 @@
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Device, State } from '../../model/state.ts';
+import { driverRole } from '../../model/block/driver.ts';
 
 /**
  * What each memory driver's `direct_access` promises for a sector (2.6.25–3.19), read from
@@ -31,8 +32,10 @@ export const DIRECT_ACCESS_RULES: Readonly<Record<'dcssblk' | 'brd' | 'axonram',
   },
 };
 
+/** The rule of the specification the device's driver says it implements (its role). */
 export function ruleOf(d: Device): DirectAccessRule | null {
-  return d.driver === 'disk' ? null : DIRECT_ACCESS_RULES[d.driver];
+  const role = driverRole(d.driver);
+  return !role || role === 'disk' ? null : DIRECT_ACCESS_RULES[role];
 }
 
 /** The disk page (of the whole disk, where the model keeps the bytes) a sector of the device names. */

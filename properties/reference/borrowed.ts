@@ -1,3 +1,4 @@
+import { driverRole } from '../../model/block/driver.ts';
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
@@ -29,7 +30,7 @@ export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boole
   if (errno === 'ENOSPC') return s.sb.used.every(Boolean);
   const d = s.devices[s.sb.dev];
   const cfg = s.cfg.devices[s.sb.dev];
-  if (d.driver !== 'brd') return false;
+  if (driverRole(d.driver) !== 'brd') return false;
   const max = cfg.maxBackingPages ?? cfg.pages;
   return d.data.filter((p) => p !== null).length >= max;
 }

@@ -1,3 +1,5 @@
+import { driverRole } from '../../model/block/driver.ts';
+import type { DriverRole } from '../../model/block/block_device_operations.ts';
 import type { Config } from '../../model/config.ts';
 import { pagesFor } from '../../model/state.ts';
 import type { TruncateWindow } from './truncate-window.ts';
@@ -71,7 +73,8 @@ export interface RefMount {
 }
 
 export interface RefDev {
-  readonly driver: 'dcssblk' | 'brd' | 'axonram' | 'disk';
+  /** The specification the device's driver implements (its declared role), not its code. */
+  readonly driver: DriverRole;
   readonly pages: number;
   readonly startSect: number;
   readonly present: boolean;
@@ -97,6 +100,11 @@ export function hasDirectAccess(d: RefDev): boolean {
   return d.driver !== 'disk';
 }
 
+/** The role a configured driver declared (its specification); the config was checked at init. */
+function roleOf(name: string): DriverRole {
+  return driverRole(name) ?? 'disk';
+}
+
 /** The machine as configured: files as mke2fs wrote them (holes read as zeros), the mount as configured. */
 export function refInit(s: { readonly cfg: Config }): RefState {
   const cfg = s.cfg;
@@ -104,7 +112,7 @@ export function refInit(s: { readonly cfg: Config }): RefState {
   const fsDev = cfg.devices.findIndex((d) => d.name === cfg.fs.device);
   const m = cfg.fs.mount;
   const mount: RefMount | null = cfg.fs.mounted
-    ? { dev: fsDev, ro: m.ro, xip: m.xip && cfg.devices[fsDev].driver !== 'disk' }
+    ? { dev: fsDev, ro: m.ro, xip: m.xip && roleOf(cfg.devices[fsDev].driver) !== 'disk' }
     : null;
   const files: Record<number, RefFile> = {};
   const names: [string, number][] = [];
@@ -115,12 +123,15 @@ export function refInit(s: { readonly cfg: Config }): RefState {
     names.push([f.name, k + 1]);
   });
   names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const devs: RefDev[] = cfg.devices.map((d, i) => ({
-    driver: d.driver, pages: d.pages, startSect: d.startSect, present: true,
-    readOnly: d.readOnly || (d.driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
-    formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: Array.from({ length: cfg.processes }, () => 0),
-    dcss: d.driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
-  }));
+  const devs: RefDev[] = cfg.devices.map((d, i) => {
+    const driver = roleOf(d.driver);
+    return {
+      driver, pages: d.pages, startSect: d.startSect, present: true,
+      readOnly: d.readOnly || (driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
+      formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: Array.from({ length: cfg.processes }, () => 0),
+      dcss: driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
+    };
+  });
   const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false };
   return {
     files, names, mount, devs,

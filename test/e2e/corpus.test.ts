@@ -24,6 +24,9 @@ describe('counterexamples/ corpus', () => {
       expect(t.name, 'name matches the file name').toBe(f.split('/').pop()!.replace(/\.trace\.json$/, ''));
       const r = replayTrace(t);
       expect(r.steps.flatMap((s) => s.mismatches)).toEqual([]);
+      // counterexamples/explore/: `expect` is what explore answers over every interleaving, not
+      // what one schedule shows (judged by checker/explore/trace-expected.test.ts)
+      if (f.split('/').includes('explore')) return;
       expect(r.violation ? `violates ${r.violation.invariant}` : 'holds').toBe(t.expect);
     });
   }

@@ -1,9 +1,8 @@
 import { ENODEV, ERANGE } from '../../kernel/errno.ts';
 import { branches, hit } from '../../kernel/coverage.ts';
 import { pfnOf } from '../../kernel/physmem.ts';
-import type { State } from '../../state.ts';
 import { PAGE_SECTORS } from '../../config.ts';
-import type { BlockDeviceOperations, DirectAccess } from '../block_device_operations.ts';
+import type { BlockDriver } from '../block_device_operations.ts';
 
 const CITE = 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (3.x)';
 export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erange', 'ok'] as const, {
@@ -17,18 +16,25 @@ export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erang
  * The 2.6.26–3.19 pfn bug (virt_to_phys(kaddr), the address of the variable) is the historical
  * variant 3.19-axonram-pfn; the reference computes the pfn as 4.0 does.
  */
-function axon_ram_direct_access(s: State, dev: number, sector: number, bug?: AxonBug): readonly [State, DirectAccess] {
-  const d = s.devices[dev];
-  if (!d.present) return hit(B_AXON, 'enodev'), [s, { err: -ENODEV }];
-  // before 2.6.27: `offset = sector << AXON_RAM_SECTOR_SHIFT`, no bd_part->start_sect
-  const off = sector + (bug === 'no-part-start' ? 0 : d.startSect);
-  if (off >= d.pages * PAGE_SECTORS) return hit(B_AXON, 'erange'), [s, { err: -ERANGE }];
-  hit(B_AXON, 'ok');
-  const page = Math.floor(off / PAGE_SECTORS);
-  const sub = Math.floor(((off % PAGE_SECTORS) * s.cfg.pageSize) / PAGE_SECTORS);
-  // 2.6.26–3.19: `*pfn = virt_to_phys(kaddr) >> PAGE_SHIFT` takes the address of the caller's
-  // kaddr variable, a kernel stack slot: a pfn of kernel memory, not of the bank (AXON_STACK_PFN)
-  return [s, { kaddr: pfnOf(dev, page) * s.cfg.pageSize + sub, pfn: bug === 'bogus-pfn' ? AXON_STACK_PFN : pfnOf(dev, page) }];
+function axonram(name: string, bug?: AxonBug): BlockDriver<null> {
+  return {
+    kind: 'driver', name, role: 'axonram', cites: CITE,
+    add_disk: (c) => ({ priv: null, backed: true, readOnly: c.readOnly }),
+    fops: {
+      direct_access: (_ctx, disk, sector) => {
+        if (!disk.present) return hit(B_AXON, 'enodev'), { ret: { err: -ENODEV } };
+        // before 2.6.27: `offset = sector << AXON_RAM_SECTOR_SHIFT`, no bd_part->start_sect
+        const off = sector + (bug === 'no-part-start' ? 0 : disk.startSect);
+        if (off >= disk.pages * PAGE_SECTORS) return hit(B_AXON, 'erange'), { ret: { err: -ERANGE } };
+        hit(B_AXON, 'ok');
+        const page = Math.floor(off / PAGE_SECTORS);
+        const sub = Math.floor(((off % PAGE_SECTORS) * disk.pageSize) / PAGE_SECTORS);
+        // 2.6.26–3.19: `*pfn = virt_to_phys(kaddr) >> PAGE_SHIFT` takes the address of the
+        // caller's kaddr variable, a kernel stack slot: a pfn of kernel memory (AXON_STACK_PFN)
+        return { ret: { kaddr: pfnOf(disk.index, page) * disk.pageSize + sub, pfn: bug === 'bogus-pfn' ? AXON_STACK_PFN : pfnOf(disk.index, page) } };
+      },
+    },
+  };
 }
 
 /** Defects of the historical variants: before 2.6.27 (no partition start), 2.6.26–3.19 (the bogus pfn). */
@@ -36,6 +42,7 @@ type AxonBug = 'no-part-start' | 'bogus-pfn';
 /** A page frame of kernel memory (below every device's pfns, not the sparse page): where the stack slot lies. */
 export const AXON_STACK_PFN = 2;
 
-export const axonram_fops: BlockDeviceOperations = { driver: 'axonram', cites: CITE, direct_access: (s, dev, sector) => axon_ram_direct_access(s, dev, sector) };
-export const axonram_fops_no_part_start: BlockDeviceOperations = { ...axonram_fops, direct_access: (s, dev, sector) => axon_ram_direct_access(s, dev, sector, 'no-part-start') };
-export const axonram_fops_bogus_pfn: BlockDeviceOperations = { ...axonram_fops, direct_access: (s, dev, sector) => axon_ram_direct_access(s, dev, sector, 'bogus-pfn') };
+export const axonram_driver = axonram('axonram');
+/** The tables of historical kernels (docs/history.md). */
+export const axonram_driver_no_part_start = axonram('axonram:no-part-start', 'no-part-start');
+export const axonram_driver_bogus_pfn = axonram('axonram:bogus-pfn', 'bogus-pfn');

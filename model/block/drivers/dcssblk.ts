@@ -1,57 +1,43 @@
 import { EBUSY, EINVAL, ENODEV, ERANGE } from '../../kernel/errno.ts';
 import { branches, hit } from '../../kernel/coverage.ts';
+import { has } from '../../kernel/variant.ts';
 import { pfnOf } from '../../kernel/physmem.ts';
-import type { State } from '../../state.ts';
-import { updateDevice } from '../../state.ts';
 import { PAGE_SECTORS } from '../../config.ts';
-import type { BlockDeviceOperations, DirectAccess } from '../block_device_operations.ts';
+import type { BlockDriver, Disk, DirectAccess, DriverStep } from '../block_device_operations.ts';
 
 const CITE = 'drivers/s390/block/dcssblk.c (2.6.25–3.19)';
 export const B_DCSS = branches('dcssblk_direct_access', CITE, ['enodev', 'einval-unaligned', 'erange', 'ok'] as const);
 
+/** dev_info's segment state: what segment_load gave and the save/shared attributes changed. */
+export interface DcssPriv { readonly segmentType: string; readonly shared: boolean; readonly savePending: boolean; readonly saves: number }
+type D = Disk<DcssPriv>;
+
 /**
  * dcssblk_direct_access (2.6.25–3.19). No check of segment type, sharing or read-only: a
- * read-only segment still yields an address (walkthrough §1.3); the block layer's ro flag and
- * the MS_RDONLY tests above keep XIP from storing through it. The partition start is NOT
- * added (pre-4.0 behaviour, walkthrough "Facts the text below lacks").
+ * read-only segment still yields an address; the block layer's ro flag and the MS_RDONLY tests
+ * above keep XIP from storing through it. The partition start is NOT added (pre-4.0 behaviour;
+ * dcssblk disks have one minor anyway).
  */
-function dcssblk_direct_access(s: State, dev: number, sector: number, bug?: DcssBug): readonly [State, DirectAccess] {
-  const d = s.devices[dev];
-  if (!d.present) return hit(B_DCSS, 'enodev'), [s, { err: -ENODEV }];
-  if (sector % PAGE_SECTORS) return hit(B_DCSS, 'einval-unaligned'), [s, { err: -EINVAL }];
+function dcssblk_direct_access(disk: D, sector: number, bug?: DcssBug): DriverStep<DirectAccess, DcssPriv> {
+  if (!disk.present) return hit(B_DCSS, 'enodev'), { ret: { err: -ENODEV } };
+  if (sector % PAGE_SECTORS) return hit(B_DCSS, 'einval-unaligned'), { ret: { err: -EINVAL } };
   const pgoff = sector / PAGE_SECTORS;
   // (pgoff+1)*PAGE_SIZE-1 > dev_info->end - dev_info->start; the broken variant drops the +1
-  if ((bug === 'range-off-by-one' ? pgoff : pgoff + 1) > d.pages) return hit(B_DCSS, 'erange'), [s, { err: -ERANGE }];
+  if ((bug === 'range-off-by-one' ? pgoff : pgoff + 1) > disk.pages) return hit(B_DCSS, 'erange'), { ret: { err: -ERANGE } };
   hit(B_DCSS, 'ok');
   // the broken variant takes dev_info from the head of dcssblk_devices, not bd_disk->private_data
-  const owner = bug === 'first-segment' ? s.devices.findIndex((x) => x.driver === 'dcssblk') : dev;
-  return [s, { kaddr: pfnOf(owner, pgoff) * s.cfg.pageSize, pfn: pfnOf(owner, pgoff) }];
+  const owner = bug === 'first-segment' ? disk.siblings[0] : disk.index;
+  return { ret: { kaddr: pfnOf(owner, pgoff) * disk.pageSize, pfn: pfnOf(owner, pgoff) } };
 }
 
 /** Defects of the broken variants `da-range-off-by-one` and `da-other-device`. */
 type DcssBug = 'range-off-by-one' | 'first-segment';
 
 /** dcssblk_release: the last release runs a save requested while the device was busy. */
-function dcssblk_release(s: State, dev: number): State {
-  const d = s.devices[dev];
-  if (d.openers === 0 && d.dcss?.savePending) {
-    return updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, savePending: false, saves: x.dcss!.saves + 1 } }));
-  }
-  return s;
+function dcssblk_release(disk: D): DriverStep<void, DcssPriv> {
+  if (disk.openers === 0 && disk.priv.savePending) return { ret: undefined, priv: { ...disk.priv, savePending: false, saves: disk.priv.saves + 1 } };
+  return { ret: undefined };
 }
-
-export const dcssblk_fops: BlockDeviceOperations = {
-  driver: 'dcssblk',
-  cites: CITE,
-  direct_access: (s, dev, sector) => dcssblk_direct_access(s, dev, sector),
-  release: dcssblk_release,
-};
-export const dcssblk_fops_range_off_by_one: BlockDeviceOperations = {
-  ...dcssblk_fops, direct_access: (s, dev, sector) => dcssblk_direct_access(s, dev, sector, 'range-off-by-one'),
-};
-export const dcssblk_fops_first_segment: BlockDeviceOperations = {
-  ...dcssblk_fops, direct_access: (s, dev, sector) => dcssblk_direct_access(s, dev, sector, 'first-segment'),
-};
 
 export const B_DCSS_SYSFS = branches('dcssblk_sysfs', CITE, [
   'remove-enodev', 'remove-ebusy', 'remove-ok', 'save-enodev', 'save-now', 'save-pending', 'save-cancel', 'shared-enodev', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'save-show', 'save-show-enodev',
@@ -59,33 +45,54 @@ export const B_DCSS_SYSFS = branches('dcssblk_sysfs', CITE, [
 
 const RO_TYPES = new Set(['SR', 'ER', 'SC']);
 
-/** dcssblk_remove_store: -EBUSY while in use, else del_gendisk + segment_unload. */
-export function dcssblk_remove(s: State, dev: number, ignoreUsers: boolean): readonly [State, number, string] {
-  const d = s.devices[dev];
-  if (!d.present || d.driver !== 'dcssblk') return [s, -ENODEV, 'remove-enodev'];
-  if (d.openers !== 0 && !ignoreUsers) return [s, -EBUSY, 'remove-ebusy'];
-  return [updateDevice(s, dev, (x) => ({ ...x, present: false, data: x.data.map(() => null) })), 0, 'remove-ok'];
+function ret(branch: (typeof B_DCSS_SYSFS.names)[number], r: number, more: Omit<DriverStep<number, DcssPriv>, 'ret'> = {}): DriverStep<number, DcssPriv> {
+  hit(B_DCSS_SYSFS, branch);
+  return { ret: r, ...more };
 }
 
-/** dcssblk_save_store: save now when idle, else set save_pending for the last release; '0' cancels. */
-export function dcssblk_save(s: State, dev: number, on: boolean): readonly [State, number, string] {
-  const d = s.devices[dev];
-  if (!d.present || !d.dcss) return [s, -ENODEV, 'save-enodev'];
-  if (!on) return [updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, savePending: false } })), 0, 'save-cancel'];
-  if (d.openers === 0) return [updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, saves: x.dcss!.saves + 1 } })), 0, 'save-now'];
-  return [updateDevice(s, dev, (x) => ({ ...x, dcss: { ...x.dcss!, savePending: true } })), 0, 'save-pending'];
+const sysfs: NonNullable<BlockDriver<DcssPriv>['sysfs']> = {
+  /** dcssblk_remove_store: -EBUSY while in use, else del_gendisk + segment_unload. */
+  remove: (ctx, disk) => {
+    if (!disk.present) return ret('remove-enodev', -ENODEV);
+    if (disk.openers !== 0 && !has(ctx.variant, 'remove-ignores-users')) return ret('remove-ebusy', -EBUSY);
+    return ret('remove-ok', 0, { present: false, freeAll: true });
+  },
+  /** dcssblk_save_store: save now when idle, else set save_pending for the last release; '0' cancels. */
+  save: (_ctx, disk, on) => {
+    if (!disk.present) return ret('save-enodev', -ENODEV);
+    if (!on) return ret('save-cancel', 0, { priv: { ...disk.priv, savePending: false } });
+    if (disk.openers === 0) return ret('save-now', 0, { priv: { ...disk.priv, saves: disk.priv.saves + 1 } });
+    return ret('save-pending', 0, { priv: { ...disk.priv, savePending: true } });
+  },
+  /** dcssblk_save_show: 1 while a save waits for the last release. */
+  save_show: (_ctx, disk) => {
+    if (!disk.present) return ret('save-show-enodev', -ENODEV);
+    return ret('save-show', disk.priv.savePending ? 1 : 0);
+  },
+  /** dcssblk_shared_store: -EBUSY while in use; SC cannot be exclusive; ro follows type while shared. */
+  shared: (_ctx, disk, shared) => {
+    if (!disk.present) return ret('shared-enodev', -ENODEV);
+    if (disk.openers !== 0) return ret('shared-ebusy', -EBUSY);
+    if (!shared && disk.priv.segmentType === 'SC') return ret('shared-sc-refused', -EINVAL);
+    return ret('shared-ok', 0, { readOnly: !!shared && RO_TYPES.has(disk.priv.segmentType), priv: { ...disk.priv, shared: !!shared } });
+  },
+};
+
+function dcssblk(name: string, bug?: DcssBug): BlockDriver<DcssPriv> {
+  return {
+    kind: 'driver', name, role: 'dcssblk', cites: CITE,
+    // dcssblk_add_store → segment_load: the segment's memory holds whatever it held
+    add_disk: (c) => ({
+      priv: { segmentType: c.segmentType, shared: c.shared, savePending: false, saves: 0 },
+      backed: true,
+      readOnly: c.readOnly || (c.shared && RO_TYPES.has(c.segmentType)),
+    }),
+    fops: { direct_access: (_ctx, disk, sector) => dcssblk_direct_access(disk, sector, bug), release: (_ctx, disk) => dcssblk_release(disk) },
+    sysfs,
+  };
 }
 
-/** dcssblk_shared_store: -EBUSY while in use; SC cannot be exclusive; ro follows type while shared. */
-export function dcssblk_shared(s: State, dev: number, shared: boolean): readonly [State, number, string] {
-  const d = s.devices[dev];
-  if (!d.present || !d.dcss) return [s, -ENODEV, 'shared-enodev'];
-  if (d.openers !== 0) return [s, -EBUSY, 'shared-ebusy'];
-  if (!shared && d.dcss.segmentType === 'SC') return [s, -EINVAL, 'shared-sc-refused'];
-  const readOnly = shared && RO_TYPES.has(d.dcss.segmentType);
-  return [updateDevice(s, dev, (x) => ({ ...x, readOnly, dcss: { ...x.dcss!, shared } })), 0, 'shared-ok'];
-}
-
-export function dcssInitiallyReadOnly(segmentType: string, shared: boolean): boolean {
-  return shared && RO_TYPES.has(segmentType);
-}
+export const dcssblk_driver = dcssblk('dcssblk');
+/** Defective tables the broken variants install (the driver-contract invariant must catch them). */
+export const dcssblk_driver_range_off_by_one = dcssblk('dcssblk:range-off-by-one', 'range-off-by-one');
+export const dcssblk_driver_first_segment = dcssblk('dcssblk:first-segment', 'first-segment');

@@ -1,4 +1,8 @@
-import type { BlockDeviceOperations } from '../block_device_operations.ts';
+import type { BlockDriver } from '../block_device_operations.ts';
 
 /** A plain disk: no direct_access, so `-o xip` is silently dropped (ext2_xip_verify_sb). */
-export const disk_fops: BlockDeviceOperations = { driver: 'disk', cites: 'any block driver without ->direct_access' };
+export const disk_driver: BlockDriver<null> = {
+  kind: 'driver', name: 'disk', role: 'disk', cites: 'any block driver without ->direct_access',
+  add_disk: (c) => ({ priv: null, backed: true, readOnly: c.readOnly }),
+  fops: {},
+};

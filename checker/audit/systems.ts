@@ -1,0 +1,44 @@
+import type { ConfigInput } from '../../model/config.ts';
+import type { DriverRole } from '../../model/block/block_device_operations.ts';
+import { REFERENCE_SUITE, type SuiteSystem } from '../../properties/suites/reference.ts';
+
+const someFile = { name: 'f0', data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 1], holes: [1] };
+
+/**
+ * The systems an audited driver of `role` runs on: every reference system with a device of that
+ * role, then what the reference suite leaves out for a single driver — two of its disks with the
+ * file system on the second (an answer for the wrong disk shows), and, where the role has
+ * partitions, the file system on a partition of one medium. The user's own configs come last.
+ */
+export function auditSystems(role: DriverRole, own: readonly { name: string; config: ConfigInput }[] = []): SuiteSystem[] {
+  const suite = REFERENCE_SUITE.filter((s) => s.config.devices.some((d) => d.driver === role));
+  const extra: SuiteSystem[] = [{
+    name: `audit-${role}-two-disks`,
+    description: `two ${role} disks, ext2 -o xip on the second, the first raw`,
+    config: {
+      pageSize: 4,
+      devices: [{ name: `${role}0`, driver: role, pages: 4 }, { name: `${role}1`, driver: role, pages: 8 }],
+      fs: { device: `${role}1`, mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    files: 3, maxLen: 10,
+  }];
+  // before 4.0 only axonram adds the partition start in direct_access: an XIP mount of a brd
+  // partition maps the wrong pages in the reference kernel itself (a remount -o xip reaches it),
+  // and dcssblk disks have no partitions
+  if (role === 'axonram' || role === 'disk') {
+    const xip = role === 'axonram';
+    extra.push({
+      name: `audit-${role}-partition`,
+      description: `ext2${xip ? ' -o xip' : ''} on a partition starting at page 2 of a ${role} disk`,
+      config: {
+        pageSize: 4,
+        devices: [{ name: `${role}p`, driver: role, pages: 10, startSect: 16 }],
+        fs: { device: `${role}p`, mount: { xip, ro: false }, files: [someFile], maxFilePages: 5 },
+        processes: 2, vpages: 12, heapPages: 2,
+      },
+      files: 3, maxLen: 10,
+    });
+  }
+  return [...suite, ...extra, ...own.map((o) => ({ name: o.name, description: 'the auditor\'s own system (--system)', config: o.config, files: 3, maxLen: 10 }))];
+}

@@ -1,0 +1,100 @@
+import { Worker } from 'node:worker_threads';
+import type { Action } from '../../model/actions.ts';
+import type { Cmd } from '../../properties/arbitraries.ts';
+import { TRACE_SCHEMA } from '../trace.ts';
+import { withPlugin, type AuditOptions, type AuditReport, type Finding } from './audit.ts';
+import { PluginLoadError } from './load.ts';
+
+type Msg =
+  | { kind: 'call'; plugin: string; op: string }
+  | { kind: 'run'; phase: 'check'; system: string; config: unknown; cmds: readonly Cmd[] }
+  | { kind: 'step'; threads: readonly (readonly Action[])[]; schedule: readonly number[] }
+  | { kind: 'phase'; msg: string }
+  | { kind: 'report'; report: AuditReport }
+  | { kind: 'done' }
+  | { kind: 'loaded'; name: string; role: string; cites: string }
+  | { kind: 'load-error' | 'error'; message: string };
+
+export interface WatchdogOptions extends Omit<AuditOptions, 'onRun' | 'onPhase'> {
+  /** A plug-in call running longer than this is a hang (a finding), ms. */
+  readonly callTimeoutMs: number;
+  readonly onPhase?: (msg: string) => void;
+}
+
+function spawn(workerData: object, onMessage: (m: Msg) => void): { w: Worker; calls: Int32Array } {
+  const calls = new Int32Array(new SharedArrayBuffer(8));
+  // compiled, the worker is JavaScript beside this file; from the sources, a boot file registers
+  // the TypeScript loader first (worker threads do not inherit it)
+  const fromSource = import.meta.url.endsWith('.ts');
+  const w = new Worker(new URL(fromSource ? '../explore/worker-boot.mjs' : './worker.js', import.meta.url), {
+    workerData: { entry: new URL('./worker.ts', import.meta.url).href, calls, ...workerData },
+  });
+  w.on('message', onMessage);
+  return { w, calls };
+}
+
+/** Wait until the worker ends or a plug-in call has been running for `timeoutMs` (then stop it). */
+function watch(w: Worker, calls: Int32Array, timeoutMs: number): Promise<'ended' | 'hung' | Error> {
+  return new Promise((done) => {
+    let since = Date.now(), returned = -1;
+    const tick = setInterval(() => {
+      const running = Atomics.load(calls, 0), n = Atomics.load(calls, 1);
+      if (!running || n !== returned) { returned = n; since = Date.now(); return; }
+      if (Date.now() - since > timeoutMs) { clearInterval(tick); void w.terminate(); done('hung'); }
+    }, Math.min(200, timeoutMs / 4));
+    w.on('error', (e) => { clearInterval(tick); done(e); });
+    w.on('exit', () => { clearInterval(tick); done('ended'); });
+  });
+}
+
+/**
+ * `xipcheck audit` from the outside: the audit in a worker thread under a watchdog. A plug-in
+ * call that does not return in time is a finding: the run it hung in is replayed in a fresh
+ * worker, step by step, to name the step it hangs in; that prefix is the finding's trace.
+ */
+export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
+  const t0 = Date.now();
+  let report: AuditReport | null = null, lastRun: Extract<Msg, { kind: 'run' }> | null = null, lastCall: Extract<Msg, { kind: 'call' }> | null = null;
+  let failure: Extract<Msg, { kind: 'load-error' | 'error' }> | null = null;
+  let loaded: Extract<Msg, { kind: 'loaded' }> | null = null;
+  const { module, seed, runs, timeBudgetMs, own } = o;
+  const { w, calls } = spawn({ module, options: { seed, runs, timeBudgetMs, own } }, (m) => {
+    if (m.kind === 'report') report = m.report;
+    else if (m.kind === 'loaded') loaded = m;
+    else if (m.kind === 'run') lastRun = m;
+    else if (m.kind === 'call') lastCall = m;
+    else if (m.kind === 'phase') o.onPhase?.(m.msg);
+    else if (m.kind === 'load-error' || m.kind === 'error') failure = m;
+  });
+  const end = await watch(w, calls, o.callTimeoutMs);
+  if (end instanceof Error) throw end;
+  const f = failure as Extract<Msg, { kind: 'load-error' | 'error' }> | null;
+  if (f) throw f.kind === 'load-error' ? new PluginLoadError(f.message) : new Error(f.message);
+  if (end === 'ended' && report) return report;
+  const call = lastCall as Extract<Msg, { kind: 'call' }> | null;
+  const run = lastRun as Extract<Msg, { kind: 'run' }> | null;
+  const what = call ? `${call.plugin} ${call.op}` : 'a plug-in call';
+  const message = `hung: ${what} did not return within ${o.callTimeoutMs / 1000} s`;
+  const plugin = (loaded as Extract<Msg, { kind: 'loaded' }> | null) ?? { name: call?.plugin ?? '?', role: '?', cites: '' };
+  const trace = run ? withPlugin(await hangTrace(o, run, message), { kind: 'driver', name: plugin.name, role: plugin.role } as never, module) : null;
+  const finding: Finding = {
+    invariant: 'plugin-contract', message, phase: 'watchdog', system: run?.system ?? '(loading)',
+    trace: trace ?? { note: 'the plug-in hung before any run started' },
+  };
+  return {
+    plugin: { name: plugin.name, role: plugin.role, cites: plugin.cites, module }, systems: run ? [run.system] : [], checkRuns: 0, exploreStates: 0, exploreScenarios: 0,
+    skipped: ['the rest of the audit: the plug-in hung, and a hung call cannot be resumed'], findings: [finding], elapsedMs: Date.now() - t0,
+  };
+}
+
+async function hangTrace(o: WatchdogOptions, run: { system: string; config: unknown; cmds: readonly Cmd[] }, message: string): Promise<Record<string, unknown>> {
+  const steps: Extract<Msg, { kind: 'step' }>[] = [];
+  const { w, calls } = spawn({ module: o.module, options: {}, replay: run }, (m) => { if (m.kind === 'step') steps.push(m); });
+  await watch(w, calls, o.callTimeoutMs);
+  return {
+    schema: TRACE_SCHEMA, name: `${run.system}-plugin-contract-hang`, question: `Found by xipcheck audit: ${message}`,
+    expect: 'violates plugin-contract', variant: 'reference', system: run.system, config: run.config,
+    found: { by: 'audit', invariant: 'plugin-contract', message, step: Math.max(0, steps.length - 1) },
+    steps: steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1 ? s.threads[0][0] : { par: s.threads.map((p) => (p.length === 1 ? p[0] : p)), schedule: s.schedule })),
+  };
+}

@@ -1,0 +1,54 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { setGuardProbe, setPluginGuard } from '../../model/kernel/plugin-guard.ts';
+import { registerDriver, substituteDriver } from '../../model/block/driver.ts';
+import { variantByName } from '../../model/variants.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
+import { makeSystem } from '../system.ts';
+import { runCommands } from '../sequence.ts';
+import { audit, type AuditOptions } from './audit.ts';
+import { loadPlugin, PluginLoadError } from './load.ts';
+import type { Cmd } from '../../properties/arbitraries.ts';
+
+/**
+ * The audit runs here, so that a plug-in stuck in a loop can be stopped from outside: the
+ * watchdog (watchdog.ts) sees through `calls` whether a plug-in call is running and whether
+ * calls still return. [0] = a call is running, [1] = calls returned so far.
+ */
+const { module, options, calls, replay } = workerData as {
+  module: string; options: Omit<AuditOptions, 'onRun' | 'onPhase' | 'module'>; calls: Int32Array;
+  replay?: { system: string; config: unknown; cmds: readonly Cmd[] };
+};
+const post = (m: object): void => parentPort!.postMessage(m);
+
+let lastCall = '';
+setGuardProbe({
+  enter: (plugin, op) => {
+    Atomics.store(calls, 0, 1);
+    // posted only when it changes: the watchdog names the call that hangs, at no cost per call
+    if (lastCall !== `${plugin} ${op}`) { lastCall = `${plugin} ${op}`; post({ kind: 'call', plugin, op }); }
+  },
+  exit: () => { Atomics.store(calls, 0, 0); Atomics.add(calls, 1, 1); },
+});
+
+try {
+  const p = await loadPlugin(module);
+  post({ kind: 'loaded', name: p.name, role: p.role, cites: p.cites });
+  if (replay) {
+    // the run a plug-in hung in, again, posting each step before it runs: the last one posted is where it hangs
+    registerDriver(p);
+    if (p.name !== p.role) substituteDriver(p.role, p.name);
+    setPluginGuard(true);
+    const sys = makeSystem(replay.system, replay.config as never, variantByName('reference')!);
+    runCommands(sys, replay.cmds, INVARIANTS, undefined, { finalReads: false, beforeStep: (threads, schedule) => post({ kind: 'step', threads, schedule }) });
+    post({ kind: 'done' });
+  } else {
+    const report = await audit(p, {
+      ...options, module,
+      onRun: (w) => post({ kind: 'run', ...w }),
+      onPhase: (msg) => post({ kind: 'phase', msg }),
+    });
+    post({ kind: 'report', report });
+  }
+} catch (e) {
+  post({ kind: e instanceof PluginLoadError ? 'load-error' : 'error', message: e instanceof Error ? e.message : String(e) });
+}

@@ -1,0 +1,97 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { firstIssue } from '../checker/trace.ts';
+import { readJson } from './input-files.ts';
+import { Config } from '../model/config.ts';
+import { auditWatched } from '../checker/audit/watchdog.ts';
+import { PluginLoadError } from '../checker/audit/load.ts';
+import type { AuditReport } from '../checker/audit/audit.ts';
+import { quote } from '../checker/quote.ts';
+import { intOpt, reporterOpt, UsageError } from './usage.ts';
+
+type Out = { write(s: string): void };
+type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolean' }>, positionals?: number) => { values: Record<string, unknown>; positionals: string[] };
+
+export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--time-budget S] [--runs N] [--seed N]
+                 [--call-timeout S] [--reporter text|json] [--trace-out DIR]
+      your driver in place of the reference driver of its role, on every system where it fits:
+      check with every invariant (direct_access probed on every sector after every step), then
+      explore; exit 1 with one minimal trace per violated invariant, 0 when none, 2 on a module
+      of the wrong shape`;
+
+export const AUDIT_OPTIONS = `options:
+  --kind K          driver (default); fs is not supported yet
+  --system FILE     a JSON config of your own (devices naming your driver or its role), audited too
+  --time-budget S   seconds for the whole audit, 1..86400 (default 60)
+  --runs N          check runs per system, 1..1000000 (default 300)
+  --seed N          fast-check seed (default 1)
+  --call-timeout S  a plug-in call running longer is a hang, a finding (default 10)
+  --reporter R      text (default) or json
+  --trace-out DIR   where the findings' traces go (default .)`;
+
+/** The auditor's own config: parsed here, tried on the model in the audit (it may name the driver being loaded). */
+function readSystem(file: string): { name: string; config: unknown } {
+  const json = readJson(file);
+  const r = Config.safeParse(json);
+  if (!r.success) throw new UsageError(`--system ${quote(file)}: ${firstIssue(r.error, '')} (the format is model/config.ts's Config, as in a trace's "config")`);
+  return { name: `system:${basename(file).replace(/\.json$/i, '')}`, config: json };
+}
+
+export function auditText(r: AuditReport, paths: readonly (string | null)[]): string {
+  const lines = [
+    `audit of ${r.plugin.name} (${r.plugin.module}), in place of the reference ${r.plugin.role}`,
+    `  systems: ${r.systems.join(', ') || '(none)'}`,
+    `  check: ${r.checkRuns} runs; explore: ${r.exploreScenarios} scenarios, ${r.exploreStates} states; ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    ...r.skipped.map((s) => `  not done: ${s}`),
+  ];
+  if (!r.findings.length) lines.push('no violation within these bounds');
+  r.findings.forEach((f, k) => {
+    lines.push(`FINDING ${k + 1}: ${f.invariant} (${f.phase}, ${f.system})`, `  ${f.message}`);
+    lines.push(paths[k] ? `  trace: ${paths[k]} — replay with: xipcheck run ${paths[k]} --plugin ${r.plugin.module}` : '  trace: not written');
+  });
+  return lines.join('\n');
+}
+
+export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: Parse): Promise<number> {
+  const { values: v, positionals } = parse(args, {
+    kind: { type: 'string' }, system: { type: 'string' }, 'time-budget': { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
+    'call-timeout': { type: 'string' }, reporter: { type: 'string' }, 'trace-out': { type: 'string' },
+  }, 1);
+  const module = positionals[0];
+  if (!module) throw new UsageError('audit needs a module: xipcheck audit ./my-driver.ts');
+  const kind = (v.kind as string | undefined) ?? 'driver';
+  if (kind !== 'driver' && kind !== 'fs') throw new UsageError(`--kind takes driver or fs, not ${quote(kind)}`);
+  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
+  const own = v.system ? [readSystem(v.system as string)] : [];
+  const dir = (v['trace-out'] as string | undefined) ?? '.';
+  let report: AuditReport;
+  try {
+    if (kind === 'fs') throw new PluginLoadError('--kind fs: file-system plug-ins cannot be audited yet (only drivers); see docs/auditing.md');
+    report = await auditWatched({
+      module,
+      seed: intOpt(v.seed as string | undefined, 'seed', 1, 0, 2 ** 31 - 1),
+      runs: intOpt(v.runs as string | undefined, 'runs', 300, 1, 1_000_000),
+      timeBudgetMs: intOpt(v['time-budget'] as string | undefined, 'time-budget', 60, 1, 86_400) * 1000,
+      callTimeoutMs: intOpt(v['call-timeout'] as string | undefined, 'call-timeout', 10, 1, 3600) * 1000,
+      own: own as never,
+      onPhase: (m) => stderr.write(`xipcheck audit: ${m}\n`),
+    });
+  } catch (e) {
+    if (e instanceof PluginLoadError) throw new UsageError(e.message);
+    throw e;
+  }
+  // every finding's trace is written before the report: nothing found is lost to a failed report
+  const paths = report.findings.map((f, k) => {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const p = join(dir, `xipcheck-audit-${report.plugin.name}-${f.invariant}${report.findings.filter((g) => g.invariant === f.invariant).length > 1 ? `-${k + 1}` : ''}.trace.json`);
+      writeFileSync(p, `${JSON.stringify(f.trace, null, 2)}\n`);
+      return p;
+    } catch (e) {
+      stderr.write(`xipcheck: cannot write the trace of finding ${k + 1} into ${quote(dir)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return null;
+    }
+  });
+  stdout.write(`${reporter === 'json' ? JSON.stringify({ ...report, traces: paths }, null, 2) : auditText(report, paths)}\n`);
+  return report.findings.length ? 1 : 0;
+}

@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * `xipcheck audit` as an auditor uses it: plug-ins written in a folder outside the repository,
+ * importing only 'xipcheck' (a node_modules link to this package), audited by the real CLI.
+ */
+const repo = resolve(import.meta.dirname, '../..');
+const bin = join(repo, 'bin/xipcheck.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'xipcheck-audit-'));
+mkdirSync(join(dir, 'node_modules'));
+symlinkSync(repo, join(dir, 'node_modules/xipcheck'), 'dir');
+
+function plugin(name: string, body: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, body);
+  return p;
+}
+
+function xipcheck(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, timeout: 180_000 }, (e, out, err) => done({ code: e ? (typeof e.code === 'number' ? e.code : 99) : 0, out, err }));
+  });
+}
+
+/** A dcssblk-like driver, correct except for what `bug` changes in direct_access. */
+function dcss(name: string, bug: string, extra = ''): string {
+  return plugin(`${name}.mjs`, `import { pfnOf, PAGE_SECTORS, errno } from 'xipcheck';
+${extra}
+export default {
+  kind: 'driver', name: '${name}', role: 'dcssblk', cites: 'test',
+  add_disk: (c) => ({ priv: { segmentType: c.segmentType, shared: c.shared, savePending: false, saves: 0 }, backed: true, readOnly: c.readOnly || (c.shared && ['SR', 'ER', 'SC'].includes(c.segmentType)) }),
+  fops: {
+    direct_access(ctx, disk, sector) {
+      if (!disk.present) return { ret: { err: -errno.ENODEV } };
+      if (sector % PAGE_SECTORS) return { ret: { err: -errno.EINVAL } };
+      const pg = sector / PAGE_SECTORS;
+      if (pg >= disk.pages) return { ret: { err: -errno.ERANGE } };
+      ${bug}
+      return { ret: { kaddr: pfnOf(disk.index, pg) * disk.pageSize, pfn: pfnOf(disk.index, pg) } };
+    },
+  },
+};
+`);
+}
+
+const traces = (out: string): string[] => readdirSync(out).filter((f) => f.endsWith('.trace.json')).map((f) => join(out, f));
+
+describe('xipcheck audit: the reference drivers, imported through the public entry only, exit 0', () => {
+  for (const d of ['dcssblk', 'brd', 'axonram', 'disk']) {
+    it(d, async () => {
+      const m = plugin(`ref-${d}.mjs`, `export { ${d}_driver as default } from 'xipcheck';\n`);
+      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '8', '--trace-out', join(dir, `out-ref-${d}`));
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(r.out).toMatch(/no violation within these bounds/);
+      expect(r.code).toBe(0);
+    });
+  }
+});
+
+describe('xipcheck audit: the worked example of docs/auditing.md', () => {
+  it('the buggy ramdisk is caught by driver-contract, its trace replays, the fixed one passes', async () => {
+    for (const f of ['ramdisk.mjs', 'ramdisk-fixed.mjs']) copyFileSync(join(repo, 'examples/audit', f), join(dir, f));
+    const out = join(dir, 'out-ramdisk');
+    const bad = await xipcheck('audit', join(dir, 'ramdisk.mjs'), '--runs', '100', '--time-budget', '10', '--trace-out', out);
+    expect(bad.code).toBe(1);
+    // docs/auditing.md quotes the finding: it must be what the audit prints
+    const doc = readFileSync(join(repo, 'docs/auditing.md'), 'utf8');
+    const quoted = /```\n(FINDING 1: [^\n]*\n {2}[^\n]*)\n```/.exec(doc)![1];
+    expect(bad.out).toContain(quoted);
+    const t = join(out, 'xipcheck-audit-ramdisk-driver-contract.trace.json');
+    expect(JSON.parse(readFileSync(t, 'utf8')).found.plugin).toMatchObject({ kind: 'driver', name: 'ramdisk', role: 'brd' });
+    const replay = await xipcheck('run', t, '--plugin', join(dir, 'ramdisk.mjs'));
+    expect(replay.out).toMatch(/✗ driver-contract: ram0 sector \d+[^\n]*\nexpected: violates driver-contract — as the trace expects/);
+    // and the story's last step as docs/auditing.md quotes it
+    expect(replay.out).toContain(/```\n( 10\. [^\n]*\n✗ [^\n]*)\n```/.exec(doc)![1]);
+    expect(replay.code).toBe(1); // run exits 1 on a violation, expected or not
+    // without the plug-in the trace names a driver nobody registered: one line, exit 2
+    const alone = await xipcheck('run', t);
+    expect(alone.code).toBe(2);
+    expect(alone.err).toMatch(/no driver named "ramdisk".*--plugin/);
+    const good = await xipcheck('audit', join(dir, 'ramdisk-fixed.mjs'), '--runs', '100', '--time-budget', '10', '--trace-out', join(dir, 'out-fixed'));
+    expect(good.out).toMatch(/no violation within these bounds/);
+    expect(good.code).toBe(0);
+  });
+});
+
+describe('xipcheck audit: a hostile plug-in is a finding with a trace, never a crash', () => {
+  const hostile: [string, string, string, RegExp][] = [
+    ['throws', 'if (pg === 1) throw new Error(\'boom\');', '', /plugin-contract \(check, [^)]*\)\n {2}threw: h-throws direct_access: threw Error: boom/],
+    ['junk', 'if (pg === 1) return { ret: { kaddr: \'here\', pfn: -1 } };', '', /plugin-contract \(check, [^)]*\)\n {2}malformed: h-junk direct_access: direct_access returned .*kaddr and pfn must be non-negative integers/],
+    ['mutates', 'if (pg === 1) disk.backed[0] = false;', '', /plugin-contract \(check, [^)]*\)\n {2}mutated: h-mutates direct_access: changed state it was only shown/],
+    ['mutates-config', 'if (pg === 1) disk.config.pages = 99;', '', /plugin-contract \(check, [^)]*\)\n {2}mutated: h-mutates-config direct_access: changed state it was only shown/],
+    ['random', 'if (pg === 1) { calls++; return { ret: { err: -(calls % 2 ? errno.EIO : errno.ERANGE) } }; }', 'let calls = 0;', /plugin-contract \(check, [^)]*\)\n {2}non-deterministic: h-random direct_access: two calls on the same state returned/],
+    ['hangs', 'if (pg === 1) for (;;) {}', '', /plugin-contract \(watchdog, .*\)\n {2}hung: .* direct_access did not return within 1 s/],
+  ];
+  for (const [name, bug, extra, msg] of hostile) {
+    it(name, async () => {
+      const out = join(dir, `out-${name}`);
+      const r = await xipcheck('audit', dcss(`h-${name}`, bug, extra), '--runs', '50', '--time-budget', '8', '--call-timeout', '1', '--trace-out', out);
+      expect(r.err).not.toMatch(/\n\s+at |internal error/);
+      expect(r.out).toMatch(msg);
+      expect(r.code).toBe(1);
+      const ts = traces(out);
+      expect(ts.length).toBeGreaterThan(0);
+      const t = JSON.parse(readFileSync(ts[0], 'utf8'));
+      expect(t.expect).toBe('violates plugin-contract');
+      if (name !== 'hangs') {
+        // the trace reproduces the fault on replay (a hang's would hang again: its last step is the call)
+        const replay = await xipcheck('run', ts[0], '--plugin', join(dir, `h-${name}.mjs`));
+        expect(replay.out).toMatch(/✗ plugin-contract: [^\n]*\nexpected: violates plugin-contract — as the trace expects/);
+        expect(replay.code).toBe(1);
+      } else expect(t.steps.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('xipcheck audit: a module of the wrong shape is one line and exit 2', () => {
+  const cases: [string, string | null, RegExp][] = [
+    ['no-export.mjs', 'export const x = 1;\n', /exports no plug-in — export default a driver/],
+    ['no-add-disk.mjs', "export default { kind: 'driver', name: 'x', role: 'brd', fops: {} };\n", /not a driver plug-in: add_disk: missing/],
+    ['bad-role.mjs', "export default { kind: 'driver', name: 'x', role: 'nvme', add_disk: () => ({}), fops: {} };\n", /role: role must name the reference driver/],
+    ['syntax.mjs', 'export default {\n', /cannot load the module/],
+    ['absent.mjs', null, /no such file/],
+  ];
+  for (const [file, body, msg] of cases) {
+    it(file, async () => {
+      const m = body === null ? join(dir, file) : plugin(file, body);
+      const r = await xipcheck('audit', m, '--time-budget', '2');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    });
+  }
+  it('--kind fs is refused with one line (no file-system plug-ins yet)', async () => {
+    const r = await xipcheck('audit', plugin('fs.mjs', 'export default {};\n'), '--kind', 'fs');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+  it('a bad --system file is one line', async () => {
+    const m = plugin('ref-brd2.mjs', "export { brd_driver as default } from 'xipcheck';\n");
+    writeFileSync(join(dir, 'sys.json'), JSON.stringify({ devices: [] }));
+    const r = await xipcheck('audit', m, '--system', join(dir, 'sys.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--system .*devices/);
+    expect(existsSync(join(dir, 'sys.json'))).toBe(true);
+  });
+});
