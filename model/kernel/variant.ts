@@ -24,7 +24,7 @@ export type Mutation =
   | 'hist-axonram-bogus-pfn'     // 2.6.26–3.19: *pfn = virt_to_phys(kaddr), the stack slot's address ("axonram: Fix bug in direct_access", 4.0)
   | 'hist-brd-highmem'           // 2.6.25: brd_insert_page allocates with __GFP_HIGHMEM even for XIP; page_address() is NULL ("fix brd allocation flags")
   | 'hist-sparse-highmem'        // 2.6.21–2.6.23: xip_sparse_page() uses get_zeroed_page(GFP_HIGHUSER), NULL for a highmem page ("xip: fix get_zeroed_page with __GFP_HIGHMEM")
-  | 'hist-zero-page-colour'      // 2.6.15-rc: __xip_unmap looks for ZERO_PAGE(address) of an unset address: on MIPS another colour's zero page ("mm: xip_unmap ZERO_PAGE fix")
+  | 'hist-zero-page-colour'      // 2.6.15 merge window (before -rc1): __xip_unmap looks for ZERO_PAGE(address) of an unset address: on MIPS another colour's zero page ("mm: xip_unmap ZERO_PAGE fix")
   | 'hist-remount-busy'          // 2.6.13–2.6.28: ext2_remount changes the xip flag with busy inodes ("ext2/xip: refuse to change xip flag during remount with busy inodes")
   | 'hist-remount-unchecked'     // 2.6.13–2.6.21: ext2_remount neither runs ext2_xip_verify_sb nor checks the blocksize ("ext2: disallow setting xip on remount")
   | 'hist-remount-err-uninit'    // 2.6.22-rc: the remount blocksize refusal returns an uninitialised err ("ext2: fix return of uninitialised variable")

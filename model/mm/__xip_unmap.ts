@@ -50,7 +50,7 @@ function unmapSparse(ctx: Ctx, s: State, ino: number, pgoff: number): readonly [
     const vp = vma_address(vma, pgoff);
     if (vp === null) continue;
     if (next.procs[pid].ptes[vp]?.kind !== 'sparse') continue;
-    // 2.6.15-rc: page_check_address(ZERO_PAGE(address)) with address not yet set: on MIPS,
+    // the 2.6.15 merge window: page_check_address(ZERO_PAGE(address)) with address not yet set: on MIPS,
     // whose zero pages differ by cache colour, another page than the one mapped (hist-zero-page-colour)
     if (has(ctx.variant, 'hist-zero-page-colour')) continue;
     // ptep_clear_flush + page_remove_rmap + page_cache_release

@@ -1,4 +1,4 @@
-import { EFAULT, ENODATA, ENOMEM, ENOSPC } from '../kernel/errno.ts';
+import { EFAULT, ENODATA, ENOSPC } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
@@ -78,8 +78,6 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
     } else m = yield* get_xip_mem(ctx, ino, index, false);
     if ('err' in m && m.err !== -ENODATA) { yield* cover(B_XREAD, 'lookup-error'); error = m.err; break; }
     const hole = 'err' in m;
-    // 2.6.21–2.6.23 read a hole through xip_sparse_page(), NULL on a highmem machine: -ENOMEM
-    if (hole && has(ctx.variant, 'hist-sparse-highmem')) { error = -ENOMEM; break; }
     const pfnRead = 'err' in m ? 0 : m.pfn;
     yield* cover(B_XREAD, hole ? 'hole-zero' : 'data-copy');
     const off0 = offset;
