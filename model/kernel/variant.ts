@@ -21,7 +21,7 @@ export type Mutation =
   | 'hist-write-at-page-start'   // 2.6.24-rc: __xip_file_write copies to kaddr, not kaddr + offset ("mm: fix XIP file writes")
   | 'hist-read-length'           // 2.6.26–2.6.29: do_xip_mapping_read caps nr at len, not len - copied ("mm: do_xip_mapping_read: fix length calculation")
   | 'hist-axonram-no-part-start' // 2.6.23–2.6.26: axon_ram_direct_access ignores bd_part->start_sect ("powerpc/axonram: Enable partitioning of the Axons DDR2 DIMMs")
-  | 'hist-axonram-bogus-pfn'     // 2.6.26–3.19: *pfn = virt_to_phys(kaddr), the stack slot's address ("axonram: Fix bug in direct_access", 4.0)
+  | 'hist-axonram-bogus-pfn'     // 2.6.26–3.18 at least: *pfn = virt_to_phys(kaddr), the stack slot's address ("axonram: Fix bug in direct_access")
   | 'hist-brd-highmem'           // 2.6.25: brd_insert_page allocates with __GFP_HIGHMEM even for XIP; page_address() is NULL ("fix brd allocation flags")
   | 'hist-sparse-highmem'        // 2.6.21–2.6.23: xip_sparse_page() uses get_zeroed_page(GFP_HIGHUSER), NULL for a highmem page ("xip: fix get_zeroed_page with __GFP_HIGHMEM")
   | 'hist-zero-page-colour'      // 2.6.15 merge window (before -rc1): __xip_unmap looks for ZERO_PAGE(address) of an unset address: on MIPS another colour's zero page ("mm: xip_unmap ZERO_PAGE fix")

@@ -13,8 +13,8 @@ export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erang
  * axon_ram_direct_access: the only driver that adds the partition start; checks only
  * offset < size (no alignment check, so an unaligned sector yields a mid-page address).
  * Memory without struct page: only pfn mappings (vm_insert_mixed special ptes) can reach it.
- * The 2.6.26–3.19 pfn bug (virt_to_phys(kaddr), the address of the variable) is the historical
- * variant 3.19-axonram-pfn; the reference computes the pfn as 4.0 does.
+ * The pfn bug of 2.6.26 to at least 3.18 (virt_to_phys(kaddr), the address of the variable) is
+ * the historical variant 3.18-axonram-pfn; the reference computes the pfn as the 3.19.8 tree does.
  */
 function axonram(name: string, bug?: AxonBug): BlockDriver<null> {
   return {
@@ -29,7 +29,7 @@ function axonram(name: string, bug?: AxonBug): BlockDriver<null> {
         hit(B_AXON, 'ok');
         const page = Math.floor(off / PAGE_SECTORS);
         const sub = Math.floor(((off % PAGE_SECTORS) * disk.pageSize) / PAGE_SECTORS);
-        // 2.6.26–3.19: `*pfn = virt_to_phys(kaddr) >> PAGE_SHIFT` takes the address of the
+        // 2.6.26–3.18: `*pfn = virt_to_phys(kaddr) >> PAGE_SHIFT` takes the address of the
         // caller's kaddr variable, a kernel stack slot: a pfn of kernel memory (AXON_STACK_PFN)
         return { ret: { kaddr: pfnOf(disk.index, page) * disk.pageSize + sub, pfn: bug === 'bogus-pfn' ? AXON_STACK_PFN : pfnOf(disk.index, page) } };
       },
@@ -37,7 +37,7 @@ function axonram(name: string, bug?: AxonBug): BlockDriver<null> {
   };
 }
 
-/** Defects of the historical variants: before 2.6.27 (no partition start), 2.6.26–3.19 (the bogus pfn). */
+/** Defects of the historical variants: before 2.6.27 (no partition start), 2.6.26–3.18 (the bogus pfn). */
 type AxonBug = 'no-part-start' | 'bogus-pfn';
 /** A page frame of kernel memory (below every device's pfns, not the sparse page): where the stack slot lies. */
 export const AXON_STACK_PFN = 2;
