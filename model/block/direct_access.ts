@@ -11,6 +11,9 @@ export function fopsFor(driver: string, v: Variant): string {
   if (audited) return audited;
   if (driver === 'dcssblk' && has(v, 'da-range-off-by-one')) return 'dcssblk:range-off-by-one';
   if (driver === 'dcssblk' && has(v, 'da-other-device')) return 'dcssblk:first-segment';
+  if (driver === 'axonram' && has(v, 'hist-axonram-no-part-start')) return 'axonram:no-part-start';
+  if (driver === 'axonram' && has(v, 'hist-axonram-bogus-pfn')) return 'axonram:bogus-pfn';
+  if (driver === 'brd' && has(v, 'hist-brd-highmem')) return 'brd:highmem';
   return driver;
 }
 

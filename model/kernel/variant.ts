@@ -16,6 +16,19 @@ export type Mutation =
   | 'unserialised-alloc'         // 2.6.25/26: get_xip_mem(create=1) not serialised, and ext2_get_blocks trusts its lockless lookup (no re-check under truncate_mutex before 2.6.30)
   | 'ebusy-is-error'             // 2.6.26–3.2: -EBUSY from vm_insert_mixed hits BUG_ON(err) (fixed in 3.3)
   | 'no-isize-recheck'           // every released XIP kernel: no i_size recheck under i_mmap lock
+  // the historical-bug library (docs/history.md, counterexamples/history/library.json): one
+  // fix from the kernel's history reverted each
+  | 'hist-write-at-page-start'   // 2.6.24-rc: __xip_file_write copies to kaddr, not kaddr + offset ("mm: fix XIP file writes")
+  | 'hist-read-length'           // 2.6.26–2.6.29: do_xip_mapping_read caps nr at len, not len - copied ("mm: do_xip_mapping_read: fix length calculation")
+  | 'hist-axonram-no-part-start' // 2.6.23–2.6.26: axon_ram_direct_access ignores bd_part->start_sect ("powerpc/axonram: Enable partitioning of the Axons DDR2 DIMMs")
+  | 'hist-axonram-bogus-pfn'     // 2.6.26–3.18 at least: *pfn = virt_to_phys(kaddr), the stack slot's address ("axonram: Fix bug in direct_access")
+  | 'hist-brd-highmem'           // 2.6.25: brd_insert_page allocates with __GFP_HIGHMEM even for XIP; page_address() is NULL ("fix brd allocation flags")
+  | 'hist-sparse-highmem'        // 2.6.21–2.6.23: xip_sparse_page() uses get_zeroed_page(GFP_HIGHUSER), NULL for a highmem page ("xip: fix get_zeroed_page with __GFP_HIGHMEM")
+  | 'hist-zero-page-colour'      // 2.6.15 merge window (before -rc1): __xip_unmap looks for ZERO_PAGE(address) of an unset address: on MIPS another colour's zero page ("mm: xip_unmap ZERO_PAGE fix")
+  | 'hist-remount-busy'          // 2.6.13–2.6.28: ext2_remount changes the xip flag with busy inodes ("ext2/xip: refuse to change xip flag during remount with busy inodes")
+  | 'hist-remount-unchecked'     // 2.6.13–2.6.21: ext2_remount neither runs ext2_xip_verify_sb nor checks the blocksize ("ext2: disallow setting xip on remount")
+  | 'hist-remount-err-uninit'    // 2.6.22-rc: the remount blocksize refusal returns an uninitialised err ("ext2: fix return of uninitialised variable")
+  | 'hist-xip-check-early'       // 2.6.13–2.6.24: ext2_fill_super compares sb->s_blocksize before it is set ("ext2: xip check fix")
   // broken models, one per invariant (properties/invariants/*.test.ts)
   | 'aops-both'                  // ext2_aops_xip also carries readpage/writepage
   | 'xip-uses-pagecache'         // xip_file_read goes through the page cache

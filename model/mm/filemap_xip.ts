@@ -73,7 +73,9 @@ export function* xip_file_read(ctx: Ctx, pid: number, ino: number, pos: number, 
       if (nr <= offset) { yield* cover(B_XREAD, 'eof-stop-in-last-page'); break; }
     }
     nr -= offset;
-    if (nr > len - copied) nr = len - copied;
+    // 2.6.26–2.6.29 capped nr at len, not at what is left of it (hist-read-length)
+    const left = has(ctx.variant, 'hist-read-length') ? len : len - copied;
+    if (nr > left) nr = left;
     const m = yield* get_xip_mem(ctx, ino, index, false);
     if ('err' in m && m.err !== -ENODATA) { yield* cover(B_XREAD, 'lookup-error'); error = m.err; break; }
     const hole = 'err' in m;
@@ -131,7 +133,9 @@ export function* xip_file_write(ctx: Ctx, pid: number, ino: number, pos0: number
     if ('err' in m) { yield* cover(B_XWRITE, 'alloc-error'); status = m.err; break; }
     const pfn = m.pfn;
     const over = has(ctx.variant, 'write-overruns-buffer') && bytes === count && offset + bytes < PS ? 1 : 0;
-    const c = yield* copy_from_user(ctx, pid, buf, written, bytes + over, (s, from, data) => writePfn(s, pfn, offset + from, data));
+    // 2.6.24-rc copied to kaddr, the start of the page, whatever the offset (hist-write-at-page-start)
+    const dst = has(ctx.variant, 'hist-write-at-page-start') ? 0 : offset;
+    const c = yield* copy_from_user(ctx, pid, buf, written, bytes + over, (s, from, data) => writePfn(s, pfn, dst + from, data));
     const copied = Math.min(c.done, bytes);
     written += copied; count -= copied; pos += copied;
     if (c.done < bytes) { yield* cover(B_XWRITE, 'efault-partial'); status = -EFAULT; fail = allocFailOf(c); break; }

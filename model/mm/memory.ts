@@ -15,7 +15,7 @@ export const B_MM = branches('handle_mm_fault', CITE, [
   'wp-pfn-private-writes-medium',
 ] as const, {
   'wp-pfn-private-writes-medium': 'the mutation of broken-private-write-shared: do_wp_page always copies for a private vma',
-  'fault-oom': 'VM_FAULT_OOM comes only from xip_file_fault:lookup-error-oom and sparse-recheck-error-oom',
+  'fault-oom': 'VM_FAULT_OOM comes only from xip_file_fault:lookup-error-oom and sparse-recheck-error-oom (and from the missing sparse page of the historical variant 2.6.23-sparse-highmem)',
 });
 
 /** What a user access ends in: done, or what the fault raised (VM_FAULT_OOM: the OOM killer, reported as SIGKILL). */

@@ -72,6 +72,9 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
       return yield* insertPfn(ctx, pid, vpage, ino, pgoff, got.pfn);
     }
     yield* cover(B_FAULT, 'hole-sparse-page');
+    // 2.6.21–2.6.23: `page = xip_sparse_page(); if (!page) return VM_FAULT_OOM;` and
+    // get_zeroed_page(GFP_HIGHUSER) yields no address for a highmem page (hist-sparse-highmem)
+    if (has(ctx.variant, 'hist-sparse-highmem')) return 'OOM';
     if (mutex) {
       yield* lock(XIP_SPARSE_MUTEX);
       yield* atomic('write_seqcount_begin(xip_sparse_seq)', (s) => [{ ...s, sparseSeq: s.sparseSeq + 1 }, null] as const);

@@ -22,12 +22,15 @@ function canBack(disk: D): boolean {
  * brd_direct_access: allocates a zeroed backing page on first touch (brd_insert_page,
  * GFP_NOIO|__GFP_ZERO, never highmem under XIP), hence can fail with -ENOMEM (4.0: -ENOSPC).
  */
-function brd_direct_access(disk: D, sector: number): DriverStep<DirectAccess, null> {
+function brd_direct_access(disk: D, sector: number, highmem = false): DriverStep<DirectAccess, null> {
   if (!disk.present) return hit(B_BRD, 'enodev'), { ret: { err: -ENODEV } };
   if (sector & (PAGE_SECTORS - 1)) return hit(B_BRD, 'einval-unaligned'), { ret: { err: -EINVAL } };
   if (sector + PAGE_SECTORS > disk.pages * PAGE_SECTORS) return hit(B_BRD, 'erange'), { ret: { err: -ERANGE } };
   const page = sector / PAGE_SECTORS;
-  const ok = { kaddr: pfnOf(disk.index, page) * disk.pageSize, pfn: pfnOf(disk.index, page) };
+  // 2.6.25: brd_insert_page allocated with __GFP_HIGHMEM whatever CONFIG_BLK_DEV_XIP said, and
+  // `*data = (unsigned long)page_address(page)` is 0 for a highmem page: the caller maps
+  // virt_to_page(0), kernel memory (hist-brd-highmem; the model's machine has only highmem)
+  const ok = highmem ? { kaddr: 0, pfn: 0 } : { kaddr: pfnOf(disk.index, page) * disk.pageSize, pfn: pfnOf(disk.index, page) };
   if (!disk.backed[page]) {
     if (!canBack(disk)) return hit(B_BRD, 'enomem'), { ret: { err: -ENOMEM } };
     hit(B_BRD, 'alloc-page');
@@ -62,14 +65,20 @@ function brd_ioctl(ctx: { variant: Parameters<typeof has>[0] }, disk: D, cmd: 'B
   return hit(B_BRD_IOCTL, 'discard-zero'), { ret: 0, zero: [page] };
 }
 
-export const brd_driver: BlockDriver<null> = {
-  kind: 'driver', name: 'brd', role: 'brd', cites: CITE,
-  // brd_alloc: no page exists until something touches it
-  add_disk: (c) => ({ priv: null, backed: false, readOnly: c.readOnly }),
-  fops: { direct_access: (_ctx, disk, sector) => brd_direct_access(disk, sector), ioctl: brd_ioctl },
-  /**
-   * brd_make_request → brd_do_bvec → copy_to_brd_setup → brd_insert_page: a write allocates the
-   * backing page first, "if (!brd_insert_page(brd, sector)) return -ENOMEM;" (2.6.25–3.19).
-   */
-  write_page: (_ctx, disk, page) => (disk.backed[page] ? { ret: 0 } : canBack(disk) ? { ret: 0, back: [page] } : { ret: -ENOMEM }),
-};
+function brd(name: string, highmem = false): BlockDriver<null> {
+  return {
+    kind: 'driver', name, role: 'brd', cites: CITE,
+    // brd_alloc: no page exists until something touches it
+    add_disk: (c) => ({ priv: null, backed: false, readOnly: c.readOnly }),
+    fops: { direct_access: (_ctx, disk, sector) => brd_direct_access(disk, sector, highmem), ioctl: brd_ioctl },
+    /**
+     * brd_make_request → brd_do_bvec → copy_to_brd_setup → brd_insert_page: a write allocates the
+     * backing page first, "if (!brd_insert_page(brd, sector)) return -ENOMEM;" (2.6.25–3.19).
+     */
+    write_page: (_ctx, disk, page) => (disk.backed[page] ? { ret: 0 } : canBack(disk) ? { ret: 0, back: [page] } : { ret: -ENOMEM }),
+  };
+}
+
+export const brd_driver = brd('brd');
+/** The table of 2.6.25 on a highmem machine (docs/history.md). */
+export const brd_driver_highmem = brd('brd:highmem', true);

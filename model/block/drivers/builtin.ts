@@ -1,7 +1,7 @@
 import { registerDriver } from '../driver.ts';
 import { dcssblk_driver, dcssblk_driver_first_segment, dcssblk_driver_range_off_by_one } from './dcssblk.ts';
-import { brd_driver } from './brd.ts';
-import { axonram_driver } from './axonram.ts';
+import { brd_driver, brd_driver_highmem } from './brd.ts';
+import { axonram_driver, axonram_driver_bogus_pfn, axonram_driver_no_part_start } from './axonram.ts';
 import { disk_driver } from './disk.ts';
 
 /** The drivers built into the modelled kernel; an auditor's driver registers beside them. */
@@ -14,3 +14,7 @@ registerDriver(disk_driver);
 // defective tables of the broken variants (the driver-contract invariant must catch them)
 registerDriver(dcssblk_driver_range_off_by_one);
 registerDriver(dcssblk_driver_first_segment);
+// the tables of historical kernels (docs/history.md)
+registerDriver(axonram_driver_no_part_start);
+registerDriver(axonram_driver_bogus_pfn);
+registerDriver(brd_driver_highmem);

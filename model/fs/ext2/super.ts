@@ -31,12 +31,24 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   if (!d.formatted) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-unformatted'];
   let xip = a.xip, branch = 'mount-ok';
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
-  if (xip && blocksize !== s.cfg.pageSize && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
+  if (xip && (blocksize !== s.cfg.pageSize || (has(ctx.variant, 'hist-xip-check-early') && sbMinBlocksize(s, a.dev) !== blocksize)) && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
   const used = s.fsUsed ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
   const mounted: State = { ...s1, sb: { type: EXT2, dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
   // ext2_iget on first use: in-core inodes are made anew, with a_ops chosen by the new mount.
   const inodes = mounted.inodes.map((i) => i && { ...ext2_new_inode(ctx, mounted, i.ino), size: i.size, blocks: i.blocks, nlink: i.nlink });
   return [{ ...mounted, inodes }, 0, branch];
+}
+
+/**
+ * sb->s_blocksize as 2.6.13–2.6.24's ext2_fill_super saw it at the xip check, before
+ * sb_set_blocksize: sb_min_blocksize(sb, BLOCK_SIZE), the larger of 1024 bytes and the disk's
+ * hardsect size — 4096 on dcssblk (blk_queue_hardsect_size(…, 4096)), 512 on axonram
+ * (AXON_RAM_SECTOR_SIZE). In model bytes: a page, or a quarter page (hist-xip-check-early).
+ */
+function sbMinBlocksize(s: State, dev: number): number {
+  // brd gained direct_access in 2.6.25, two days after this fix: of the XIP drivers of those
+  // kernels only axonram (2.6.23, 512-byte sectors) met the early check
+  return s.devices[dev].driver === 'axonram' ? Math.max(1, s.cfg.pageSize / 4) : s.cfg.pageSize;
 }
 
 /**
@@ -56,10 +68,20 @@ export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean 
   if (a.ro && !sb.ro && s.inodes.some((i) => i && i.nlink === 0)) return [s, -EBUSY, 'remount-ebusy-unlinked'];
   // sb_prepare_remount_readonly: any struct file open for write — held by a descriptor or by a vma's vm_file
   if (a.ro && !sb.ro && !has(ctx.variant, 'mut-remount-ro-ignores-writers') && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
-  let xip = a.xip && hasDirectAccess(s, sb.dev);
-  if (xip && sb.blocksize !== s.cfg.pageSize) return [s, -EINVAL, 'remount-einval-blocksize'];
+  // 2.6.13–2.6.21 ran neither ext2_xip_verify_sb nor the blocksize test on remount (hist-remount-unchecked)
+  const unchecked = has(ctx.variant, 'hist-remount-unchecked');
+  let xip = a.xip && (unchecked || hasDirectAccess(s, sb.dev));
+  if (xip && sb.blocksize !== s.cfg.pageSize && !unchecked) {
+    // 2.6.22-rc: `goto restore_opts` with err never set; the model takes the 0 the stack slot may
+    // hold, and do_remount_sb then applies the MS_RDONLY change (hist-remount-err-uninit)
+    if (has(ctx.variant, 'hist-remount-err-uninit')) return [{ ...s, sb: { ...sb, ro: a.ro } }, 0, 'remount-einval-blocksize'];
+    return [s, -EINVAL, 'remount-einval-blocksize'];
+  }
   let branch = 'remount-ok';
-  if (xip !== sb.xip && !has(ctx.variant, 'remount-flips-xip')) { xip = sb.xip; branch = 'remount-xip-change-refused'; }
+  // 2.6.13–2.6.28 changed the flag whatever invalidate_inodes said: busy inodes kept their a_ops
+  // ("busy inodes while remounting xip remain in cache (no functional problem)"); the model keeps
+  // every in-core inode as it is, idle ones too (hist-remount-busy)
+  if (xip !== sb.xip && !has(ctx.variant, 'remount-flips-xip') && !has(ctx.variant, 'hist-remount-busy')) { xip = sb.xip; branch = 'remount-xip-change-refused'; }
   // A flipped flag would change the a_ops of inodes instantiated from now on, never of live ones.
   return [{ ...s, sb: { ...sb, xip, ro: a.ro } }, 0, branch];
 }
