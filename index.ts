@@ -45,6 +45,7 @@ export { dcssblk_driver } from './model/block/drivers/dcssblk.ts';
 export { brd_driver } from './model/block/drivers/brd.ts';
 export { axonram_driver } from './model/block/drivers/axonram.ts';
 export { disk_driver } from './model/block/drivers/disk.ts';
+export { HISTORICAL_DRIVERS } from './model/block/drivers/builtin.ts';
 
 // ---- properties ---------------------------------------------------------------------------
 export type { Invariant, When, OpContext } from './properties/invariant.ts';

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { firstIssue } from '../checker/trace.ts';
 import { readJson } from './input-files.ts';
+import { variantByName } from '../model/variants.ts';
 import { Config } from '../model/config.ts';
 import { auditWatched } from '../checker/audit/watchdog.ts';
 import { PluginLoadError } from '../checker/audit/load.ts';
@@ -10,10 +11,11 @@ import { quote } from '../checker/quote.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
 
 type Out = { write(s: string): void };
-type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolean' }>, positionals?: number) => { values: Record<string, unknown>; positionals: string[] };
+type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, positionals?: number) => { values: Record<string, unknown>; positionals: string[] };
 
-export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--time-budget S] [--runs N] [--seed N]
-                 [--call-timeout S] [--reporter text|json] [--trace-out DIR]
+export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--scenario TRACE.json]… [--variant NAME]
+                 [--time-budget S] [--runs N] [--seed N] [--call-timeout S] [--reporter text|json]
+                 [--trace-out DIR]
       your driver or file system in place of the reference one of its role, wherever it fits:
       check with every invariant (a driver's direct_access probed on every sector after every
       step), then explore; exit 1 with one minimal trace per violated invariant, 0 when none, 2 on a module
@@ -22,6 +24,9 @@ export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system 
 export const AUDIT_OPTIONS = `options:
   --kind K          driver or fs (default: what the module exports)
   --system FILE     a JSON config of your own (devices naming your driver or its role), audited too
+  --scenario TRACE  a scenario of your own (repeatable): every interleaving of its concurrent groups,
+                    with your plug-in in place, before the generated runs
+  --variant NAME    the design of the rest of the kernel (default reference; xipcheck variants)
   --time-budget S   seconds for the whole audit, 1..86400 (default 60)
   --runs N          check runs per system, 1..1000000 (default 300)
   --seed N          fast-check seed (default 1)
@@ -39,7 +44,7 @@ function readSystem(file: string): { name: string; config: unknown } {
 
 export function auditText(r: AuditReport, paths: readonly (string | null)[]): string {
   const lines = [
-    `audit of ${r.plugin.name} (${r.plugin.module}), in place of the reference ${r.plugin.role}`,
+    `audit of ${r.plugin.name} (${r.plugin.module}), in place of the reference ${r.plugin.role}${r.variant === 'reference' ? '' : `, on kernel variant ${r.variant}`}`,
     `  systems: ${r.systems.join(', ') || '(none)'}`,
     `  check: ${r.checkRuns} runs; explore: ${r.exploreScenarios} scenarios, ${r.exploreStates} states; ${(r.elapsedMs / 1000).toFixed(1)} s`,
     ...r.skipped.map((s) => `  not done: ${s}`),
@@ -54,7 +59,7 @@ export function auditText(r: AuditReport, paths: readonly (string | null)[]): st
 
 export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: Parse): Promise<number> {
   const { values: v, positionals } = parse(args, {
-    kind: { type: 'string' }, system: { type: 'string' }, 'time-budget': { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
+    kind: { type: 'string' }, system: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string', multiple: true }, 'time-budget': { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
     'call-timeout': { type: 'string' }, reporter: { type: 'string' }, 'trace-out': { type: 'string' },
   }, 1);
   const module = positionals[0];
@@ -63,11 +68,13 @@ export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: 
   if (kind !== undefined && kind !== 'driver' && kind !== 'fs') throw new UsageError(`--kind takes driver or fs, not ${quote(kind)}`);
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
   const own = v.system ? [readSystem(v.system as string)] : [];
+  const variant = (v.variant as string | undefined) ?? 'reference';
+  if (!variantByName(variant)) throw new UsageError(`--variant: unknown variant ${quote(variant)} (xipcheck variants lists them)`);
   const dir = (v['trace-out'] as string | undefined) ?? '.';
   let report: AuditReport;
   try {
     report = await auditWatched({
-      module, kind: kind as 'driver' | 'fs' | undefined,
+      module, kind: kind as 'driver' | 'fs' | undefined, variant, scenarios: ((v.scenario as string[] | undefined) ?? []).map((f) => resolve(f)),
       seed: intOpt(v.seed as string | undefined, 'seed', 1, 0, 2 ** 31 - 1),
       runs: intOpt(v.runs as string | undefined, 'runs', 300, 1, 1_000_000),
       timeBudgetMs: intOpt(v['time-budget'] as string | undefined, 'time-budget', 60, 1, 86_400) * 1000,

@@ -133,7 +133,7 @@ type Parsed = { values: Record<string, string | boolean | undefined>; positional
  * Strict option parsing. `--runs -1` is read as the value -1 (Node's parser would call it
  * ambiguous), so that the option's own check says what it takes.
  */
-function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, positionals = 0): Parsed {
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, positionals = 0): Parsed {
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const name = /^--([a-z-]+)$/.exec(args[i])?.[1];

@@ -1,5 +1,5 @@
 import { check } from '../check.ts';
-import { counterexampleTrace, exploreTrace } from '../write-trace.ts';
+import { counterexampleTrace, exploreTrace, traceExploreTrace } from '../write-trace.ts';
 import { exploreFamily } from '../explore/family-run.ts';
 import { FAMILY_SYSTEMS } from '../explore/family.ts';
 import { variantByName } from '../../model/variants.ts';
@@ -8,7 +8,9 @@ import { PluginLoadError } from './load.ts';
 import { PluginFault } from '../../model/kernel/plugin-guard.ts';
 import { installPlugin } from './install.ts';
 import { violationOfError } from '../sequence.ts';
-import { TRACE_SCHEMA } from '../trace.ts';
+import { parseTrace, TRACE_SCHEMA, TraceError, type ParsedTrace } from '../trace.ts';
+import { readFileSync } from 'node:fs';
+import { exploreTraceReport } from '../explore/trace-explore-run.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Cmd } from '../../properties/arbitraries.ts';
 import type { Plugin } from './plugin-shape.ts';
@@ -20,6 +22,10 @@ export interface AuditOptions {
   readonly seed: number;
   readonly runs: number;
   readonly timeBudgetMs: number;
+  /** The design of the rest of the kernel (--variant): the reference, or a historical kernel. */
+  readonly variant?: string;
+  /** The auditor's own scenarios (--scenario TRACE.json): every interleaving of each, with the plug-in in place. */
+  readonly scenarios?: readonly string[];
   /** The auditor's own systems (--system). */
   readonly own?: readonly { name: string; config: ConfigInput }[];
   /** Polled between runs; the watchdog's view of where the audit is. */
@@ -30,7 +36,7 @@ export interface AuditOptions {
 export interface Finding {
   readonly invariant: string;
   readonly message: string;
-  readonly phase: 'add_disk' | 'check' | 'explore' | 'watchdog';
+  readonly phase: 'add_disk' | 'scenario' | 'check' | 'explore' | 'watchdog';
   readonly system: string;
   /** A replayable trace (xipcheck run TRACE --plugin MODULE). */
   readonly trace: Record<string, unknown>;
@@ -38,6 +44,8 @@ export interface Finding {
 
 export interface AuditReport {
   readonly plugin: { readonly name: string; readonly role: string; readonly cites: string; readonly module: string };
+  /** The design of the rest of the kernel it ran on. */
+  readonly variant: string;
   readonly systems: readonly string[];
   readonly checkRuns: number;
   readonly exploreStates: number;
@@ -70,7 +78,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
   const findings: Finding[] = [];
   const skipped: string[] = [];
   const uninstall = installPlugin(p);
-  const reference = variantByName('reference')!;
+  const reference = variantByName(o.variant ?? 'reference')!;
   let checkRuns = 0, exploreStates = 0, exploreScenarios = 0;
   try {
     const systems = p.kind === 'fs' ? [...REFERENCE_SUITE, ...ownSystems(o.own)] : auditSystems(p.role, o.own);
@@ -83,10 +91,21 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
         if (e instanceof ConfigError) throw new PluginLoadError(`--system ${sys.name.replace(/^system:/, '')}: ${e.message}`);
         if (!(e instanceof PluginFault)) throw e;
         const v = violationOfError(e);
-        findings.push({ invariant: v.invariant, message: v.message, phase: 'add_disk', system: sys.name, trace: withPlugin(bootTrace(sys.name, sys.config, v), p, o.module) });
+        findings.push({ invariant: v.invariant, message: v.message, phase: 'add_disk', system: sys.name, trace: withPlugin(bootTrace(sys.name, sys.config, v, reference.name), p, o.module) });
         return false;
       }
     });
+    for (const file of o.scenarios ?? []) {
+      let t: ParsedTrace;
+      try { t = parseTrace(JSON.parse(readFileSync(file, 'utf8'))); } catch (e) {
+        throw new PluginLoadError(`--scenario ${file}: ${e instanceof TraceError || e instanceof SyntaxError ? e.message : (e as Error).message}`);
+      }
+      const r = await exploreTraceReport(file, t, { variant: reference, timeBudgetMs: Math.max(1000, o.timeBudgetMs / 4) });
+      o.onPhase?.(`scenario ${t.name}: ${r.states} states${r.violation ? `, violates ${r.violation.invariant}` : ''}`);
+      const v = r.violation;
+      if (v && !findings.some((f) => f.invariant === v.invariant)) findings.push({ invariant: v.invariant, message: v.message, phase: 'scenario', system: t.name, trace: withPlugin(traceExploreTrace(t, r), p, o.module) });
+      if (r.verdict === 'limit') skipped.push(`scenario ${t.name}: stopped by a limit before every interleaving was visited`);
+    }
     // the explore family's systems: an audited file system is on all of them, a driver on its role's
     const family = p.kind === 'fs' ? [...FAMILY_SYSTEMS] : FAMILY_SYSTEMS.filter((x) => x === p.role);
     const checkBudget = family.length ? o.timeBudgetMs * 0.6 : o.timeBudgetMs;
@@ -105,7 +124,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
       }
     }
     if (family.length) {
-      const r = await exploreFamily({ variant: 'reference', timeBudgetMs: Math.max(1000, o.timeBudgetMs - (Date.now() - t0)), workers: 1, systems: family });
+      const r = await exploreFamily({ variant: reference.name, timeBudgetMs: Math.max(1000, o.timeBudgetMs - (Date.now() - t0)), workers: 1, systems: family });
       exploreStates = r.states;
       exploreScenarios = r.scenarios;
       o.onPhase?.(`explore: ${r.scenarios} scenarios, ${r.states} states${r.counterexample ? `, violates ${r.counterexample.invariant}` : ''}`);
@@ -114,7 +133,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
       if (r.limited) skipped.push(`explore stopped by the time budget after ${r.scenarios} scenarios`);
     } else skipped.push(`explore: the explore family has no ${p.role} system (it has ${FAMILY_SYSTEMS.join(' and ')})`);
     return {
-      plugin: { name: p.name, role: p.role, cites: p.cites, module: o.module },
+      plugin: { name: p.name, role: p.role, cites: p.cites, module: o.module }, variant: reference.name,
       systems: usable.map((s) => s.name), checkRuns, exploreStates, exploreScenarios, skipped, findings, elapsedMs: Date.now() - t0,
     };
   } finally {
@@ -123,10 +142,10 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
 }
 
 /** A finding at boot (add_disk threw or misbehaved): the trace is the config with no step. */
-function bootTrace(system: string, config: unknown, v: { invariant: string; message: string }): object {
+function bootTrace(system: string, config: unknown, v: { invariant: string; message: string }, variant: string): object {
   return {
     schema: TRACE_SCHEMA, name: `${system}-${v.invariant}-boot`, question: `Found by xipcheck audit while adding the disks: ${v.message}`,
-    expect: `violates ${v.invariant}`, variant: 'reference', system, config,
+    expect: `violates ${v.invariant}`, variant, system, config,
     found: { by: 'audit', invariant: v.invariant, message: v.message, step: 0 }, steps: [],
   };
 }

@@ -58,8 +58,8 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   let report: AuditReport | null = null, lastRun: Extract<Msg, { kind: 'run' }> | null = null, lastCall: Extract<Msg, { kind: 'call' }> | null = null;
   let failure: Extract<Msg, { kind: 'load-error' | 'error' }> | null = null;
   let loaded: Extract<Msg, { kind: 'loaded' }> | null = null;
-  const { module, kind, seed, runs, timeBudgetMs, own } = o;
-  const { w, calls } = spawn({ module, kind, options: { seed, runs, timeBudgetMs, own } }, (m) => {
+  const { module, kind, seed, runs, timeBudgetMs, own, variant, scenarios } = o;
+  const { w, calls } = spawn({ module, kind, options: { seed, runs, timeBudgetMs, own, variant, scenarios } }, (m) => {
     if (m.kind === 'report') report = m.report;
     else if (m.kind === 'loaded') loaded = m;
     else if (m.kind === 'run') lastRun = m;
@@ -84,7 +84,7 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
     trace: trace ?? { note: 'the plug-in hung before any run started' },
   };
   return {
-    plugin: { name: plugin.name, role: plugin.role, cites: plugin.cites, module }, systems: run ? [run.system] : [], checkRuns: 0, exploreStates: 0, exploreScenarios: 0,
+    plugin: { name: plugin.name, role: plugin.role, cites: plugin.cites, module }, variant: o.variant ?? 'reference', systems: run ? [run.system] : [], checkRuns: 0, exploreStates: 0, exploreScenarios: 0,
     skipped: ['the rest of the audit: the plug-in hung, and a hung call cannot be resumed'], findings: [finding], elapsedMs: Date.now() - t0,
   };
 }
@@ -95,7 +95,7 @@ async function hangTrace(o: WatchdogOptions, run: { system: string; config: unkn
   await watch(w, calls, o.callTimeoutMs);
   return {
     schema: TRACE_SCHEMA, name: `${run.system}-plugin-contract-hang`, question: `Found by xipcheck audit: ${message}`,
-    expect: 'violates plugin-contract', variant: 'reference', system: run.system, config: run.config,
+    expect: 'violates plugin-contract', variant: o.variant ?? 'reference', system: run.system, config: run.config,
     found: { by: 'audit', invariant: 'plugin-contract', message, step: Math.max(0, steps.length - 1) },
     steps: steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1 ? s.threads[0][0] : { par: s.threads.map((p) => (p.length === 1 ? p[0] : p)), schedule: s.schedule })),
   };

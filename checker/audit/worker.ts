@@ -36,7 +36,7 @@ try {
   if (replay) {
     // the run a plug-in hung in, again, posting each step before it runs: the last one posted is where it hangs
     installPlugin(p);
-    const sys = makeSystem(replay.system, replay.config as never, variantByName('reference')!);
+    const sys = makeSystem(replay.system, replay.config as never, variantByName(options.variant ?? 'reference')!);
     runCommands(sys, replay.cmds, INVARIANTS, undefined, { finalReads: false, beforeStep: (threads, schedule) => post({ kind: 'step', threads, schedule }) });
     post({ kind: 'done' });
   } else {

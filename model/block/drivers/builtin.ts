@@ -18,3 +18,10 @@ registerDriver(dcssblk_driver_first_segment);
 registerDriver(axonram_driver_no_part_start);
 registerDriver(axonram_driver_bogus_pfn);
 registerDriver(brd_driver_highmem);
+
+/** The historical drivers of the bug library (docs/history.md), by the name of their table: each can be audited as a plug-in. */
+export const HISTORICAL_DRIVERS = {
+  'axonram:no-part-start': axonram_driver_no_part_start,
+  'axonram:bogus-pfn': axonram_driver_bogus_pfn,
+  'brd:highmem': brd_driver_highmem,
+} as const;
