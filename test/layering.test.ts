@@ -143,3 +143,18 @@ describe('the model is layered', () => {
     });
   }
 });
+
+describe('the plug-ins use the contract and nothing else (no back doors)', () => {
+  /** The relative imports of every non-test module in `dir`, resolved against the repo root. */
+  const importsIn = (dir: string): [string, string][] => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .flatMap((f) => importsOf(readFileSync(join(ROOT, dir, f), 'utf8')).map((s): [string, string] => [f, relative(ROOT, resolve(ROOT, dir, s))]));
+  it('ext2 reaches the kernel only through model/fs/kernel_api.ts (and the errno values)', () => {
+    const allowed = (p: string) => p.startsWith('model/fs/ext2/') || p === 'model/fs/kernel_api.ts' || p === 'model/kernel/errno.ts';
+    expect(importsIn('model/fs/ext2').filter(([, p]) => !allowed(p))).toEqual([]);
+  });
+  it('the reference drivers use only the driver contract and the values it names', () => {
+    const allowed = new Set(['model/block/block_device_operations.ts', 'model/kernel/errno.ts', 'model/kernel/coverage.ts', 'model/kernel/variant.ts', 'model/kernel/physmem.ts', 'model/config.ts']);
+    const bad = importsIn('model/block/drivers').filter(([f, p]) => f !== 'builtin.ts' && !p.startsWith('model/block/drivers/') && !allowed.has(p));
+    expect(bad).toEqual([]);
+  });
+});

@@ -111,7 +111,7 @@ function* tagKernel<R>(g: Proc<R>): Proc<R> {
 }
 
 /** Steps one plug-in call may take: more is a plug-in that never ends its call (livelock). */
-export const MAX_PLUGIN_STEPS = 10_000;
+export const MAX_PLUGIN_STEPS = 2_000;
 
 /**
  * A plug-in's generator under the guard: each atomic step of its own is run on a frozen state,
@@ -127,9 +127,10 @@ function* guardSteps<R>(plugin: string, op: string, g: Proc<R>, checkRet: (r: R)
   let r = attempt(plugin, op, () => g.next());
   while (!r.done) {
     const q = r.value as Tagged;
-    if (++steps > MAX_PLUGIN_STEPS) throw new PluginFault(plugin, op, 'livelock', `took more than ${MAX_PLUGIN_STEPS} steps in one call without returning`);
     let out: Request = q;
+    // only its own steps count: the kernel's, and those of a plug-in call nested in this one, are judged where they are made
     if (!q.kernel && !q.owner) {
+      if (++steps > MAX_PLUGIN_STEPS) throw new PluginFault(plugin, op, 'livelock', `took more than ${MAX_PLUGIN_STEPS} steps in one call without returning`);
       if (q.kind === 'atomic') {
         const run = q.run;
         out = { ...q, owner: plugin, run: (s: State) => guardedStep(plugin, `${op}: ${q.label}`, s, run, foreign) } as Request;
