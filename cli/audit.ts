@@ -47,6 +47,9 @@ export function auditText(r: AuditReport, paths: readonly (string | null)[]): st
     `audit of ${r.plugin.name} (${r.plugin.module}), in place of the reference ${r.plugin.role}${r.variant === 'reference' ? '' : `, on kernel variant ${r.variant}`}`,
     `  systems: ${r.systems.join(', ') || '(none)'}`,
     `  check: ${r.checkRuns} runs; explore: ${r.exploreScenarios} scenarios, ${r.exploreStates} states; ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    r.coverage.reached.length + r.coverage.unreached.length === 0
+      ? '  coverage: the plug-in declares no branches of its own (branches() and hit(), docs/auditing.md)'
+      : `  coverage of its own branches (check runs): ${r.coverage.reached.length} of ${r.coverage.reached.length + r.coverage.unreached.length} reached${r.coverage.unreached.length ? `; not reached: ${r.coverage.unreached.join(', ')}` : ''}`,
     ...r.skipped.map((s) => `  not done: ${s}`),
   ];
   if (!r.findings.length) lines.push('no violation within these bounds');

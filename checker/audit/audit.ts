@@ -31,6 +31,8 @@ export interface AuditOptions {
   /** Polled between runs; the watchdog's view of where the audit is. */
   readonly onRun?: (where: { phase: 'check'; system: string; config: unknown; cmds: readonly Cmd[] }) => void;
   readonly onPhase?: (msg: string) => void;
+  /** Branch catalogues declared while the plug-in's module loaded (its own `branches` calls). */
+  readonly declaredByPlugin?: readonly string[];
 }
 
 export interface Finding {
@@ -51,6 +53,8 @@ export interface AuditReport {
   readonly exploreStates: number;
   readonly exploreScenarios: number;
   readonly skipped: readonly string[];
+  /** The branches of the audited plug-in's own code (its `coverage` catalogues and those its module declared) the check runs reached, and those they did not. */
+  readonly coverage: { readonly reached: readonly string[]; readonly unreached: readonly string[] };
   readonly findings: readonly Finding[];
   readonly elapsedMs: number;
 }
@@ -80,6 +84,8 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
   const uninstall = installPlugin(p);
   const reference = variantByName(o.variant ?? 'reference')!;
   let checkRuns = 0, exploreStates = 0, exploreScenarios = 0;
+  const own = new Set([...(p.coverage ?? []).map((b) => b.fn), ...(o.declaredByPlugin ?? [])]);
+  const hits = new Map<string, number>();
   try {
     const systems = p.kind === 'fs' ? [...REFERENCE_SUITE, ...ownSystems(o.own)] : auditSystems(p.role, o.own);
     const usable = systems.filter((sys) => {
@@ -117,6 +123,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
         onRun: (system, config, cmds) => o.onRun?.({ phase: 'check', system, config, cmds }),
       });
       checkRuns += r.systems.reduce((n, x) => n + x.runs, 0);
+      for (const [b, n] of Object.entries(r.branches)) if (own.has(b.slice(0, b.indexOf(':')))) hits.set(b, (hits.get(b) ?? 0) + n);
       o.onPhase?.(`check ${sys.name}: ${r.systems[0]?.runs ?? 0} runs${r.counterexample ? `, violates ${r.counterexample.invariant}` : ''}`);
       if (r.counterexample) {
         const c = r.counterexample;
@@ -134,6 +141,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
     } else skipped.push(`explore: the explore family has no ${p.role} system (it has ${FAMILY_SYSTEMS.join(' and ')})`);
     return {
       plugin: { name: p.name, role: p.role, cites: p.cites, module: o.module }, variant: reference.name,
+      coverage: { reached: [...hits].filter(([, n]) => n > 0).map(([b]) => b).sort(), unreached: [...hits].filter(([, n]) => n === 0).map(([b]) => b).sort() },
       systems: usable.map((s) => s.name), checkRuns, exploreStates, exploreScenarios, skipped, findings, elapsedMs: Date.now() - t0,
     };
   } finally {

@@ -84,7 +84,7 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
     trace: trace ?? { note: 'the plug-in hung before any run started' },
   };
   return {
-    plugin: { name: plugin.name, role: plugin.role, cites: plugin.cites, module }, variant: o.variant ?? 'reference', systems: run ? [run.system] : [], checkRuns: 0, exploreStates: 0, exploreScenarios: 0,
+    plugin: { name: plugin.name, role: plugin.role, cites: plugin.cites, module }, variant: o.variant ?? 'reference', systems: run ? [run.system] : [], checkRuns: 0, exploreStates: 0, exploreScenarios: 0, coverage: { reached: [], unreached: [] },
     skipped: ['the rest of the audit: the plug-in hung, and a hung call cannot be resumed'], findings: [finding], elapsedMs: Date.now() - t0,
   };
 }

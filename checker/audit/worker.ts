@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setGuardProbe } from '../../model/kernel/plugin-guard.ts';
+import { allBranches } from '../../model/kernel/coverage.ts';
 import { installPlugin } from './install.ts';
 import { variantByName } from '../../model/variants.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
@@ -31,7 +32,9 @@ setGuardProbe({
 });
 
 try {
+  const before = new Set([...allBranches().keys()].map((b) => b.slice(0, b.indexOf(':'))));
   const p = await loadPlugin(module, kind);
+  const declaredByPlugin = [...new Set([...allBranches().keys()].map((b) => b.slice(0, b.indexOf(':'))))].filter((fn) => !before.has(fn));
   post({ kind: 'loaded', name: p.name, role: p.role, cites: p.cites, pluginKind: p.kind });
   if (replay) {
     // the run a plug-in hung in, again, posting each step before it runs: the last one posted is where it hangs
@@ -41,7 +44,7 @@ try {
     post({ kind: 'done' });
   } else {
     const report = await audit(p, {
-      ...options, module,
+      ...options, module, declaredByPlugin,
       onRun: (w) => post({ kind: 'run', ...w }),
       onPhase: (msg) => post({ kind: 'phase', msg }),
     });

@@ -51,6 +51,8 @@ export interface FileSystemType {
   readonly s_op: SuperOperations;
   /** The branch catalogue (model/kernel/coverage.ts) the mount, remount and umount branches belong to. */
   readonly branches: { readonly fn: string };
+  /** The branch catalogues of the file system's own code: what `audit` reports coverage of. */
+  readonly coverage?: readonly { readonly fn: string }[];
   /** Every address_space_operations and file_operations table its inodes can name. */
   readonly a_ops: readonly AddressSpaceOperations[];
   readonly f_ops: readonly FileOperations[];

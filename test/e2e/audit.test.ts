@@ -3,6 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allBranches } from '../../model/kernel/coverage.ts';
+import '../../model/init.ts';
 
 /**
  * `xipcheck audit` as an auditor uses it: plug-ins written in a folder outside the repository,
@@ -67,6 +69,11 @@ describe('xipcheck audit: the reference ext2, imported through the public entry 
     const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '12', '--trace-out', join(dir, 'out-ref-ext2'));
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(r.out).toMatch(/^audit of ext2 \(.*\), in place of the reference ext2\n {2}systems: ext2-xip-dcssblk, ext2-xip-brd, ext2-xip-ro, ext2-pagecache, ext2-bs8-brd$/m);
+    // coverage lists the branches of the audited file system only: ext2's catalogues, none of mm's
+    const cov = /coverage of its own branches \(check runs\): (\d+) of (\d+) reached(?:; not reached: (.*))?$/m.exec(r.out)!;
+    const ext2Branches = [...allBranches().keys()].filter((b) => /^ext2_(super|get_xip_mem|get_blocks|setsize|aops):/.test(b));
+    expect(Number(cov[2])).toBe(ext2Branches.length);
+    for (const b of (cov[3] ?? '').split(', ').filter(Boolean)) expect(ext2Branches).toContain(b);
     expect(r.out).toMatch(/no violation within these bounds/);
     expect(r.code).toBe(0);
   });

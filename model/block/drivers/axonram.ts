@@ -18,7 +18,7 @@ export const B_AXON = branches('axon_ram_direct_access', CITE, ['enodev', 'erang
  */
 function axonram(name: string, bug?: AxonBug): BlockDriver<null> {
   return {
-    kind: 'driver', name, role: 'axonram', cites: CITE,
+    kind: 'driver', name, role: 'axonram', cites: CITE, coverage: [B_AXON],
     add_disk: (c) => ({ priv: null, backed: true, readOnly: c.readOnly }),
     fops: {
       direct_access: (_ctx, disk, sector) => {

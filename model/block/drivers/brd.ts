@@ -67,7 +67,7 @@ function brd_ioctl(ctx: { variant: Parameters<typeof has>[0] }, disk: D, cmd: 'B
 
 function brd(name: string, highmem = false): BlockDriver<null> {
   return {
-    kind: 'driver', name, role: 'brd', cites: CITE,
+    kind: 'driver', name, role: 'brd', cites: CITE, coverage: [B_BRD, B_BRD_IOCTL],
     // brd_alloc: no page exists until something touches it
     add_disk: (c) => ({ priv: null, backed: false, readOnly: c.readOnly }),
     fops: { direct_access: (_ctx, disk, sector) => brd_direct_access(disk, sector, highmem), ioctl: brd_ioctl },

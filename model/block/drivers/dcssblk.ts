@@ -80,7 +80,7 @@ const sysfs: NonNullable<BlockDriver<DcssPriv>['sysfs']> = {
 
 function dcssblk(name: string, bug?: DcssBug): BlockDriver<DcssPriv> {
   return {
-    kind: 'driver', name, role: 'dcssblk', cites: CITE,
+    kind: 'driver', name, role: 'dcssblk', cites: CITE, coverage: [B_DCSS, B_DCSS_SYSFS],
     // dcssblk_add_store → segment_load: the segment's memory holds whatever it held
     add_disk: (c) => ({
       priv: { segmentType: c.segmentType, shared: c.shared, savePending: false, saves: 0 },

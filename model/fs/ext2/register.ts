@@ -1,8 +1,8 @@
-import { ext2_evict_inode, ext2_new_inode } from './inode.ts';
-import { ext2_setsize } from './ext2_setsize.ts';
+import { B_GET_BLOCKS, ext2_evict_inode, ext2_new_inode } from './inode.ts';
+import { B_SETSIZE, ext2_setsize } from './ext2_setsize.ts';
 import { B_SUPER, EXT2, ext2_mount, ext2_remount, ext2_statfs, ext2_umount } from './super.ts';
-import { ext2_aops_xip } from './xip.ts';
-import { ext2_aops, ext2_aops_xip_both } from './aops.ts';
+import { B_XIP_MEM, ext2_aops_xip } from './xip.ts';
+import { B_PAGECACHE, ext2_aops, ext2_aops_xip_both } from './aops.ts';
 import { ext2_file_operations, ext2_xip_file_operations } from './file.ts';
 import { register_filesystem, type FileSystemType, type SuperOperations } from '../kernel_api.ts';
 
@@ -27,6 +27,7 @@ export const ext2_fs_type: FileSystemType = {
   umount: ext2_umount,
   s_op: ext2_sops,
   branches: B_SUPER,
+  coverage: [B_SUPER, B_XIP_MEM, B_GET_BLOCKS, B_SETSIZE, B_PAGECACHE],
   a_ops: [ext2_aops_xip, ext2_aops, ext2_aops_xip_both],
   f_ops: [ext2_xip_file_operations, ext2_file_operations],
 };
