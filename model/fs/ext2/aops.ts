@@ -71,7 +71,8 @@ function markClean(s: State, ino: number, pgoff: number): State {
 /**
  * ext2_writepages → mpage_writepages(mapping, wbc, ext2_get_block) as sync_filesystem reaches
  * it at umount, inside the umount step: each dirty page gets its block (allocated if a hole)
- * and is written. ENOSPC is lost, as a writeback error at umount is.
+ * and is written through the bio path (submit_bh: the partition start added, a read-only disk
+ * refused, brd backing the page first). Every error is lost, as a writeback error at umount is.
  */
 export function ext2_writepages(ctx: Ctx, s: State, ino: number): State {
   let next = s;
@@ -81,7 +82,7 @@ export function ext2_writepages(ctx: Ctx, s: State, ino: number): State {
     if ('err' in got && got.err === -ENOSPC) return;
     next = s2;
     const blk = next.inodes[ino]!.blocks[pg];
-    if (blk) next = { ...next, devices: setAt(next.devices, next.sb!.dev, { ...next.devices[next.sb!.dev], data: setAt(next.devices[next.sb!.dev].data, blk, p.data.slice()) }) };
+    if (blk) next = bioWrite(next, next.sb!.dev, blk, p.data, ctx)[0];
   });
   return next;
 }
