@@ -38,14 +38,15 @@ const CITE = 'fs/block_dev.c blkdev_ioctl, block/ioctl.c blk_ioctl_discard, driv
 export const B_BLKDEV_IOCTL = branches('blkdev_ioctl', CITE, ['blkflsbuf-enodev', 'blkflsbuf-generic', 'discard-unsupported', 'sysfs-enodev'] as const);
 
 /**
- * A sysfs attribute of the device's driver (dcssblk's remove, save, shared): the store names
- * the device, and a driver without the attribute — or a device no longer its — is -ENODEV
- * (dcssblk_get_device_by_name finds no such segment).
+ * A sysfs attribute of the device's driver (dcssblk's remove, save, shared). A driver without
+ * the attribute has no such file, and a removed device's own attributes went with it
+ * (device_unregister): both are -ENODEV here (open(2) of the vanished file). `remove` is the
+ * driver's root attribute, which names the device and answers for a removed one itself.
  */
 function* sysfs(ctx: Ctx, attr: string, dev: number, value: boolean | null): Proc<Observation> {
   const r = yield* atomic(attr === 'save_show' ? 'dcssblk_save_show' : `dcssblk_${attr}_store`, (s): readonly [State, number] => {
     const store = s.devices[dev] && driverOf(s, dev).sysfs?.[attr];
-    if (!store) return hit(B_BLKDEV_IOCTL, 'sysfs-enodev'), [s, -ENODEV];
+    if (!store || (attr !== 'remove' && !s.devices[dev].present)) return hit(B_BLKDEV_IOCTL, 'sysfs-enodev'), [s, -ENODEV];
     const [s2, st] = callDriver<number>(s, dev, `sysfs ${attr}`, (drv, disk) => drv.sysfs![attr](ctx, disk, value), attr === 'save_show' ? validShow : validErrno(attr));
     return [s2, st!.ret];
   });

@@ -40,7 +40,7 @@ function dcssblk_release(disk: D): DriverStep<void, DcssPriv> {
 }
 
 export const B_DCSS_SYSFS = branches('dcssblk_sysfs', CITE, [
-  'remove-enodev', 'remove-ebusy', 'remove-ok', 'save-enodev', 'save-now', 'save-pending', 'save-cancel', 'shared-enodev', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'save-show', 'save-show-enodev',
+  'remove-enodev', 'remove-ebusy', 'remove-ok', 'save-now', 'save-pending', 'save-cancel', 'shared-ebusy', 'shared-sc-refused', 'shared-ok', 'save-show',
 ] as const);
 
 const RO_TYPES = new Set(['SR', 'ER', 'SC']);
@@ -50,6 +50,12 @@ function ret(branch: (typeof B_DCSS_SYSFS.names)[number], r: number, more: Omit<
   return { ret: r, ...more };
 }
 
+/**
+ * The attributes of dcssblk (3.19). `remove` is the root device's and names a segment
+ * (dcssblk_remove_store: -ENODEV when no such segment is known); `save` and `shared` are each
+ * segment's own (container_of(dev, …)), with no -ENODEV path: once the segment is removed its
+ * attributes are gone, which the block layer answers (model/block/ioctl.ts).
+ */
 const sysfs: NonNullable<BlockDriver<DcssPriv>['sysfs']> = {
   /** dcssblk_remove_store: -EBUSY while in use, else del_gendisk + segment_unload. */
   remove: (ctx, disk) => {
@@ -59,19 +65,16 @@ const sysfs: NonNullable<BlockDriver<DcssPriv>['sysfs']> = {
   },
   /** dcssblk_save_store: save now when idle, else set save_pending for the last release; '0' cancels. */
   save: (_ctx, disk, on) => {
-    if (!disk.present) return ret('save-enodev', -ENODEV);
     if (!on) return ret('save-cancel', 0, { priv: { ...disk.priv, savePending: false } });
     if (disk.openers === 0) return ret('save-now', 0, { priv: { ...disk.priv, saves: disk.priv.saves + 1 } });
     return ret('save-pending', 0, { priv: { ...disk.priv, savePending: true } });
   },
   /** dcssblk_save_show: 1 while a save waits for the last release. */
   save_show: (_ctx, disk) => {
-    if (!disk.present) return ret('save-show-enodev', -ENODEV);
     return ret('save-show', disk.priv.savePending ? 1 : 0);
   },
   /** dcssblk_shared_store: -EBUSY while in use; SC cannot be exclusive; ro follows type while shared. */
   shared: (_ctx, disk, shared) => {
-    if (!disk.present) return ret('shared-enodev', -ENODEV);
     if (disk.openers !== 0) return ret('shared-ebusy', -EBUSY);
     if (!shared && disk.priv.segmentType === 'SC') return ret('shared-sc-refused', -EINVAL);
     return ret('shared-ok', 0, { readOnly: !!shared && RO_TYPES.has(disk.priv.segmentType), priv: { ...disk.priv, shared: !!shared } });
