@@ -7,6 +7,7 @@ import { Config } from '../model/config.ts';
 import { auditWatched } from '../checker/audit/watchdog.ts';
 import { PluginLoadError } from '../checker/audit/load.ts';
 import type { AuditReport } from '../checker/audit/audit.ts';
+import { auditJunit } from '../checker/report/audit-junit.ts';
 import { quote } from '../checker/quote.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
 
@@ -14,12 +15,12 @@ type Out = { write(s: string): void };
 type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, positionals?: number) => { values: Record<string, unknown>; positionals: string[] };
 
 export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--scenario TRACE.json]… [--variant NAME]
-                 [--time-budget S] [--runs N] [--seed N] [--call-timeout S] [--reporter text|json]
+                 [--time-budget S] [--runs N] [--seed N] [--call-timeout S] [--reporter text|json|junit]
                  [--trace-out DIR]
       your driver or file system in place of the reference one of its role, wherever it fits:
       check with every invariant (a driver's direct_access probed on every sector after every
-      step), then explore; exit 1 with one minimal trace per violated invariant, 0 when none, 2 on a module
-      of the wrong shape`;
+      step), then explore; exit 1 with one minimal trace per violated invariant, 0 when none,
+      2 on a module of the wrong shape`;
 
 export const AUDIT_OPTIONS = `options:
   --kind K          driver or fs (default: what the module exports)
@@ -31,7 +32,7 @@ export const AUDIT_OPTIONS = `options:
   --runs N          check runs per system, 1..1000000 (default 300)
   --seed N          fast-check seed (default 1)
   --call-timeout S  a plug-in call running longer is a hang, a finding (default 10)
-  --reporter R      text (default) or json
+  --reporter R      text (default), json or junit
   --trace-out DIR   where the findings' traces go (default .)`;
 
 /** The auditor's own config: parsed here, tried on the model in the audit (it may name the driver being loaded). */
@@ -69,7 +70,7 @@ export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: 
   if (!module) throw new UsageError('audit needs a module: xipcheck audit ./my-driver.ts');
   const kind = v.kind as string | undefined;
   if (kind !== undefined && kind !== 'driver' && kind !== 'fs') throw new UsageError(`--kind takes driver or fs, not ${quote(kind)}`);
-  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
+  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
   const own = v.system ? [readSystem(v.system as string)] : [];
   const variant = (v.variant as string | undefined) ?? 'reference';
   if (!variantByName(variant)) throw new UsageError(`--variant: unknown variant ${quote(variant)} (xipcheck variants lists them)`);
@@ -101,6 +102,6 @@ export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: 
       return null;
     }
   });
-  stdout.write(`${reporter === 'json' ? JSON.stringify({ ...report, traces: paths }, null, 2) : auditText(report, paths)}\n`);
+  stdout.write(`${reporter === 'json' ? JSON.stringify({ ...report, traces: paths }, null, 2) : reporter === 'junit' ? auditJunit(report, paths) : auditText(report, paths)}\n`);
   return report.findings.length ? 1 : 0;
 }

@@ -159,6 +159,11 @@ describe('xipcheck audit: a hostile plug-in is a finding with a trace, never a c
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.out).toMatch(msg);
       expect(r.code).toBe(1);
+      if (name === 'throws') {
+        const x = await xipcheck('audit', join(dir, 'h-throws.mjs'), '--runs', '20', '--time-budget', '4', '--reporter', 'junit', '--trace-out', join(dir, 'out-junit'));
+        expect(x.out).toMatch(/<testcase classname="xipcheck\.audit\.h-throws" name="plugin-contract" time="0">\n {6}<failure message="threw: h-throws direct_access: threw Error: boom">/);
+        expect(x.out).toMatch(/<testsuite name="xipcheck audit h-throws \(in place of dcssblk, variant reference\)" tests="\d+" failures="1"/);
+      }
       const ts = traces(out);
       expect(ts.length).toBeGreaterThan(0);
       const t = JSON.parse(readFileSync(ts[0], 'utf8'));
