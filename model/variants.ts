@@ -26,6 +26,7 @@ export const VARIANTS: readonly Variant[] = [
   variant('2.6.21-remount-xip-unchecked', 'ext2_remount takes -o xip without ext2_xip_verify_sb or the blocksize test, and changes the flag (fixed in 2.6.22 by "ext2: disallow setting xip on remount", 266f5aa0970; the flag change itself until 2.6.29)', ['hist-remount-unchecked', 'hist-remount-busy']),
   variant('2.6.22-rc-remount-err', 'ext2_remount refuses xip on a blocksize != PAGE_SIZE but returns an uninitialised err (fixed before 2.6.22 by "ext2: fix return of uninitialised variable", ddc80bd7815)', ['hist-remount-err-uninit']),
   variant('2.6.24-xip-check', 'ext2_fill_super compares sb->s_blocksize before it is set: -o xip refused on 512-byte-sector disks such as axonram (fixed in 2.6.25 by "ext2: xip check fix", a8e3eff4668)', ['hist-xip-check-early']),
+  variant('2.6.15-show-options-no-xip', 'ext2_show_options (2.6.14–2.6.15; none in 2.6.13) does not list "xip": /proc/mounts hides an xip mount (fixed in 2.6.16 by "ext2: print xip mount option in ext2_show_options", 835417967c1)', ['hist-show-options-no-xip']),
   variant('broken-aops-both', 'ext2_aops_xip also has readpage/writepage', ['aops-both']),
   variant('broken-xip-uses-pagecache', 'xip_file_read reads through the page cache', ['xip-uses-pagecache']),
   variant('broken-remove-ignores-users', 'dcssblk remove and brd BLKFLSBUF ignore the opener count', ['remove-ignores-users']),

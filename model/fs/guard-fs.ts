@@ -96,7 +96,7 @@ export function guardFileSystem(fs: FileSystemType): FileSystemType {
       setsize: (ctx, ino, size) => proc(p, 's_op.setsize', fs.s_op.setsize(ctx, ino, size), errnoOrZero('setsize')),
       evict_inode: (s, ino) => guardedStep(p, 's_op.evict_inode', s, (st) => [fs.s_op.evict_inode(st, ino), null] as const, fsForeignChange)[0],
       remount_fs: (ctx, s, a) => superStep(p, 's_op.remount_fs', s, (st) => fs.s_op.remount_fs(ctx, st, a)),
-      statfs: (s) => guardedStep(p, 's_op.statfs', s, (st) => [st, fs.s_op.statfs(st)] as const, fsForeignChange,
+      statfs: (s, ctx) => guardedStep(p, 's_op.statfs', s, (st) => [st, fs.s_op.statfs(st, ctx)] as const, fsForeignChange,
         (r) => (r && [r.blocks, r.bfree].every(Number.isInteger) && typeof r.ro === 'boolean' && typeof r.xip === 'boolean' ? null : `statfs returned ${JSON.stringify(r)}, not { blocks, bfree, ro, xip }`))[1],
     },
     a_ops: fs.a_ops.map((a) => guardAops(p, a)),

@@ -29,8 +29,8 @@ export interface SuperOperations {
   readonly evict_inode: (s: State, ino: number) => State;
   /** ->remount_fs via do_remount_sb (with its checks), one step. */
   readonly remount_fs: (ctx: Ctx, s: State, a: { readonly xip: boolean; readonly ro: boolean }) => SuperResult;
-  /** ->statfs, with what ->show_options says of "xip". */
-  readonly statfs: (s: State) => StatfsObs;
+  /** ->statfs, with what ->show_options says of "xip" (ctx: the design variant; optional, so a plug-in may ignore it). */
+  readonly statfs: (s: State, ctx?: Ctx) => StatfsObs;
 }
 
 /**

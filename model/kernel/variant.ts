@@ -29,6 +29,7 @@ export type Mutation =
   | 'hist-remount-unchecked'     // 2.6.13–2.6.21: ext2_remount neither runs ext2_xip_verify_sb nor checks the blocksize ("ext2: disallow setting xip on remount")
   | 'hist-remount-err-uninit'    // 2.6.22-rc: the remount blocksize refusal returns an uninitialised err ("ext2: fix return of uninitialised variable")
   | 'hist-xip-check-early'       // 2.6.13–2.6.24: ext2_fill_super compares sb->s_blocksize before it is set ("ext2: xip check fix")
+  | 'hist-show-options-no-xip'   // 2.6.13–2.6.15: /proc/mounts never lists "xip" ("ext2: print xip mount option in ext2_show_options")
   // broken models, one per invariant (properties/invariants/*.test.ts)
   | 'aops-both'                  // ext2_aops_xip also carries readpage/writepage
   | 'xip-uses-pagecache'         // xip_file_read goes through the page cache

@@ -29,10 +29,10 @@ export function* sys_fstat(_ctx: Ctx, pid: number, a: { fd: number }): Proc<Obse
  * ST_RDONLY, and whether ext2_show_options lists "xip"). Unmounted, the mount point is a name
  * the model's root does not have: -ENOENT, as for open.
  */
-export function* sys_statfs(_ctx: Ctx, _pid: number): Proc<Observation> {
+export function* sys_statfs(ctx: Ctx, _pid: number): Proc<Observation> {
   const r = yield* read('vfs_statfs', (s): Observation => {
     if (!s.sb) return { ret: -ENOENT };
-    return { ret: 0, statfs: fsTypeOf(s).s_op.statfs(s) };
+    return { ret: 0, statfs: fsTypeOf(s).s_op.statfs(s, ctx) };
   });
   yield* cover(B_STAT, r.ret < 0 ? 'statfs-unmounted' : 'statfs');
   return r;

@@ -20,7 +20,7 @@ function canBack(disk: D): boolean {
 
 /**
  * brd_direct_access: allocates a zeroed backing page on first touch (brd_insert_page,
- * GFP_NOIO|__GFP_ZERO, never highmem under XIP), hence can fail with -ENOMEM (4.0: -ENOSPC).
+ * GFP_NOIO|__GFP_ZERO, never highmem under XIP), hence can fail: -ENOMEM up to 3.15, -ENOSPC from 3.16 (96f8d8e0965b; the model keeps -ENOMEM, docs/limitations.md item 48).
  */
 function brd_direct_access(disk: D, sector: number, highmem = false): DriverStep<DirectAccess, null> {
   if (!disk.present) return hit(B_BRD, 'enodev'), { ret: { err: -ENODEV } };

@@ -101,7 +101,10 @@ export function ext2_umount(_ctx: Ctx, s: State, ignoreBusy = false): readonly [
  * f_bfree the clear bits of the bitmap (ext2_count_free_blocks); ST_RDONLY from the mount;
  * and whether ext2_show_options lists "xip" (EXT2_MOUNT_XIP).
  */
-export function ext2_statfs(s: State): StatfsObs {
+export function ext2_statfs(s: State, ctx?: Ctx): StatfsObs {
   const sb = s.sb!;
-  return { blocks: sb.used.length - 1, bfree: sb.used.filter((u) => !u).length, ro: sb.ro, xip: sb.xip };
+  // 2.6.13 had no ext2_show_options and 2.6.14's printed only grpid and the quota options: an
+  // xip mount did not say so in /proc/mounts until 2.6.16 (hist-show-options-no-xip)
+  const shown = sb.xip && !(ctx && has(ctx.variant, 'hist-show-options-no-xip'));
+  return { blocks: sb.used.length - 1, bfree: sb.used.filter((u) => !u).length, ro: sb.ro, xip: shown };
 }
