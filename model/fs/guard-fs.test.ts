@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { initialState } from '../init.ts';
+import { variantByName } from '../variants.ts';
+import { program } from '../actions.ts';
+import { runCall } from '../kernel/runtime.ts';
+import { atomic, read, type Ctx, type Proc } from '../kernel/step.ts';
+import { PluginFault, setPluginGuard } from '../kernel/plugin-guard.ts';
+import type { Call, State } from '../state.ts';
+import { ext2_fs_type } from './ext2/register.ts';
+import type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
+import { fsForeignChange } from './guard-fs.ts';
+import { get_fs_type, register_filesystem, substituteFileSystem } from './super_operations.ts';
+import { guardFileSystem } from './guard-fs.ts';
+
+/**
+ * The file-system guard in process: the steps an audited file system takes itself are judged
+ * (foreign state, in-place writes, livelock, result shape); the kernel's steps it calls are not.
+ */
+const ctx = { variant: variantByName('reference')!, pageSize: 4 };
+const config = { pageSize: 4, devices: [{ name: 'd', driver: 'dcssblk', pages: 8 }, { name: 'e', driver: 'dcssblk', pages: 2 }], fs: { device: 'd', files: [{ name: 'f', data: [1, 2, 3, 4, 5, 6, 7, 8], holes: [1] }] } };
+const ext2 = get_fs_type('ext2')!;
+
+/** ext2 whose get_xip_mem first does `misdeed` on file page 1, installed guarded in place of ext2. */
+function install(misdeed: (ctx: Ctx) => Proc<XipMem | undefined>): State {
+  const a_ops = ext2_fs_type.a_ops.map((a): AddressSpaceOperations => (a.get_xip_mem ? {
+    ...a,
+    *get_xip_mem(c, ino, pgoff, create) {
+      if (pgoff === 1) { const r = yield* misdeed(c); if (r) return r; }
+      return yield* a.get_xip_mem!(c, ino, pgoff, create);
+    },
+  } : a));
+  register_filesystem(guardFileSystem({ ...ext2_fs_type, name: 'evil', a_ops }), { replace: true });
+  substituteFileSystem('ext2', 'evil');
+  setPluginGuard(true);
+  return initialState(config, ctx);
+}
+
+afterEach(() => {
+  setPluginGuard(false);
+  substituteFileSystem('ext2', null);
+  register_filesystem(ext2, { replace: true });
+});
+
+function faultOf(s: State): PluginFault | null {
+  const calls: Call[] = [{ op: 'open', pid: 0, name: 'f', flags: { read: true } }, { op: 'pread', pid: 0, fd: 0, buf: 0, len: 8, pos: 0 }];
+  try {
+    for (const c of calls) s = runCall(s, c, ctx, program).state;
+  } catch (e) {
+    if (e instanceof PluginFault) return e;
+    throw e;
+  }
+  return null;
+}
+
+describe('the guard judges the steps a file system takes itself', () => {
+  it('the reference ext2, guarded, reads the file as it is', () => {
+    const s = install(function* () { return undefined; });
+    expect(faultOf(s)).toBeNull();
+  });
+  it('a step that changes the sparse page sequence is foreign', () => {
+    const f = faultOf(install(function* () { yield* atomic('evil', (s) => [{ ...s, sparseSeq: s.sparseSeq + 2 }, null] as const); return undefined; }));
+    expect(f).toMatchObject({ kind: 'mutated', plugin: 'evil' });
+    expect(f!.message).toMatch(/changed sparseSeq, which belongs to mm/);
+  });
+  it('a step that writes into the state it was shown', () => {
+    const f = faultOf(install(function* () { yield* atomic('evil', (s) => { (s.procs as unknown as unknown[])[0] = null; return [s, null] as const; }); return undefined; }));
+    expect(f?.kind).toBe('mutated');
+  });
+  it('a call that never returns', () => {
+    const f = faultOf(install(function* () { for (;;) yield* read('spin', () => 0); }));
+    expect(f?.kind).toBe('livelock');
+  });
+  it('an answer of the wrong shape', () => {
+    const f = faultOf(install(function* () { return { kaddr: -1, pfn: 3 }; }));
+    expect(f?.kind).toBe('malformed');
+    expect(f!.message).toMatch(/kaddr and pfn must be non-negative integers/);
+  });
+  it('a throw', () => {
+    const f = faultOf(install(function* () { throw new RangeError('no block'); }));
+    expect(f).toMatchObject({ kind: 'threw' });
+  });
+});
+
+describe('what a file system owns', () => {
+  const s = initialState(config, ctx);
+  it('its super block, inodes and device are its own; processes, threads, locks and another device are not', () => {
+    expect(fsForeignChange(s, { ...s, inodes: [...s.inodes] })).toBeNull();
+    expect(fsForeignChange(s, { ...s, devices: [{ ...s.devices[0], data: s.devices[0].data.slice() }, s.devices[1]] })).toBeNull();
+    expect(fsForeignChange(s, { ...s, devices: [s.devices[0], { ...s.devices[1], openers: 1 }] })).toMatch(/changed block device e, which is not the file system's/);
+    expect(fsForeignChange(s, { ...s, locks: { x: { mode: 'excl', holder: 1 } } })).toMatch(/changed locks/);
+    expect(fsForeignChange(s, { ...s, threads: [...s.threads, s.threads[0]] })).toMatch(/changed threads/);
+    expect(fsForeignChange(s, { ...s, devices: s.devices.slice(0, 1) })).toMatch(/list of block devices/);
+  });
+});
