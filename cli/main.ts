@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkAsync, checkFailed } from '../checker/check.ts';
 import { checkText, replayText } from '../checker/report/text.ts';
@@ -9,7 +8,6 @@ import { parseTrace, TraceError } from '../checker/trace.ts';
 import { replayTrace } from '../checker/replay.ts';
 import { GroupTooLarge } from '../checker/group.ts';
 import { oneLine, quote } from '../checker/quote.ts';
-import { duplicateKey } from '../checker/json-keys.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { brokenVariantOf, VARIANTS, variantByName } from '../model/variants.ts';
 import { ConfigError } from '../model/init.ts';
@@ -23,7 +21,7 @@ import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
 import { installPlugin } from '../checker/audit/install.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
-import { loadSystem, loadTrace } from './input-files.ts';
+import { loadSystem, loadTrace, readJson } from './input-files.ts';
 import { exploreTraceReport, traceExploreReportFailed } from '../checker/explore/trace-explore-run.ts';
 import { traceExploreJunit, traceExploreText } from '../checker/report/trace-explore.ts';
 import { traceExploreTrace } from '../checker/write-trace.ts';
@@ -349,12 +347,7 @@ async function cmdRun(args: string[], stdout: Out): Promise<number> {
   const file = positionals[0];
   if (!file) throw new UsageError('run needs a trace file: xipcheck run TRACE.json');
   const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json']);
-  let raw: string;
-  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  let json: unknown;
-  try { json = JSON.parse(raw); } catch (e) { throw new UsageError(`${quote(file)}: not JSON (${(e as Error).message})`); }
-  const dup = duplicateKey(raw);
-  if (dup) throw new UsageError(`${quote(file)}: line ${dup.line}: the key ${quote(dup.key)} appears twice in one object, and JSON would silently keep the last; remove one`);
+  const json = readJson(file);
   let r;
   try { r = replayTrace(parseTrace(json)); } catch (e) {
     if (e instanceof TraceError || e instanceof ConfigError || e instanceof GroupTooLarge) throw new UsageError(`${quote(file)}: ${e.message}`);
