@@ -1,6 +1,6 @@
 import { registerDriver, substituteDriver, unregisterDriver } from '../../model/block/driver.ts';
 import { setPluginGuard } from '../../model/kernel/plugin-guard.ts';
-import { get_fs_type, register_filesystem, substituteFileSystem } from '../../model/fs/super_operations.ts';
+import { get_fs_type, register_filesystem, substituteFileSystem, unregister_filesystem } from '../../model/fs/super_operations.ts';
 import { guardFileSystem } from '../../model/fs/guard-fs.ts';
 import type { Plugin } from './plugin-shape.ts';
 
@@ -24,5 +24,6 @@ export function installPlugin(p: Plugin): () => void {
     setPluginGuard(false);
     substituteFileSystem(p.role, null);
     if (before) register_filesystem(before, { replace: true });
+    else unregister_filesystem(p.name);
   };
 }

@@ -9,7 +9,7 @@ import type { Call, State } from '../state.ts';
 import { ext2_fs_type } from './ext2/register.ts';
 import type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 import { fsForeignChange } from './guard-fs.ts';
-import { get_fs_type, register_filesystem, substituteFileSystem } from './super_operations.ts';
+import { get_fs_type, register_filesystem, substituteFileSystem, unregister_filesystem } from './super_operations.ts';
 import { guardFileSystem } from './guard-fs.ts';
 
 /**
@@ -39,6 +39,7 @@ afterEach(() => {
   setPluginGuard(false);
   substituteFileSystem('ext2', null);
   register_filesystem(ext2, { replace: true });
+  unregister_filesystem('evil');
 });
 
 function faultOf(s: State): PluginFault | null {

@@ -69,6 +69,11 @@ export function register_filesystem(fs: FileSystemType, o: { replace?: boolean }
   fileSystems.set(fs.name, fs);
 }
 
+/** Undo register_filesystem of a type (its tables stay registered: they may be another type's too). */
+export function unregister_filesystem(name: string): void {
+  fileSystems.delete(name);
+}
+
 /**
  * `xipcheck audit --kind fs`: every config that makes the reference file system `role` gets the
  * audited one instead; the config still names the role, whose specification holds it.
