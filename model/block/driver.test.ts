@@ -3,8 +3,9 @@ import { initialState } from '../init.ts';
 import { variantByName } from '../variants.ts';
 import { PluginFault, setPluginGuard } from '../kernel/plugin-guard.ts';
 import { pfnOf } from '../kernel/physmem.ts';
-import { callDriver, registerDriver, substituteDriver, unregisterDriver } from './driver.ts';
-import { direct_access } from './direct_access.ts';
+import { callDriver, isPlainData, registerDriver, substituteDriver, unregisterDriver } from './driver.ts';
+import { direct_access, validDirectAccess } from './direct_access.ts';
+import { bioWrite, validErrno } from './block_device.ts';
 import type { BlockDriver, Disk, DriverStep } from './block_device_operations.ts';
 
 /**
@@ -96,5 +97,52 @@ describe('under the audit guard a driver that breaks the contract is a finding o
     setPluginGuard(true);
     const guarded = direct_access(s, 1, 8);
     expect(guarded).toEqual(plain);
+  });
+});
+
+describe('what the block layer accepts from a driver', () => {
+  it('private data is plain JSON data, nested at most 32 deep', () => {
+    const deep = (n: number): unknown => (n === 0 ? 1 : [deep(n - 1)]);
+    const yes: unknown[] = [null, 'x', true, false, 0, -1.5, [], {}, [1, 'a', null], { a: { b: [1, { c: false }] } }, Object.create(null), deep(32)];
+    const no: unknown[] = [undefined, NaN, Infinity, () => 1, new Date(), new Map(), [undefined], { a: undefined }, { a: () => 1 }, [NaN], Symbol('s'), 10n, deep(34)];
+    yes.forEach((v, k) => expect(isPlainData(v), `yes[${k}]`).toBe(true));
+    no.forEach((v, k) => expect(isPlainData(v), `no[${k}]`).toBe(false));
+  });
+  it('direct_access answers { kaddr, pfn } or { err }, nothing more', () => {
+    for (const r of [{ kaddr: 0, pfn: 0 }, { kaddr: 8, pfn: 2 }, { err: -1 }]) expect(validDirectAccess(r)).toBeNull();
+    for (const r of [null, 3, 'x', { err: 0 }, { err: -1.5 }, { err: -5, pfn: 1 }, { kaddr: -1, pfn: 0 }, { kaddr: 0, pfn: -1 }, { kaddr: 0.5, pfn: 0 }, { kaddr: 0, pfn: 0, extra: 1 }, { kaddr: 0 }]) expect(validDirectAccess(r), JSON.stringify(r)).not.toBeNull();
+  });
+  it('an ioctl, a sysfs store or a bio answers 0 or a negative errno', () => {
+    const v = validErrno('op');
+    for (const r of [0, -1, -95]) expect(v(r)).toBeNull();
+    for (const r of [1, 0.5, -0.5, '0', null, undefined]) expect(v(r)).toMatch(/^op returned .*, not 0 or a negative errno$/);
+  });
+  it('a driver step that is no object, or has a field of the wrong kind, is refused before it is applied', () => {
+    const s = withDriver((disk, sector) => ({ ret: ok(disk, sector / 8) }));
+    setPluginGuard(true);
+    const bad = (step: unknown) => { try { callDriver(s, 0, 'op', () => step as DriverStep<number>, () => null); return null; } catch (e) { return (e as Error).message; } };
+    expect(bad(7)).toMatch(/returned number instead of a DriverStep object/);
+    expect(bad({ ret: 0, zero: 'all' })).toMatch(/zero: "all" is not a list of pages/);
+    expect(bad({ ret: 0, back: [1.5] })).toMatch(/back: \[1\.5\] is not a list of pages/);
+    expect(bad({ ret: 0, back: [-1] })).toMatch(/back: \[-1\]/);
+    expect(bad({ ret: 0, freeAll: 'yes' })).toMatch(/freeAll: "yes" is not a boolean/);
+    expect(bad({ ret: 0, present: 0 })).toMatch(/present: 0 is not a boolean/);
+    expect(bad(null)).toBeNull();
+    expect(bad({ ret: 0, back: [3], zero: [0], present: true, readOnly: false, freeAll: false, priv: { n: 1 } })).toBeNull();
+  });
+});
+
+describe('the bio path asks the driver for memory only for a page that has none', () => {
+  it('a removed disk is -ENODEV, a read-only one -EIO, a page the driver cannot back fails the bio', () => {
+    const s = withDriver((disk, sector) => ({ ret: ok(disk, sector / 8) }));
+    expect(bioWrite({ ...s, devices: [{ ...s.devices[0], present: false }, s.devices[1]] }, 0, 1, [1, 2, 3, 4])[1]).toBe(-19);
+    expect(bioWrite({ ...s, devices: [{ ...s.devices[0], readOnly: true }, s.devices[1]] }, 0, 1, [1, 2, 3, 4])[1]).toBe(-5);
+    // the probe driver has no write_page: an unbacked page cannot be written
+    expect(s.devices[0].data[1]).toBeNull();
+    expect(bioWrite(s, 0, 1, [1, 2, 3, 4])[1]).toBe(-5);
+    // a backed page is written in place
+    const [s2, err] = bioWrite(s, 0, 0, [9, 9, 9, 9]);
+    expect(err).toBe(0);
+    expect(s2.devices[0].data[0]).toEqual([9, 9, 9, 9]);
   });
 });
