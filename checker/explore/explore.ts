@@ -36,8 +36,8 @@ export interface ExploreOptions {
 /** Why an exploration stopped before it was exhausted. */
 export type StopReason = 'states' | 'time' | 'memory' | 'signal';
 
-export interface ExploreResult {
-  readonly name: string;
+/** What any exhaustive search reports of itself (a family scenario's, a trace's). */
+export interface SearchCounts {
   readonly verdict: 'violation' | 'exhausted' | 'limit';
   readonly stoppedBy?: StopReason;
   /** Distinct states stored (after symmetry), transitions taken, deepest level reached. */
@@ -50,6 +50,10 @@ export interface ExploreResult {
   /** In the interleavings: evaluations per invariant, and calls per-call invariants left unjudged. */
   readonly checks: Readonly<Record<string, number>>;
   readonly skipped: Readonly<Record<string, number>>;
+}
+
+export interface ExploreResult extends SearchCounts {
+  readonly name: string;
   readonly violation?: Violation & {
     /** The shortest schedule to it: at each atomic step, the index among the ready threads. */
     readonly schedule: readonly number[];

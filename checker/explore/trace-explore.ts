@@ -12,7 +12,7 @@ import { expectationDiff } from '../replay.ts';
 import { TraceError, type ParsedTrace, type TraceStep } from '../trace.ts';
 import { quote } from '../quote.ts';
 import { canonicalKey, symmetryClasses } from './canon.ts';
-import type { StopReason } from './explore.ts';
+import type { SearchCounts, StopReason } from './explore.ts';
 
 /**
  * `xipcheck explore TRACE.json`: every interleaving of a trace's concurrent groups. The steps
@@ -55,23 +55,14 @@ export interface TraceExploreViolation extends Violation {
   readonly inSetup?: true;
 }
 
-export interface TraceExploreResult {
+/** The counts of SearchCounts; `depth` is the deepest path in atomic steps after the set-up. */
+export interface TraceExploreResult extends SearchCounts {
   readonly name: string;
   readonly variant: string;
-  readonly verdict: 'violation' | 'exhausted' | 'limit';
-  readonly stoppedBy?: StopReason;
   /** Steps run once before the first concurrent group. */
   readonly setupSteps: number;
   /** The concurrent groups, by step index, with each thread's number of calls. */
   readonly groups: readonly { readonly step: number; readonly calls: readonly number[] }[];
-  /** Distinct states stored (after symmetry), transitions taken, deepest path (atomic steps after the set-up). */
-  readonly states: number;
-  readonly transitions: number;
-  readonly depth: number;
-  readonly elapsedMs: number;
-  readonly branches: Readonly<Record<string, number>>;
-  readonly checks: Readonly<Record<string, number>>;
-  readonly skipped: Readonly<Record<string, number>>;
   /** Pinned observations: judged in the set-up (with any mismatch), ignored after it. */
   readonly pinned: { readonly judged: number; readonly ignored: number; readonly mismatches: readonly string[] };
   /** The trace's `expect` line, and whether what explore found is it ("holds" = exhausted, no violation). */
