@@ -1,8 +1,6 @@
 import type { ConfigInput } from '../../model/config.ts';
 import type { DriverRole } from '../../model/block/block_device_operations.ts';
-import { REFERENCE_SUITE, type SuiteSystem } from '../../properties/suites/reference.ts';
-
-const someFile = { name: 'f0', data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 1], holes: [1] };
+import { REFERENCE_SUITE, someFile, type SuiteSystem } from '../../properties/suites/reference.ts';
 
 /**
  * The systems an audited driver of `role` runs on: every reference system with a device of that

@@ -1,5 +1,6 @@
 import type { State } from '../state.ts';
 import type { AddressSpaceOperations } from './address_space_operations.ts';
+import { tableRegistry } from '../kernel/tables.ts';
 
 /**
  * inode->i_mapping->a_ops. A thread learns an inode's a_ops by name in one step and then calls
@@ -7,20 +8,10 @@ import type { AddressSpaceOperations } from './address_space_operations.ts';
  * the tables its file_system_type lists), so the mm code never knows which file system it
  * serves (the plug-in contract).
  */
-export const aopsRegistry = new Map<string, AddressSpaceOperations>();
-
-export function register_aops(a: AddressSpaceOperations, replace = false): AddressSpaceOperations {
-  const had = aopsRegistry.get(a.name);
-  if (had && had !== a && !replace) throw new Error(`a_ops "${a.name}" registered twice with different members`);
-  aopsRegistry.set(a.name, a);
-  return a;
-}
-
-export function aopsByName(name: string): AddressSpaceOperations {
-  const a = aopsRegistry.get(name);
-  if (!a) throw new Error(`unknown a_ops ${name}: no registered file system provides it`);
-  return a;
-}
+const aops = tableRegistry<AddressSpaceOperations>('a_ops', ': no registered file system provides it');
+export const aopsRegistry = aops.map;
+export const register_aops = aops.register;
+export const aopsByName = aops.byName;
 
 export function aopsOf(s: State, ino: number): AddressSpaceOperations {
   return aopsByName(s.inodes[ino]!.aops);

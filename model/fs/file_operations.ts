@@ -1,3 +1,4 @@
+import { tableRegistry } from '../kernel/tables.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { State } from '../state.ts';
 import type { Buf } from '../mm/user_copy.ts';
@@ -35,20 +36,10 @@ export interface FileOperations {
 }
 
 /** Every file_operations table an inode's i_fop can name (filled by register_filesystem). */
-export const fopsRegistry = new Map<string, FileOperations>();
-
-export function register_fops(f: FileOperations, replace = false): FileOperations {
-  const had = fopsRegistry.get(f.name);
-  if (had && had !== f && !replace) throw new Error(`file_operations "${f.name}" registered twice with different members`);
-  fopsRegistry.set(f.name, f);
-  return f;
-}
-
-export function fopsByName(name: string): FileOperations {
-  const f = fopsRegistry.get(name);
-  if (!f) throw new Error(`unknown file_operations ${name}: no registered file system provides it`);
-  return f;
-}
+const fops = tableRegistry<FileOperations>('file_operations', ': no registered file system provides it');
+export const fopsRegistry = fops.map;
+export const register_fops = fops.register;
+export const fopsByName = fops.byName;
 
 /** inode->i_fop, which do_dentry_open copies into file->f_op. */
 export function i_fop(s: State, ino: number): FileOperations {

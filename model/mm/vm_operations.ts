@@ -1,3 +1,4 @@
+import { tableRegistry } from '../kernel/tables.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { Vma } from '../state.ts';
 
@@ -21,17 +22,10 @@ export interface VmOperations {
  * vma->vm_ops, by name (Vma.vmOps): the module that defines a table registers it, and the
  * ->mmap that installs it lives beside it, so a vma can only name a registered table.
  */
-const vmOpsRegistry = new Map<string, VmOperations>();
+const vmOps = tableRegistry<VmOperations>('vm_operations');
 
 export function register_vm_ops(v: VmOperations): VmOperations {
-  const had = vmOpsRegistry.get(v.name);
-  if (had && had !== v) throw new Error(`vm_operations "${v.name}" registered twice with different members`);
-  vmOpsRegistry.set(v.name, v);
-  return v;
+  return vmOps.register(v);
 }
 
-export function vmOpsByName(name: string): VmOperations {
-  const v = vmOpsRegistry.get(name);
-  if (!v) throw new Error(`unknown vm_operations ${name}`);
-  return v;
-}
+export const vmOpsByName = vmOps.byName;

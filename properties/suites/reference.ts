@@ -14,7 +14,8 @@ export interface SuiteSystem {
   readonly maxLen: number;
 }
 
-const someFile = { name: 'f0', data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 1], holes: [1] };
+/** The file every reference system starts with: a hole between two data pages and a partial tail. */
+export const someFile = { name: 'f0', data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 1], holes: [1] };
 
 export const REFERENCE_SUITE: readonly SuiteSystem[] = [
   {
