@@ -27,6 +27,14 @@ export const DeviceConfig = z.strictObject({
   maxBackingPages: z.number().int().min(0).optional(),
   /** Byte every not-yet-used block holds at start: old data that must never leak into a file. */
   staleByte: z.number().int().min(0).max(255).default(0xee),
+  /**
+   * This entry is a partition (an hd_struct: /dev/ram0p2) of the disk the named entry is: it
+   * shares that disk's medium, driver and private data (add_partition under one gendisk), and
+   * `startSect`/`pages` place it on the disk (`pages` is then the partition's own length). It
+   * names its disk's driver; the disk's medium options (segment type, memory limit, read-only,
+   * stale byte) apply to it, its own are not read.
+   */
+  partitionOf: z.string().min(1).optional(),
 });
 export type DeviceConfig = z.infer<typeof DeviceConfig>;
 
@@ -67,11 +75,55 @@ export const Config = z.strictObject({
   heapPages: z.number().int().min(1).max(16).default(2),
 }).superRefine((c, ctx) => {
   c.devices.forEach((d, i) => {
+    if (d.partitionOf !== undefined) return checkPartition(c.devices, i, (path, message) => ctx.addIssue({ code: 'custom', path: ['devices', i, ...path], message }));
     if (d.startSect / PAGE_SECTORS > d.pages - 2) ctx.addIssue({ code: 'custom', path: ['devices', i, 'startSect'], message: `the partition must leave at least 2 of the device's ${d.pages} pages` });
+  });
+  const names = c.devices.map((d) => d.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['devices', i, 'name'], message: `device name "${n}" is used twice` });
   });
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
 
+/**
+ * A partition entry: on a disk entry of the list (not itself a partition), page-aligned, inside
+ * the disk, at least 2 pages, overlapping no other partition of that disk (a partition table
+ * the kernel would accept), with its disk's driver.
+ */
+function checkPartition(devices: readonly DeviceConfig[], i: number, issue: (path: (string | number)[], message: string) => void): void {
+  const p = devices[i];
+  const k = devices.findIndex((d) => d.name === p.partitionOf);
+  const disk = devices[k];
+  if (!disk) return issue(['partitionOf'], `"${p.partitionOf}" names no device in "devices"`);
+  if (disk.partitionOf !== undefined) return issue(['partitionOf'], `"${p.partitionOf}" is itself a partition: a partition's partitionOf names a disk`);
+  if (disk.startSect) return issue(['partitionOf'], `disk "${disk.name}" has a startSect of its own: give each partition as an entry with partitionOf instead`);
+  if (p.driver !== disk.driver) return issue(['driver'], `a partition's driver is its disk's: "${disk.driver}", not "${p.driver}"`);
+  const first = p.startSect / PAGE_SECTORS;
+  if (first < 1) issue(['startSect'], 'a partition starts after the partition table: startSect must be at least 8 (page 1)');
+  if (first + p.pages > disk.pages) issue(['pages'], `the partition (pages ${first}..${first + p.pages - 1}) does not fit on disk "${disk.name}" (${disk.pages} pages)`);
+  devices.forEach((q, j) => {
+    if (j >= i || q.partitionOf !== p.partitionOf) return;
+    const a = q.startSect / PAGE_SECTORS;
+    if (a < first + p.pages && first < a + q.pages) issue(['startSect'], `the partition overlaps "${q.name}" on disk "${disk.name}"`);
+  });
+}
+
 /** Sectors per page: the kernel's PAGE_SIZE/512 for 4 KiB pages, kept whatever `pageSize` is. */
 export const PAGE_SECTORS = 8;
+
+/**
+ * The config entry of the disk that holds device `i`'s medium: the device's own for a disk, its
+ * disk's for a partition (one gendisk, one private_data, one set of medium options). Capacity,
+ * memory limit and segment options are read here, never from a partition's entry.
+ */
+export function mediumConfig(cfg: Config, i: number): DeviceConfig {
+  const d = cfg.devices[i];
+  return d.partitionOf === undefined ? d : cfg.devices.find((x) => x.name === d.partitionOf)!;
+}
+
+/** The index of the disk entry holding device `i`'s medium (`i` itself for a disk). */
+export function mediumIndex(cfg: Config, i: number): number {
+  const d = cfg.devices[i];
+  return d.partitionOf === undefined ? i : cfg.devices.findIndex((x) => x.name === d.partitionOf);
+}

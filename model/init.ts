@@ -1,4 +1,4 @@
-import { Config, type ConfigInput } from './config.ts';
+import { Config, mediumIndex, type ConfigInput } from './config.ts';
 import type { Device, Inode, Proc, State } from './state.ts';
 import { fopsFor } from './block/direct_access.ts';
 import { driverByName, driverNames } from './block/driver.ts';
@@ -24,6 +24,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
   const fsType = get_fs_type(cfg.fs.type);
   if (!fsType) throw new ConfigError(`fs.type "${cfg.fs.type}" names no registered file system (known: ${registeredFileSystems().join(', ')})`);
   const devices: Device[] = cfg.devices.map((d, i) => {
+    if (d.partitionOf !== undefined) return null!; // after its disk: add_partition under the disk's gendisk
     const fops = fopsFor(d.driver, ctx.variant);
     const drv = driverByName(fops);
     if (!drv) throw new ConfigError(`devices[${i}].driver: no driver named "${d.driver}" (registered: ${driverNames().filter((n) => !n.includes(':')).join(', ')}); an audited driver is loaded with --plugin MODULE`);
@@ -36,9 +37,16 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
       openers: 0, present: true, readOnly: added.readOnly, formatted: false, priv: added.priv,
     };
   });
+  cfg.devices.forEach((d, i) => {
+    if (d.partitionOf === undefined) return;
+    const m = mediumIndex(cfg, i);
+    const disk = devices[m];
+    if (driverByName(disk.fops)?.role === 'dcssblk') throw new ConfigError(`devices[${i}].partitionOf: dcssblk disks have no partitions (one minor per segment)`);
+    devices[i] = { ...disk, name: d.name, startSect: d.startSect, partPages: d.pages, medium: m, openers: 0, formatted: false };
+  });
   // mke2fs, writing through the partition's block device: block 0 is the super block; files get
   // consecutive blocks after it; block b is device page partitionPage(b).
-  const used = [true, ...new Array(partitionPages(cfg.devices[fsDev]) - 1).fill(false)];
+  const used = [true, ...new Array(partitionPages(devices[fsDev]) - 1).fill(false)];
   const files: { size: number; blocks: number[] }[] = [];
   let dir = emptyDir();
   const dev = devices[fsDev];
@@ -61,6 +69,9 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
     dir = dirWith(dir, f.name, files.length);
   }
   devices[fsDev] = { ...dev, data, formatted: true };
+  // mke2fs wrote the medium every entry of the disk shares
+  const medium = dev.medium ?? fsDev;
+  devices.forEach((d, k) => { if (k !== fsDev && (d.medium ?? k) === medium) devices[k] = { ...d, data }; });
   const procs: Proc[] = Array.from({ length: cfg.processes }, (_, pid) => ({
     pid,
     vmas: [{ start: 0, pages: cfg.heapPages, ino: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false, vmOps: null }],

@@ -59,6 +59,15 @@ export interface Device {
   readonly formatted: boolean;
   /** bd_disk->private_data: the driver's own plain data (dcssblk's segment state), opaque to the rest of the model. */
   readonly priv: unknown;
+  /**
+   * A partition entry (config `partitionOf`): the index of the disk entry whose gendisk it is
+   * part of. The medium — `data`, `priv`, `present`, `readOnly`, `pages` (the disk's capacity),
+   * `driver`, `fops` — is the disk's, kept equal on every entry of the disk by updateDevice, and
+   * pfns name the disk's pages. Absent on a disk.
+   */
+  readonly medium?: number;
+  /** A partition entry's length in pages (hd_struct.nr_sects / 8); a disk's partition runs to its end. */
+  readonly partPages?: number;
 }
 
 export interface SuperBlock {
@@ -207,7 +216,25 @@ export function padTo<T>(arr: readonly T[], upto: number, fill: T): readonly T[]
 }
 
 export function updateDevice(s: State, i: number, f: (d: Device) => Device): State {
-  return { ...s, devices: setAt(s.devices, i, f(s.devices[i])) };
+  const d = f(s.devices[i]);
+  const devices = setAt(s.devices, i, d) as Device[];
+  // one medium behind a disk and its partitions: what changed of it changes on every entry
+  const m = mediumOf(s.devices, i);
+  if (m !== i || s.devices.some((x) => x.medium === i)) {
+    for (let k = 0; k < devices.length; k++) {
+      if (k === i || mediumOf(devices, k) !== m) continue;
+      const x = devices[k];
+      if (x.data !== d.data || x.priv !== d.priv || x.present !== d.present || x.readOnly !== d.readOnly) {
+        devices[k] = { ...x, data: d.data, priv: d.priv, present: d.present, readOnly: d.readOnly };
+      }
+    }
+  }
+  return { ...s, devices };
+}
+
+/** The index of the disk entry whose medium device `i` is on (`i` for a disk). */
+export function mediumOf(devices: readonly Device[], i: number): number {
+  return devices[i].medium ?? i;
 }
 
 export function updateInode(s: State, ino: number, f: (i: Inode) => Inode): State {

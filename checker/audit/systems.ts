@@ -36,6 +36,22 @@ export function auditSystems(role: DriverRole, own: readonly { name: string; con
         processes: 2, vpages: 12, heapPages: 2,
       },
       files: 3, maxLen: 10,
+    }, {
+      // one medium, two block devices on it besides the whole disk: an answer for the wrong
+      // partition reads or maps the other partition's pages
+      name: `audit-${role}-two-partitions`,
+      description: `two partitions of one ${role} disk (pages 1-3 and 4-9), ext2${xip ? ' -o xip' : ''} on the second, the first and the whole disk raw`,
+      config: {
+        pageSize: 4,
+        devices: [
+          { name: `${role}d`, driver: role, pages: 10 },
+          { name: `${role}d1`, driver: role, partitionOf: `${role}d`, startSect: 8, pages: 3 },
+          { name: `${role}d2`, driver: role, partitionOf: `${role}d`, startSect: 32, pages: 6 },
+        ],
+        fs: { device: `${role}d2`, mount: { xip, ro: false }, files: [someFile], maxFilePages: 4 },
+        processes: 2, vpages: 12, heapPages: 2,
+      },
+      files: 3, maxLen: 10,
     });
   }
   return [...suite, ...extra, ...ownSystems(own)];

@@ -2,7 +2,7 @@ import { EACCES, EIO, ENODEV } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { zeros } from '../kernel/physmem.ts';
 import type { State } from '../state.ts';
-import { setAt, updateDevice } from '../state.ts';
+import { mediumOf, setAt, updateDevice } from '../state.ts';
 import { neutralCtx } from './direct_access.ts';
 import { callDriver, driverOf } from './driver.ts';
 import type { Ctx } from '../kernel/step.ts';
@@ -20,13 +20,13 @@ export function partitionPage(d: { readonly startSect: number }, block: number):
 }
 
 /** Pages of the partition: the fs's block count (mke2fs sizes it from the partition). */
-export function partitionPages(d: { readonly startSect: number; readonly pages: number }): number {
-  return d.pages - d.startSect / PAGE_SECTORS;
+export function partitionPages(d: { readonly startSect: number; readonly pages: number; readonly partPages?: number }): number {
+  return d.partPages ?? d.pages - d.startSect / PAGE_SECTORS;
 }
 
 /** The pfn of the memory that holds fs block `block` of the file system on `dev` (ground truth). */
 export function fsBlockPfn(s: State, dev: number, block: number): number {
-  return pfnOf(dev, partitionPage(s.devices[dev], block));
+  return pfnOf(mediumOf(s.devices, dev), partitionPage(s.devices[dev], block));
 }
 
 const CITE = 'fs/block_dev.c blkdev_get/blkdev_put (3.x)';
@@ -34,18 +34,27 @@ export const B_BDEV = branches('blkdev_get', CITE, ['enodev', 'eacces-ro', 'ok']
 
 /**
  * blkdev_get: count one more opener (bd_openers; dcssblk_open's use_count). Opening for write
- * a disk marked read-only fails with -EACCES (as mount_bdev does for a rw mount).
+ * a disk marked read-only fails with -EACCES (as mount_bdev does for a rw mount). A partition's
+ * first open opens its whole disk too (__blkdev_get(whole, mode, 1), 3.19 fs/block_dev.c), so
+ * the disk's bd_openers counts every partition in use.
  */
 export function blkdev_get(s: State, dev: number, write: boolean): readonly [State, number, string] {
   const d = s.devices[dev];
   if (!d || !d.present) return [s, -ENODEV, 'enodev'];
   if (write && d.readOnly) return [s, -EACCES, 'eacces-ro'];
-  return [updateDevice(s, dev, (x) => ({ ...x, openers: x.openers + 1 })), 0, 'ok'];
+  const s1 = d.medium !== undefined && d.openers === 0 ? updateDevice(s, d.medium, (x) => ({ ...x, openers: x.openers + 1 })) : s;
+  return [updateDevice(s1, dev, (x) => ({ ...x, openers: x.openers + 1 })), 0, 'ok'];
 }
 
-/** blkdev_put: drop an opener; the driver's release hook runs with the new count. */
+/**
+ * blkdev_put: drop an opener; the driver's release hook runs with the new count. Only the whole
+ * disk's put calls ->release (`bdev->bd_contains == bdev`); a partition's last put puts its
+ * disk (__blkdev_put(victim, mode, 1)), which does.
+ */
 export function blkdev_put(s: State, dev: number, ctx: Ctx = neutralCtx(s)): State {
   const s2 = updateDevice(s, dev, (x) => ({ ...x, openers: Math.max(0, x.openers - 1) }));
+  const m = s2.devices[dev].medium;
+  if (m !== undefined) return s2.devices[dev].openers === 0 ? blkdev_put(s2, m, ctx) : s2;
   if (!driverOf(s2, dev).fops.release) return s2;
   return callDriver<void>(s2, dev, 'release', (drv, disk) => drv.fops.release!(ctx, disk), (r) => (r === undefined ? null : `release returned ${JSON.stringify(r)}; it returns nothing`))[0];
 }

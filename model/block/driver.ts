@@ -1,5 +1,6 @@
 import type { State } from '../state.ts';
-import { setAt, updateDevice } from '../state.ts';
+import { mediumOf, setAt, updateDevice } from '../state.ts';
+import { mediumConfig } from '../config.ts';
 import { zeros } from '../kernel/physmem.ts';
 import { guarded, maybeFrozen } from '../kernel/plugin-guard.ts';
 import type { BlockDriver, Disk, DriverRole, DriverStep } from './block_device_operations.ts';
@@ -61,10 +62,12 @@ export function driverOf(s: State, dev: number): BlockDriver {
 export function diskOf(s: State, dev: number): Disk {
   const d = s.devices[dev];
   const siblings: number[] = [];
-  for (let k = 0; k < s.devices.length; k++) if (s.devices[k].fops === d.fops || s.devices[k].driver === d.driver) siblings.push(k);
+  for (let k = 0; k < s.devices.length; k++) if (s.devices[k].medium === undefined && (s.devices[k].fops === d.fops || s.devices[k].driver === d.driver)) siblings.push(k);
+  // a partition is seen as the bdev it is (its start, its openers) on its disk's gendisk
+  const m = mediumOf(s.devices, dev);
   return maybeFrozen({
-    index: dev, name: d.name, pages: d.pages, pageSize: s.cfg.pageSize, startSect: d.startSect, openers: d.openers,
-    present: d.present, readOnly: d.readOnly, backed: d.data.map((p) => p !== null), priv: d.priv, siblings, config: s.cfg.devices[dev],
+    index: m, name: s.devices[m].name, pages: d.pages, pageSize: s.cfg.pageSize, startSect: d.startSect, openers: d.openers,
+    present: d.present, readOnly: d.readOnly, backed: d.data.map((p) => p !== null), priv: d.priv, siblings, config: mediumConfig(s.cfg, dev),
   });
 }
 
@@ -116,7 +119,7 @@ export function isPlainData(v: unknown, depth = 0): boolean {
 function applyStep(s: State, dev: number, st: DriverStep<unknown>): State {
   if (st.priv === undefined && !st.back && !st.zero && !st.freeAll && st.present === undefined && st.readOnly === undefined) return s;
   const PS = s.cfg.pageSize;
-  return updateDevice(s, dev, (d) => {
+  const next = updateDevice(s, dev, (d) => {
     let data = d.data;
     for (const p of st.back ?? []) if (data[p] === null) data = setAt(data, p, zeros(PS));
     for (const p of st.zero ?? []) if (data[p] !== null) data = setAt(data, p, zeros(PS));
@@ -132,4 +135,8 @@ function applyStep(s: State, dev: number, st: DriverStep<unknown>): State {
       formatted: st.freeAll && (st.present ?? d.present) ? false : d.formatted,
     };
   });
+  if (!st.freeAll || !(st.present ?? s.devices[dev].present)) return next;
+  // the memory was the whole disk's: every partition of it lost its file system too
+  const m = mediumOf(s.devices, dev);
+  return { ...next, devices: next.devices.map((d, k) => (k !== dev && mediumOf(next.devices, k) === m && d.formatted ? { ...d, formatted: false } : d)) };
 }

@@ -1,10 +1,10 @@
 import type { Invariant } from '../invariant.ts';
-import { PAGE_SECTORS, type Config } from '../../model/config.ts';
+import { mediumConfig, PAGE_SECTORS, type Config } from '../../model/config.ts';
 import { direct_access, hasDirectAccess } from '../../model/block/direct_access.ts';
 import { withSink } from '../../model/kernel/coverage.ts';
 import { EINVAL, ENODEV, ENOMEM, ERANGE, errnoName } from '../../model/kernel/errno.ts';
 import { pfnOf, pfnToDevPage } from '../../model/kernel/physmem.ts';
-import type { Device, State } from '../../model/state.ts';
+import { mediumOf, type Device, type State } from '../../model/state.ts';
 import { backedPages, backingBudget, DIRECT_ACCESS_RULES, diskPageOf, ruleOf } from './medium.ts';
 
 /** Sectors probed past the end of each disk: enough to cross the last page and the one after. */
@@ -23,7 +23,7 @@ function expected(s: State, dev: number, sector: number): Expect {
   if (!d.present) return { err: -ENODEV };
   if (rule.alignment && sector % PAGE_SECTORS) return { err: -EINVAL };
   const page = diskPageOf(d, sector);
-  if (page >= s.cfg.devices[dev].pages) return { err: -ERANGE };
+  if (page >= mediumConfig(s.cfg, dev).pages) return { err: -ERANGE };
   if (rule.allocates && d.data[page] === null && backedPages(d) >= backingBudget(s, dev)) return { err: -ENOMEM };
   const off = sector + (rule.addsPartitionStart ? d.startSect : 0);
   return { page, sub: Math.floor(((off % PAGE_SECTORS) * s.cfg.pageSize) / PAGE_SECTORS) };
@@ -37,28 +37,32 @@ function probe(s: State, dev: number, sector: number): string | null {
   const at = `${d.name} sector ${sector}`;
   if ('err' in want) {
     if ('err' in got) return got.err === want.err ? null : `${at}: direct_access returned ${errnoName(got.err)}, the driver's rule says ${errnoName(want.err)}`;
-    return `${at}: direct_access returned pfn ${got.pfn}, the driver's rule says ${errnoName(want.err)}${want.err === -ERANGE ? ` (the disk has ${s.cfg.devices[dev].pages} pages)` : ''}`;
+    return `${at}: direct_access returned pfn ${got.pfn}, the driver's rule says ${errnoName(want.err)}${want.err === -ERANGE ? ` (the disk has ${mediumConfig(s.cfg, dev).pages} pages)` : ''}`;
   }
   if ('err' in got) return `${at}: direct_access returned ${errnoName(got.err)} for a page inside the disk${d.data[want.page] === null ? ' (not yet backed, memory limit not reached)' : ''}`;
   const PS = s.cfg.pageSize;
   const where = pfnToDevPage(got.pfn);
-  if (!where || where.dev !== dev) return `${at}: direct_access returned pfn ${got.pfn}, which is ${where ? `memory of ${s.devices[where.dev]?.name ?? `device ${where.dev}`}` : 'not device memory'}`;
+  const m = mediumOf(s.devices, dev);
+  if (!where || where.dev !== m) return `${at}: direct_access returned pfn ${got.pfn}, which is ${where ? `memory of ${s.devices[where.dev]?.name ?? `device ${where.dev}`}` : 'not device memory'}`;
   if (where.page >= d.pages) return `${at}: direct_access returned pfn ${got.pfn}, page ${where.page} past the end of the disk (${d.pages} pages)`;
-  if (got.pfn !== pfnOf(dev, want.page)) return `${at}: direct_access returned disk page ${where.page}, the sector lies in page ${want.page}${ruleOf(d)!.addsPartitionStart && d.startSect ? ` (partition start ${d.startSect} added)` : ''}`;
+  if (got.pfn !== pfnOf(m, want.page)) return `${at}: direct_access returned disk page ${where.page}, the sector lies in page ${want.page}${ruleOf(d)!.addsPartitionStart && d.startSect ? ` (partition start ${d.startSect} added)` : ''}`;
   if (Math.floor(got.kaddr / PS) !== got.pfn || got.kaddr % PS !== want.sub) return `${at}: kaddr ${got.kaddr} is not byte ${want.sub} of pfn ${got.pfn}`;
   return sideEffects(s, after, dev, want.page);
 }
 
 /** direct_access changes no memory, except that brd backs the page it was asked for. */
 function sideEffects(s: State, after: State, dev: number, page: number): string | null {
+  const m = mediumOf(s.devices, dev);
   for (let k = 0; k < s.devices.length; k++) {
     const a = s.devices[k], b = after.devices[k];
     if (a === b) continue;
+    // the disk's other entries show the same medium: judged once, on the disk
+    if (k !== m && mediumOf(s.devices, k) === m) continue;
     if (a.present !== b.present || a.pages !== b.pages || b.data.length !== a.data.length) return `direct_access on ${s.devices[dev].name} changed the geometry of ${a.name}`;
     for (let p = 0; p < a.data.length; p++) {
       const x = a.data[p], y = b.data[p];
       if (x === y) continue;
-      const allocated = k === dev && p === page && x === null && ruleOf(a)?.allocates && y !== null && y.every((v) => v === 0);
+      const allocated = k === m && p === page && x === null && ruleOf(a)?.allocates && y !== null && y.every((v) => v === 0);
       if (!allocated && (x === null || y === null || x.join() !== y.join())) return `direct_access on ${s.devices[dev].name} sector ${page * PAGE_SECTORS} changed page ${p} of ${a.name}`;
     }
   }
@@ -70,7 +74,7 @@ function probeDevice(s: State, dev: number): string | null {
   const d = s.devices[dev];
   if (!ruleOf(d)) return hasDirectAccess(s, dev) ? `${d.name} is a plain disk, yet its driver offers direct_access` : null;
   if (!hasDirectAccess(s, dev)) return `${d.name} (${d.driver}) has no direct_access`;
-  const sectors = s.cfg.devices[dev].pages * PAGE_SECTORS + PAST_END;
+  const sectors = mediumConfig(s.cfg, dev).pages * PAGE_SECTORS + PAST_END;
   for (let sector = 0; sector < sectors; sector++) {
     const m = probe(s, dev, sector);
     if (m) return m;

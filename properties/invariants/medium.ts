@@ -1,4 +1,4 @@
-import { PAGE_SECTORS } from '../../model/config.ts';
+import { mediumConfig, PAGE_SECTORS } from '../../model/config.ts';
 import type { Device, State } from '../../model/state.ts';
 import { driverRole } from '../../model/block/driver.ts';
 
@@ -46,7 +46,8 @@ export function diskPageOf(d: Device, sector: number): number {
 
 /** brd: how many backing pages the machine may give the disk (the config's memory limit). */
 export function backingBudget(s: State, dev: number): number {
-  return s.cfg.devices[dev].maxBackingPages ?? s.cfg.devices[dev].pages;
+  const c = mediumConfig(s.cfg, dev);
+  return c.maxBackingPages ?? c.pages;
 }
 
 /** Pages of the disk that really have memory behind them now. */
@@ -70,5 +71,6 @@ export function mediumCanBack(s: State, dev: number, page: number): boolean {
 /** The file system's size in blocks: the partition it was made on (blocksize == PAGE_SIZE). */
 export function fsBlocks(s: State, dev: number): number {
   const d = s.cfg.devices[dev];
+  if (d.partitionOf !== undefined) return d.pages;
   return Math.floor((d.pages * PAGE_SECTORS - d.startSect) / PAGE_SECTORS);
 }

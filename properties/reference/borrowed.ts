@@ -1,6 +1,7 @@
 import { driverRole } from '../../model/block/driver.ts';
-import { PAGE_SECTORS } from '../../model/config.ts';
-import type { Observation, State } from '../../model/state.ts';
+import { mediumConfig, PAGE_SECTORS } from '../../model/config.ts';
+import { partitionPages } from '../../model/block/block_device.ts';
+import { mediumOf, type Observation, type State } from '../../model/state.ts';
 import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
 
 /**
@@ -29,7 +30,7 @@ export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boole
   if (!s.sb) return false;
   if (errno === 'ENOSPC') return s.sb.used.every(Boolean);
   const d = s.devices[s.sb.dev];
-  const cfg = s.cfg.devices[s.sb.dev];
+  const cfg = mediumConfig(s.cfg, s.sb.dev);
   if (driverRole(d.driver) !== 'brd') return false;
   const max = cfg.maxBackingPages ?? cfg.pages;
   return d.data.filter((p) => p !== null).length >= max;
@@ -56,12 +57,13 @@ export function exhaustedDuring(o: Observation, post: State, errno: 'ENOSPC' | '
   return allocationExhausted(post, errno);
 }
 
-/** The file (inode number) and file page whose block is device page `page` of `dev`, if any. */
+/** The file (inode number) and file page whose block is disk page `page` of `dev`'s disk, if any. */
 export function ownerOfDevicePage(s: State, dev: number, page: number): { ino: number; pgoff: number } | null {
   const fsDev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
-  if (dev !== fsDev) return null;
-  const block = page - Math.floor(s.devices[dev].startSect / PAGE_SECTORS);
-  if (block <= 0) return null;
+  // the file system's partition may be another block device of the same disk
+  if (mediumOf(s.devices, dev) !== mediumOf(s.devices, fsDev)) return null;
+  const block = page - Math.floor(s.devices[fsDev].startSect / PAGE_SECTORS);
+  if (block <= 0 || block >= partitionPages(s.devices[fsDev])) return null;
   for (const i of s.inodes) {
     if (!i) continue;
     const pg = i.blocks.indexOf(block);

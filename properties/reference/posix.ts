@@ -114,13 +114,20 @@ class Work {
   setDev(i: number, f: (d: RefDev) => RefDev): void {
     this.devs[i] = f(this.devs[i]);
   }
-  /** blkdev_put: one holder fewer; dcssblk's release runs a save requested while busy. */
+  /** blkdev_get: one holder more; a partition's first holder holds its disk too. */
+  hold(i: number): void {
+    const d = this.devs[i];
+    if (d.disk !== i && d.openers === 0) this.hold(d.disk);
+    this.setDev(i, (x) => ({ ...x, openers: x.openers + 1 }));
+  }
+  /** blkdev_put: one holder fewer; dcssblk's release runs a save requested while busy; a partition's last holder lets its disk go. */
   release(i: number): void {
     this.setDev(i, (d) => {
       const openers = Math.max(0, d.openers - 1);
       if (openers === 0 && d.dcss?.savePending) return { ...d, openers, dcss: { ...d.dcss, savePending: false, saves: d.dcss.saves + 1 } };
       return { ...d, openers };
     });
+    if (this.devs[i].disk !== i && this.devs[i].openers === 0) this.release(this.devs[i].disk);
   }
 
   vma(pid: number, vpage: number): RefVma | undefined {
@@ -470,8 +477,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       if (!w.mount) return { ret: -ENOENT };
       const bfree = obs.statfs?.bfree ?? -1;
       // ext2_fill_super's block count is the partition's size; the super block is overhead
-      const d = w.devs[w.mount.dev];
-      const blocks = d.pages - d.startSect / PAGE_SECTORS - 1;
+      const blocks = w.devs[w.mount.dev].fsPages - 1;
       if (bfree < 0 || bfree > blocks) return { claim: `statfs f_bfree ${bfree} is outside 0..f_blocks (${blocks})` };
       return { ret: 0, statfs: { blocks, ro: w.mount.ro, xip: w.mount.xip } };
     }
@@ -646,7 +652,8 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const d = w.devs[c.dev];
       if (!d || !d.present) return { ret: -ENODEV };
       if (c.write && d.readOnly) return { ret: -EACCES };
-      w.setDev(c.dev, (x) => ({ ...x, openers: x.openers + 1, raw: x.raw.map((n, p) => (p === pid ? n + 1 : n)) }));
+      w.hold(c.dev);
+      w.setDev(c.dev, (x) => ({ ...x, raw: x.raw.map((n, p) => (p === pid ? n + 1 : n)) }));
       return { ret: 0 };
     }
     case 'blkdev_close': {
@@ -688,8 +695,9 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       // brd_ioctl: -EBUSY unless bd_openers <= 1, counting the open the ioctl goes through —
       // the caller's own raw descriptor when it holds one, else a transient open of its own
       if (d.openers + (d.raw[pid] ? 0 : 1) > 1) return { ret: -EBUSY };
-      // "we want to actually release and destroy the ramdisk data": the file system is gone
-      w.setDev(c.dev, (x) => ({ ...x, formatted: false }));
+      // "we want to actually release and destroy the ramdisk data": the file system is gone,
+      // and so is every partition's: brd_free_pages frees the whole disk's memory
+      w.devs.forEach((x, k) => { if (x.disk === d.disk) w.setDev(k, (y) => ({ ...y, formatted: false })); });
       return { ret: 0 };
     }
     case 'brd_discard': {
@@ -799,7 +807,7 @@ function mount(w: Work, c: Extract<Action, { op: 'mount' }>): Expected {
   const blocksize = w.g.cfg.fs.mount.blocksize ?? w.PS;
   if (xip && blocksize !== w.PS) return { ret: -EINVAL };
   w.mount = { dev: c.dev, ro: c.ro, xip };
-  w.setDev(c.dev, (x) => ({ ...x, openers: x.openers + 1 }));
+  w.hold(c.dev);
   for (const f of Object.values(w.files)) f.xip = xip;
   return { ret: 0 };
 }
@@ -844,11 +852,12 @@ function directAccess(w: Work, c: Extract<Action, { op: 'bdev_direct_access' }>)
     page = c.sector / PAGE_SECTORS;
     if (page + 1 > d.pages) return { ret: -ERANGE };
   }
-  const pfn = pfnOf(c.dev, page);
+  // pfns name the disk's memory (a partition's page is its disk's)
+  const pfn = pfnOf(d.disk, page);
   if (d.driver === 'brd') {
     // an unbacked page is allocated here; -ENOMEM only with brd's backing memory exhausted
     const backed = w.g.devices[c.dev].data[page] !== null;
-    const cfg = w.g.cfg.devices[c.dev];
+    const cfg = w.g.cfg.devices[d.disk];
     const allocated = w.g.devices[c.dev].data.filter((p) => p !== null).length;
     if (!backed && allocated >= (cfg.maxBackingPages ?? cfg.pages)) return { ret: -ENOMEM };
   }

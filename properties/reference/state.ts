@@ -1,6 +1,6 @@
 import { driverRole } from '../../model/block/driver.ts';
 import type { DriverRole } from '../../model/block/block_device_operations.ts';
-import type { Config } from '../../model/config.ts';
+import { PAGE_SECTORS, type Config } from '../../model/config.ts';
 import { pagesFor } from '../../model/state.ts';
 import type { TruncateWindow } from './truncate-window.ts';
 
@@ -75,8 +75,13 @@ export interface RefMount {
 export interface RefDev {
   /** The specification the device's driver implements (its declared role), not its code. */
   readonly driver: DriverRole;
+  /** The disk's capacity in pages (a partition's too: it lives on its disk's medium). */
   readonly pages: number;
   readonly startSect: number;
+  /** The disk entry this block device is on: itself for a disk, its disk for a partition. */
+  readonly disk: number;
+  /** The pages a file system made on this block device has: the partition's, or the disk's past startSect. */
+  readonly fsPages: number;
   readonly present: boolean;
   readonly readOnly: boolean;
   /** Holds the ext2 file system (the configured one; lost by brd BLKFLSBUF or dcssblk remove). */
@@ -123,12 +128,18 @@ export function refInit(s: { readonly cfg: Config }): RefState {
     names.push([f.name, k + 1]);
   });
   names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const devs: RefDev[] = cfg.devices.map((d, i) => {
+  // the mount holds its block device, and a partition in use holds its disk
+  const held = mount && cfg.devices[fsDev].partitionOf !== undefined ? cfg.devices.findIndex((x) => x.name === cfg.devices[fsDev].partitionOf) : -1;
+  const devs: RefDev[] = cfg.devices.map((p, i) => {
+    // a partition is its disk's medium seen from startSect on
+    const disk = p.partitionOf === undefined ? i : cfg.devices.findIndex((x) => x.name === p.partitionOf);
+    const d = cfg.devices[disk];
     const driver = roleOf(d.driver);
+    const fsPages = p.partitionOf === undefined ? d.pages - p.startSect / PAGE_SECTORS : p.pages;
     return {
-      driver, pages: d.pages, startSect: d.startSect, present: true,
+      driver, pages: d.pages, startSect: p.startSect, disk, fsPages, present: true,
       readOnly: d.readOnly || (driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
-      formatted: i === fsDev, openers: mount && i === fsDev ? 1 : 0, raw: Array.from({ length: cfg.processes }, () => 0),
+      formatted: i === fsDev, openers: mount && (i === fsDev || i === held) ? 1 : 0, raw: Array.from({ length: cfg.processes }, () => 0),
       dcss: driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
     };
   });
