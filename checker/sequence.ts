@@ -75,6 +75,7 @@ export function runSteps(sys: System, steps: readonly { threads: readonly (reado
   let ref: readonly RefState[] = [refInit(s)];
   const out: ExecutedStep[] = [];
   for (const st of steps) {
+    o.beforeStep?.(st.threads, st.schedule ?? []);
     const r = safeGroup(sys, s, ref, st.threads, st.schedule ?? [], invariants, counters);
     out.push(executed(st.threads, r));
     o.onStep?.(s, out[out.length - 1], r.state);

@@ -89,14 +89,52 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   };
 }
 
+type Step = Extract<Msg, { kind: 'step' }>;
+
+/** Replay a run or concrete steps in a fresh worker: the steps it started, and whether the last of them hung. */
+async function replay(o: WatchdogOptions, what: { system: string; config: unknown; cmds: readonly Cmd[] } | { system: string; config: unknown; steps: readonly Step[] }): Promise<{ steps: Step[]; hung: boolean }> {
+  const steps: Step[] = [];
+  const { w, calls } = spawn({ module: o.module, kind: o.kind, options: { variant: o.variant }, replay: what }, (m) => { if (m.kind === 'step') steps.push(m); });
+  const end = await watch(w, calls, o.callTimeoutMs);
+  return { steps, hung: end === 'hung' };
+}
+
+/**
+ * The hang's trace: the run replayed up to the step that hangs, then shrunk as fast-check shrinks
+ * a failing run — delta debugging over the steps before the hanging one, each candidate replayed
+ * in a fresh worker (a candidate that hangs costs the call timeout; one that does not, a
+ * replay). Shrinking stops after `SHRINK_REPLAYS` candidates; the trace says how far it got.
+ */
+const SHRINK_REPLAYS = 40;
+
 async function hangTrace(o: WatchdogOptions, run: { system: string; config: unknown; cmds: readonly Cmd[] }, message: string): Promise<Record<string, unknown>> {
-  const steps: Extract<Msg, { kind: 'step' }>[] = [];
-  const { w, calls } = spawn({ module: o.module, kind: o.kind, options: {}, replay: run }, (m) => { if (m.kind === 'step') steps.push(m); });
-  await watch(w, calls, o.callTimeoutMs);
+  const first = await replay(o, run);
+  let cur = first.steps;
+  let tried = 0, n = 2;
+  // the candidate must still hang; if an earlier step now hangs, the trace ends there
+  while (first.hung && cur.length > 1 && tried < SHRINK_REPLAYS) {
+    const head = cur.slice(0, -1), last = cur[cur.length - 1];
+    const chunk = Math.ceil(head.length / n);
+    let reduced = false;
+    for (let i = 0; i < head.length && tried < SHRINK_REPLAYS; i += chunk) {
+      const cand = [...head.slice(0, i), ...head.slice(i + chunk), last];
+      tried++;
+      const r = await replay(o, { system: run.system, config: run.config, steps: cand });
+      if (r.hung) { cur = r.steps; n = Math.max(n - 1, 2); reduced = true; break; }
+    }
+    if (!reduced) {
+      if (chunk === 1) break;
+      n = Math.min(n * 2, head.length);
+    }
+  }
+  const shrunk = !first.hung ? 'the replay did not hang again: the trace is the whole run up to the last step started'
+    : first.steps.length <= 1 ? 'one step: nothing to shrink'
+    : tried >= SHRINK_REPLAYS && cur.length > 1 ? `shrunk from ${first.steps.length} to ${cur.length} steps; stopped after ${SHRINK_REPLAYS} candidate replays`
+      : `shrunk from ${first.steps.length} to ${cur.length} steps (${tried} candidate replays)`;
   return {
-    schema: TRACE_SCHEMA, name: `${run.system}-plugin-contract-hang`, question: `Found by xipcheck audit: ${message}`,
+    schema: TRACE_SCHEMA, name: `${run.system}-plugin-contract-hang`, question: `Found by xipcheck audit: ${message} (${shrunk})`,
     expect: 'violates plugin-contract', variant: o.variant ?? 'reference', system: run.system, config: run.config,
-    found: { by: 'audit', invariant: 'plugin-contract', message, step: Math.max(0, steps.length - 1) },
-    steps: steps.map((s) => (s.threads.length === 1 && s.threads[0].length === 1 ? s.threads[0][0] : { par: s.threads.map((p) => (p.length === 1 ? p[0] : p)), schedule: s.schedule })),
+    found: { by: 'audit', invariant: 'plugin-contract', message, step: Math.max(0, cur.length - 1) },
+    steps: cur.map((s) => (s.threads.length === 1 && s.threads[0].length === 1 ? s.threads[0][0] : { par: s.threads.map((p) => (p.length === 1 ? p[0] : p)), schedule: s.schedule })),
   };
 }

@@ -5,7 +5,8 @@ import { installPlugin } from './install.ts';
 import { variantByName } from '../../model/variants.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { makeSystem } from '../system.ts';
-import { runCommands } from '../sequence.ts';
+import { runCommands, runSteps } from '../sequence.ts';
+import type { Action } from '../../model/actions.ts';
 import { audit, type AuditOptions } from './audit.ts';
 import { loadPlugin, PluginLoadError } from './load.ts';
 import type { Cmd } from '../../properties/arbitraries.ts';
@@ -17,7 +18,7 @@ import type { Cmd } from '../../properties/arbitraries.ts';
  */
 const { module, kind, options, calls, replay } = workerData as {
   module: string; kind?: 'driver' | 'fs'; options: Omit<AuditOptions, 'onRun' | 'onPhase' | 'module'>; calls: Int32Array;
-  replay?: { system: string; config: unknown; cmds: readonly Cmd[] };
+  replay?: { system: string; config: unknown; cmds: readonly Cmd[] } | { system: string; config: unknown; steps: readonly { threads: readonly (readonly Action[])[]; schedule: readonly number[] }[] };
 };
 const post = (m: object): void => parentPort!.postMessage(m);
 
@@ -40,7 +41,10 @@ try {
     // the run a plug-in hung in, again, posting each step before it runs: the last one posted is where it hangs
     installPlugin(p);
     const sys = makeSystem(replay.system, replay.config as never, variantByName(options.variant ?? 'reference')!);
-    runCommands(sys, replay.cmds, INVARIANTS, undefined, { finalReads: false, beforeStep: (threads, schedule) => post({ kind: 'step', threads, schedule }) });
+    const beforeStep = (threads: readonly (readonly Action[])[], schedule: readonly number[]) => post({ kind: 'step', threads, schedule });
+    // a generated run (the one that hung), or concrete steps (a candidate while the hang is shrunk)
+    if ('cmds' in replay) runCommands(sys, replay.cmds, INVARIANTS, undefined, { finalReads: false, beforeStep });
+    else runSteps(sys, replay.steps, INVARIANTS, undefined, { finalReads: false, beforeStep });
     post({ kind: 'done' });
   } else {
     const report = await audit(p, {

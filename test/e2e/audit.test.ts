@@ -178,6 +178,22 @@ describe('xipcheck audit: a hostile plug-in is a finding with a trace, never a c
   }
 });
 
+describe('xipcheck audit: a hang\'s trace is shrunk like any counterexample', () => {
+  it('a brd that hangs once five pages are backed: the steps the hang does not need are dropped', async () => {
+    const m = plugin('h-late.mjs', `import { brd_driver as d } from 'xipcheck';
+export default { ...d, name: 'h-late', fops: { ...d.fops, direct_access(ctx, disk, sector) { if (disk.backed.filter(Boolean).length >= 5) for (;;) {} return d.fops.direct_access(ctx, disk, sector); } } };
+`);
+    const out = join(dir, 'out-h-late');
+    const r = await xipcheck('audit', m, '--runs', '50', '--time-budget', '8', '--call-timeout', '1', '--trace-out', out);
+    expect(r.out).toMatch(/plugin-contract \(watchdog, .*\)\n {2}hung: h-late direct_access did not return within 1 s/);
+    const t = JSON.parse(readFileSync(traces(out)[0], 'utf8'));
+    const [, from, to] = /shrunk from (\d+) to (\d+) steps \((\d+) candidate replays\)/.exec(t.question)!.map(Number);
+    expect(to).toBeLessThan(from);
+    expect(t.steps).toHaveLength(to);
+    expect(t.found.step).toBe(to - 1);
+  });
+});
+
 describe('xipcheck audit: a module of the wrong shape is one line and exit 2', () => {
   const cases: [string, string | null, RegExp][] = [
     ['no-export.mjs', 'export const x = 1;\n', /exports no plug-in — export default a driver/],
