@@ -2,12 +2,21 @@
 /**
  * `npm run mutation`: Stryker mutates model/ and runs vitest.mutation.config.ts against each
  * mutant (docs/mutation.md). Version 9: Stryker 10 needs Node 22, the project runs on Node 20.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * MUTATION_PART (set by scripts/mutation.mjs) limits a run to one layer of model/, with its own
+ * incremental file and report: a run of hours is then six runs, each kept when it ends.
  */
+export const PARTS = {
+  mm: ['model/mm/**/*.ts'], fs: ['model/fs/**/*.ts'], block: ['model/block/**/*.ts'],
+  kernel: ['model/kernel/**/*.ts'], vfs: ['model/vfs/**/*.ts'], top: ['model/*.ts'],
+};
+const part = process.env.MUTATION_PART;
+if (part !== undefined && !(part in PARTS)) throw new Error(`MUTATION_PART=${part}: one of ${Object.keys(PARTS).join(', ')}`);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
-  mutate: ['model/**/*.ts', '!model/**/*.test.ts'],
+  mutate: [...(part ? PARTS[part] : ['model/**/*.ts']), '!model/**/*.test.ts'],
   // only the tests that reached a mutant run against it (per-test coverage from the dry run)
   coverageAnalysis: 'perTest',
   // A mutant of code run at module load (a CITE string, a branch declaration, a table) is
@@ -16,7 +25,7 @@ export default {
   ignoreStatic: true,
   // a re-run re-tests only the mutants of changed code or whose covering tests changed
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: `reports/stryker-incremental${part ? `-${part}` : ''}.json`,
   // two cores, shared with other work: no more than two runners
   concurrency: 2,
   // a mutant that makes the model loop is stopped and counted as killed (Timeout); the margin
@@ -27,8 +36,8 @@ export default {
   // mutants that pass by hand in a second timed out: a fresh runner every 10 mutants
   maxTestRunnerReuse: 10,
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: `reports/mutation/${part ?? 'mutation'}.json` },
+  htmlReporter: { fileName: `reports/mutation/${part ?? 'mutation'}.html` },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false },
   thresholds: { high: 90, low: 80, break: null },
   // Stryker rewrites the tsconfig's extends/references paths for its sandbox with TypeScript's
