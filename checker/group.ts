@@ -21,7 +21,8 @@ export interface GroupState {
   /** Per thread: observations of its finished calls. */
   readonly obs: readonly (readonly Observation[])[];
   /**
-   * Per thread: whether the medium was exhausted (exhaustionBits) in any state since its call
+   * Per thread: whether the medium was exhausted (exhaustionBits: bit 1 no free block, bit 2 no
+   * brd backing page; which errno each may explain is the reference's to judge) in any state since its call
    * in flight began — ground truth the reference needs to judge an allocation failure that a
    * concurrent call's truncate has since undone. Attached to the call's observation when it
    * reports one (Observation.mediumFull).

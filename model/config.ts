@@ -23,7 +23,7 @@ export const DeviceConfig = z.strictObject({
   shared: z.boolean().default(false),
   /** A read-only medium (ROM) of any driver: set_disk_ro(1). */
   readOnly: z.boolean().default(false),
-  /** brd: how many backing pages brd_insert_page may allocate before -ENOMEM. */
+  /** brd: how many backing pages brd_insert_page may allocate before it fails (-ENOSPC; -ENOMEM before 3.16). */
   maxBackingPages: z.number().int().min(0).optional(),
   /** Byte every not-yet-used block holds at start: old data that must never leak into a file. */
   staleByte: z.number().int().min(0).max(255).default(0xee),

@@ -182,7 +182,7 @@ export interface Observation {
   readonly signal?: 'SIGBUS' | 'SIGSEGV' | 'SIGKILL';
   /** For transfers cut short: the status that ended the loop (the kernel drops it). */
   readonly status?: number;
-  /** The user virtual page whose fault failed for want of a block (SIGBUS / EFAULT from ENOSPC or ENOMEM). */
+  /** The user virtual page whose fault failed for want of a block (SIGBUS / EFAULT from ENOSPC: a full bitmap or brd's exhausted memory, brd's ENOMEM before 3.16). */
   readonly allocFail?: number;
   /** fstat: st_size, st_blocks (in file-system blocks here), and whether the inode got the XIP a_ops (model-level: XIP has no stat flag; DAX's is STATX_ATTR_DAX). */
   readonly stat?: StatObs;

@@ -142,7 +142,7 @@ function raceArb(): fc.Arbitrary<Sym> {
  */
 function writebackArb(): fc.Arbitrary<Sym> {
   // now and then on a page-cache remount of an XIP system's brd disk, whose backing memory runs
-  // out before its blocks do: the bios of writeback then fail (brd_insert_page's -ENOMEM)
+  // out before its blocks do: the bios of writeback then fail (brd_insert_page's -ENOSPC, -ENOMEM before 3.16)
   return fc.record({ len: small(8), schedule: scheduleArb(), remount: fc.boolean() }).map(({ len, schedule, remount }): Sym => ({
     k: 'seq', cmds: [
       ...(remount ? [c(0, { k: 'admin', what: 0, dev: 0, arg: 0 }), c(0, { k: 'admin', what: 1, dev: 0, arg: 1 })] : []),

@@ -1,5 +1,5 @@
 // A RAM-disk driver for xipcheck's worked example (docs/auditing.md): brd's specification — memory
-// given to a page on first touch, -ENOMEM once the machine's limit is reached — written by an
+// given to a page on first touch, -ENOSPC once the machine's limit is reached (3.16 on) — written by an
 // "auditor" against the public contract only. This is the fixed version of ramdisk.mjs.
 import { pfnOf, PAGE_SECTORS, errno } from 'xipcheck';
 
@@ -11,7 +11,7 @@ export default {
   kind: 'driver',
   name: 'ramdisk',
   role: 'brd',
-  cites: 'examples/audit/ramdisk.mjs (after drivers/block/brd.c brd_direct_access, 2.6.25–3.19)',
+  cites: 'examples/audit/ramdisk.mjs (after drivers/block/brd.c brd_direct_access, 3.16–3.19)',
   add_disk: (config) => ({ priv: null, backed: false, readOnly: config.readOnly }),
   fops: {
     direct_access(ctx, disk, sector) {
@@ -21,8 +21,8 @@ export default {
       if (page >= disk.pages) return { ret: { err: -errno.ERANGE } };
       const at = { kaddr: pfnOf(disk.index, page) * disk.pageSize, pfn: pfnOf(disk.index, page) };
       if (disk.backed[page]) return { ret: at };
-      // FIX: brd_insert_page fails when no page can be had: -ENOMEM, and nothing is backed
-      if (used(disk) >= limit(disk)) return { ret: { err: -errno.ENOMEM } };
+      // FIX: brd_insert_page fails when no page can be had: -ENOSPC (3.16 on), and nothing is backed
+      if (used(disk) >= limit(disk)) return { ret: { err: -errno.ENOSPC } };
       return { ret: at, back: [page] };
     },
     // brd_ioctl: BLKFLSBUF frees every page unless someone else holds the disk; BLKDISCARD zeroes one page
@@ -34,5 +34,5 @@ export default {
     },
   },
   // make_request for a write: the page gets memory first, or the bio fails
-  write_page: (ctx, disk, page) => (disk.backed[page] ? { ret: 0 } : used(disk) < limit(disk) ? { ret: 0, back: [page] } : { ret: -errno.ENOMEM }),
+  write_page: (ctx, disk, page) => (disk.backed[page] ? { ret: 0 } : used(disk) < limit(disk) ? { ret: 0, back: [page] } : { ret: -errno.ENOSPC }),
 };

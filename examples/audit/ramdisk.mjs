@@ -1,5 +1,5 @@
 // A RAM-disk driver for xipcheck's worked example (docs/auditing.md): brd's specification — memory
-// given to a page on first touch, -ENOMEM once the machine's limit is reached — written by an
+// given to a page on first touch, -ENOSPC once the machine's limit is reached (3.16 on) — written by an
 // "auditor" against the public contract only. This version has the bug the example finds.
 import { pfnOf, PAGE_SECTORS, errno } from 'xipcheck';
 
@@ -11,7 +11,7 @@ export default {
   kind: 'driver',
   name: 'ramdisk',
   role: 'brd',
-  cites: 'examples/audit/ramdisk.mjs (after drivers/block/brd.c brd_direct_access, 2.6.25–3.19)',
+  cites: 'examples/audit/ramdisk.mjs (after drivers/block/brd.c brd_direct_access, 3.16–3.19)',
   add_disk: (config) => ({ priv: null, backed: false, readOnly: config.readOnly }),
   fops: {
     direct_access(ctx, disk, sector) {
@@ -33,5 +33,5 @@ export default {
     },
   },
   // make_request for a write: the page gets memory first, or the bio fails
-  write_page: (ctx, disk, page) => (disk.backed[page] ? { ret: 0 } : used(disk) < limit(disk) ? { ret: 0, back: [page] } : { ret: -errno.ENOMEM }),
+  write_page: (ctx, disk, page) => (disk.backed[page] ? { ret: 0 } : used(disk) < limit(disk) ? { ret: 0, back: [page] } : { ret: -errno.ENOSPC }),
 };

@@ -65,8 +65,8 @@ export function blkdev_put(s: State, dev: number, ctx: Ctx = neutralCtx(s)): Sta
  * Writes to a read-only device fail with -EIO (dcssblk_make_request: "read-only device").
  * On brd a read of a page never written copies zeros without allocating (copy_from_brd), and
  * a write allocates the backing page first: brd_make_request → brd_do_bvec →
- * copy_to_brd_setup → brd_insert_page, "if (!brd_insert_page(brd, sector)) return -ENOMEM;"
- * (drivers/block/brd.c 2.6.25–3.19), the bio then ends with that error.
+ * copy_to_brd_setup → brd_insert_page, "if (!brd_insert_page(brd, sector)) return -ENOSPC;"
+ * (drivers/block/brd.c 3.16–3.19; -ENOMEM in 2.6.25–3.15), the bio then ends with that error.
  */
 export function bioRead(s: State, dev: number, page: number): readonly [State, readonly number[] | null] {
   const d = s.devices[dev];

@@ -95,6 +95,6 @@ export interface BlockDriver<P = unknown> {
   readonly sysfs?: Readonly<Record<string, (ctx: Ctx, disk: Disk<P>, value: boolean | null) => DriverStep<number, P>>>;
   /** The branch catalogues of the driver's own code (model/kernel/coverage.ts): what `audit` reports coverage of. */
   readonly coverage?: readonly { readonly fn: string }[];
-  /** make_request for one page write: may refuse (-ENOMEM: brd cannot back the page). Reads never fail. */
+  /** make_request for one page write: may refuse (brd cannot back the page: -ENOSPC, -ENOMEM before 3.16). Reads never fail. */
   readonly write_page?: (ctx: Ctx, disk: Disk<P>, page: number) => DriverStep<number, P>;
 }

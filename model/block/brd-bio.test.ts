@@ -7,8 +7,9 @@ import type { Action } from '../actions.ts';
 
 /**
  * brd's bio path allocates: brd_make_request → brd_do_bvec → copy_to_brd_setup →
- * brd_insert_page, -ENOMEM when no page can be had (drivers/block/brd.c 2.6.25–3.19). The
- * page cache of a non-XIP mount meets it at writeback: fsync reports -EIO.
+ * brd_insert_page, -ENOSPC when no page can be had (drivers/block/brd.c 3.16–3.19; -ENOMEM in
+ * 2.6.25–3.15). The page cache of a non-XIP mount meets it at writeback: fsync reports -EIO
+ * (the ->writepage route; docs/limitations.md item 48).
  */
 const config = (max: number) => ({
   pageSize: 4,
@@ -34,7 +35,7 @@ describe('brd bio writes allocate backing pages', () => {
     expect(r.steps[3].obs[0][0].ret).toBe(0);
     expect(r.state.devices[0].data.filter((p) => p !== null).length).toBe(3);
   });
-  it('with no backing page left the bio fails with -ENOMEM and fsync reports -EIO', () => {
+  it('with no backing page left the bio fails (-ENOSPC) and fsync reports -EIO', () => {
     const r = run(2);
     expect(r.violation).toBeNull();
     expect(r.steps[3].obs[0][0].ret).toBe(-5);

@@ -14,6 +14,7 @@ export function fopsFor(driver: string, v: Variant): string {
   if (driver === 'axonram' && has(v, 'hist-axonram-no-part-start')) return 'axonram:no-part-start';
   if (driver === 'axonram' && has(v, 'hist-axonram-bogus-pfn')) return 'axonram:bogus-pfn';
   if (driver === 'brd' && has(v, 'hist-brd-highmem')) return 'brd:highmem';
+  if (driver === 'brd' && has(v, 'hist-brd-enomem')) return 'brd:enomem';
   return driver;
 }
 

@@ -105,8 +105,8 @@ function ioctl(ctx: Ctx, s: State, dev: number, cmd: 'BLKFLSBUF' | 'BLKDISCARD',
 
 /**
  * A kernel caller that opens the device, asks direct_access for `sector`, and releases it:
- * reaches the driver's error branches (-EINVAL unaligned, -ERANGE past the end, -ENODEV,
- * -ENOMEM) that ext2 never provokes. Returns the pfn.
+ * reaches the driver's error branches that ext2 never provokes (-EINVAL unaligned, -ERANGE past
+ * the end, -ENODEV), and brd's allocation failure (-ENOSPC; -ENOMEM before 3.16). Returns the pfn.
  */
 export function* sys_bdev_direct_access(ctx: Ctx, _pid: number, a: { dev: number; sector: number }): Proc<Observation> {
   const r = yield* atomic('blkdev_get+direct_access+blkdev_put', (s): readonly [State, number] => {

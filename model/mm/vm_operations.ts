@@ -4,8 +4,8 @@ import type { Vma } from '../state.ts';
 
 /** VM_FAULT_NOPAGE (pte installed by the handler), VM_FAULT_SIGBUS, VM_FAULT_OOM. */
 export type FaultResult = 'NOPAGE' | 'SIGBUS' | 'OOM' | 'SIGBUS_ALLOC';
-// SIGBUS_ALLOC is VM_FAULT_SIGBUS caused by a failed block allocation (ENOSPC, or the
-// device's ENOMEM): the kernel cannot tell them apart, the model labels it so the abstract
+// SIGBUS_ALLOC is VM_FAULT_SIGBUS caused by a failed block allocation (ENOSPC: a full bitmap,
+// or brd's exhausted memory; brd's ENOMEM before 3.16): the kernel cannot tell them apart, the model labels it so the abstract
 // reference — which has no blocks — knows why the access failed.
 
 /**

@@ -54,7 +54,7 @@ describe('block-ownership: every block in one map or in the free pool', () => {
 
   it('allows the kernel\'s own leak: ext2_clear_xip_target fails when brd cannot back the new block', () => {
     const { s, obs } = runChecked([open('g'), { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 0 }, { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 4 }]);
-    // block 3 was backed and zeroed; block 4 has no memory left: -ENOMEM, the block stays marked used and unlinked
+    // block 3 was backed and zeroed; block 4 has no memory left: -ENOSPC, the block stays marked used and unlinked
     expect(obs[2].ret).toBeLessThan(0);
     expect(s.sb!.used.slice(0, 5)).toEqual([true, true, true, true, true]);
     expect(s.inodes.some((i) => i?.blocks.includes(4))).toBe(false);

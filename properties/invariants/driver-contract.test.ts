@@ -39,7 +39,7 @@ describe('driver-contract: every sector of every disk, probed directly', () => {
   it('the reference drivers keep it through brd allocation up to the memory limit, partitions and a removed segment', () => {
     let s = initialState(config, ctx);
     expect(driverContract.check!(s)).toBeNull();
-    // two probes back two brd pages: the limit is reached, the other pages must now give -ENOMEM
+    // two probes back two brd pages: the limit is reached, the other pages must now give -ENOSPC (3.19)
     s = run(s, { op: 'bdev_direct_access', pid: 0, dev: 1, sector: 0 });
     s = run(s, { op: 'bdev_direct_access', pid: 0, dev: 1, sector: 16 });
     expect(s.devices[1].data.filter((p) => p !== null)).toHaveLength(2);
@@ -49,7 +49,7 @@ describe('driver-contract: every sector of every disk, probed directly', () => {
     expect(driverContract.check!(s)).toBeNull();
   });
 
-  it('judges -ENOMEM from the pages really backed, not from a driver\'s own count', () => {
+  it('judges brd\'s -ENOSPC from the pages really backed, not from a driver\'s own count', () => {
     // a brd-like driver that counts its allocations in its private data, and a state where the
     // count forgot a page: the driver would hand out a third page past the machine's limit
     registerDriver<{ allocated: number }>({
@@ -60,7 +60,7 @@ describe('driver-contract: every sector of every disk, probed directly', () => {
           if (sector % 8 || page >= disk.pages) return { ret: { err: sector % 8 ? -22 : -34 } };
           const ok = { kaddr: pfnOf(disk.index, page) * disk.pageSize, pfn: pfnOf(disk.index, page) };
           if (disk.backed[page]) return { ret: ok };
-          if (disk.priv.allocated >= (disk.config.maxBackingPages ?? disk.pages)) return { ret: { err: -12 } };
+          if (disk.priv.allocated >= (disk.config.maxBackingPages ?? disk.pages)) return { ret: { err: -28 } };
           return { ret: ok, back: [page], priv: { allocated: disk.priv.allocated + 1 } };
         },
       },
@@ -72,7 +72,7 @@ describe('driver-contract: every sector of every disk, probed directly', () => {
       s = run(s, { op: 'bdev_direct_access', pid: 0, dev: 1, sector: 8 });
       expect(driverContract.check!(s)).toBeNull();
       const miscounted = updateDevice(s, 1, (d) => ({ ...d, priv: { allocated: 1 } }));
-      expect(driverContract.check!(miscounted)).toMatch(/^ram sector 16: direct_access returned pfn \d+, the driver's rule says -ENOMEM/);
+      expect(driverContract.check!(miscounted)).toMatch(/^ram sector 16: direct_access returned pfn \d+, the driver's rule says -ENOSPC/);
     } finally {
       unregisterDriver('brd-counting');
     }

@@ -2,10 +2,10 @@ import type { Invariant } from '../invariant.ts';
 import { mediumConfig, PAGE_SECTORS, type Config } from '../../model/config.ts';
 import { direct_access, hasDirectAccess } from '../../model/block/direct_access.ts';
 import { withSink } from '../../model/kernel/coverage.ts';
-import { EINVAL, ENODEV, ENOMEM, ERANGE, errnoName } from '../../model/kernel/errno.ts';
+import { EINVAL, ENODEV, ERANGE, errnoName } from '../../model/kernel/errno.ts';
 import { pfnOf, pfnToDevPage } from '../../model/kernel/physmem.ts';
 import { mediumOf, type Device, type State } from '../../model/state.ts';
-import { backedPages, backingBudget, DIRECT_ACCESS_RULES, diskPageOf, ruleOf } from './medium.ts';
+import { allocFailureOf, backedPages, backingBudget, DIRECT_ACCESS_RULES, diskPageOf, ruleOf } from './medium.ts';
 
 /** Sectors probed past the end of each disk: enough to cross the last page and the one after. */
 const PAST_END = 2 * PAGE_SECTORS + 1;
@@ -15,7 +15,8 @@ type Expect = { readonly err: number } | { readonly page: number; readonly sub: 
 /**
  * What `direct_access(bdev, sector)` must return, from the medium alone: the driver's rule
  * (medium.ts), the geometry of the config, whether the disk is present, and (brd) whether the
- * page is backed and the memory limit reached.
+ * page is backed and the memory limit reached — then the errno of the disk's kernel: -ENOSPC
+ * from 3.16, -ENOMEM before (allocFailureOf).
  */
 function expected(s: State, dev: number, sector: number): Expect {
   const d = s.devices[dev];
@@ -24,7 +25,7 @@ function expected(s: State, dev: number, sector: number): Expect {
   if (rule.alignment && sector % PAGE_SECTORS) return { err: -EINVAL };
   const page = diskPageOf(d, sector);
   if (page >= mediumConfig(s.cfg, dev).pages) return { err: -ERANGE };
-  if (rule.allocates && d.data[page] === null && backedPages(d) >= backingBudget(s, dev)) return { err: -ENOMEM };
+  if (rule.allocates && d.data[page] === null && backedPages(d) >= backingBudget(s, dev)) return { err: allocFailureOf(d) };
   const off = sector + (rule.addsPartitionStart ? d.startSect : 0);
   return { page, sub: Math.floor(((off % PAGE_SECTORS) * s.cfg.pageSize) / PAGE_SECTORS) };
 }

@@ -1,4 +1,5 @@
 import { mediumConfig, PAGE_SECTORS } from '../../model/config.ts';
+import { ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
 import type { Device, State } from '../../model/state.ts';
 import { driverRole } from '../../model/block/driver.ts';
 
@@ -12,7 +13,7 @@ export interface DirectAccessRule {
   readonly alignment: boolean;
   /** The driver adds the partition start (hd_struct.start_sect) itself. */
   readonly addsPartitionStart: boolean;
-  /** Backing pages are allocated on first touch, so -ENOMEM is possible (brd_insert_page). */
+  /** Backing pages are allocated on first touch, so brd_insert_page can fail (allocFailureOf: -ENOSPC, -ENOMEM before 3.16). */
   readonly allocates: boolean;
   readonly source: string;
 }
@@ -24,13 +25,30 @@ export const DIRECT_ACCESS_RULES: Readonly<Record<'dcssblk' | 'brd' | 'axonram',
   },
   brd: {
     alignment: true, addsPartitionStart: false, allocates: true,
-    source: 'drivers/block/brd.c brd_direct_access (2.6.25–3.19): "if (!brd) return -ENODEV; if (sector & (PAGE_SECTORS-1)) return -EINVAL; if (sector + PAGE_SECTORS > get_capacity(bdev->bd_disk)) return -ERANGE; page = brd_insert_page(brd, sector); if (!page) return -ENOMEM" (the partition start is added only by 4.0\'s bdev_direct_access)',
+    source: 'drivers/block/brd.c brd_direct_access (2.6.25–3.19): "if (!brd) return -ENODEV; if (sector & (PAGE_SECTORS-1)) return -EINVAL; if (sector + PAGE_SECTORS > get_capacity(bdev->bd_disk)) return -ERANGE; page = brd_insert_page(brd, sector); if (!page) return -ENOSPC;" (3.16–3.19; "return -ENOMEM" in 2.6.25–3.15, changed by "brd: return -ENOSPC rather than -ENOMEM on page allocation failure", 96f8d8e0965b; the partition start is added only by 4.0\'s bdev_direct_access)',
   },
   axonram: {
     alignment: false, addsPartitionStart: true, allocates: false,
     source: 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (2.6.25–3.19): "offset = sector; if (device->bd_part != NULL) offset += device->bd_part->start_sect; offset <<= AXON_RAM_SECTOR_SHIFT; if (offset >= bank->size) return -ERANGE; *kaddr = (void *)(bank->ph_addr + offset)" (no alignment check)',
   },
 };
+
+/**
+ * The driver tables of kernels before 3.16 (Device.fops: the table add_disk installed, which
+ * says which kernel's brd the disk runs): brd of 2.6.26–3.15 and brd of 2.6.25 on a highmem
+ * machine. Every other table — the reference's, an audited driver's — is held to 3.19's rule.
+ */
+export const BRD_TABLES_BEFORE_3_16: ReadonlySet<string> = new Set(['brd:enomem', 'brd:highmem']);
+
+/**
+ * The errno of brd_insert_page's failure, in brd_direct_access and in the bio path
+ * (copy_to_brd_setup → bio_endio) alike: -ENOSPC from 3.16 ("brd is effectively a thinly
+ * provisioned device. Thinly provisioned devices return -ENOSPC when they can't write a new
+ * block", 96f8d8e0965b; read in the 3.19.8 tree), -ENOMEM in 2.6.25–3.15.
+ */
+export function allocFailureOf(d: Device): number {
+  return BRD_TABLES_BEFORE_3_16.has(d.fops) ? -ENOMEM : -ENOSPC;
+}
 
 /** The rule of the specification the device's driver says it implements (its role). */
 export function ruleOf(d: Device): DirectAccessRule | null {

@@ -23,7 +23,7 @@ export const newBlockZeroed: Invariant = {
         if (mapping_is_xip(post, i.ino)) {
           if (!isZero(bytes)) return `inode ${i.ino} pgoff ${pg}: block ${b} was linked holding [${bytes}]`;
         } else {
-          // a failed bio (brd_insert_page's -ENOMEM) leaves the spliced block unwritten and the
+          // a failed bio (brd_insert_page's -ENOSPC) leaves the spliced block unwritten and the
           // page dirty in the page cache, which is what every reader sees until a retry
           const pc = i.pageCache[pg];
           if (!pc || (pc.data.join() !== bytes.join() && !pc.dirty)) return `inode ${i.ino} pgoff ${pg}: block ${b} was linked holding [${bytes}], not the page written back`;

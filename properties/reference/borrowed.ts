@@ -2,7 +2,11 @@ import { driverRole } from '../../model/block/driver.ts';
 import { mediumConfig, PAGE_SECTORS } from '../../model/config.ts';
 import { partitionPages } from '../../model/block/block_device.ts';
 import { mediumOf, type Observation, type State } from '../../model/state.ts';
-import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
+import { EIO, ENOMEM, ENOSPC, errnoName } from '../../model/kernel/errno.ts';
+import { allocFailureOf } from '../invariants/medium.ts';
+
+/** ENOSPC for -28: the name alone, as the messages of the reference write errnos. */
+export const errnoWord = (e: number): string => errnoName(e).replace(/^-/, '');
 
 /**
  * What the reference cannot know from the calls alone and takes from the concrete machine,
@@ -12,8 +16,12 @@ import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
  */
 export const BORROWED: readonly { readonly what: string; readonly why: string }[] = [
   {
-    what: 'whether the medium was exhausted while a call that reports an allocation failure ran (ENOSPC: no clear bit in the mounted ext2 block bitmap; ENOMEM: brd has allocated every backing page it may), watched by the checker at every atomic step',
+    what: 'whether the medium was exhausted while a call that reports an allocation failure ran (no clear bit in the mounted ext2 block bitmap: ENOSPC; brd has allocated every backing page it may: ENOSPC from 3.16, ENOMEM before), watched by the checker at every atomic step',
     why: 'which blocks a file owns is ext2 allocation policy, not POSIX; an allocation failure is accepted only when this holds, on every path (write, writev, sendfile, store, fault, fsync)',
+  },
+  {
+    what: 'which kernel\'s brd the mounted disk runs (the table add_disk installed: one of a kernel before 3.16, or 3.19\'s)',
+    why: 'brd reports its exhausted memory as -ENOMEM in 2.6.25–3.15 and as -ENOSPC from 3.16 (96f8d8e0965b); the reference accepts the errno of that kernel only',
   },
   {
     what: 'which file page a brd page holds, for BLKDISCARD (the block maps of the state before the call)',
@@ -25,10 +33,13 @@ export const BORROWED: readonly { readonly what: string; readonly why: string }[
   },
 ];
 
+/** What can run out: the blocks of the mounted file system's bitmap, or brd's backing pages. */
+export type Exhaustion = 'blocks' | 'backing';
+
 /** No free block in the mounted file system's bitmap, or no brd backing page left to allocate. */
-export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boolean {
+export function allocationExhausted(s: State, what: Exhaustion): boolean {
   if (!s.sb) return false;
-  if (errno === 'ENOSPC') return s.sb.used.every(Boolean);
+  if (what === 'blocks') return s.sb.used.every(Boolean);
   const d = s.devices[s.sb.dev];
   const cfg = mediumConfig(s.cfg, s.sb.dev);
   if (driverRole(d.driver) !== 'brd') return false;
@@ -36,9 +47,9 @@ export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boole
   return d.data.filter((p) => p !== null).length >= max;
 }
 
-/** Bit 1: no free block (ENOSPC); bit 2: brd has no backing page left (ENOMEM). */
+/** Bit 1: no free block; bit 2: brd has no backing page left. */
 export function exhaustionBits(s: State): number {
-  return (allocationExhausted(s, 'ENOSPC') ? 1 : 0) | (allocationExhausted(s, 'ENOMEM') ? 2 : 0);
+  return (allocationExhausted(s, 'blocks') ? 1 : 0) | (allocationExhausted(s, 'backing') ? 2 : 0);
 }
 
 /** Whether an observation says a call failed, somewhere, for want of a block or a backing page. */
@@ -52,9 +63,39 @@ export function reportsAllocationFailure(o: Observation): boolean {
  * (Observation.mediumFull); without that record (a caller judging one call by hand), the
  * state after it.
  */
-export function exhaustedDuring(o: Observation, post: State, errno: 'ENOSPC' | 'ENOMEM'): boolean {
-  if (o.mediumFull !== undefined) return (o.mediumFull & (errno === 'ENOSPC' ? 1 : 2)) !== 0;
-  return allocationExhausted(post, errno);
+export function exhaustedDuring(o: Observation, post: State, what: Exhaustion): boolean {
+  if (o.mediumFull !== undefined) return (o.mediumFull & (what === 'blocks' ? 1 : 2)) !== 0;
+  return allocationExhausted(post, what);
+}
+
+/**
+ * The errno brd of the mounted disk's kernel reports when brd_insert_page finds no page
+ * (brd_direct_access, copy_to_brd_setup): -ENOSPC from 3.16, -ENOMEM in 2.6.25–3.15
+ * (medium.ts allocFailureOf). Null when the file system's disk is not brd's.
+ */
+export function brdAllocFailure(s: State): number | null {
+  const dev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
+  const d = s.devices[dev];
+  return d && driverRole(d.driver) === 'brd' ? allocFailureOf(d) : null;
+}
+
+/**
+ * Why an allocation failure `errno` (-ENOSPC or -ENOMEM) that a call reports is not explained
+ * by the medium, or null when it is: ENOSPC by a full bitmap (ext2_new_blocks) or, from 3.16,
+ * by brd's exhausted backing memory; ENOMEM only by brd's exhausted memory, and only on a
+ * kernel before 3.16. Each errno is matched to its own cause: a full bitmap never explains
+ * ENOMEM, and brd's exhaustion explains only the errno of its kernel.
+ */
+export function unexplainedAllocFailure(o: Observation, post: State, errno: number): string | null {
+  const blocks = exhaustedDuring(o, post, 'blocks');
+  const backing = exhaustedDuring(o, post, 'backing');
+  const brd = brdAllocFailure(post);
+  if (errno === -ENOSPC && blocks) return null;
+  if (backing && brd === errno) return null;
+  const bitmap = errno === -ENOSPC ? 'free blocks in the bitmap' : null;
+  if (backing && brd !== null) return `brd's exhausted memory is ${errnoWord(brd)} on this kernel (${brd === -ENOSPC ? '3.16 on, 96f8d8e0965b' : '2.6.25–3.15'}), not ${errnoWord(errno)}${bitmap ? `, and there are ${bitmap}` : ''}`;
+  const causes = [bitmap, brd !== null ? 'brd backing pages left' : errno === -ENOSPC ? null : 'no brd disk under the file system, the one driver that reports ENOMEM'].filter(Boolean);
+  return `the medium is not exhausted (${causes.join(', ')})`;
 }
 
 /** The file (inode number) and file page whose block is disk page `page` of `dev`'s disk, if any. */

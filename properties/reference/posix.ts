@@ -3,7 +3,8 @@ import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EIO, EFBIG, EINVAL, ENODEV, ENOEN
 import { PAGE_SECTORS } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
-import { exhaustedDuring, ownerOfDevicePage } from './borrowed.ts';
+import { errnoWord, exhaustedDuring, ownerOfDevicePage, unexplainedAllocFailure, type Exhaustion } from './borrowed.ts';
+import { allocFailureOf } from '../invariants/medium.ts';
 // the machine's description, not behaviour: listed in BORROWED
 import { pfnOf } from '../../model/kernel/physmem.ts';
 import { dcssReadOnly, hasDirectAccess, type RefDev, type RefFd, type RefMount, type RefState, type RefVma } from './state.ts';
@@ -246,26 +247,29 @@ function fdFor(w: Work, pid: number, fd: number, mode: 'read' | 'write' | 'any')
 }
 
 /**
- * An allocation failure (ENOSPC, or brd's ENOMEM) the concrete call reports: accepted only when
- * the medium really is exhausted (borrowed.ts) and — for a transfer — only at a page boundary
- * of the file, where a block is needed.
+ * An allocation failure the concrete call reports — ENOSPC (a full bitmap; brd's exhausted
+ * memory from 3.16), or brd's ENOMEM (2.6.25–3.15): accepted only when the medium really is
+ * exhausted in the way that errno means on the disk's kernel (borrowed.ts
+ * unexplainedAllocFailure) and — for a transfer — only at a page boundary of the file, where
+ * a block is needed.
  */
 type AllocLimit = { readonly bytes: number; readonly status: number } | null;
 
-const ALLOC_ERRNO: Readonly<Record<number, 'ENOSPC' | 'ENOMEM'>> = { [-ENOSPC]: 'ENOSPC', [-ENOMEM]: 'ENOMEM' };
+const ALLOC_ERRNOS: ReadonlySet<number> = new Set([-ENOSPC, -ENOMEM]);
 
 function allocLimit(obs: Observation, before = 0): AllocLimit {
   const status = obs.status ?? (obs.ret < 0 ? obs.ret : undefined);
-  return status !== undefined && ALLOC_ERRNO[status] ? { bytes: Math.max(0, obs.ret) - before, status } : null;
+  return status !== undefined && ALLOC_ERRNOS.has(status) ? { bytes: Math.max(0, obs.ret) - before, status } : null;
 }
 
 /**
  * Writeback's errors (fsync, msync): -ENOSPC when a dirty page finds no block; -EIO when the
  * bio writing it fails, which here only brd's exhausted backing memory causes
- * (brd_insert_page's -ENOMEM, reported by end_buffer_async_write as AS_EIO).
+ * (brd_insert_page's failure, -ENOSPC from 3.16 and -ENOMEM before, which
+ * end_buffer_async_write reports as AS_EIO whatever the errno).
  */
-function writebackExhaustion(obs: Observation): 'ENOSPC' | 'ENOMEM' | null {
-  return obs.ret === -ENOSPC ? 'ENOSPC' : obs.ret === -EIO ? 'ENOMEM' : null;
+function writebackExhaustion(obs: Observation): Exhaustion | null {
+  return obs.ret === -ENOSPC ? 'blocks' : obs.ret === -EIO ? 'backing' : null;
 }
 
 /**
@@ -373,21 +377,20 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
     w.reachedOld = (addr) => reachedOldPage(call, obs, addr - base);
   }
   if (obs.allocFail !== undefined) {
-    const errno = obs.status === -ENOMEM || obs.ret === -ENOMEM ? 'ENOMEM' : 'ENOSPC';
-    // Trust "no block could be had" only when the medium really is exhausted.
-    if (!exhaustedDuring(obs, post, 'ENOSPC') && !exhaustedDuring(obs, post, 'ENOMEM')) return { next: r, expect: { claim: `reports an allocation failure (${errno}) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
+    // Trust "no block could be had" only when the medium really is exhausted. The fault's errno
+    // never reaches the caller (VM_FAULT_SIGBUS: SIGBUS, or EFAULT from a copy).
+    if (!exhaustedDuring(obs, post, 'blocks') && !exhaustedDuring(obs, post, 'backing')) return { next: r, expect: { claim: `reports an allocation failure (a fault found no block) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
     w.allocFail = { pid: call.pid, vpage: obs.allocFail };
   }
   if (call.op === 'fsync' || call.op === 'msync') {
     const wb = writebackExhaustion(obs);
     if (wb && !exhaustedDuring(obs, post, wb)) {
-      return { next: r, expect: { claim: `${call.op} reports ${obs.ret === -EIO ? 'EIO' : 'ENOSPC'} from writeback, but the medium is not exhausted (${wb === 'ENOSPC' ? 'free blocks in the bitmap' : 'brd backing pages left'})` } };
+      return { next: r, expect: { claim: `${call.op} reports ${obs.ret === -EIO ? 'EIO' : 'ENOSPC'} from writeback, but the medium is not exhausted (${wb === 'blocks' ? 'free blocks in the bitmap' : 'brd backing pages left'})` } };
     }
   }
   const alloc = ALLOCATING.has(call.op) ? allocLimit(obs) : null;
-  if (alloc && obs.allocFail === undefined && !exhaustedDuring(obs, post, ALLOC_ERRNO[alloc.status])) {
-    return { next: r, expect: { claim: `${call.op} reports ${ALLOC_ERRNO[alloc.status]}, but the medium is not exhausted (free blocks in the bitmap${ALLOC_ERRNO[alloc.status] === 'ENOMEM' ? ', brd backing pages left' : ''})` } };
-  }
+  const unexplained = alloc && obs.allocFail === undefined ? unexplainedAllocFailure(obs, post, alloc.status) : null;
+  if (unexplained) return { next: r, expect: { claim: `${call.op} reports ${errnoWord(alloc!.status)}, but ${unexplained}` } };
   const expect = apply(w, call, obs);
   return { next: w.freeze(), expect };
 }
@@ -836,7 +839,8 @@ function remount(w: Work, c: Extract<Action, { op: 'remount' }>): Expected {
  * A kernel caller of block_device_operations.direct_access for one sector: the page frame of
  * that sector of that device (axonram adds the partition start), or the driver's error —
  * -ENODEV removed, -EOPNOTSUPP no direct_access, -EINVAL unaligned (dcssblk, brd; axonram does
- * not check), -ERANGE past the end, -ENOMEM when brd has no backing page left to allocate.
+ * not check), -ERANGE past the end, and when brd has no backing page left to allocate -ENOSPC
+ * (3.16 on) or -ENOMEM (2.6.25–3.15).
  */
 function directAccess(w: Work, c: Extract<Action, { op: 'bdev_direct_access' }>): Expected {
   const d = w.devs[c.dev];
@@ -855,11 +859,12 @@ function directAccess(w: Work, c: Extract<Action, { op: 'bdev_direct_access' }>)
   // pfns name the disk's memory (a partition's page is its disk's)
   const pfn = pfnOf(d.disk, page);
   if (d.driver === 'brd') {
-    // an unbacked page is allocated here; -ENOMEM only with brd's backing memory exhausted
+    // an unbacked page is allocated here; it fails only with brd's backing memory exhausted,
+    // with the errno of the disk's kernel (-ENOSPC from 3.16, -ENOMEM before: BORROWED)
     const backed = w.g.devices[c.dev].data[page] !== null;
     const cfg = w.g.cfg.devices[d.disk];
     const allocated = w.g.devices[c.dev].data.filter((p) => p !== null).length;
-    if (!backed && allocated >= (cfg.maxBackingPages ?? cfg.pages)) return { ret: -ENOMEM };
+    if (!backed && allocated >= (cfg.maxBackingPages ?? cfg.pages)) return { ret: allocFailureOf(w.g.devices[c.dev]) };
   }
   return { ret: pfn };
 }

@@ -3,7 +3,7 @@ import type { ConfigInput } from '../../model/config.ts';
 /**
  * The reference systems `xipcheck check` runs (TLA+ MC*.cfg style: bounds live here, never in
  * the model). Page size 4 so that partial pages and tails are real; a few pages per device so
- * that ENOSPC, ENOMEM and block reuse happen within a short run.
+ * that a full bitmap, brd's exhausted memory and block reuse happen within a short run.
  */
 export interface SuiteSystem {
   readonly name: string;
@@ -36,7 +36,7 @@ export const REFERENCE_SUITE: readonly SuiteSystem[] = [
   },
   {
     name: 'ext2-xip-brd',
-    description: 'ext2 -o xip on brd (pages allocated on first direct_access, -ENOMEM past 7), beside an axonram bank',
+    description: 'ext2 -o xip on brd (pages allocated on first direct_access, -ENOSPC past 7), beside an axonram bank',
     config: {
       pageSize: 4,
       devices: [

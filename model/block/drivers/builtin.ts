@@ -1,6 +1,6 @@
 import { registerDriver } from '../driver.ts';
 import { dcssblk_driver, dcssblk_driver_first_segment, dcssblk_driver_range_off_by_one } from './dcssblk.ts';
-import { brd_driver, brd_driver_highmem } from './brd.ts';
+import { brd_driver, brd_driver_enomem, brd_driver_highmem } from './brd.ts';
 import { axonram_driver, axonram_driver_bogus_pfn, axonram_driver_no_part_start } from './axonram.ts';
 import { disk_driver } from './disk.ts';
 
@@ -18,6 +18,7 @@ registerDriver(dcssblk_driver_first_segment);
 registerDriver(axonram_driver_no_part_start);
 registerDriver(axonram_driver_bogus_pfn);
 registerDriver(brd_driver_highmem);
+registerDriver(brd_driver_enomem);
 
 /** The historical drivers of the bug library (docs/history.md), by the name of their table: each can be audited as a plug-in. */
 export const HISTORICAL_DRIVERS = {

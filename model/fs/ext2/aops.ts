@@ -5,8 +5,8 @@ import { atomic, bioRead, bioWrite, branches, cover, lock, padTo, pagesFor, setA
 
 const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x); fs/mpage.c do_mpage_readpage; drivers/block/brd.c brd_make_request → copy_to_brd_setup';
 // writepage-enospc: no block for a hole; writepage-allocate-eio: the bio writing a new block
-// fails — brd_insert_page's -ENOMEM when brd's backing pages run out (end_buffer_async_write:
-// AS_EIO); writepage-eio: the same bio again at the next writeback, the block linked but its
+// fails — brd_insert_page's -ENOSPC (-ENOMEM before 3.16) when brd's backing pages run out
+// (end_buffer_async_write: AS_EIO); writepage-eio: the same bio again at the next writeback, the block linked but its
 // brd page still unbacked
 export const B_PAGECACHE = branches('ext2_aops', CITE, [
   'readpage-hole', 'readpage-block', 'readpage-cached', 'readpage-beyond-eof', 'writepage-clean', 'writepage-existing', 'writepage-eio',

@@ -54,7 +54,7 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
   if (!sb.xip && data) {
     // block_write_full_page: get_block has spliced the block before the bio is submitted, so a
-    // failed write (brd's -ENOMEM) leaves it linked, unwritten; the page stays dirty (-EIO)
+    // failed write (brd's -ENOSPC) leaves it linked, unwritten; the page stays dirty (-EIO)
     const [s3, err] = bioWrite(next, sb.dev, block, data);
     if (err) return [s3, { err: -EIO, branch: 'pagecache-write-eio' }];
     next = s3;
