@@ -85,11 +85,11 @@ describe('the guard judges the steps a file system takes itself', () => {
 describe('what a file system owns', () => {
   const s = initialState(config, ctx);
   it('its super block, inodes and device are its own; processes, threads, locks and another device are not', () => {
-    expect(fsForeignChange(s, { ...s, inodes: [...s.inodes] })).toBeNull();
-    expect(fsForeignChange(s, { ...s, devices: [{ ...s.devices[0], data: s.devices[0].data.slice() }, s.devices[1]] })).toBeNull();
-    expect(fsForeignChange(s, { ...s, devices: [s.devices[0], { ...s.devices[1], openers: 1 }] })).toMatch(/changed block device e, which is not the file system's/);
-    expect(fsForeignChange(s, { ...s, locks: { x: { mode: 'excl', holder: 1 } } })).toMatch(/changed locks/);
-    expect(fsForeignChange(s, { ...s, threads: [...s.threads, s.threads[0]] })).toMatch(/changed threads/);
-    expect(fsForeignChange(s, { ...s, devices: s.devices.slice(0, 1) })).toMatch(/list of block devices/);
+    expect(fsForeignChange(0)(s, { ...s, inodes: [...s.inodes] })).toBeNull();
+    expect(fsForeignChange(0)(s, { ...s, devices: [{ ...s.devices[0], data: s.devices[0].data.slice() }, s.devices[1]] })).toBeNull();
+    expect(fsForeignChange(0)(s, { ...s, devices: [s.devices[0], { ...s.devices[1], openers: 1 }] })).toMatch(/changed block device e, which is not the file system's/);
+    expect(fsForeignChange(0)(s, { ...s, locks: { x: { mode: 'excl', holder: 1 } } })).toMatch(/changed locks/);
+    expect(fsForeignChange(0)(s, { ...s, threads: [...s.threads, s.threads[0]] })).toMatch(/changed threads/);
+    expect(fsForeignChange(0)(s, { ...s, devices: s.devices.slice(0, 1) })).toMatch(/list of block devices/);
   });
 });

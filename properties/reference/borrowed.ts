@@ -1,5 +1,5 @@
 import { driverRole } from '../../model/block/driver.ts';
-import { PAGE_SECTORS } from '../../model/config.ts';
+import { PAGE_SECTORS, fsConfigs } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
 
@@ -11,7 +11,7 @@ import { EIO, ENOMEM, ENOSPC } from '../../model/kernel/errno.ts';
  */
 export const BORROWED: readonly { readonly what: string; readonly why: string }[] = [
   {
-    what: 'whether the medium was exhausted while a call that reports an allocation failure ran (ENOSPC: no clear bit in the mounted ext2 block bitmap; ENOMEM: brd has allocated every backing page it may), watched by the checker at every atomic step',
+    what: 'whether the medium of the file system a call\'s file is on was exhausted while a call that reports an allocation failure ran (ENOSPC: no clear bit in that mount\'s ext2 block bitmap; ENOMEM: the brd under it has allocated every backing page it may), watched by the checker at every atomic step',
     why: 'which blocks a file owns is ext2 allocation policy, not POSIX; an allocation failure is accepted only when this holds, on every path (write, writev, sendfile, store, fault, fsync)',
   },
   {
@@ -24,20 +24,23 @@ export const BORROWED: readonly { readonly what: string; readonly why: string }[
   },
 ];
 
-/** No free block in the mounted file system's bitmap, or no brd backing page left to allocate. */
-export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM'): boolean {
-  if (!s.sb) return false;
-  if (errno === 'ENOSPC') return s.sb.used.every(Boolean);
-  const d = s.devices[s.sb.dev];
-  const cfg = s.cfg.devices[s.sb.dev];
+/** No free block in mount k's bitmap, or no brd backing page left to allocate under it. */
+export function allocationExhausted(s: State, errno: 'ENOSPC' | 'ENOMEM', k = 0): boolean {
+  const sb = s.sbs[k];
+  if (!sb) return false;
+  if (errno === 'ENOSPC') return sb.used.every(Boolean);
+  const d = s.devices[sb.dev];
+  const cfg = s.cfg.devices[sb.dev];
   if (driverRole(d.driver) !== 'brd') return false;
   const max = cfg.maxBackingPages ?? cfg.pages;
   return d.data.filter((p) => p !== null).length >= max;
 }
 
-/** Bit 1: no free block (ENOSPC); bit 2: brd has no backing page left (ENOMEM). */
+/** Per mount k, bit 2k: no free block (ENOSPC); bit 2k+1: brd has no backing page left (ENOMEM). One mount: bits 1 and 2. */
 export function exhaustionBits(s: State): number {
-  return (allocationExhausted(s, 'ENOSPC') ? 1 : 0) | (allocationExhausted(s, 'ENOMEM') ? 2 : 0);
+  let bits = 0;
+  for (let k = 0; k < s.sbs.length; k++) bits |= ((allocationExhausted(s, 'ENOSPC', k) ? 1 : 0) | (allocationExhausted(s, 'ENOMEM', k) ? 2 : 0)) << (2 * k);
+  return bits;
 }
 
 /** Whether an observation says a call failed, somewhere, for want of a block or a backing page. */
@@ -51,19 +54,22 @@ export function reportsAllocationFailure(o: Observation): boolean {
  * (Observation.mediumFull); without that record (a caller judging one call by hand), the
  * state after it.
  */
-export function exhaustedDuring(o: Observation, post: State, errno: 'ENOSPC' | 'ENOMEM'): boolean {
-  if (o.mediumFull !== undefined) return (o.mediumFull & (errno === 'ENOSPC' ? 1 : 2)) !== 0;
-  return allocationExhausted(post, errno);
+export function exhaustedDuring(o: Observation, post: State, errno: 'ENOSPC' | 'ENOMEM', mounts: readonly number[]): boolean {
+  return mounts.some((k) => {
+    if (o.mediumFull !== undefined) return (o.mediumFull & ((errno === 'ENOSPC' ? 1 : 2) << (2 * k))) !== 0;
+    return allocationExhausted(post, errno, k);
+  });
 }
 
 /** The file (inode number) and file page whose block is device page `page` of `dev`, if any. */
 export function ownerOfDevicePage(s: State, dev: number, page: number): { ino: number; pgoff: number } | null {
-  const fsDev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
-  if (dev !== fsDev) return null;
+  // the file system on that device (one per device), mounted or as the config made it
+  const k = fsConfigs(s.cfg).findIndex((f, x) => (s.sbs[x]?.dev ?? s.cfg.devices.findIndex((d) => d.name === f.device)) === dev);
+  if (k < 0) return null;
   const block = page - Math.floor(s.devices[dev].startSect / PAGE_SECTORS);
   if (block <= 0) return null;
   for (const i of s.inodes) {
-    if (!i) continue;
+    if (!i || i.fs !== k) continue;
     const pg = i.blocks.indexOf(block);
     if (pg >= 0) return { ino: i.ino, pgoff: pg };
   }
