@@ -39,7 +39,8 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   // xip_sparse_mutex; variant `unserialised-alloc` is that 2.6.26 code.
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
-  const fs = s.inodes[ino]!.fs;
+  // ext2_new_blocks(inode, …) allocates from inode->i_sb's bitmap; the mutant takes the first mounted super block's
+  const fs = has(ctx.variant, 'mut-alloc-first-sb') ? Math.max(0, s.sbs.findIndex(Boolean)) : s.inodes[ino]!.fs;
   const sb = s.sbs[fs]!;
   const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(sb, s.inodes[ino]!, pgoff) : ext2_new_block(sb);
   if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];
