@@ -39,13 +39,16 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   // xip_sparse_mutex; variant `unserialised-alloc` is that 2.6.26 code.
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
-  // ext2_new_blocks(inode, …) allocates from inode->i_sb's bitmap; the mutant takes the first mounted super block's
-  const fs = has(ctx.variant, 'mut-alloc-first-sb') ? Math.max(0, s.sbs.findIndex(Boolean)) : s.inodes[ino]!.fs;
+  // ext2_new_blocks(inode, …) allocates from inode->i_sb's bitmap; the mutant `mut-alloc-first-sb`
+  // takes the block from the first mounted super block's bitmap while that one has a free bit
+  const fs = s.inodes[ino]!.fs;
   const sb = s.sbs[fs]!;
-  const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(sb, s.inodes[ino]!, pgoff) : ext2_new_block(sb);
+  const first = s.sbs.findIndex(Boolean);
+  const from = has(ctx.variant, 'mut-alloc-first-sb') && first >= 0 && s.sbs[first]!.used.includes(false) ? first : fs;
+  const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(s.sbs[from]!, s.inodes[ino]!, pgoff) : ext2_new_block(s.sbs[from]!);
   if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];
   let [sb2, block] = got;
-  let next: State = withSb(s, fs, sb2);
+  let next: State = withSb(s, from, sb2);
   if (sb.xip) {
     // ext2_clear_xip_target: __inode_direct_access + clear_page
     const [s3, da] = direct_access(next, sb.dev, block * PAGE_SECTORS);
