@@ -51,7 +51,7 @@ export const FsConfig = z.strictObject({
   type: z.string().min(1).default('ext2'),
   device: z.string(),
   /** The directory of the root it is mounted on, for entry k ≥ 1 of a list (default `mnt<k>`); entry 0 is the root itself. */
-  at: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a mount point is one directory name of the root (letters, digits, _ . -)').optional(),
+  at: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.-]+$/, 'a mount point is one directory name of the root (letters, digits, _ . -; not . or ..)').optional(),
   mounted: z.boolean().default(true),
   mount: MountConfig.omit({ device: true }).default({ xip: true, ro: false }),
   files: z.array(FileConfig).default([]),
@@ -95,6 +95,10 @@ export const Config = z.strictObject({
     f.files.forEach((x, i) => {
       if (x.name.includes('/')) ctx.addIssue({ code: 'custom', path: [...path, 'files', i, 'name'], message: `"${x.name}": a file name has no "/" (a file of a file system mounted at "${at || '/'}" is named inside it)` });
     });
+  });
+  // a mount point is a directory of the root: no file of the root may have its name
+  list[0]?.files.forEach((x, i) => {
+    if (points.has(x.name)) ctx.addIssue({ code: 'custom', path: [...(Array.isArray(c.fs) ? ['fs', 0] : ['fs']), 'files', i, 'name'], message: `"${x.name}" is a mount point: the root's files need other names` });
   });
 });
 export type Config = z.infer<typeof Config>;

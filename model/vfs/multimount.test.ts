@@ -104,6 +104,8 @@ describe('two mounted file systems', () => {
     expect(three.error?.issues[0].message).toMatch(/two file systems mounted at "x"/);
     expect(two({ at: 'top' }, {}).error?.issues[0].message).toMatch(/mounted at the root: it takes no "at"/);
     expect(two({}, { files: [{ name: 'a/b' }] }).error?.issues[0].message).toMatch(/a file name has no "\/"/);
+    expect(two({}, { at: '..' }).error?.issues[0].message).toMatch(/not \. or \.\./);
+    expect(two({ files: [{ name: 'mnt1' }] }, {}).error?.issues[0].message).toBe('"mnt1" is a mount point: the root\'s files need other names');
     // one object stays one object: the parsed config serializes as before
     expect(Config.parse({ ...config, fs: { device: 'seg' } }).fs).not.toBeInstanceOf(Array);
   });
