@@ -17,7 +17,7 @@ const ops = (steps: readonly { threads: readonly (readonly Action[])[] }[]) => s
 /** The data block of page `pg` of the file `name`, in the concrete state. */
 const blockOf = (s: State, name: string, pg: number) => s.inodes[s.dir[name]]!.blocks[pg];
 const poke = (s: State, block: number, off: number, b: number): State =>
-  updateDevice(s, s.sb!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === block ? p!.map((x, k) => (k === off ? b : x)) : p)) }));
+  updateDevice(s, s.sbs[0]!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === block ? p!.map((x, k) => (k === off ? b : x)) : p)) }));
 
 describe('final reads: every byte of every file, judged by the reference', () => {
   it('on the reference, reads each file through open, pread up to the size, the partial last page mapped, close — and agrees', () => {
@@ -69,7 +69,7 @@ describe('final reads: every byte of every file, judged by the reference', () =>
     const last = f.steps.filter((s) => s.threads[0][0].pid === 1).map((s) => s.threads[0][0]);
     expect(last.map((a) => a.op)).toEqual(['pread', 'mmap', 'load', 'munmap']);
     const ino = r.state.procs[1].files[0]!.ino;
-    const bad = updateDevice(r.state, r.state.sb!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === r.state.inodes[ino]!.blocks[0] ? [9, 9, 9, 9] : p)) }));
+    const bad = updateDevice(r.state, r.state.sbs[0]!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === r.state.inodes[ino]!.blocks[0] ? [9, 9, 9, 9] : p)) }));
     expect(finalReads(sys, bad, r.ref, INVARIANTS).violation?.invariant).toBe('coherence');
   });
 

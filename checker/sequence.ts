@@ -1,5 +1,6 @@
 import { PluginFault } from '../model/kernel/plugin-guard.ts';
 import type { Action } from '../model/actions.ts';
+import { fsConfigs } from '../model/config.ts';
 import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { refInit, type RefState } from '../properties/reference/posix.ts';
@@ -131,8 +132,9 @@ function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Inv
  * read; when the last page is partial, mmap it privately and load it whole (POSIX zero-fills
  * a mapping's bytes past EOF: this is where a tail truncate did not zero shows); close. A file
  * unlinked but still open is read the same way through a readable descriptor that names it,
- * in that descriptor's process. An unmounted file system is first mounted read-only with its
- * configured options; if that fails there is nothing to read, and the story shows why.
+ * in that descriptor's process. Every unmounted file system is first mounted read-only at its
+ * own mount point with its configured options; if none can be mounted there is nothing to read,
+ * and the story shows why.
  */
 export function finalReads(sys: System, s0: State, ref0: readonly RefState[], invariants: readonly Invariant[], counters?: Counters): SequenceResult {
   let s = s0, ref = ref0;
@@ -150,7 +152,8 @@ export function finalReads(sys: System, s0: State, ref0: readonly RefState[], in
   };
   const PS = s.cfg.pageSize;
   const heap = s.cfg.heapPages * PS;
-  const max = s.cfg.fs.maxFilePages * PS;
+  // the largest s_maxbytes of the file systems: a read stops at EOF in any case
+  const max = Math.max(...fsConfigs(s.cfg).map((f) => f.maxFilePages)) * PS;
   const readAll = (pid: number, fd: number): void => {
     let size = 0;
     for (let pos = 0; pos < max && !violation; pos += heap) {
@@ -165,11 +168,18 @@ export function finalReads(sys: System, s0: State, ref0: readonly RefState[], in
     exec({ op: 'load', pid, addr: m.ret, len: PS });
     exec({ op: 'munmap', pid, addr: m.ret, pages: 1 });
   };
-  if (!s.sb && s.procs.length) {
-    const fsDev = s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
-    const o = exec({ op: 'mount', pid: 0, dev: fsDev, xip: s.cfg.fs.mount.xip, ro: true });
-    if (!o || o.ret < 0) return { steps, violation, state: s, ref };
+  // every file system, each at its own mount point: one that cannot be mounted has nothing to
+  // read (its files' names then fail with ENOENT below, judged like any open)
+  const list = fsConfigs(s.cfg);
+  let mounted = 0;
+  for (let k = 0; k < list.length && s.procs.length; k++) {
+    if (s.sbs[k]) { mounted++; continue; }
+    const dev = s.cfg.devices.findIndex((d) => d.name === list[k].device);
+    const o = exec({ op: 'mount', pid: 0, dev, xip: list[k].mount.xip, ro: true });
+    if (violation) return { steps, violation, state: s, ref };
+    if (o && o.ret >= 0) mounted++;
   }
+  if (!mounted) return { steps, violation, state: s, ref };
   const named = new Set<number>();
   for (const [name, ino] of Object.entries(s.dir).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     named.add(ino);

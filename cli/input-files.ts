@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Config } from '../model/config.ts';
+import { Config, fsConfigs, mountOfPath, pathIn } from '../model/config.ts';
+import { generatedName } from '../properties/arbitraries.ts';
 import { ConfigError } from '../model/init.ts';
 import { variantByName } from '../model/variants.ts';
 import { duplicateKey } from '../checker/json-keys.ts';
@@ -41,6 +42,10 @@ const GENERATED_FILES = 3;
  * config is tried on the model before the run (fs.device names a device, the files fit, the
  * mount succeeds), so a mistake is reported now, not as a crash of the first run.
  */
+function orList(xs: readonly string[]): string {
+  return xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs.join('');
+}
+
 export function loadSystem(file: string): { system: SuiteSystem; notes: string[] } {
   const json = readJson(file);
   const c = Config.safeParse(json);
@@ -49,11 +54,12 @@ export function loadSystem(file: string): { system: SuiteSystem; notes: string[]
     if (e instanceof ConfigError) throw new UsageError(`${quote(file)}: ${e.message}`);
     throw e;
   }
-  const names = Array.from({ length: GENERATED_FILES }, (_, k) => `f${k}`);
-  const notes = c.data.fs.files.filter((f) => !names.includes(f.name)).map((f) => `the generated runs open files named ${names.join(', ')}; ${quote(f.name)} is read only by the final reads (name it f0, f1 or f2 for the runs to use it)`);
+  const n = fsConfigs(c.data).length;
+  const names = Array.from({ length: GENERATED_FILES * n }, (_, k) => generatedName(c.data, k));
+  const notes = fsConfigs(c.data).flatMap((fsc, k) => fsc.files.map((f) => pathIn(c.data, k, f.name))).filter((f) => !names.includes(f)).map((f) => `the generated runs open files named ${names.join(', ')}; ${quote(f)} is read only by the final reads (name it ${orList(names.filter((x) => mountOfPath(c.data, x)?.fs === mountOfPath(c.data, f)?.fs))} for the runs to use it)`);
   const name = basename(file).replace(/\.json$/i, '') || 'system';
   return {
-    system: { name, description: `the config in ${file}`, config: c.data, files: GENERATED_FILES, maxLen: 10 },
+    system: { name, description: `the config in ${file}`, config: c.data, files: GENERATED_FILES * n, maxLen: 10 },
     notes,
   };
 }

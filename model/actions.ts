@@ -16,14 +16,17 @@ import {
   sys_bdev_direct_access, sys_blkdev_close, sys_blkdev_open, sys_brd_blkflsbuf, sys_brd_discard,
   sys_dcssblk_remove, sys_dcssblk_save, sys_dcssblk_shared, sys_dcssblk_save_show,
 } from './block/ioctl.ts';
-import { fsTypeOf, type FileSystemType, type SuperResult } from './fs/super_operations.ts';
+import { fsTypeOf, sget_type, type FileSystemType, type SuperResult } from './fs/super_operations.ts';
 import { sys_fstat, sys_statfs } from './vfs/stat.ts';
 import { sys_msync } from './mm/msync.ts';
 import { sys_mprotect } from './mm/mprotect.ts';
+import { fsConfig, fsConfigs } from './config.ts';
 
 const nat = z.number().int().min(0);
 const byte = z.number().int().min(0).max(255);
 const base = { pid: nat.default(0) };
+/** The mount point (index into cfg.fs) an administrative call names; absent = 0, the root (so one-file-system traces stay as they were). */
+const mnt = nat.optional();
 const iov = z.array(z.strictObject({ buf: nat, len: nat })).min(1).max(4);
 
 /**
@@ -45,7 +48,7 @@ export const Action = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('sendfile'), ...base, outFd: nat, inFd: nat, count: nat }),
   z.strictObject({ op: z.literal('lseek'), ...base, fd: nat, pos: z.number().int(), whence: z.enum(['set', 'cur', 'end', 'data', 'hole']).default('set') }),
   z.strictObject({ op: z.literal('fstat'), ...base, fd: nat }),
-  z.strictObject({ op: z.literal('statfs'), ...base }),
+  z.strictObject({ op: z.literal('statfs'), ...base, mnt }),
   z.strictObject({ op: z.literal('ftruncate'), ...base, fd: nat, len: nat }),
   z.strictObject({ op: z.literal('fsync'), ...base, fd: nat }),
   z.strictObject({ op: z.literal('mmap'), ...base, fd: nat, pages: nat, pgoff: nat, shared: z.boolean(), read: z.boolean().default(true), write: z.boolean() }),
@@ -55,8 +58,8 @@ export const Action = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('load'), ...base, addr: nat, len: z.number().int().min(1) }),
   z.strictObject({ op: z.literal('store'), ...base, addr: nat, bytes: z.array(byte).min(1) }),
   z.strictObject({ op: z.literal('mount'), ...base, dev: nat, xip: z.boolean(), ro: z.boolean() }),
-  z.strictObject({ op: z.literal('remount'), ...base, xip: z.boolean(), ro: z.boolean() }),
-  z.strictObject({ op: z.literal('umount'), ...base }),
+  z.strictObject({ op: z.literal('remount'), ...base, mnt, xip: z.boolean(), ro: z.boolean() }),
+  z.strictObject({ op: z.literal('umount'), ...base, mnt }),
   z.strictObject({ op: z.literal('blkdev_open'), ...base, dev: nat, write: z.boolean().default(false) }),
   z.strictObject({ op: z.literal('blkdev_close'), ...base, dev: nat }),
   z.strictObject({ op: z.literal('dcssblk_remove'), ...base, dev: nat }),
@@ -136,18 +139,31 @@ function* sys_munmap(ctx: Ctx, pid: number, a: { addr: number; pages: number }):
 }
 
 /**
- * A mount, remount or umount: one step that finds the file system in the state (the mounted
- * super block's type, else the one on fs.device) and runs its operation; the branch taken is
- * recorded in that file system's catalogue.
+ * A mount, remount or umount of mount point `k`: one step that finds its file system in the
+ * state (the mounted super block's type, else the one configured there) and runs its operation;
+ * the branch taken is recorded in that file system's catalogue.
  */
-function* superOp(label: string, f: (fs: FileSystemType, s: State) => SuperResult): Proc<Observation> {
+function* superOp(label: string, k: (s: State) => number, f: (fs: FileSystemType, s: State, k: number) => SuperResult): Proc<Observation> {
   const r = yield* atomic(label, (s) => {
-    const fs = fsTypeOf(s);
-    const [s2, ret, br] = f(fs, s);
+    const at = k(s);
+    const fs = fsTypeOf(s, at);
+    const [s2, ret, br] = f(fs, s, at);
     hit(fs.branches, br);
     return [s2, [ret, br] as const] as const;
   });
   return { ret: r[0] };
+}
+
+/**
+ * mount -t TYPE DEV DIR: the file system made on device `dev` goes to its own mount point (the
+ * config pairs each file system with its device and directory). A device no file system was
+ * made on is offered to the root's type, whose fill_super finds no super block on it (-EINVAL),
+ * or -EBUSY first when the root is mounted — as with one file system.
+ */
+function mountOfDevice(s: State, dev: number): number {
+  const name = s.cfg.devices[dev]?.name;
+  const k = fsConfigs(s.cfg).findIndex((f) => f.device === name);
+  return k < 0 ? 0 : k;
 }
 
 type Programs = { [K in OpName]: (ctx: Ctx, a: Extract<Action, { op: K }>) => Proc<Observation> };
@@ -171,7 +187,7 @@ const PROGRAMS: Programs = {
   sendfile: (ctx, a) => sys_sendfile(ctx, a.pid, a),
   lseek: (ctx, a) => sys_lseek(ctx, a.pid, a),
   fstat: (ctx, a) => sys_fstat(ctx, a.pid, a),
-  statfs: (ctx, a) => sys_statfs(ctx, a.pid),
+  statfs: (ctx, a) => sys_statfs(ctx, a.pid, a),
   msync: (ctx, a) => sys_msync(ctx, a.pid, a),
   mprotect: (ctx, a) => sys_mprotect(ctx, a.pid, a),
   ftruncate: (ctx, a) => sys_ftruncate(ctx, a.pid, a),
@@ -180,12 +196,15 @@ const PROGRAMS: Programs = {
   munmap: (ctx, a) => sys_munmap(ctx, a.pid, a),
   load: (ctx, a) => user_load(ctx, a.pid, a),
   store: (ctx, a) => user_store(ctx, a.pid, a),
-  mount: (ctx, a) => superOp('mount_bdev+fill_super', (fs, s) => fs.mount(ctx, s, a, s.cfg.fs.mount.blocksize ?? s.cfg.pageSize)),
-  remount: (ctx, a) => superOp('do_remount_sb+remount_fs', (fs, s) => fs.s_op.remount_fs(ctx, s, a)),
-  umount: (ctx) => superOp('generic_shutdown_super', (fs, s) => {
+  mount: (ctx, a) => superOp('mount_bdev+fill_super', (s) => mountOfDevice(s, a.dev), (fs, s, k) => {
+    const r = fs.mount(ctx, s, { dev: a.dev, xip: a.xip, ro: a.ro, fs: k }, fsConfig(s.cfg, k).mount.blocksize ?? s.cfg.pageSize);
+    return r[1] === 0 ? [sget_type(r[0], k, fsConfig(s.cfg, k).type), r[1], r[2]] : r;
+  }),
+  remount: (ctx, a) => superOp('do_remount_sb+remount_fs', () => a.mnt ?? 0, (fs, s, k) => fs.s_op.remount_fs(ctx, s, { xip: a.xip, ro: a.ro, fs: k })),
+  umount: (ctx, a) => superOp('generic_shutdown_super', () => a.mnt ?? 0, (fs, s, k) => {
     const ignoreBusy = has(ctx.variant, 'mut-umount-ignores-busy');
-    const busy = fs.umount(ctx, s, ignoreBusy);
-    return busy[1] === 0 ? fs.umount(ctx, sync_filesystem(ctx, s), ignoreBusy) : busy;
+    const busy = fs.umount(ctx, s, k, ignoreBusy);
+    return busy[1] === 0 ? fs.umount(ctx, sync_filesystem(ctx, s, k), k, ignoreBusy) : busy;
   }),
   blkdev_open: (ctx, a) => sys_blkdev_open(ctx, a.pid, a),
   blkdev_close: (ctx, a) => sys_blkdev_close(ctx, a.pid, a),

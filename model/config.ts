@@ -53,21 +53,31 @@ export const MountConfig = z.strictObject({
   blocksize: z.number().int().positive().optional(),
 });
 
+/** One file system: made by mkfs on `device`, mounted at its mount point when `mounted`. */
+export const FsConfig = z.strictObject({
+  /** Which registered file_system_type mkfs made and `mount` names (mount -t); the model's one is ext2. */
+  type: z.string().min(1).default('ext2'),
+  device: z.string(),
+  /** The directory of the root it is mounted on, for entry k ≥ 1 of a list (default `mnt<k>`); entry 0 is the root itself. */
+  at: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9_.-]+$/, 'a mount point is one directory name of the root (letters, digits, _ . -; not . or ..)').optional(),
+  mounted: z.boolean().default(true),
+  mount: MountConfig.omit({ device: true }).default({ xip: true, ro: false }),
+  files: z.array(FileConfig).default([]),
+  /** Largest file in pages (s_maxbytes / PAGE_SIZE): writes beyond get -EFBIG. */
+  maxFilePages: z.number().int().min(1).max(64).default(6),
+});
+export type FsConfig = z.infer<typeof FsConfig>;
+
 export const Config = z.strictObject({
   /** Bytes per page. Tiny (4) for checking so that tails and partial pages are real; 4096 in docs. */
   pageSize: z.number().int().min(2).max(4096).default(4),
   devices: z.array(DeviceConfig).min(1),
-  /** The file system made on one device; mounted at start when `mounted` is true. */
-  fs: z.strictObject({
-    /** Which registered file_system_type mkfs made and `mount` names (mount -t); the model's one is ext2. */
-    type: z.string().min(1).default('ext2'),
-    device: z.string(),
-    mounted: z.boolean().default(true),
-    mount: MountConfig.omit({ device: true }).default({ xip: true, ro: false }),
-    files: z.array(FileConfig).default([]),
-    /** Largest file in pages (s_maxbytes / PAGE_SIZE): writes beyond get -EFBIG. */
-    maxFilePages: z.number().int().min(1).max(64).default(6),
-  }),
+  /**
+   * The file system made on one device, or several, each on its own device: entry 0 is mounted
+   * at the root, entry k ≥ 1 at the directory `at` (default `mnt<k>`), whose files actions name
+   * `<at>/<name>`. Each is mounted at start when its `mounted` is true.
+   */
+  fs: z.union([FsConfig, z.array(FsConfig).min(1)]),
   /** User processes, each with its own address space and file table. */
   processes: z.number().int().min(1).max(4).default(2),
   /** Virtual pages per address space; the first `heapPages` are an anonymous heap. */
@@ -81,6 +91,27 @@ export const Config = z.strictObject({
   const names = c.devices.map((d) => d.name);
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['devices', i, 'name'], message: `device name "${n}" is used twice` });
+  });
+  // several file systems: one per device (a second mount_bdev of a device finds the same super
+  // block: one file system, not two), one per mount point, and a file name is a name inside its
+  // file system (the mount point comes from `at`)
+  const list = fsConfigs(c);
+  const devs = new Set<string>(), points = new Set<string>();
+  list.forEach((f, k) => {
+    const path = Array.isArray(c.fs) ? ['fs', k] : ['fs'];
+    if (devs.has(f.device)) ctx.addIssue({ code: 'custom', path: [...path, 'device'], message: `two file systems on device "${f.device}": each file system of "fs" needs its own device` });
+    devs.add(f.device);
+    if (k === 0 && f.at !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'at'], message: 'the first file system is mounted at the root: it takes no "at"' });
+    const at = mountPoint(c, k);
+    if (k > 0 && points.has(at)) ctx.addIssue({ code: 'custom', path: [...path, 'at'], message: `two file systems mounted at "${at}"` });
+    points.add(at);
+    f.files.forEach((x, i) => {
+      if (x.name.includes('/')) ctx.addIssue({ code: 'custom', path: [...path, 'files', i, 'name'], message: `"${x.name}": a file name has no "/" (a file of a file system mounted at "${at || '/'}" is named inside it)` });
+    });
+  });
+  // a mount point is a directory of the root: no file of the root may have its name
+  list[0]?.files.forEach((x, i) => {
+    if (points.has(x.name)) ctx.addIssue({ code: 'custom', path: [...(Array.isArray(c.fs) ? ['fs', 0] : ['fs']), 'files', i, 'name'], message: `"${x.name}" is a mount point: the root's files need other names` });
   });
 });
 export type Config = z.infer<typeof Config>;
@@ -107,6 +138,38 @@ function checkPartition(devices: readonly DeviceConfig[], i: number, issue: (pat
     const a = q.startSect / PAGE_SECTORS;
     if (a < first + p.pages && first < a + q.pages) issue(['startSect'], `the partition overlaps "${q.name}" on disk "${disk.name}"`);
   });
+}
+
+type FsList = { readonly fs: FsConfig | readonly FsConfig[] };
+
+/** The configured file systems, by mount point index (0: the root). `fs` may be one object or a list. */
+export function fsConfigs(c: FsList): readonly FsConfig[] {
+  return Array.isArray(c.fs) ? c.fs : [c.fs as FsConfig];
+}
+
+/** The configured file system of mount point `k`. */
+export function fsConfig(c: FsList, k: number): FsConfig {
+  return fsConfigs(c)[k];
+}
+
+/** The directory of the root file system k is mounted on: '' for the root itself, else `at` or `mnt<k>`. */
+export function mountPoint(c: FsList, k: number): string {
+  return k === 0 ? '' : fsConfigs(c)[k].at ?? `mnt${k}`;
+}
+
+/** What a file name in an action names: the file system (mount point) and the name inside it. */
+export function mountOfPath(c: FsList, name: string): { readonly fs: number; readonly rel: string } | null {
+  const slash = name.indexOf('/');
+  if (slash < 0) return { fs: 0, rel: name };
+  const dir = name.slice(0, slash), rel = name.slice(slash + 1);
+  const list = fsConfigs(c);
+  for (let k = 1; k < list.length; k++) if (mountPoint(c, k) === dir) return rel && !rel.includes('/') ? { fs: k, rel } : null;
+  return null; // no such directory: path lookup fails (-ENOENT)
+}
+
+/** The name actions give file `rel` of file system k: `rel` on the root, `<mount point>/rel` below it. */
+export function pathIn(c: FsList, k: number, rel: string): string {
+  return k === 0 ? rel : `${mountPoint(c, k)}/${rel}`;
 }
 
 /** Sectors per page: the kernel's PAGE_SIZE/512 for 4 KiB pages, kept whatever `pageSize` is. */

@@ -30,6 +30,7 @@ export const MUTANTS: readonly Mutant[] = [
   { flag: 'mut-blkdev-open-ro-write', kind: 'success where the kernel fails', description: 'blkdev_get: opening a read-only disk for write succeeds (no -EACCES)' },
   { flag: 'mut-brd-discard-off-by-one', kind: 'off-by-one', description: 'discard_from_brd: a page just past the end is accepted (page > pages instead of >=)' },
   { flag: 'mut-pread-moves-fpos', kind: 'wrong value', description: 'sys_pread64: the file position moves as with read' },
+  { flag: 'mut-alloc-first-sb', kind: 'wrong value', description: 'ext2_new_blocks: a new block is taken from the first mounted super block\'s bitmap while it has a free bit, not from the inode\'s i_sb\'s (only a machine with several mounts tells)' },
 ];
 
 export function mutantVariantName(m: Mutant): string {

@@ -9,10 +9,10 @@ export interface State {
   readonly cfg: Config;
   /** Block devices, by index (gendisk + driver private data). */
   readonly devices: readonly Device[];
-  /** The mounted super block, or null when not mounted. */
-  readonly sb: SuperBlock | null;
-  /** The on-disk block bitmap while the file system is not mounted (the super block holds it while mounted). */
-  readonly fsUsed: readonly boolean[] | null;
+  /** Per configured file system (index = mount point, cfg.fs order): its mounted super block, or null when not mounted. */
+  readonly sbs: readonly (SuperBlock | null)[];
+  /** Per configured file system: the on-disk block bitmap while it is not mounted (the super block holds it while mounted). */
+  readonly fsUsed: readonly (readonly boolean[] | null)[];
   /** Raw opens of each block device by user processes (open("/dev/…")), beside the mount's. */
   readonly rawOpens: readonly number[];
   /** In-core and on-disk inodes, by inode number (0 unused). */
@@ -86,6 +86,8 @@ export interface SuperBlock {
 
 export interface Inode {
   readonly ino: number;
+  /** i_sb: the file system (mount point index) the inode belongs to; its operations go through that one's super block and type. */
+  readonly fs: number;
   readonly size: number;
   /** ext2 block map, one entry per page (blocksize == PAGE_SIZE); 0 = hole. */
   readonly blocks: readonly number[];
@@ -190,8 +192,8 @@ export interface Observation {
   readonly statfs?: StatfsObs;
   /**
    * Not the model's: set by the checker on a call that reports an allocation failure — whether
-   * the medium was exhausted (bit 1: no free block; bit 2: no brd backing page) in any state
-   * while the call ran (checker/group.ts).
+   * the medium was exhausted (per mount k, bit 2k: no free block; bit 2k+1: no brd backing
+   * page; one mount: bits 1 and 2) in any state while the call ran (checker/group.ts).
    */
   readonly mediumFull?: number;
 }
@@ -243,6 +245,23 @@ export function updateInode(s: State, ino: number, f: (i: Inode) => Inode): Stat
 
 export function updateProc(s: State, pid: number, f: (p: Proc) => Proc): State {
   return { ...s, procs: setAt(s.procs, pid, f(s.procs[pid])) };
+}
+
+/** i_sb: the super block of the file system inode `ino` belongs to (null while that one is unmounted). */
+export function sbOf(s: State, ino: number): SuperBlock | null {
+  return s.sbs[s.inodes[ino]!.fs] ?? null;
+}
+
+/** The state with file system `fs`'s super block replaced. */
+export function withSb(s: State, fs: number, sb: SuperBlock | null): State {
+  return { ...s, sbs: setAt(s.sbs, fs, sb) };
+}
+
+/** The mounted super blocks with their mount point index. */
+export function mountedSbs(s: State): readonly { readonly fs: number; readonly sb: SuperBlock }[] {
+  const out: { fs: number; sb: SuperBlock }[] = [];
+  s.sbs.forEach((sb, fs) => { if (sb) out.push({ fs, sb }); });
+  return out;
 }
 
 export function pagesFor(size: number, pageSize: number): number {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Action } from '../model/actions.ts';
 import type { State } from '../model/state.ts';
+import { fsConfig, fsConfigs, pathIn } from '../model/config.ts';
 
 /**
  * Commands are generated *symbolically* — "the 2nd open descriptor", "inside the 1st file
@@ -234,16 +235,31 @@ function pickAddr(s: State, pid: number, where: number, off: number): number {
   return v.start * PS + (off % (v.pages * PS));
 }
 
+/**
+ * The name generated file `i` has: with one file system `f<i>`; with n, file i is `f<i div n>`
+ * of file system i mod n (`<mount point>/f…` below the root), so every file system gets files.
+ */
+export function generatedName(cfg: State['cfg'], i: number): string {
+  const n = fsConfigs(cfg).length;
+  return pathIn(cfg, i % n, `f${Math.floor(i / n)}`);
+}
+
+/** `mnt` for an administrative call: absent with one file system (its traces stay as they were), else sel mod n. */
+function mntOf(s: State, sel: number): { mnt?: number } {
+  const n = fsConfigs(s.cfg).length;
+  return n > 1 ? { mnt: sel % n } : {};
+}
+
 export function resolve(s: State, pid: number, sym: Sym): Action | null {
   const PS = s.cfg.pageSize;
   const devs = s.devices.length;
   if (pid >= s.procs.length) return null; // a template's second process, in a one-process system
   if ('fd' in sym && noFds(s, pid, sym.fd)) return null;
   switch (sym.k) {
-    case 'open': return { op: 'open', pid, name: `f${sym.file}`, flags: { ...OPEN_MODES[sym.mode] } };
+    case 'open': return { op: 'open', pid, name: generatedName(s.cfg, sym.file), flags: { ...OPEN_MODES[sym.mode] } };
     case 'close': return { op: 'close', pid, fd: pickFd(s, pid, sym.fd) };
     case 'fsync': return { op: 'fsync', pid, fd: pickFd(s, pid, sym.fd) };
-    case 'unlink': return { op: 'unlink', pid, name: `f${sym.file}` };
+    case 'unlink': return { op: 'unlink', pid, name: generatedName(s.cfg, sym.file) };
     case 'xfer': {
       const fd = pickFd(s, pid, sym.fd);
       const buf = pickAddr(s, pid, sym.buf % 8, sym.buf);
@@ -267,7 +283,7 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
     }
     case 'inspect': {
       if (sym.what === 0) return { op: 'fstat', pid, fd: pickFd(s, pid, sym.fd) };
-      if (sym.what === 1) return { op: 'statfs', pid };
+      if (sym.what === 1) return { op: 'statfs', pid, ...mntOf(s, sym.vma) };
       const vmas = s.procs[pid].vmas.filter((v) => v.ino !== null);
       // a file mapping, a page of it, a range running past it (-ENOMEM) or an empty one; now and
       // then an unaligned start (-EINVAL)
@@ -293,11 +309,13 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
     case 'store': return { op: 'store', pid, addr: pickAddr(s, pid, sym.where, sym.off), bytes: Array.from({ length: sym.len }, (_, i) => ((sym.val + i) % 9) + 1) };
     case 'admin': {
       const dev = sym.dev % devs;
-      const fsDev = s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
+      // the mount point an administrative call names (several file systems: chosen by `dev`)
+      const mnt = mntOf(s, sym.dev);
+      const fsDev = s.cfg.devices.findIndex((d) => d.name === fsConfig(s.cfg, mnt.mnt ?? 0).device);
       switch (sym.what) {
-        case 0: return { op: 'umount', pid };
+        case 0: return { op: 'umount', pid, ...mnt };
         case 1: return { op: 'mount', pid, dev: sym.arg % 4 === 0 ? dev : fsDev, xip: sym.arg % 2 === 0, ro: sym.arg % 3 === 0 };
-        case 2: return { op: 'remount', pid, xip: sym.arg % 2 === 0, ro: sym.arg % 3 === 0 };
+        case 2: return { op: 'remount', pid, ...mnt, xip: sym.arg % 2 === 0, ro: sym.arg % 3 === 0 };
         case 3: return { op: 'blkdev_open', pid, dev, write: sym.arg % 2 === 0 };
         case 4: return { op: 'blkdev_close', pid, dev };
         case 5: return { op: 'dcssblk_remove', pid, dev };

@@ -14,8 +14,7 @@ import { exploreTraceReport } from '../explore/trace-explore-run.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Cmd } from '../../properties/arbitraries.ts';
 import type { Plugin } from './plugin-shape.ts';
-import { auditSystems, ownSystems } from './systems.ts';
-import { REFERENCE_SUITE } from '../../properties/suites/reference.ts';
+import { auditSystems, fsAuditSystems } from './systems.ts';
 
 export interface AuditOptions {
   readonly module: string;
@@ -61,8 +60,10 @@ export interface AuditReport {
 
 /** The trace's config names the audited driver, so `run --plugin` replays it on the plug-in. */
 function onPlugin(config: unknown, p: { kind: string; name: string; role: string }): unknown {
-  const c = config as { devices: { driver: string }[]; fs: { type?: string } };
-  if (p.kind === 'fs') return p.name === p.role ? c : { ...c, fs: { ...c.fs, type: p.name } };
+  const c = config as { devices: { driver: string }[]; fs: { type?: string } | { type?: string }[] };
+  // every file system of the role (a list's `<role>:reference` entry stays the model's own)
+  const named = (f: { type?: string }) => ((f.type ?? 'ext2') === p.role ? { ...f, type: p.name } : f);
+  if (p.kind === 'fs') return p.name === p.role ? c : { ...c, fs: Array.isArray(c.fs) ? c.fs.map(named) : { ...c.fs, type: p.name } };
   return { ...c, devices: c.devices.map((d) => (d.driver === p.role ? { ...d, driver: p.name } : d)) };
 }
 
@@ -87,7 +88,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
   const own = new Set([...(p.coverage ?? []).map((b) => b.fn), ...(o.declaredByPlugin ?? [])]);
   const hits = new Map<string, number>();
   try {
-    const systems = p.kind === 'fs' ? [...REFERENCE_SUITE, ...ownSystems(o.own)] : auditSystems(p.role, o.own);
+    const systems = p.kind === 'fs' ? fsAuditSystems(p.role, o.own) : auditSystems(p.role, o.own);
     const usable = systems.filter((sys) => {
       try {
         initialState(sys.config, { variant: reference, pageSize: 4 });

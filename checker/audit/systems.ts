@@ -1,5 +1,6 @@
 import type { ConfigInput } from '../../model/config.ts';
 import type { DriverRole } from '../../model/block/block_device_operations.ts';
+import { referenceTypeName } from '../../model/fs/super_operations.ts';
 import { REFERENCE_SUITE, someFile, type SuiteSystem } from '../../properties/suites/reference.ts';
 
 /**
@@ -55,6 +56,31 @@ export function auditSystems(role: DriverRole, own: readonly { name: string; con
     });
   }
   return [...suite, ...extra, ...ownSystems(own)];
+}
+
+/**
+ * The systems an audited file system of `role` runs on: every reference system (the file system
+ * in place of ext2 on each), then two with several mounts — the audited file system twice, on an
+ * xip dcssblk segment at the root and on brd at mnt1 (each mount must keep to its own super
+ * block, bitmap, inodes and device); and the audited one at the root beside the model's own ext2
+ * at mnt1 (`<role>:reference`, which no audit substitutes), where a defect shows against a
+ * neighbour that is known good. The user's own configs come last.
+ */
+export function fsAuditSystems(role: string, own: readonly { name: string; config: ConfigInput }[] = []): SuiteSystem[] {
+  const two = (second: { type?: string }): ConfigInput => ({
+    pageSize: 4,
+    devices: [{ name: 'dcssblk0', driver: 'dcssblk', pages: 7 }, { name: 'ram0', driver: 'brd', pages: 7, maxBackingPages: 6 }],
+    fs: [
+      { device: 'dcssblk0', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+      { ...second, device: 'ram0', at: 'mnt1', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+    ],
+    processes: 2, vpages: 12, heapPages: 2,
+  });
+  const extra: SuiteSystem[] = [
+    { name: `audit-${role}-twice`, description: `the audited ${role} mounted twice: -o xip on a dcssblk segment at / and on brd at mnt1`, config: two({}), files: 6, maxLen: 10 },
+    { name: `audit-${role}-beside-reference`, description: `the audited ${role} -o xip on a dcssblk segment at /, the model's own ${role} -o xip on brd at mnt1`, config: two({ type: referenceTypeName(role) }), files: 6, maxLen: 10 },
+  ];
+  return [...REFERENCE_SUITE, ...extra, ...ownSystems(own)];
 }
 
 /** The auditor's own configs (--system), with the reference suite's generator bounds. */

@@ -52,7 +52,7 @@ describe('brd reports its exhausted memory with the errno of its kernel', () => 
     expect(r.steps[1].obs[0][0].ret).toBe(-ENOSPC);
     expect(r.steps[2].obs[0][0].ret).toBe(-ENOSPC);
     // the bitmap still has free blocks: brd's memory, not ext2's, ran out
-    expect(r.state.sb!.used.every(Boolean)).toBe(false);
+    expect(r.state.sbs[0]!.used.every(Boolean)).toBe(false);
   });
 
   it('a kernel before 3.16 (variant 3.2) returns -ENOMEM from both; the judge holds', () => {
@@ -96,7 +96,7 @@ describe('brd reports its exhausted memory with the errno of its kernel', () => 
     expect(allocFailureOf(s319.devices[0])).toBe(-ENOSPC);
     expect(allocFailureOf(s315.devices[0])).toBe(-ENOMEM);
     // bit 1: no free block; bit 2: no brd backing page
-    const ok = (s: typeof s319, errno: number, bits: number) => unexplainedAllocFailure({ ret: errno, mediumFull: bits }, s, errno) === null;
+    const ok = (s: typeof s319, errno: number, bits: number) => unexplainedAllocFailure({ ret: errno, mediumFull: bits }, s, errno, [0]) === null;
     const table: [typeof s319, number, number, boolean][] = [
       [s319, -ENOSPC, 0, false], [s319, -ENOSPC, 1, true], [s319, -ENOSPC, 2, true], [s319, -ENOSPC, 3, true],
       [s319, -ENOMEM, 0, false], [s319, -ENOMEM, 1, false], [s319, -ENOMEM, 2, false], [s319, -ENOMEM, 3, false],

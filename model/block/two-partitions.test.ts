@@ -34,7 +34,7 @@ describe('two partitions of one medium', () => {
     expect(s.devices[2].data[5]).toEqual([1, 2, 3, 4]); // block 1 of d2 = disk page 4 + 1
     expect(s.devices[0].data).toBe(s.devices[2].data);
     expect(s.devices[1].data).toBe(s.devices[2].data);
-    expect(s.sb!.used).toHaveLength(6); // the file system spans its partition only
+    expect(s.sbs[0]!.used).toHaveLength(6); // the file system spans its partition only
     // the mount holds d2, and d2 in use holds its disk
     expect(s.devices.map((d) => d.openers)).toEqual([1, 0, 1]);
   });

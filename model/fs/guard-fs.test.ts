@@ -85,11 +85,22 @@ describe('the guard judges the steps a file system takes itself', () => {
 describe('what a file system owns', () => {
   const s = initialState(config, ctx);
   it('its super block, inodes and device are its own; processes, threads, locks and another device are not', () => {
-    expect(fsForeignChange(s, { ...s, inodes: [...s.inodes] })).toBeNull();
-    expect(fsForeignChange(s, { ...s, devices: [{ ...s.devices[0], data: s.devices[0].data.slice() }, s.devices[1]] })).toBeNull();
-    expect(fsForeignChange(s, { ...s, devices: [s.devices[0], { ...s.devices[1], openers: 1 }] })).toMatch(/changed block device e, which is not the file system's/);
-    expect(fsForeignChange(s, { ...s, locks: { x: { mode: 'excl', holder: 1 } } })).toMatch(/changed locks/);
-    expect(fsForeignChange(s, { ...s, threads: [...s.threads, s.threads[0]] })).toMatch(/changed threads/);
-    expect(fsForeignChange(s, { ...s, devices: s.devices.slice(0, 1) })).toMatch(/list of block devices/);
+    expect(fsForeignChange(0)(s, { ...s, inodes: [...s.inodes] })).toBeNull();
+    expect(fsForeignChange(0)(s, { ...s, devices: [{ ...s.devices[0], data: s.devices[0].data.slice() }, s.devices[1]] })).toBeNull();
+    expect(fsForeignChange(0)(s, { ...s, devices: [s.devices[0], { ...s.devices[1], openers: 1 }] })).toMatch(/changed block device e, which is not the file system's/);
+    expect(fsForeignChange(0)(s, { ...s, locks: { x: { mode: 'excl', holder: 1 } } })).toMatch(/changed locks/);
+    expect(fsForeignChange(0)(s, { ...s, threads: [...s.threads, s.threads[0]] })).toMatch(/changed threads/);
+    expect(fsForeignChange(0)(s, { ...s, devices: s.devices.slice(0, 1) })).toMatch(/list of block devices/);
+  });
+  it('with two mounts, each mount\'s steps may change its own super block, bitmap, inodes and device only', () => {
+    const two = initialState({ ...config, fs: [{ device: 'd', files: [{ name: 'f', data: [1] }] }, { device: 'e', files: [{ name: 'g', data: [2] }] }] }, ctx);
+    const sb1 = { ...two.sbs[1]!, ro: true };
+    expect(fsForeignChange(1)(two, { ...two, sbs: [two.sbs[0], sb1] })).toBeNull();
+    expect(fsForeignChange(0)(two, { ...two, sbs: [two.sbs[0], sb1] })).toBe('changed the super block of mount 1, which is another file system\'s');
+    expect(fsForeignChange(0)(two, { ...two, fsUsed: [two.fsUsed[0], [true]] })).toBe('changed the super block of mount 1, which is another file system\'s');
+    const inodes = two.inodes.map((i) => i && { ...i, size: i.size + 1 });
+    expect(fsForeignChange(1)(two, { ...two, inodes: [inodes[0], two.inodes[1], inodes[2]] })).toBeNull();
+    expect(fsForeignChange(1)(two, { ...two, inodes })).toBe('changed inode 1, which belongs to mount 0');
+    expect(fsForeignChange(1)(two, { ...two, devices: [{ ...two.devices[0], openers: 5 }, two.devices[1]] })).toMatch(/changed block device d, which is not the file system's/);
   });
 });

@@ -6,6 +6,7 @@ import { aopsRegistry } from './aops.ts';
 import type { FileOperations } from './file_operations.ts';
 import { fopsRegistry } from './file_operations.ts';
 import type { FileSystemType, SuperResult } from './super_operations.ts';
+import { fsConfig } from '../config.ts';
 
 /**
  * An audited file system, every member guarded (model/kernel/plugin-guard.ts): it may change the
@@ -23,12 +24,36 @@ function same(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function fsForeignChange(pre: State, post: State): string | null {
-  for (const k of KERNEL_OWNED) if (!same(pre[k], post[k])) return `changed ${k}, which belongs to ${WHOSE[k]}`;
-  const own = post.sb?.dev ?? pre.sb?.dev ?? pre.cfg.devices.findIndex((d) => d.name === pre.cfg.fs.device);
-  if (pre.devices.length !== post.devices.length) return 'changed the list of block devices';
-  for (let d = 0; d < pre.devices.length; d++) if (d !== own && !same(pre.devices[d], post.devices[d])) return `changed block device ${pre.devices[d].name}, which is not the file system's`;
-  return null;
+/**
+ * What a step of file system `fs` (mount point index) changed that is not its own: the kernel's
+ * state, another mount's super block, bitmap or inodes, or a device it does not sit on. With
+ * several mounts of one audited type, each mount is held to its own slice.
+ */
+export function fsForeignChange(fs: number) {
+  return (pre: State, post: State): string | null => {
+    for (const k of KERNEL_OWNED) if (!same(pre[k], post[k])) return `changed ${k}, which belongs to ${WHOSE[k]}`;
+    const own = post.sbs[fs]?.dev ?? pre.sbs[fs]?.dev ?? pre.cfg.devices.findIndex((d) => d.name === fsConfig(pre.cfg, fs).device);
+    if (pre.devices.length !== post.devices.length) return 'changed the list of block devices';
+    for (let d = 0; d < pre.devices.length; d++) if (d !== own && !same(pre.devices[d], post.devices[d])) return `changed block device ${pre.devices[d].name}, which is not the file system's`;
+    if (pre.sbs.length !== post.sbs.length || pre.fsUsed.length !== post.fsUsed.length) return 'changed the list of mounts';
+    for (let k = 0; k < pre.sbs.length; k++) {
+      if (k === fs) continue;
+      if (!same(pre.sbs[k], post.sbs[k]) || !same(pre.fsUsed[k], post.fsUsed[k])) return `changed the super block of mount ${k}, which is another file system's`;
+    }
+    if (pre.inodes !== post.inodes) {
+      for (let i = 0; i < Math.max(pre.inodes.length, post.inodes.length); i++) {
+        const a = pre.inodes[i] ?? null, b = post.inodes[i] ?? null;
+        if (a === b) continue;
+        if ((a && a.fs !== fs || b && b.fs !== fs) && !same(a, b)) return `changed inode ${i}, which belongs to mount ${(a ?? b)!.fs}`;
+      }
+    }
+    return null;
+  };
+}
+
+/** The mount point of inode `ino` (the guard of a per-inode member judges that mount's slice). */
+function fsOfIno(s: State, ino: number): number {
+  return s.inodes[ino]?.fs ?? 0;
 }
 
 const errnoOrZero = (what: string) => (r: unknown): string | null => (Number.isInteger(r) && (r as number) <= 0 ? null : `${what} returned ${JSON.stringify(r)}, not 0 or a negative errno`);
@@ -39,35 +64,41 @@ function validXipMem(r: XipMem): string | null {
   return Number.isInteger(r.kaddr) && Number.isInteger(r.pfn) && r.kaddr >= 0 && r.pfn >= 0 ? null : `get_xip_mem returned ${JSON.stringify(r)}: kaddr and pfn must be non-negative integers`;
 }
 
-function validInode(ino: number) {
+function validInode(ino: number, fs: number) {
   return (i: unknown): string | null => {
     const o = i as Record<string, unknown> | null;
     if (!o || typeof o !== 'object') return `new_inode returned ${JSON.stringify(i)}, not an inode`;
     if (o.ino !== ino) return `new_inode(${ino}) returned inode ${JSON.stringify(o.ino)}`;
+    if (o.fs !== fs) return `new_inode(${ino}) for mount ${fs} returned an inode of mount ${JSON.stringify(o.fs)} (i_sb is the super block it is made for)`;
     if (typeof o.aops !== 'string' || !aopsRegistry.has(o.aops)) return `new_inode named a_ops ${JSON.stringify(o.aops)}, which its file system did not register`;
     if (typeof o.fops !== 'string' || !fopsRegistry.has(o.fops)) return `new_inode named i_fop ${JSON.stringify(o.fops)}, which its file system did not register`;
-    if (!Array.isArray(o.blocks) || !Array.isArray(o.pageCache) || !Number.isInteger(o.size) || !Number.isInteger(o.nlink) || !Number.isInteger(o.refs)) return 'new_inode returned an inode without ino, size, blocks, nlink, refs and pageCache';
+    if (!Array.isArray(o.blocks) || !Array.isArray(o.pageCache) || !Number.isInteger(o.size) || !Number.isInteger(o.nlink) || !Number.isInteger(o.refs)) return 'new_inode returned an inode without ino, fs, size, blocks, nlink, refs and pageCache';
     return null;
   };
 }
 
-function superStep(plugin: string, op: string, s: State, run: (s: State) => SuperResult): SuperResult {
-  const [s2, [ret, branch]] = guardedStep(plugin, op, s, (st) => { const [x, r, b] = run(st); return [x, [r, b] as const]; }, fsForeignChange,
+function superStep(plugin: string, op: string, s: State, fs: number, run: (s: State) => SuperResult): SuperResult {
+  const [s2, [ret, branch]] = guardedStep(plugin, op, s, (st) => { const [x, r, b] = run(st); return [x, [r, b] as const]; }, fsForeignChange(fs),
     ([r, b]) => (Number.isInteger(r) && r <= 0 && typeof b === 'string' ? null : `${op} returned [state, ${JSON.stringify(r)}, ${JSON.stringify(b)}], not [state, 0 or -errno, branch]`));
   return [s2, ret, branch];
 }
 
-function proc<R>(plugin: string, op: string, g: Proc<R>, check: (r: R) => string | null): Proc<R> {
-  return guardedProc(plugin, op, g, check, fsForeignChange);
+/** The foreign-change judge of a member called for inode `ino`: the slice of the inode's own mount. */
+function inodeForeign(ino: number) {
+  return (pre: State, post: State): string | null => fsForeignChange(fsOfIno(pre, ino))(pre, post);
+}
+
+function proc<R>(plugin: string, op: string, ino: number, g: Proc<R>, check: (r: R) => string | null): Proc<R> {
+  return guardedProc(plugin, op, g, check, inodeForeign(ino));
 }
 
 function guardAops(plugin: string, a: AddressSpaceOperations): AddressSpaceOperations {
   return {
     name: a.name,
-    ...(a.get_xip_mem && { get_xip_mem: (ctx: Ctx, ino: number, pgoff: number, create: boolean) => proc(plugin, `${a.name}.get_xip_mem`, a.get_xip_mem!(ctx, ino, pgoff, create), validXipMem) }),
-    ...(a.readpage && { readpage: (ctx: Ctx, ino: number, pgoff: number) => proc(plugin, `${a.name}.readpage`, a.readpage!(ctx, ino, pgoff), errnoOrZero('readpage')) }),
-    ...(a.writepage && { writepage: (ctx: Ctx, ino: number, pgoff: number) => proc(plugin, `${a.name}.writepage`, a.writepage!(ctx, ino, pgoff), errnoOrZero('writepage')) }),
-    ...(a.writepages && { writepages: (ctx: Ctx, s: State, ino: number) => guardedStep(plugin, `${a.name}.writepages`, s, (st) => [a.writepages!(ctx, st, ino), null] as const, fsForeignChange)[0] }),
+    ...(a.get_xip_mem && { get_xip_mem: (ctx: Ctx, ino: number, pgoff: number, create: boolean) => proc(plugin, `${a.name}.get_xip_mem`, ino, a.get_xip_mem!(ctx, ino, pgoff, create), validXipMem) }),
+    ...(a.readpage && { readpage: (ctx: Ctx, ino: number, pgoff: number) => proc(plugin, `${a.name}.readpage`, ino, a.readpage!(ctx, ino, pgoff), errnoOrZero('readpage')) }),
+    ...(a.writepage && { writepage: (ctx: Ctx, ino: number, pgoff: number) => proc(plugin, `${a.name}.writepage`, ino, a.writepage!(ctx, ino, pgoff), errnoOrZero('writepage')) }),
+    ...(a.writepages && { writepages: (ctx: Ctx, s: State, ino: number) => guardedStep(plugin, `${a.name}.writepages`, s, (st) => [a.writepages!(ctx, st, ino), null] as const, inodeForeign(ino))[0] }),
   };
 }
 
@@ -75,11 +106,11 @@ function guardFops(plugin: string, f: FileOperations): FileOperations {
   const transfer = (what: string) => (t: { ret: number }): string | null => (t && Number.isInteger(t.ret) ? null : `${what} returned ${JSON.stringify(t)}, not a transfer`);
   return {
     ...f,
-    read: (ctx, pid, ino, pos, len, buf) => proc(plugin, `${f.name}.read`, f.read(ctx, pid, ino, pos, len, buf), transfer('read')),
-    write: (ctx, pid, ino, pos, len, buf, append) => proc(plugin, `${f.name}.write`, f.write(ctx, pid, ino, pos, len, buf, append), transfer('write')),
-    mmap: (s, ino) => guardedStep(plugin, `${f.name}.mmap`, s, (st) => [st, f.mmap(st, ino)] as const, fsForeignChange,
+    read: (ctx, pid, ino, pos, len, buf) => proc(plugin, `${f.name}.read`, ino, f.read(ctx, pid, ino, pos, len, buf), transfer('read')),
+    write: (ctx, pid, ino, pos, len, buf, append) => proc(plugin, `${f.name}.write`, ino, f.write(ctx, pid, ino, pos, len, buf, append), transfer('write')),
+    mmap: (s, ino) => guardedStep(plugin, `${f.name}.mmap`, s, (st) => [st, f.mmap(st, ino)] as const, inodeForeign(ino),
       (r) => (r && typeof r.vmOps === 'string' ? null : `mmap returned ${JSON.stringify(r)}, not { vmOps, branch }`))[1],
-    fsync: (ctx, ino, range) => proc(plugin, `${f.name}.fsync`, f.fsync(ctx, ino, range), errnoOrZero('fsync')),
+    fsync: (ctx, ino, range) => proc(plugin, `${f.name}.fsync`, ino, f.fsync(ctx, ino, range), errnoOrZero('fsync')),
   };
 }
 
@@ -88,19 +119,18 @@ export function guardFileSystem(fs: FileSystemType): FileSystemType {
   const p = fs.name;
   return {
     ...fs,
-    mount: (ctx, s, a, bs) => superStep(p, 'mount', s, (st) => fs.mount(ctx, st, a, bs)),
-    umount: (ctx, s, ignoreBusy) => superStep(p, 'umount', s, (st) => fs.umount(ctx, st, ignoreBusy)),
+    mount: (ctx, s, a, bs) => superStep(p, 'mount', s, a.fs, (st) => fs.mount(ctx, st, a, bs)),
+    umount: (ctx, s, k, ignoreBusy) => superStep(p, 'umount', s, k, (st) => fs.umount(ctx, st, k, ignoreBusy)),
     s_op: {
       name: fs.s_op.name,
-      new_inode: (ctx, s, ino) => guardedStep(p, 's_op.new_inode', s, (st) => [st, fs.s_op.new_inode(ctx, st, ino)] as const, fsForeignChange, validInode(ino))[1],
-      setsize: (ctx, ino, size) => proc(p, 's_op.setsize', fs.s_op.setsize(ctx, ino, size), errnoOrZero('setsize')),
-      evict_inode: (s, ino) => guardedStep(p, 's_op.evict_inode', s, (st) => [fs.s_op.evict_inode(st, ino), null] as const, fsForeignChange)[0],
-      remount_fs: (ctx, s, a) => superStep(p, 's_op.remount_fs', s, (st) => fs.s_op.remount_fs(ctx, st, a)),
-      statfs: (s, ctx) => guardedStep(p, 's_op.statfs', s, (st) => [st, fs.s_op.statfs(st, ctx)] as const, fsForeignChange,
+      new_inode: (ctx, s, ino, k) => guardedStep(p, 's_op.new_inode', s, (st) => [st, fs.s_op.new_inode(ctx, st, ino, k)] as const, fsForeignChange(k), validInode(ino, k))[1],
+      setsize: (ctx, ino, size) => proc(p, 's_op.setsize', ino, fs.s_op.setsize(ctx, ino, size), errnoOrZero('setsize')),
+      evict_inode: (s, ino) => guardedStep(p, 's_op.evict_inode', s, (st) => [fs.s_op.evict_inode(st, ino), null] as const, inodeForeign(ino))[0],
+      remount_fs: (ctx, s, a) => superStep(p, 's_op.remount_fs', s, a.fs, (st) => fs.s_op.remount_fs(ctx, st, a)),
+      statfs: (s, k, ctx) => guardedStep(p, 's_op.statfs', s, (st) => [st, fs.s_op.statfs(st, k, ctx)] as const, fsForeignChange(k),
         (r) => (r && [r.blocks, r.bfree].every(Number.isInteger) && typeof r.ro === 'boolean' && typeof r.xip === 'boolean' ? null : `statfs returned ${JSON.stringify(r)}, not { blocks, bfree, ro, xip }`))[1],
     },
     a_ops: fs.a_ops.map((a) => guardAops(p, a)),
     f_ops: fs.f_ops.map((f) => guardFops(p, f)),
   };
 }
-

@@ -15,7 +15,7 @@ export { atomic, read, lock, unlock, cover, type Ctx, type Proc } from '../kerne
 export { branches, hit } from '../kernel/coverage.ts';
 export { has } from '../kernel/variant.ts';
 export { PAGE_SECTORS } from '../config.ts';
-export { padTo, pagesFor, setAt, updateInode, type Inode, type State, type SuperBlock, type StatfsObs } from '../state.ts';
+export { padTo, pagesFor, sbOf, setAt, updateInode, withSb, type Inode, type State, type SuperBlock, type StatfsObs } from '../state.ts';
 export { writePfn, zeros } from '../kernel/physmem.ts';
 export { bioRead, bioWrite, blkdev_get, blkdev_put, partitionPages } from '../block/block_device.ts';
 export { direct_access, hasDirectAccess } from '../block/direct_access.ts';

@@ -10,8 +10,8 @@ describe('file system types', () => {
   it('ext2 is registered by the wiring, and the mounted super block names it', () => {
     expect(registeredFileSystems()).toEqual(['ext2']);
     const s = initialState(config(), ctx);
-    expect(s.sb?.type).toBe('ext2');
-    expect(fsTypeOf(s)).toBe(get_fs_type('ext2'));
+    expect(s.sbs[0]?.type).toBe('ext2');
+    expect(fsTypeOf(s, 0)).toBe(get_fs_type('ext2'));
     expect(s.inodes[1]).toMatchObject({ aops: 'ext2_aops_xip', fops: 'ext2_xip_file_operations' });
   });
   it('a config naming a file system nobody registered is refused with one line', () => {

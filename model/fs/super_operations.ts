@@ -4,9 +4,13 @@ import type { AddressSpaceOperations } from './address_space_operations.ts';
 import type { FileOperations } from './file_operations.ts';
 import { register_aops } from './aops.ts';
 import { register_fops } from './file_operations.ts';
+import { fsConfig } from '../config.ts';
 
-/** mount(2) as the model's `mount` action gives it: the device and the options "xip" and "ro". */
-export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean }
+/**
+ * mount(2) as the model's `mount` action gives it: the device, the options "xip" and "ro", and
+ * `fs`, the mount point (index into cfg.fs) whose super block the mount makes.
+ */
+export interface MountArgs { readonly dev: number; readonly xip: boolean; readonly ro: boolean; readonly fs: number }
 
 /** What a mount, remount or umount of a file system returns: the new state, 0 or -errno, and the branch taken. */
 export type SuperResult = readonly [State, number, string];
@@ -21,16 +25,16 @@ export type SuperResult = readonly [State, number, string];
  */
 export interface SuperOperations {
   readonly name: string;
-  /** A regular file's in-core inode, its a_ops and i_fop chosen as the mount dictates (once, for the inode's life). */
-  readonly new_inode: (ctx: Ctx, s: State, ino: number) => Inode;
+  /** A regular file's in-core inode of file system `fs` (i_sb), its a_ops and i_fop chosen as that mount dictates (once, for the inode's life). */
+  readonly new_inode: (ctx: Ctx, s: State, ino: number, fs: number) => Inode;
   /** i_op->setattr with ATTR_SIZE and a new size, under i_mutex (do_truncate holds it). */
   readonly setsize: (ctx: Ctx, ino: number, newsize: number) => Proc<number>;
   /** ->evict_inode at the last iput of an unlinked inode: free what it owns (the VFS then drops the in-core inode). */
   readonly evict_inode: (s: State, ino: number) => State;
-  /** ->remount_fs via do_remount_sb (with its checks), one step. */
-  readonly remount_fs: (ctx: Ctx, s: State, a: { readonly xip: boolean; readonly ro: boolean }) => SuperResult;
-  /** ->statfs, with what ->show_options says of "xip" (ctx: the design variant; optional, so a plug-in may ignore it). */
-  readonly statfs: (s: State, ctx?: Ctx) => StatfsObs;
+  /** ->remount_fs via do_remount_sb (with its checks) of mount point `fs`'s super block, one step. */
+  readonly remount_fs: (ctx: Ctx, s: State, a: { readonly xip: boolean; readonly ro: boolean; readonly fs: number }) => SuperResult;
+  /** ->statfs of mount point `fs`, with what ->show_options says of "xip" (ctx: the design variant; optional, so a plug-in may ignore it). */
+  readonly statfs: (s: State, fs: number, ctx?: Ctx) => StatfsObs;
 }
 
 /**
@@ -47,7 +51,7 @@ export interface FileSystemType {
    * (->put_super) and kill_block_super, one step. The umount action calls it once to learn
    * whether it may proceed, then again after sync_filesystem (model/vfs/sync.ts).
    */
-  readonly umount: (ctx: Ctx, s: State, ignoreBusy: boolean) => SuperResult;
+  readonly umount: (ctx: Ctx, s: State, fs: number, ignoreBusy: boolean) => SuperResult;
   readonly s_op: SuperOperations;
   /** The branch catalogue (model/kernel/coverage.ts) the mount, remount and umount branches belong to. */
   readonly branches: { readonly fn: string };
@@ -59,11 +63,14 @@ export interface FileSystemType {
 }
 
 const fileSystems = new Map<string, FileSystemType>();
+/** Each name's first registration (the model's own file systems register first, at import): what `<name>:reference` names. */
+const builtins = new Map<string, FileSystemType>();
 
 /** register_filesystem (fs/filesystems.c): the type, and the tables its inodes name. */
 export function register_filesystem(fs: FileSystemType, o: { replace?: boolean } = {}): void {
   const had = fileSystems.get(fs.name);
   if (had && had !== fs && !o.replace) throw new Error(`file system "${fs.name}" registered twice`);
+  if (!builtins.has(fs.name)) builtins.set(fs.name, fs);
   for (const a of fs.a_ops) register_aops(a, o.replace);
   for (const f of fs.f_ops) register_fops(f, o.replace);
   fileSystems.set(fs.name, fs);
@@ -85,19 +92,46 @@ export function substituteFileSystem(role: string, by: string | null): void {
   else substitutes.set(role, by);
 }
 
+/**
+ * The type name a config gives the model's own file system `role` where an audited one of that
+ * role shares the machine with it: no audit substitutes it (`<role>:reference`).
+ */
+export function referenceTypeName(role: string): string {
+  return `${role}:reference`;
+}
+
 /** get_fs_type (fs/filesystems.c), or undefined when no registered file system has that name. */
 export function get_fs_type(name: string): FileSystemType | undefined {
+  if (name.endsWith(':reference')) return builtins.get(name.slice(0, -':reference'.length));
   return fileSystems.get(substitutes.get(name) ?? name);
+}
+
+/**
+ * sget (fs/super.c) sets s_type to the file_system_type mount(2) named: the VFS, not the file
+ * system, records which type a super block belongs to. The model's mount names the type the
+ * config made on the device; a successful ->mount's super block is stamped with it.
+ */
+export function sget_type(s: State, fs: number, type: string): State {
+  const sb = s.sbs[fs];
+  if (!sb || sb.type === type) return s;
+  const sbs = s.sbs.slice();
+  sbs[fs] = { ...sb, type };
+  return { ...s, sbs };
 }
 
 export function registeredFileSystems(): readonly string[] {
   return [...fileSystems.keys()];
 }
 
-/** The file system the state holds: the mounted super block's type, else the one mkfs made (fs.type). */
-export function fsTypeOf(s: State): FileSystemType {
-  const name = s.sb?.type ?? s.cfg.fs.type;
-  const fs = get_fs_type(name);
-  if (!fs) throw new Error(`no registered file system "${name}"`);
-  return fs;
+/** File system `fs` (mount point index) of the state: its mounted super block's type, else the one mkfs made (its config's type). */
+export function fsTypeOf(s: State, fs: number): FileSystemType {
+  const name = s.sbs[fs]?.type ?? fsConfig(s.cfg, fs).type;
+  const t = get_fs_type(name);
+  if (!t) throw new Error(`no registered file system "${name}"`);
+  return t;
+}
+
+/** i_sb->s_type: the file system inode `ino` belongs to. */
+export function inodeFsType(s: State, ino: number): FileSystemType {
+  return fsTypeOf(s, s.inodes[ino]!.fs);
 }

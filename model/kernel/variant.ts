@@ -56,7 +56,7 @@ export type Mutation =
   | 'mut-xip-hole-write-enospc' | 'mut-ftruncate-odd-einval' | 'mut-open-append-enoent' | 'mut-close-fd0-ebadf'
   | 'mut-lseek-off-by-one' | 'mut-unlink-ro' | 'mut-mmap-shared-write-rdonly' | 'mut-read-past-eof'
   | 'mut-efbig-off-by-one' | 'mut-umount-ignores-busy' | 'mut-remount-ro-ignores-writers' | 'mut-fd-not-lowest'
-  | 'mut-blkdev-open-ro-write' | 'mut-brd-discard-off-by-one' | 'mut-pread-moves-fpos';
+  | 'mut-blkdev-open-ro-write' | 'mut-brd-discard-off-by-one' | 'mut-pread-moves-fpos' | 'mut-alloc-first-sb';
 
 export function variant(name: string, description: string, flags: readonly Mutation[] = []): Variant {
   return { name, description, flags: new Set(flags) };

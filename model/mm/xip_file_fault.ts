@@ -2,7 +2,7 @@ import { ENODATA, EBUSY } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
-import { pagesFor, type State, type Vma } from '../state.ts';
+import { pagesFor, sbOf, type State, type Vma } from '../state.ts';
 import { aopsByName, aopsOf } from '../fs/aops.ts';
 import type { XipMem } from '../fs/address_space_operations.ts';
 import type { MmapResult } from '../fs/file_operations.ts';
@@ -57,7 +57,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
       yield* cover(B_FAULT, 'lookup-error-oom');
       return 'OOM';
     }
-    const ro = yield* read('sb->s_flags & MS_RDONLY', (s) => s.sb!.ro);
+    const ro = yield* read('sb->s_flags & MS_RDONLY', (s) => sbOf(s, ino)!.ro);
     if (((vma.write || vma.mayWrite) && vma.shared && !ro) || has(ctx.variant, 'fault-always-allocates')) {
       yield* cover(B_FAULT, 'hole-shared-writable-allocate');
       const serialise = mutex && !has(ctx.variant, 'unserialised-alloc');

@@ -25,14 +25,16 @@ export function* sys_fstat(_ctx: Ctx, pid: number, a: { fd: number }): Proc<Obse
 }
 
 /**
- * statfs of the mount point: vfs_statfs → s_op->statfs (ext2_statfs: f_blocks, f_bfree,
+ * statfs of mount point `mnt` (default the root): vfs_statfs → its super block's s_op->statfs (ext2_statfs: f_blocks, f_bfree,
  * ST_RDONLY, and whether ext2_show_options lists "xip"). Unmounted, the mount point is a name
- * the model's root does not have: -ENOENT, as for open.
+ * the model's root does not have: -ENOENT, as for open. (A mount point beyond cfg.fs is no
+ * directory at all: -ENOENT too.)
  */
-export function* sys_statfs(ctx: Ctx, _pid: number): Proc<Observation> {
+export function* sys_statfs(ctx: Ctx, _pid: number, a: { mnt?: number }): Proc<Observation> {
+  const k = a.mnt ?? 0;
   const r = yield* read('vfs_statfs', (s): Observation => {
-    if (!s.sb) return { ret: -ENOENT };
-    return { ret: 0, statfs: fsTypeOf(s).s_op.statfs(s, ctx) };
+    if (!s.sbs[k]) return { ret: -ENOENT };
+    return { ret: 0, statfs: fsTypeOf(s, k).s_op.statfs(s, k, ctx) };
   });
   yield* cover(B_STAT, r.ret < 0 ? 'statfs-unmounted' : 'statfs');
   return r;

@@ -6,7 +6,8 @@ import type { Observation, OpenFile, State } from '../state.ts';
 import { setAt, updateProc } from '../state.ts';
 import { fopsByName } from '../fs/file_operations.ts';
 import { aopsByName, aopsOf } from '../fs/aops.ts';
-import { fsTypeOf, get_fs_type } from '../fs/super_operations.ts';
+import { fsTypeOf, get_fs_type, inodeFsType } from '../fs/super_operations.ts';
+import { fsConfig, mountOfPath } from '../config.ts';
 import { i_mutex } from '../mm/locks.ts';
 import type { Transfer } from '../mm/filemap_xip.ts';
 import { fd_close, fd_install } from './fdtable.ts';
@@ -176,7 +177,7 @@ export function* sys_lseek(ctx: Ctx, pid: number, a: { fd: number; pos: number; 
       case 'hole': if (off >= eof) return [s, { ret: -ENXIO }]; off = eof; break;
       case 'set': break;
     }
-    if (off < 0 || off > s.cfg.fs.maxFilePages * s.cfg.pageSize) return [s, { ret: -EINVAL }];
+    if (off < 0 || off > fsConfig(s.cfg, s.inodes[f.ino]!.fs).maxFilePages * s.cfg.pageSize) return [s, { ret: -EINVAL }];
     return [setPos(s, pid, a.fd, off + (has(ctx.variant, 'mut-lseek-off-by-one') ? 1 : 0)), { ret: off }];
   });
 }
@@ -187,7 +188,7 @@ export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: numb
     const f = s.procs[pid].files[a.fd];
     if (!f) return { err: -EBADF };
     if (!f.write || a.len < 0 || (has(ctx.variant, 'mut-ftruncate-odd-einval') && a.len % 2)) return { err: -EINVAL };
-    if (a.len > s.cfg.fs.maxFilePages * s.cfg.pageSize) return { err: -EFBIG };
+    if (a.len > fsConfig(s.cfg, s.inodes[f.ino]!.fs).maxFilePages * s.cfg.pageSize) return { err: -EFBIG };
     return { ino: f.ino };
   });
   if ('err' in fi) {
@@ -200,7 +201,7 @@ export function* sys_ftruncate(ctx: Ctx, pid: number, a: { fd: number; len: numb
 function* do_truncate(ctx: Ctx, ino: number, len: number): Proc<number> {
   yield* lock(i_mutex(ino));
   // the file system's setattr sets the size only when it changes (ATTR_SIZE && ia_size != i_size)
-  const r0 = yield* read('setattr: size changed?', (s) => ({ same: s.inodes[ino]!.size === len, fs: fsTypeOf(s).name }));
+  const r0 = yield* read('setattr: size changed?', (s) => ({ same: s.inodes[ino]!.size === len, fs: inodeFsType(s, ino).name }));
   let r = 0;
   if (r0.same) yield* cover(B_VFS, 'ftruncate-same-size');
   else r = yield* get_fs_type(r0.fs)!.s_op.setsize(ctx, ino, len);
@@ -226,11 +227,18 @@ export function* sys_fsync(ctx: Ctx, pid: number, a: { fd: number }): Proc<Obser
 
 export interface OpenFlags { readonly read?: boolean; readonly write?: boolean; readonly append?: boolean; readonly creat?: boolean; readonly excl?: boolean; readonly trunc?: boolean }
 
-/** sys_open: path lookup in the root directory, O_CREAT (the file system's create: ext2_create), EROFS for write on a ro mount, O_TRUNC. */
+/**
+ * sys_open: path lookup (the root directory, or below a mount point the root of the file system
+ * mounted there: follow_mount), O_CREAT (that file system's create: ext2_create, the inode's
+ * i_sb its super block), EROFS for write on a ro mount, O_TRUNC. An unmounted mount point is an
+ * empty directory of nothing the model has: -ENOENT, as the unmounted root is.
+ */
 export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenFlags }): Proc<Observation> {
   const fl = a.flags;
   const r = yield* atomic('do_sys_open', (s): readonly [State, { fd: number; ino: number; br: string } | { err: number; br: string }] => {
-    if (!s.sb) return [s, { err: -ENOENT, br: 'open-enoent' }];
+    const at = mountOfPath(s.cfg, a.name);
+    const sb = at && s.sbs[at.fs];
+    if (!at || !sb) return [s, { err: -ENOENT, br: 'open-enoent' }];
     let ino: number | undefined = dirLookup(s.dir, a.name);
     let next = s;
     let br = 'open-existing';
@@ -238,17 +246,17 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
     if (ino !== undefined && fl.append && has(ctx.variant, 'mut-open-append-enoent')) return [s, { err: -ENOENT, br: 'open-enoent' }];
     if (ino === undefined) {
       if (!fl.creat) return [s, { err: -ENOENT, br: 'open-enoent' }];
-      if (s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs-create' }];
+      if (sb.ro) return [s, { err: -EROFS, br: 'open-erofs-create' }];
       let fresh = s.inodes.findIndex((i, k) => k > 0 && i === null);
       if (fresh < 0) fresh = Math.max(1, s.inodes.length);
       ino = fresh;
       const inodes = s.inodes.slice();
       while (inodes.length <= ino) inodes.push(null);
-      inodes[ino] = fsTypeOf(s).s_op.new_inode(ctx, s, ino);
+      inodes[ino] = fsTypeOf(s, at.fs).s_op.new_inode(ctx, s, ino, at.fs);
       next = { ...s, inodes, dir: dirWith(s.dir, a.name, ino) };
       br = 'open-create';
     }
-    if ((fl.write || fl.trunc) && s.sb.ro) return [s, { err: -EROFS, br: 'open-erofs-write' }];
+    if ((fl.write || fl.trunc) && sb.ro) return [s, { err: -EROFS, br: 'open-erofs-write' }];
     const f: OpenFile = { ino, read: fl.read ?? !fl.write, write: !!fl.write, append: !!fl.append, pos: 0 };
     const [s2, fd] = fd_install(next, pid, f, has(ctx.variant, 'mut-fd-not-lowest'));
     return [s2, { fd, ino, br }];
@@ -274,9 +282,11 @@ export function* sys_close(ctx: Ctx, pid: number, a: { fd: number }): Proc<Obser
 /** sys_unlink: drop the name; the inode (and its blocks) lives on while open or mapped. */
 export function* sys_unlink(ctx: Ctx, _pid: number, a: { name: string }): Proc<Observation> {
   const r = yield* atomic('vfs_unlink', (s): readonly [State, [number, string]] => {
-    const ino = s.sb ? dirLookup(s.dir, a.name) : undefined;
-    if (ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
-    if (s.sb!.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
+    const at = mountOfPath(s.cfg, a.name);
+    const sb = at && s.sbs[at.fs];
+    const ino = sb ? dirLookup(s.dir, a.name) : undefined;
+    if (!sb || ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
+    if (sb.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
     const dir = dirWithout(s.dir, a.name);
     const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };
     return [iput_final(next, ino), [0, 'unlink-ok']];

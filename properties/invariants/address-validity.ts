@@ -31,8 +31,9 @@ export const addressValidity: Invariant = {
         if (!addressValid(s, pfn)) return `thread ${t.tid} (${t.call.op}) holds pfn ${pfn}, which is ${describe(s, pfn)}`;
       }
     }
-    if (s.sb) {
-      const d = s.devices[s.sb.dev];
+    for (const sb of s.sbs) {
+      if (!sb) continue;
+      const d = s.devices[sb.dev];
       if (!d.present || d.openers < 1) return `the mounted device ${d.name} is ${d.present ? 'not held open' : 'removed'}`;
     }
     return null;

@@ -46,23 +46,23 @@ describe('block-ownership: every block in one map or in the free pool', () => {
     // unlinked but open: the inode still owns its block
     const g = s.inodes.find((i) => i && i.nlink === 0)!;
     expect(g.blocks.filter((b) => b)).toHaveLength(1);
-    expect(s.sb!.used[g.blocks[1]]).toBe(true);
+    expect(s.sbs[0]!.used[g.blocks[1]]).toBe(true);
     const after = runChecked([{ op: 'close', pid: 0, fd: 0 }], s).s;
     expect(after.inodes[g.ino]).toBeNull();
-    expect(after.sb!.used[g.blocks[1]]).toBe(false);
+    expect(after.sbs[0]!.used[g.blocks[1]]).toBe(false);
   });
 
   it('allows the kernel\'s own leak: ext2_clear_xip_target fails when brd cannot back the new block', () => {
     const { s, obs } = runChecked([open('g'), { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 0 }, { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 4 }]);
     // block 3 was backed and zeroed; block 4 has no memory left: -ENOSPC, the block stays marked used and unlinked
     expect(obs[2].ret).toBeLessThan(0);
-    expect(s.sb!.used.slice(0, 5)).toEqual([true, true, true, true, true]);
+    expect(s.sbs[0]!.used.slice(0, 5)).toEqual([true, true, true, true, true]);
     expect(s.inodes.some((i) => i?.blocks.includes(4))).toBe(false);
   });
 
   it('flags a block marked used and linked nowhere when the medium could have backed it', () => {
     const s = initialState(config, ctx);
-    const leaked = { ...s, sb: { ...s.sb!, used: setAt(s.sb!.used, 3, true) } };
+    const leaked = { ...s, sbs: [{ ...s.sbs[0]!, used: setAt(s.sbs[0]!.used, 3, true) }] };
     expect(blockOwnership.checkStep!(s, leaked, 'x')).toBe('block 3 was marked used but linked into no file, although the medium could back it (ext2_clear_xip_target cannot have failed)');
   });
 
@@ -70,10 +70,10 @@ describe('block-ownership: every block in one map or in the free pool', () => {
     const s = initialState(config, ctx);
     const f = s.dir.f;
     const b = s.inodes[f]!.blocks[0];
-    expect(blockOwnership.checkStep!(s, { ...s, sb: { ...s.sb!, used: setAt(s.sb!.used, b, false) } }, 'x')).toBe(`inode ${f} pgoff 0 maps block ${b}, which the bitmap says is free`);
+    expect(blockOwnership.checkStep!(s, { ...s, sbs: [{ ...s.sbs[0]!, used: setAt(s.sbs[0]!.used, b, false) }] }, 'x')).toBe(`inode ${f} pgoff 0 maps block ${b}, which the bitmap says is free`);
     expect(blockOwnership.checkStep!(s, updateInode(s, f, (i) => ({ ...i, blocks: [b, b] })), 'x')).toBe(`block ${b} is in two block maps: inode ${f} pgoff 0 and inode ${f} pgoff 1`);
     expect(blockOwnership.checkStep!(s, updateInode(s, f, (i) => ({ ...i, blocks: [b, 6] })), 'x')).toBe(`inode ${f} pgoff 1 maps block 6, outside the file system (6 blocks)`);
-    expect(blockOwnership.checkStep!(s, { ...s, sb: { ...s.sb!, used: setAt(s.sb!.used, 0, false) } }, 'x')).toBe('block 0 (the super block) is marked free in the bitmap');
+    expect(blockOwnership.checkStep!(s, { ...s, sbs: [{ ...s.sbs[0]!, used: setAt(s.sbs[0]!.used, 0, false) }] }, 'x')).toBe('block 0 (the super block) is marked free in the bitmap');
   });
 
   it('broken-alloc-ignores-bitmap (a block handed out twice) is caught, the reference is not', () => {

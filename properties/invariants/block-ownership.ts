@@ -1,6 +1,6 @@
 import type { Invariant } from '../invariant.ts';
 import type { State } from '../../model/state.ts';
-import { PAGE_SECTORS } from '../../model/config.ts';
+import { PAGE_SECTORS, fsConfig } from '../../model/config.ts';
 import { diskPageOf, fsBlocks, mediumCanBack, ruleOf } from './medium.ts';
 
 /** Who holds a block: the free pool, one (inode, pgoff) of a block map, or nobody although marked used. */
@@ -20,57 +20,62 @@ function same(a: Owner, b: Owner): boolean {
   return typeof a === 'string' || typeof b === 'string' ? a === b : a.ino === b.ino && a.pgoff === b.pgoff;
 }
 
-/** The device holding the file system: the mounted one, else the one the config made it on. */
-function fsDevice(s: State): number {
-  return s.sb ? s.sb.dev : s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
+/** The device holding file system k: the mounted one, else the one the config made it on. */
+function fsDevice(s: State, k: number): number {
+  const sb = s.sbs[k];
+  return sb ? sb.dev : s.cfg.devices.findIndex((d) => d.name === fsConfig(s.cfg, k).device);
 }
 
-/** The bitmap and block maps of a state, or null when no file system exists on the medium. */
-function fsOf(s: State): { dev: number; used: readonly boolean[]; inodes: State['inodes'] } | null {
-  const dev = fsDevice(s);
+/** File system k's bitmap and the inode table, or null when it no longer exists on the medium. */
+function fsOf(s: State, k: number): { dev: number; used: readonly boolean[]; inodes: State['inodes'] } | null {
+  const dev = fsDevice(s, k);
   // BLKFLSBUF destroyed the file system: no block belongs to anything any more
   if (dev < 0 || !s.devices[dev].formatted) return null;
-  const used = s.sb?.used ?? s.fsUsed;
+  const used = s.sbs[k]?.used ?? s.fsUsed[k];
   return used ? { dev, used, inodes: s.inodes } : null;
 }
 
-/** Ownership, memoised on the (immutable) bitmap and inode table it is computed from. */
-const memo = new WeakMap<readonly boolean[], WeakMap<State['inodes'], Ownership | string>>();
+/** Ownership, memoised on the (immutable) bitmap and inode table it is computed from, per file system. */
+const memo = new WeakMap<readonly boolean[], WeakMap<State['inodes'], Map<number, Ownership | string>>>();
 
-function ownership(s: State): Ownership | string | null {
-  const fs = fsOf(s);
+function ownership(s: State, k: number): Ownership | string | null {
+  const fs = fsOf(s, k);
   if (!fs) return null;
   let m = memo.get(fs.used);
   if (!m) memo.set(fs.used, (m = new WeakMap()));
-  let o = m.get(fs.inodes);
-  if (o === undefined) m.set(fs.inodes, (o = computeOwnership(s, fs.dev, fs.used)));
-  return typeof o === 'string' ? o : { ...o, xip: !!s.sb?.xip };
+  let byFs = m.get(fs.inodes);
+  if (!byFs) m.set(fs.inodes, (byFs = new Map()));
+  let o = byFs.get(k);
+  if (o === undefined) byFs.set(k, (o = computeOwnership(s, k, fs.dev, fs.used)));
+  return typeof o === 'string' ? o : { ...o, xip: !!s.sbs[k]?.xip };
 }
 
 /**
- * Ownership of every block, as e2fsck pass 5 would compute it: the block maps of all inodes
- * (unlinked-but-open ones included: they keep their blocks until ext2_evict_inode) against
- * the on-disk bitmap. A violation of the static rules is returned as a string.
+ * Ownership of every block of file system k, as e2fsck pass 5 would compute it: the block maps
+ * of all its inodes (i_sb = k; unlinked-but-open ones included: they keep their blocks until
+ * ext2_evict_inode) against its on-disk bitmap. A violation of the static rules is returned as
+ * a string.
  */
-function computeOwnership(s: State, dev: number, used: readonly boolean[]): Ownership | string {
+function computeOwnership(s: State, k: number, dev: number, used: readonly boolean[]): Ownership | string {
   const size = fsBlocks(s, dev);
-  if (!used[0]) return 'block 0 (the super block) is marked free in the bitmap';
+  const fsName = s.sbs.length > 1 ? ` of mount ${k}` : '';
+  if (!used[0]) return `block 0 (the super block${fsName}) is marked free in the bitmap`;
   const owners: Owner[] = [];
   for (let b = 0; b < Math.max(size, used.length); b++) owners.push(used[b] ? 'leaked' : 'free');
   owners[0] = 'free'; // the super block: reserved, never a file's and never handed out
   for (const i of s.inodes) {
-    if (!i) continue;
+    if (!i || i.fs !== k) continue;
     for (let pg = 0; pg < i.blocks.length; pg++) {
       const b = i.blocks[pg];
       if (!b) continue;
-      if (b < 0 || b >= size) return `inode ${i.ino} pgoff ${pg} maps block ${b}, outside the file system (${size} blocks)`;
+      if (b < 0 || b >= size) return `inode ${i.ino} pgoff ${pg} maps block ${b}, outside the file system${fsName} (${size} blocks)`;
       const o = owners[b];
-      if (typeof o !== 'string') return `block ${b} is in two block maps: ${ownerName(o)} and inode ${i.ino} pgoff ${pg}`;
-      if (o === 'free') return `inode ${i.ino} pgoff ${pg} maps block ${b}, which the bitmap says is free`;
+      if (typeof o !== 'string') return `block ${b}${fsName} is in two block maps: ${ownerName(o)} and inode ${i.ino} pgoff ${pg}`;
+      if (o === 'free') return `inode ${i.ino} pgoff ${pg} maps block ${b}, which the bitmap${fsName} says is free`;
       owners[b] = { ino: i.ino, pgoff: pg };
     }
   }
-  return { dev, xip: !!s.sb?.xip, owners };
+  return { dev, xip: !!s.sbs[k]?.xip, owners };
 }
 
 /**
@@ -85,21 +90,30 @@ export const blockOwnership: Invariant = {
   when: 'step',
   brokenBy: 'alloc-ignores-bitmap',
   checkStep(pre, post) {
-    const after = ownership(post);
-    if (after === null || typeof after === 'string') return after;
-    const before = ownership(pre);
-    if (before === null || typeof before === 'string' || before.dev !== after.dev || before.owners === after.owners) return null;
-    for (let b = 1; b < after.owners.length; b++) {
-      const x = before.owners[b] ?? 'free', y = after.owners[b];
-      if (same(x, y) || x === 'free' && typeof y !== 'string' || typeof x !== 'string' && y === 'free') continue;
-      if (x === 'free' && y === 'leaked') {
-        // ext2_get_blocks' only leak: the new block could not be cleared because direct_access failed
-        const d = post.devices[after.dev];
-        if (after.xip && ruleOf(d) && !mediumCanBack(post, after.dev, diskPageOf(d, b * PAGE_SECTORS))) continue;
-        return `block ${b} was marked used but linked into no file, although ${after.xip ? 'the medium could back it (ext2_clear_xip_target cannot have failed)' : 'only the XIP clear can leave a block unlinked'}`;
-      }
-      return `block ${b} went from ${ownerName(x)} to ${ownerName(y)} in one step${y === 'leaked' ? ': unlinked but still marked used' : ''}`;
+    // every file system on its own bitmap (mount_bdev: each super block its own device)
+    for (let k = 0; k < post.sbs.length; k++) {
+      const bad = checkFs(pre, post, k);
+      if (bad) return bad;
     }
     return null;
   },
 };
+
+function checkFs(pre: State, post: State, k: number): string | null {
+  const after = ownership(post, k);
+  if (after === null || typeof after === 'string') return after;
+  const before = ownership(pre, k);
+  if (before === null || typeof before === 'string' || before.dev !== after.dev || before.owners === after.owners) return null;
+  for (let b = 1; b < after.owners.length; b++) {
+    const x = before.owners[b] ?? 'free', y = after.owners[b];
+    if (same(x, y) || x === 'free' && typeof y !== 'string' || typeof x !== 'string' && y === 'free') continue;
+    if (x === 'free' && y === 'leaked') {
+      // ext2_get_blocks' only leak: the new block could not be cleared because direct_access failed
+      const d = post.devices[after.dev];
+      if (after.xip && ruleOf(d) && !mediumCanBack(post, after.dev, diskPageOf(d, b * PAGE_SECTORS))) continue;
+      return `block ${b} was marked used but linked into no file, although ${after.xip ? 'the medium could back it (ext2_clear_xip_target cannot have failed)' : 'only the XIP clear can leave a block unlinked'}`;
+    }
+    return `block ${b} went from ${ownerName(x)} to ${ownerName(y)} in one step${y === 'leaked' ? ': unlinked but still marked used' : ''}`;
+  }
+  return null;
+}

@@ -10,9 +10,12 @@ export const mountRules: Invariant = {
   when: 'every-step',
   brokenBy: 'xip-on-any-blocksize',
   check(s) {
-    if (!s.sb?.xip) return null;
-    if (!hasDirectAccess(s, s.sb.dev)) return `XIP mount on ${s.devices[s.sb.dev].name}, which has no direct_access`;
-    if (s.sb.blocksize !== s.cfg.pageSize) return `XIP mount with blocksize ${s.sb.blocksize} != PAGE_SIZE ${s.cfg.pageSize}`;
+    // every mount, each on its own rules
+    for (const sb of s.sbs) {
+      if (!sb?.xip) continue;
+      if (!hasDirectAccess(s, sb.dev)) return `XIP mount on ${s.devices[sb.dev].name}, which has no direct_access`;
+      if (sb.blocksize !== s.cfg.pageSize) return `XIP mount with blocksize ${sb.blocksize} != PAGE_SIZE ${s.cfg.pageSize}`;
+    }
     return null;
   },
 };
@@ -26,7 +29,10 @@ export const xipModeStable: Invariant = {
   when: 'step',
   brokenBy: 'remount-flips-xip',
   checkStep(pre, post) {
-    if (pre.sb && post.sb && pre.sb.dev === post.sb.dev && pre.sb.xip !== post.sb.xip) return `the mount's xip flag changed ${pre.sb.xip} → ${post.sb.xip} while mounted`;
+    for (let k = 0; k < pre.sbs.length; k++) {
+      const a = pre.sbs[k], b = post.sbs[k];
+      if (a && b && a.dev === b.dev && a.xip !== b.xip) return `the ${k ? `mount ${k}'s` : "mount's"} xip flag changed ${a.xip} → ${b.xip} while mounted`;
+    }
     for (const i of pre.inodes) {
       if (!i || i.refs === 0) continue;
       const j = post.inodes[i.ino];

@@ -12,14 +12,15 @@ export const newBlockZeroed: Invariant = {
   when: 'step',
   brokenBy: 'no-zero-new-block',
   checkStep(pre, post) {
-    if (!post.sb) return null;
     for (const i of post.inodes) {
-      if (!i) continue;
+      // each inode's blocks are on its own file system's device (i_sb->s_bdev)
+      const sb = i && post.sbs[i.fs];
+      if (!i || !sb) continue;
       const before = pre.inodes[i.ino];
       for (let pg = 0; pg < i.blocks.length; pg++) {
         const b = i.blocks[pg];
         if (!b || (before && before.blocks[pg] === b)) continue;
-        const bytes = readPfn(post, fsBlockPfn(post, post.sb.dev, b));
+        const bytes = readPfn(post, fsBlockPfn(post, sb.dev, b));
         if (mapping_is_xip(post, i.ino)) {
           if (!isZero(bytes)) return `inode ${i.ino} pgoff ${pg}: block ${b} was linked holding [${bytes}]`;
         } else {

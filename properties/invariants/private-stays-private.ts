@@ -17,7 +17,10 @@ export const privateStaysPrivate: Invariant = {
     const vp0 = Math.floor(call.addr / PS), vp1 = Math.floor((call.addr + call.bytes.length - 1) / PS);
     const vmas = pre.procs[call.pid].vmas.filter((v) => v.start <= vp1 && vp0 < v.start + v.pages);
     if (vmas.some((v) => v.shared) || !vmas.some((v) => v.ino !== null)) return null;
-    if (pre.sb && post.sb && pre.sb.used !== post.sb.used && JSON.stringify(pre.sb.used) !== JSON.stringify(post.sb.used)) return `a private store allocated a block (bitmap changed)`;
+    for (let k = 0; k < pre.sbs.length; k++) {
+      const a = pre.sbs[k], b = post.sbs[k];
+      if (a && b && a.used !== b.used && JSON.stringify(a.used) !== JSON.stringify(b.used)) return `a private store allocated a block (bitmap${pre.sbs.length > 1 ? ` of mount ${k}` : ''} changed)`;
+    }
     return changedFile(pre, post);
   },
 };

@@ -15,14 +15,16 @@ export const readOnly: Invariant = {
     const rawDiscard = /discard_from_brd$/.test(label);
     for (let d = 0; d < pre.devices.length; d++) {
       const a = pre.devices[d], b = post.devices[d];
-      const roMount = pre.sb?.dev === d && pre.sb.ro && post.sb?.ro && !rawDiscard;
+      // the read-only mount on this device, if any (one file system per device)
+      const k = pre.sbs.findIndex((sb) => sb?.dev === d);
+      const roMount = k >= 0 && pre.sbs[k]!.ro && !!post.sbs[k]?.ro && !rawDiscard;
       if (!a.readOnly && !roMount) continue;
       if (!a.present || !b.present) continue;
       for (let pg = 0; pg < a.pages; pg++) {
         const x = a.data[pg], y = b.data[pg];
         if (x !== y && x !== null && (y === null || x.join() !== y.join())) return `${roMount ? 'read-only mount on' : 'read-only device'} ${a.name}: page ${pg} changed [${x}] → [${y}]`;
       }
-      if (roMount && pre.sb!.used.join() !== post.sb!.used.join()) return `read-only mount on ${a.name}: the block bitmap changed`;
+      if (roMount && pre.sbs[k]!.used.join() !== post.sbs[k]!.used.join()) return `read-only mount on ${a.name}: the block bitmap changed`;
     }
     return null;
   },

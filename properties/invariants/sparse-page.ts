@@ -33,7 +33,8 @@ export const sparsePage: Invariant = {
     for (const sp of sparsePtes(s)) {
       if (sp.write) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page writable`;
       const b = s.inodes[sp.ino]?.blocks[sp.pgoff];
-      if (b && s.sb && !isZero(readPfn(s, fsBlockPfn(s, s.sb.dev, b)))) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page over inode ${sp.ino} pgoff ${sp.pgoff}, whose block ${b} holds data`;
+      const sb = s.inodes[sp.ino] && s.sbs[s.inodes[sp.ino]!.fs];
+      if (b && sb && !isZero(readPfn(s, fsBlockPfn(s, sb.dev, b)))) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page over inode ${sp.ino} pgoff ${sp.pgoff}, whose block ${b} holds data`;
     }
     return null;
   },

@@ -63,7 +63,7 @@ export const transferExact: Invariant = {
 function k_beyond(pre: State, post: State, ino: number, end: number): boolean {
   const PS = pre.cfg.pageSize;
   const i = pre.inodes[ino]!, j = post.inodes[ino]!;
-  const dev = pre.sb?.dev;
+  const dev = pre.sbs[i.fs]?.dev;
   if (dev === undefined) return false;
   for (let pg = Math.floor(end / PS); pg < i.blocks.length; pg++) {
     const b = i.blocks[pg];

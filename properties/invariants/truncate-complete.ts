@@ -24,7 +24,8 @@ export const noStaleMapping: Invariant = {
           if (!pte || (pte.kind !== 'pfn' && pte.kind !== 'pagecache' && pte.kind !== 'sparse')) continue;
           const pgoff = v.pgoff + (vp - v.start);
           if (!i || pgoff >= pagesFor(i.size, s.cfg.pageSize)) return `pid ${p.pid} vpage ${vp} still maps inode ${v.ino} pgoff ${pgoff}, beyond EOF (size ${i?.size})`;
-          if (pte.kind === 'pfn' && s.sb && pte.pfn !== fsBlockPfn(s, s.sb.dev, i.blocks[pgoff] ?? -1)) return `pid ${p.pid} vpage ${vp} maps pfn ${pte.pfn}, but inode ${v.ino} pgoff ${pgoff} has block ${i.blocks[pgoff] ?? 0}`;
+          const sb = s.sbs[i.fs];
+          if (pte.kind === 'pfn' && sb && pte.pfn !== fsBlockPfn(s, sb.dev, i.blocks[pgoff] ?? -1)) return `pid ${p.pid} vpage ${vp} maps pfn ${pte.pfn}, but inode ${v.ino} pgoff ${pgoff} has block ${i.blocks[pgoff] ?? 0}`;
         }
       }
     }
@@ -47,10 +48,11 @@ export const truncateZeroesTail: Invariant = {
     // ext2_setattr calls ext2_setsize only when the size changes
     if (!f || pre.inodes[f.ino]?.size === call.len) return null;
     const i = post.inodes[f.ino];
-    if (!i || !post.sb) return null;
+    const sb = i && post.sbs[i.fs];
+    if (!i || !sb) return null;
     const PS = post.cfg.pageSize, pg = Math.floor(call.len / PS), off = call.len % PS;
     if (!off) return null;
-    const bytes = i.pageCache[pg]?.data ?? (i.blocks[pg] ? readPfn(post, fsBlockPfn(post, post.sb.dev, i.blocks[pg])) : null);
+    const bytes = i.pageCache[pg]?.data ?? (i.blocks[pg] ? readPfn(post, fsBlockPfn(post, sb.dev, i.blocks[pg])) : null);
     if (bytes && bytes.slice(off).some((b) => b !== 0)) return `after ftruncate(${call.len}) inode ${i.ino} page ${pg} holds [${bytes}] past EOF`;
     return null;
   },

@@ -8,7 +8,7 @@ export function fileContent(s: State, ino: number): number[] {
   const i = s.inodes[ino];
   if (!i) return [];
   const out: number[] = [];
-  const dev = s.sb?.dev ?? -1;
+  const dev = s.sbs[i.fs]?.dev ?? -1;
   for (let pg = 0; pg < pagesFor(i.size, s.cfg.pageSize); pg++) {
     const pc = i.pageCache[pg];
     const b = i.blocks[pg];

@@ -1,5 +1,5 @@
 import { driverRole } from '../../model/block/driver.ts';
-import { mediumConfig, PAGE_SECTORS } from '../../model/config.ts';
+import { fsConfigs, mediumConfig, PAGE_SECTORS } from '../../model/config.ts';
 import { partitionPages } from '../../model/block/block_device.ts';
 import { mediumOf, type Observation, type State } from '../../model/state.ts';
 import { EIO, ENOMEM, ENOSPC, errnoName } from '../../model/kernel/errno.ts';
@@ -16,7 +16,7 @@ export const errnoWord = (e: number): string => errnoName(e).replace(/^-/, '');
  */
 export const BORROWED: readonly { readonly what: string; readonly why: string }[] = [
   {
-    what: 'whether the medium was exhausted while a call that reports an allocation failure ran (no clear bit in the mounted ext2 block bitmap: ENOSPC; brd has allocated every backing page it may: ENOSPC from 3.16, ENOMEM before), watched by the checker at every atomic step',
+    what: 'whether the medium of the file system a call\'s file is on was exhausted while a call that reports an allocation failure ran (no clear bit in that mount\'s ext2 block bitmap: ENOSPC; the brd under it has allocated every backing page it may: ENOSPC from 3.16, ENOMEM before), watched by the checker at every atomic step',
     why: 'which blocks a file owns is ext2 allocation policy, not POSIX; an allocation failure is accepted only when this holds, on every path (write, writev, sendfile, store, fault, fsync)',
   },
   {
@@ -33,23 +33,26 @@ export const BORROWED: readonly { readonly what: string; readonly why: string }[
   },
 ];
 
-/** What can run out: the blocks of the mounted file system's bitmap, or brd's backing pages. */
+/** What can run out: the blocks of a mounted file system's bitmap, or the brd backing pages under it. */
 export type Exhaustion = 'blocks' | 'backing';
 
-/** No free block in the mounted file system's bitmap, or no brd backing page left to allocate. */
-export function allocationExhausted(s: State, what: Exhaustion): boolean {
-  if (!s.sb) return false;
-  if (what === 'blocks') return s.sb.used.every(Boolean);
-  const d = s.devices[s.sb.dev];
-  const cfg = mediumConfig(s.cfg, s.sb.dev);
+/** No free block in mount k's bitmap, or no brd backing page left to allocate under it. */
+export function allocationExhausted(s: State, what: Exhaustion, k = 0): boolean {
+  const sb = s.sbs[k];
+  if (!sb) return false;
+  if (what === 'blocks') return sb.used.every(Boolean);
+  const d = s.devices[sb.dev];
+  const cfg = mediumConfig(s.cfg, sb.dev);
   if (driverRole(d.driver) !== 'brd') return false;
   const max = cfg.maxBackingPages ?? cfg.pages;
   return d.data.filter((p) => p !== null).length >= max;
 }
 
-/** Bit 1: no free block; bit 2: brd has no backing page left. */
+/** Per mount k, bit 2k: no free block; bit 2k+1: brd has no backing page left under it. One mount: bits 1 and 2. */
 export function exhaustionBits(s: State): number {
-  return (allocationExhausted(s, 'blocks') ? 1 : 0) | (allocationExhausted(s, 'backing') ? 2 : 0);
+  let bits = 0;
+  for (let k = 0; k < s.sbs.length; k++) bits |= ((allocationExhausted(s, 'blocks', k) ? 1 : 0) | (allocationExhausted(s, 'backing', k) ? 2 : 0)) << (2 * k);
+  return bits;
 }
 
 /** Whether an observation says a call failed, somewhere, for want of a block or a backing page. */
@@ -63,9 +66,11 @@ export function reportsAllocationFailure(o: Observation): boolean {
  * (Observation.mediumFull); without that record (a caller judging one call by hand), the
  * state after it.
  */
-export function exhaustedDuring(o: Observation, post: State, what: Exhaustion): boolean {
-  if (o.mediumFull !== undefined) return (o.mediumFull & (what === 'blocks' ? 1 : 2)) !== 0;
-  return allocationExhausted(post, what);
+export function exhaustedDuring(o: Observation, post: State, what: Exhaustion, mounts: readonly number[]): boolean {
+  return mounts.some((k) => {
+    if (o.mediumFull !== undefined) return (o.mediumFull & ((what === 'blocks' ? 1 : 2) << (2 * k))) !== 0;
+    return allocationExhausted(post, what, k);
+  });
 }
 
 /**
@@ -73,8 +78,8 @@ export function exhaustedDuring(o: Observation, post: State, what: Exhaustion): 
  * (brd_direct_access, copy_to_brd_setup): -ENOSPC from 3.16, -ENOMEM in 2.6.25–3.15
  * (medium.ts allocFailureOf). Null when the file system's disk is not brd's.
  */
-export function brdAllocFailure(s: State): number | null {
-  const dev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
+export function brdAllocFailure(s: State, k = 0): number | null {
+  const dev = s.sbs[k]?.dev ?? s.cfg.devices.findIndex((d) => d.name === fsConfigs(s.cfg)[k].device);
   const d = s.devices[dev];
   return d && driverRole(d.driver) === 'brd' ? allocFailureOf(d) : null;
 }
@@ -86,10 +91,13 @@ export function brdAllocFailure(s: State): number | null {
  * kernel before 3.16. Each errno is matched to its own cause: a full bitmap never explains
  * ENOMEM, and brd's exhaustion explains only the errno of its kernel.
  */
-export function unexplainedAllocFailure(o: Observation, post: State, errno: number): string | null {
-  const blocks = exhaustedDuring(o, post, 'blocks');
-  const backing = exhaustedDuring(o, post, 'backing');
-  const brd = brdAllocFailure(post);
+export function unexplainedAllocFailure(o: Observation, post: State, errno: number, mounts: readonly number[]): string | null {
+  const blocks = exhaustedDuring(o, post, 'blocks', mounts);
+  // brd's exhaustion explains the errno of the kernel of the brd it happened under
+  const backingUnder = mounts.filter((k) => exhaustedDuring(o, post, 'backing', [k]));
+  const backing = backingUnder.length > 0;
+  const brds = (backing ? backingUnder : mounts).map((k) => brdAllocFailure(post, k)).filter((e): e is number => e !== null);
+  const brd = brds.includes(errno) ? errno : brds[0] ?? null;
   if (errno === -ENOSPC && blocks) return null;
   if (backing && brd === errno) return null;
   const bitmap = errno === -ENOSPC ? 'free blocks in the bitmap' : null;
@@ -100,15 +108,18 @@ export function unexplainedAllocFailure(o: Observation, post: State, errno: numb
 
 /** The file (inode number) and file page whose block is disk page `page` of `dev`'s disk, if any. */
 export function ownerOfDevicePage(s: State, dev: number, page: number): { ino: number; pgoff: number } | null {
-  const fsDev = s.sb?.dev ?? s.cfg.devices.findIndex((d) => d.name === s.cfg.fs.device);
-  // the file system's partition may be another block device of the same disk
-  if (mediumOf(s.devices, dev) !== mediumOf(s.devices, fsDev)) return null;
-  const block = page - Math.floor(s.devices[fsDev].startSect / PAGE_SECTORS);
-  if (block <= 0 || block >= partitionPages(s.devices[fsDev])) return null;
-  for (const i of s.inodes) {
-    if (!i) continue;
-    const pg = i.blocks.indexOf(block);
-    if (pg >= 0) return { ino: i.ino, pgoff: pg };
+  // every file system on that disk (one per block device: the disk itself or a partition of it),
+  // mounted or as the config made it
+  for (let k = 0; k < fsConfigs(s.cfg).length; k++) {
+    const fsDev = s.sbs[k]?.dev ?? s.cfg.devices.findIndex((d) => d.name === fsConfigs(s.cfg)[k].device);
+    if (fsDev < 0 || mediumOf(s.devices, dev) !== mediumOf(s.devices, fsDev)) continue;
+    const block = page - Math.floor(s.devices[fsDev].startSect / PAGE_SECTORS);
+    if (block <= 0 || block >= partitionPages(s.devices[fsDev])) continue;
+    for (const i of s.inodes) {
+      if (!i || i.fs !== k) continue;
+      const pg = i.blocks.indexOf(block);
+      if (pg >= 0) return { ino: i.ino, pgoff: pg };
+    }
   }
   return null;
 }

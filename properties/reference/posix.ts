@@ -1,6 +1,6 @@
 import type { Action } from '../../model/actions.ts';
 import { EACCES, EBADF, EBUSY, EEXIST, EFAULT, EIO, EFBIG, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC, ENXIO, EOPNOTSUPP, ERANGE, EROFS } from '../../model/kernel/errno.ts';
-import { PAGE_SECTORS } from '../../model/config.ts';
+import { PAGE_SECTORS, fsConfig, fsConfigs, mountOfPath } from '../../model/config.ts';
 import type { Observation, State } from '../../model/state.ts';
 import { pagesFor } from '../../model/state.ts';
 import { errnoWord, exhaustedDuring, ownerOfDevicePage, unexplainedAllocFailure, type Exhaustion } from './borrowed.ts';
@@ -50,7 +50,7 @@ export interface Expected {
 
 type Access = { ok: true } | { ok: false; signal: 'SIGSEGV' | 'SIGBUS' };
 
-type MFile = { size: number; data: (number | null)[]; xip: boolean };
+type MFile = { size: number; data: (number | null)[]; xip: boolean; fs: number };
 
 /** A mutable working copy, used inside one step only. */
 class Work {
@@ -59,7 +59,7 @@ class Work {
   fds: (RefFd | null)[][];
   vmas: RefVma[][];
   priv: Record<number, (number | null)[]>[];
-  mount: RefMount | null;
+  mounts: (RefMount | null)[];
   devs: RefDev[];
   /** The user page whose fault the concrete model reports failed for want of a block (checked: the medium is exhausted). */
   allocFail: { pid: number; vpage: number } | null = null;
@@ -72,20 +72,20 @@ class Work {
   constructor(r: RefState, readonly g: State) {
     this.window = r.window ? { ...r.window, old: r.window.old.slice() } : null;
     this.files = {};
-    for (const [k, f] of Object.entries(r.files)) this.files[Number(k)] = { size: f.size, data: f.data.slice(), xip: f.xip };
+    for (const [k, f] of Object.entries(r.files)) this.files[Number(k)] = { size: f.size, data: f.data.slice(), xip: f.xip, fs: f.fs };
     this.names = r.names.map(([n, i]) => [n, i]);
     this.fds = r.fds.map((p) => p.slice());
     this.vmas = r.vmas.map((p) => p.slice());
     this.priv = r.priv.map((p) => { const o: Record<number, (number | null)[]> = {}; for (const [k, v] of Object.entries(p)) o[Number(k)] = v.slice(); return o; });
-    this.mount = r.mount;
+    this.mounts = r.mounts.slice();
     this.devs = r.devs.slice();
   }
   get PS(): number { return this.g.cfg.pageSize; }
   freeze(): RefState {
-    return { files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mount: this.mount, devs: this.devs, ...(this.window ? { window: this.window } : {}) };
+    return { files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mounts: this.mounts, devs: this.devs, ...(this.window ? { window: this.window } : {}) };
   }
   file(id: number): MFile {
-    return (this.files[id] ??= { size: 0, data: [], xip: !!this.mount?.xip });
+    return (this.files[id] ??= { size: 0, data: [], xip: !!this.mounts[0]?.xip, fs: 0 });
   }
   lookup(name: string): number | undefined {
     return this.names.find((e) => e[0] === name)?.[1];
@@ -104,13 +104,21 @@ class Work {
     if (this.vmas.some((p) => p.some((v) => v.file === id))) return;
     delete this.files[id];
   }
-  /** Holders of write access to the mount: descriptors open for write and mappings of such files. */
-  writers(): boolean {
-    return this.fds.some((p) => p.some((f) => f?.write)) || this.vmas.some((p) => p.some((v) => v.fmodeWrite));
+  /** Whether file `id` lives on mount point k. */
+  onFs(id: number | null, k: number): boolean {
+    return id !== null && this.files[id]?.fs === k;
   }
-  /** Files held open or mapped (umount is -EBUSY). */
-  busy(): boolean {
-    return this.fds.some((p) => p.some((f) => f !== null)) || this.vmas.some((p) => p.some((v) => v.file !== null));
+  /** Holders of write access to mount k: descriptors open for write and mappings of such files, of its files. */
+  writers(k: number): boolean {
+    return this.fds.some((p) => p.some((f) => f?.write && this.onFs(f.file, k))) || this.vmas.some((p) => p.some((v) => v.fmodeWrite && this.onFs(v.file, k)));
+  }
+  /** Files of mount k held open or mapped (its umount is -EBUSY). */
+  busy(k: number): boolean {
+    return this.fds.some((p) => p.some((f) => f !== null && this.onFs(f.file, k))) || this.vmas.some((p) => p.some((v) => this.onFs(v.file, k)));
+  }
+  /** s_maxbytes of the file system file `id` is on, in bytes. */
+  maxBytes(id: number): number {
+    return fsConfig(this.g.cfg, this.file(id).fs).maxFilePages * this.PS;
   }
   setDev(i: number, f: (d: RefDev) => RefDev): void {
     this.devs[i] = f(this.devs[i]);
@@ -327,7 +335,7 @@ function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src
   const f = w.file(id);
   const xip = f.xip;
   const base = w.bufBase;
-  const max = w.g.cfg.fs.maxFilePages * PS;
+  const max = w.maxBytes(id);
   if (len > 0 && pos >= max) return { ret: -EFBIG, pos: NaN }; // *ppos untouched
   const count = Math.min(len, max - pos);
   // a write of nothing returns before *ppos is touched, O_APPEND or not (xip_file_write,
@@ -376,23 +384,51 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
     const base = call.addr;
     w.reachedOld = (addr) => reachedOldPage(call, obs, addr - base);
   }
+  // the file systems whose media the call may allocate on: those of the files it names
+  const on = callMounts(r, call, post.cfg.pageSize);
   if (obs.allocFail !== undefined) {
     // Trust "no block could be had" only when the medium really is exhausted. The fault's errno
     // never reaches the caller (VM_FAULT_SIGBUS: SIGBUS, or EFAULT from a copy).
-    if (!exhaustedDuring(obs, post, 'blocks') && !exhaustedDuring(obs, post, 'backing')) return { next: r, expect: { claim: `reports an allocation failure (a fault found no block) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
+    if (!exhaustedDuring(obs, post, 'blocks', on) && !exhaustedDuring(obs, post, 'backing', on)) return { next: r, expect: { claim: `reports an allocation failure (a fault found no block) at user page ${obs.allocFail}, but the file system has free blocks and backing memory` } };
     w.allocFail = { pid: call.pid, vpage: obs.allocFail };
   }
   if (call.op === 'fsync' || call.op === 'msync') {
     const wb = writebackExhaustion(obs);
-    if (wb && !exhaustedDuring(obs, post, wb)) {
+    if (wb && !exhaustedDuring(obs, post, wb, on)) {
       return { next: r, expect: { claim: `${call.op} reports ${obs.ret === -EIO ? 'EIO' : 'ENOSPC'} from writeback, but the medium is not exhausted (${wb === 'blocks' ? 'free blocks in the bitmap' : 'brd backing pages left'})` } };
     }
   }
   const alloc = ALLOCATING.has(call.op) ? allocLimit(obs) : null;
-  const unexplained = alloc && obs.allocFail === undefined ? unexplainedAllocFailure(obs, post, alloc.status) : null;
+  const unexplained = alloc && obs.allocFail === undefined ? unexplainedAllocFailure(obs, post, alloc.status, on) : null;
   if (unexplained) return { next: r, expect: { claim: `${call.op} reports ${errnoWord(alloc!.status)}, but ${unexplained}` } };
   const expect = apply(w, call, obs);
   return { next: w.freeze(), expect };
+}
+
+/**
+ * The mount points of the files a call names — through its descriptors (both of sendfile) or
+ * the file mappings its address range meets — whose exhaustion alone may excuse an allocation
+ * failure: a full file system does not excuse a failure on another one.
+ */
+function callMounts(r: RefState, call: Action, PS: number): number[] {
+  const out = new Set<number>();
+  const add = (id: number | null | undefined): void => { if (id !== null && id !== undefined && r.files[id]) out.add(r.files[id].fs); };
+  const fd = (n: number): void => add(r.fds[call.pid]?.[n]?.file);
+  const range = (addr: number, len: number): void => {
+    const v0 = Math.floor(addr / PS), v1 = Math.floor((addr + Math.max(1, len) - 1) / PS);
+    for (const v of r.vmas[call.pid] ?? []) if (v.start <= v1 && v0 < v.start + v.pages) add(v.file);
+  };
+  switch (call.op) {
+    case 'sendfile': fd(call.inFd); fd(call.outFd); break;
+    case 'load': range(call.addr, call.len); break;
+    case 'store': range(call.addr, call.bytes.length); break;
+    case 'msync': range(call.addr, call.pages * PS); break;
+    default: if ('fd' in call && typeof call.fd === 'number') fd(call.fd);
+  }
+  // a user buffer of a read or write may be a mapping whose fault allocates (a hole of a shared mapping)
+  if ('buf' in call && typeof call.buf === 'number' && 'len' in call && typeof call.len === 'number') range(call.buf, call.len);
+  if ('iov' in call && Array.isArray(call.iov)) for (const v of call.iov) range(v.buf, v.len);
+  return [...out];
 }
 
 /** Calls that may allocate blocks or backing pages for a file, hence fail for want of one. */
@@ -420,17 +456,21 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
   switch (c.op) {
     case 'open': {
       const fl = c.flags;
-      if (!w.mount) return { ret: -ENOENT };
+      // path lookup: the mount point's file system (an unmounted one, or a directory no file
+      // system is mounted on, has no files: ENOENT)
+      const at = mountOfPath(w.g.cfg, c.name);
+      const m = at && w.mounts[at.fs];
+      if (!at || !m) return { ret: -ENOENT };
       let id = w.lookup(c.name);
       if (id !== undefined && fl.creat && fl.excl) return { ret: -EEXIST };
       if (id === undefined) {
         if (!fl.creat) return { ret: -ENOENT };
-        if (w.mount.ro) return { ret: -EROFS };
+        if (m.ro) return { ret: -EROFS };
       }
-      if ((fl.write || fl.trunc) && w.mount.ro) return { ret: -EROFS };
+      if ((fl.write || fl.trunc) && m.ro) return { ret: -EROFS };
       if (id === undefined) {
         id = freshId(w);
-        w.files[id] = { size: 0, data: [], xip: w.mount.xip };
+        w.files[id] = { size: 0, data: [], xip: m.xip, fs: at.fs };
         w.names.push([c.name, id]);
         w.names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       }
@@ -447,9 +487,11 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       return { ret: 0 };
     }
     case 'unlink': {
-      const id = w.mount ? w.lookup(c.name) : undefined;
-      if (id === undefined) return { ret: -ENOENT };
-      if (w.mount!.ro) return { ret: -EROFS };
+      const at = mountOfPath(w.g.cfg, c.name);
+      const m = at && w.mounts[at.fs];
+      const id = m ? w.lookup(c.name) : undefined;
+      if (!m || id === undefined) return { ret: -ENOENT };
+      if (m.ro) return { ret: -EROFS };
       w.names = w.names.filter((e) => e[0] !== c.name);
       w.evictIfUnused(id);
       return { ret: 0 };
@@ -466,7 +508,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       else if (c.whence === 'cur') off += f.pos;
       else if ((c.whence === 'data' || c.whence === 'hole') && off >= eof) return { ret: -ENXIO };
       if (c.whence === 'hole') off = eof;
-      if (off < 0 || off > w.g.cfg.fs.maxFilePages * PS) return { ret: -EINVAL };
+      if (off < 0 || off > w.maxBytes(f.file)) return { ret: -EINVAL };
       w.setPos(pid, c.fd, off);
       return { ret: off };
     }
@@ -477,12 +519,13 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       return { ret: 0, stat: { size: file.size, xip: file.xip } };
     }
     case 'statfs': {
-      if (!w.mount) return { ret: -ENOENT };
+      const m = w.mounts[c.mnt ?? 0];
+      if (!m) return { ret: -ENOENT };
       const bfree = obs.statfs?.bfree ?? -1;
       // ext2_fill_super's block count is the partition's size; the super block is overhead
-      const blocks = w.devs[w.mount.dev].fsPages - 1;
+      const blocks = w.devs[m.dev].fsPages - 1;
       if (bfree < 0 || bfree > blocks) return { claim: `statfs f_bfree ${bfree} is outside 0..f_blocks (${blocks})` };
-      return { ret: 0, statfs: { blocks, ro: w.mount.ro, xip: w.mount.xip } };
+      return { ret: 0, statfs: { blocks, ro: m.ro, xip: m.xip } };
     }
     case 'msync': return msync(w, c, obs);
     case 'mprotect': return mprotect(w, c);
@@ -559,7 +602,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const f = w.fd(pid, c.fd);
       if (!f) return { ret: -EBADF };
       if (!f.write) return { ret: -EINVAL };
-      if (c.len > w.g.cfg.fs.maxFilePages * PS) return { ret: -EFBIG };
+      if (c.len > w.maxBytes(f.file)) return { ret: -EFBIG };
       // a concurrent ftruncate is two events (truncate-window.ts): i_size_write, then the unmap
       const phase = (c as PhasedAction).truncatePhase;
       if (phase === 'unmap') {
@@ -644,10 +687,12 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
     case 'mount': return mount(w, c);
     case 'remount': return remount(w, c);
     case 'umount': {
-      if (!w.mount) return { ret: -EINVAL };
-      if (w.busy()) return { ret: -EBUSY };
-      const dev = w.mount.dev;
-      w.mount = null;
+      const k = c.mnt ?? 0;
+      const m = w.mounts[k];
+      if (!m) return { ret: -EINVAL };
+      if (w.busy(k)) return { ret: -EBUSY };
+      const dev = m.dev;
+      w.mounts[k] = null;
       w.release(dev);
       return { ret: 0 };
     }
@@ -714,7 +759,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const own = ownerOfDevicePage(w.g, c.dev, c.page);
       const f = own ? w.files[own.ino] : undefined;
       if (own && f) {
-        const cached = w.mount !== null && !f.xip;
+        const cached = !!w.mounts[f.fs] && !f.xip;
         for (let k = 0; k < PS; k++) {
           const at = own.pgoff * PS + k;
           if (at < f.data.length) f.data[at] = cached ? null : 0;
@@ -795,43 +840,48 @@ function freeStarts(w: Work, pid: number, pages: number): number[] {
 }
 
 /**
- * mount -t ext2 [-o xip][,ro]: -EBUSY when already mounted (one ext2 in this model), -ENODEV
- * for a missing device, -EACCES rw on a read-only disk, -EINVAL without a file system; xip is
- * dropped on a disk without direct_access and refused with a block size other than the page.
- * The files are instantiated anew: their file operations follow the new mount's xip.
+ * mount -t ext2 [-o xip][,ro] DEV: the file system made on DEV goes to its mount point (the
+ * root's when DEV holds none of the configured ones). -EBUSY when that mount point is
+ * mounted, -ENODEV for a missing device, -EACCES rw on a read-only disk, -EINVAL without a
+ * file system; xip is dropped on a disk without direct_access and refused with a block size
+ * other than the page. That file system's files are instantiated anew: their file operations
+ * follow the new mount's xip; another mount's files are untouched.
  */
 function mount(w: Work, c: Extract<Action, { op: 'mount' }>): Expected {
-  if (w.mount) return { ret: -EBUSY };
+  const name = w.g.cfg.devices[c.dev]?.name;
+  const k = Math.max(0, fsConfigs(w.g.cfg).findIndex((f) => f.device === name));
+  if (w.mounts[k]) return { ret: -EBUSY };
   const d = w.devs[c.dev];
   if (!d || !d.present) return { ret: -ENODEV };
   if (!c.ro && d.readOnly) return { ret: -EACCES };
   if (!d.formatted) return { ret: -EINVAL };
   const xip = c.xip && hasDirectAccess(d);
-  const blocksize = w.g.cfg.fs.mount.blocksize ?? w.PS;
+  const blocksize = fsConfig(w.g.cfg, k).mount.blocksize ?? w.PS;
   if (xip && blocksize !== w.PS) return { ret: -EINVAL };
-  w.mount = { dev: c.dev, ro: c.ro, xip };
+  w.mounts[k] = { dev: c.dev, ro: c.ro, xip };
   w.hold(c.dev);
-  for (const f of Object.values(w.files)) f.xip = xip;
+  for (const f of Object.values(w.files)) if (f.fs === k) f.xip = xip;
   return { ret: 0 };
 }
 
 /**
- * mount -o remount: -EINVAL unmounted, -EACCES rw on a read-only disk, -EBUSY going read-only
+ * mount -o remount of one mount point (each mount judged on its own files): -EINVAL unmounted, -EACCES rw on a read-only disk, -EBUSY going read-only
  * while anything holds write access; the xip flag never changes on remount (ext2_remount:
  * "refusing change of xip flag with busy inodes"), but asking for xip with a block size other
  * than the page is still -EINVAL.
  */
 function remount(w: Work, c: Extract<Action, { op: 'remount' }>): Expected {
-  const m = w.mount;
+  const k = c.mnt ?? 0;
+  const m = w.mounts[k];
   if (!m) return { ret: -EINVAL };
   if (!c.ro && w.devs[m.dev].readOnly) return { ret: -EACCES };
   // going read-only: -EBUSY while an unlinked file still lives (s_remove_count, 3.3+;
   // fs_may_remount_ro's i_nlink test before) or anything holds write access
-  if (c.ro && !m.ro && Object.keys(w.files).some((id) => !w.names.some((e) => e[1] === Number(id)))) return { ret: -EBUSY };
-  if (c.ro && !m.ro && w.writers()) return { ret: -EBUSY };
-  const blocksize = w.g.cfg.fs.mount.blocksize ?? w.PS;
+  if (c.ro && !m.ro && Object.keys(w.files).some((id) => w.onFs(Number(id), k) && !w.names.some((e) => e[1] === Number(id)))) return { ret: -EBUSY };
+  if (c.ro && !m.ro && w.writers(k)) return { ret: -EBUSY };
+  const blocksize = fsConfig(w.g.cfg, k).mount.blocksize ?? w.PS;
   if (c.xip && hasDirectAccess(w.devs[m.dev]) && blocksize !== w.PS) return { ret: -EINVAL };
-  w.mount = { ...m, ro: c.ro };
+  w.mounts[k] = { ...m, ro: c.ro };
   return { ret: 0 };
 }
 

@@ -1,12 +1,13 @@
 import { driverRole } from '../../model/block/driver.ts';
 import type { DriverRole } from '../../model/block/block_device_operations.ts';
-import { PAGE_SECTORS, type Config } from '../../model/config.ts';
+import { fsConfigs, PAGE_SECTORS, pathIn, type Config } from '../../model/config.ts';
 import { pagesFor } from '../../model/state.ts';
 import type { TruncateWindow } from './truncate-window.ts';
 
 /**
- * The reference's own state: what a POSIX (as Linux implements it) machine with one ext2 and a
- * few block devices holds, with no pages, blocks, ptes, locks or drivers' private data. It is
+ * The reference's own state: what a POSIX (as Linux implements it) machine with one ext2 or
+ * several (each on its own device, mounted at the root or at a directory of it) and a few
+ * block devices holds, with no pages, blocks, ptes, locks or drivers' private data. It is
  * derived from the configuration alone (refInit) and then only from the calls and what the
  * reference itself says they do — never from the concrete model's state, except for the few
  * facts listed in BORROWED (borrowed.ts), each of which the report names.
@@ -18,7 +19,7 @@ import type { TruncateWindow } from './truncate-window.ts';
 export interface RefState {
   /** Live files by the reference's own id (the lowest id not in use, as ext2 picks inode numbers). */
   readonly files: Readonly<Record<number, RefFile>>;
-  /** The root directory: [name, file id], sorted by name. */
+  /** The directory tree as actions name it: [name, file id], sorted by name (`<mount point>/<name>` below a mount point). */
   readonly names: readonly (readonly [string, number])[];
   /** Per process: open file descriptions by descriptor number (null = free). */
   readonly fds: readonly (readonly (RefFd | null)[])[];
@@ -26,8 +27,8 @@ export interface RefState {
   readonly vmas: readonly (readonly RefVma[])[];
   /** Private bytes of each process: anonymous pages and COW'd private file pages, by virtual page. */
   readonly priv: readonly Readonly<Record<number, readonly (number | null)[]>>[];
-  /** The ext2 mount, or null. */
-  readonly mount: RefMount | null;
+  /** Per mount point (cfg.fs order, 0 = the root): its ext2 mount, or null. */
+  readonly mounts: readonly (RefMount | null)[];
   /** Block devices, by index, as an administrator sees them. */
   readonly devs: readonly RefDev[];
   /** An ftruncate between i_size_write and its unmap (concurrent groups only: truncate-window.ts). */
@@ -40,6 +41,8 @@ export interface RefFile {
   readonly data: readonly (number | null)[];
   /** Whether the file was instantiated by an xip mount (XIP file operations: aio is -EINVAL, reads count whole chunks). */
   readonly xip: boolean;
+  /** The file system (mount point) it lives on: no call moves a file between file systems (no rename or link: no EXDEV). */
+  readonly fs: number;
 }
 
 export interface RefFd {
@@ -84,9 +87,9 @@ export interface RefDev {
   readonly fsPages: number;
   readonly present: boolean;
   readonly readOnly: boolean;
-  /** Holds the ext2 file system (the configured one; lost by brd BLKFLSBUF or dcssblk remove). */
+  /** Holds an ext2 file system (a configured one; lost by brd BLKFLSBUF or dcssblk remove). */
   readonly formatted: boolean;
-  /** Holders: raw opens plus the mount. */
+  /** Holders: raw opens plus the mounts on it. */
   readonly openers: number;
   /** Raw opens by user processes (blkdev_open), per process: a process closes only its own. */
   readonly raw: readonly number[];
@@ -110,26 +113,28 @@ function roleOf(name: string): DriverRole {
   return driverRole(name) ?? 'disk';
 }
 
-/** The machine as configured: files as mke2fs wrote them (holes read as zeros), the mount as configured. */
+/** The machine as configured: files as mke2fs wrote them (holes read as zeros), each file system mounted as configured. */
 export function refInit(s: { readonly cfg: Config }): RefState {
   const cfg = s.cfg;
   const PS = cfg.pageSize;
-  const fsDev = cfg.devices.findIndex((d) => d.name === cfg.fs.device);
-  const m = cfg.fs.mount;
-  const mount: RefMount | null = cfg.fs.mounted
-    ? { dev: fsDev, ro: m.ro, xip: m.xip && roleOf(cfg.devices[fsDev].driver) !== 'disk' }
-    : null;
+  const list = fsConfigs(cfg);
+  const fsDevs = list.map((f) => cfg.devices.findIndex((d) => d.name === f.device));
+  const mounts: (RefMount | null)[] = list.map((f, k) => (f.mounted
+    ? { dev: fsDevs[k], ro: f.mount.ro, xip: f.mount.xip && roleOf(cfg.devices[fsDevs[k]].driver) !== 'disk' }
+    : null));
   const files: Record<number, RefFile> = {};
   const names: [string, number][] = [];
-  cfg.fs.files.forEach((f, k) => {
+  let id = 0;
+  list.forEach((fsc, k) => fsc.files.forEach((f) => {
     const data: number[] = [];
     for (let i = 0; i < pagesFor(f.data.length, PS) * PS; i++) data.push(f.holes.includes(Math.floor(i / PS)) || i >= f.data.length ? 0 : f.data[i]);
-    files[k + 1] = { size: f.data.length, data, xip: !!mount?.xip };
-    names.push([f.name, k + 1]);
-  });
+    files[++id] = { size: f.data.length, data, xip: !!mounts[k]?.xip, fs: k };
+    names.push([pathIn(cfg, k, f.name), id]);
+  }));
   names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  // the mount holds its block device, and a partition in use holds its disk
-  const held = mount && cfg.devices[fsDev].partitionOf !== undefined ? cfg.devices.findIndex((x) => x.name === cfg.devices[fsDev].partitionOf) : -1;
+  // the mounts hold their block devices, and a partition in use holds its disk
+  const mountedOn = (i: number): number => mounts.filter((m) => m?.dev === i).length;
+  const diskOf = (i: number): number => (cfg.devices[i].partitionOf === undefined ? i : cfg.devices.findIndex((x) => x.name === cfg.devices[i].partitionOf));
   const devs: RefDev[] = cfg.devices.map((p, i) => {
     // a partition is its disk's medium seen from startSect on
     const disk = p.partitionOf === undefined ? i : cfg.devices.findIndex((x) => x.name === p.partitionOf);
@@ -139,13 +144,14 @@ export function refInit(s: { readonly cfg: Config }): RefState {
     return {
       driver, pages: d.pages, startSect: p.startSect, disk, fsPages, present: true,
       readOnly: d.readOnly || (driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
-      formatted: i === fsDev, openers: mount && (i === fsDev || i === held) ? 1 : 0, raw: Array.from({ length: cfg.processes }, () => 0),
+      formatted: fsDevs.includes(i), raw: Array.from({ length: cfg.processes }, () => 0),
+      openers: mountedOn(i) + cfg.devices.filter((_, j) => j !== i && diskOf(j) === i && mountedOn(j) > 0).length,
       dcss: driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
     };
   });
   const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false };
   return {
-    files, names, mount, devs,
+    files, names, mounts, devs,
     fds: Array.from({ length: cfg.processes }, () => []),
     vmas: Array.from({ length: cfg.processes }, () => [heap]),
     priv: Array.from({ length: cfg.processes }, () => ({})),

@@ -82,4 +82,19 @@ export const REFERENCE_SUITE: readonly SuiteSystem[] = [
     },
     files: 2, maxLen: 8,
   },
+  {
+    name: 'ext2-two-mounts',
+    description: 'two ext2 at once: -o xip on a dcssblk segment at the root, and on a plain disk at mnt1 (xip dropped: the page cache), each with its own bitmap, s_maxbytes and mount state',
+    config: {
+      pageSize: 4,
+      devices: [{ name: 'dcssblk0', driver: 'dcssblk', pages: 7, segmentType: 'SW' }, { name: 'sda', driver: 'disk', pages: 6 }],
+      fs: [
+        { device: 'dcssblk0', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 5 },
+        { device: 'sda', at: 'mnt1', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 4 },
+      ],
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    // generated file i is f<i div 2> of file system i mod 2: f0, mnt1/f0, f1, mnt1/f1, f2, mnt1/f2
+    files: 6, maxLen: 10,
+  },
 ];

@@ -69,8 +69,8 @@ describe('ext2_remount / do_remount_sb', () => {
   it('a remount that keeps the xip flag takes the remount-ok branch, not remount-xip-change-refused', () => {
     const ctx = { variant: reference, pageSize: 4 };
     const s = initialState(xipConfig, ctx);
-    expect(ext2_remount(ctx, s, { xip: true, ro: false })[2]).toBe('remount-ok');
-    expect(ext2_remount(ctx, s, { xip: false, ro: false })[2]).toBe('remount-xip-change-refused');
+    expect(ext2_remount(ctx, s, { xip: true, ro: false, fs: 0 })[2]).toBe('remount-ok');
+    expect(ext2_remount(ctx, s, { xip: false, ro: false, fs: 0 })[2]).toBe('remount-xip-change-refused');
   });
 });
 

@@ -1,7 +1,7 @@
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { truncateMutex, ext2_get_xip_mem } from './xip.ts';
-import { atomic, bioRead, bioWrite, branches, cover, lock, padTo, pagesFor, setAt, unlock, updateInode, zeros, type AddressSpaceOperations, type Ctx, type Proc, type State } from '../kernel_api.ts';
+import { atomic, bioRead, bioWrite, branches, cover, lock, padTo, pagesFor, sbOf, setAt, unlock, updateInode, zeros, type AddressSpaceOperations, type Ctx, type Proc, type State } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_readpage/ext2_writepage via mpage/block_write_full_page (3.x); fs/mpage.c do_mpage_readpage; drivers/block/brd.c brd_make_request → copy_to_brd_setup';
 // writepage-enospc: no block for a hole; writepage-allocate-eio: the bio writing a new block
@@ -26,7 +26,7 @@ export function* ext2_readpage(_ctx: Ctx, ino: number, pgoff: number): Proc<numb
       return [updateInode(s, ino, (i) => ({ ...i, pageCache: setAt(padTo(i.pageCache, pgoff, null), pgoff, page) })), 'readpage-beyond-eof'];
     }
     const block = ext2_bmap(s, ino, pgoff);
-    const [s2, data] = block ? bioRead(s, s.sb!.dev, block) : [s, zeros(s.cfg.pageSize)];
+    const [s2, data] = block ? bioRead(s, sbOf(s, ino)!.dev, block) : [s, zeros(s.cfg.pageSize)];
     const page = { data: (data ?? zeros(s.cfg.pageSize)).slice(), dirty: false };
     return [updateInode(s2, ino, (i) => ({ ...i, pageCache: setAt(padTo(i.pageCache, pgoff, null), pgoff, page) })), block ? 'readpage-block' : 'readpage-hole'];
   });
@@ -41,7 +41,7 @@ export function* ext2_writepage(ctx: Ctx, ino: number, pgoff: number): Proc<numb
     if (!p || !p.dirty) return [s, 'writepage-clean'];
     const block = ext2_bmap(s, ino, pgoff);
     if (!block) return [s, 'needs-block'];
-    const [s2, err] = bioWrite(s, s.sb!.dev, block, p.data);
+    const [s2, err] = bioWrite(s, sbOf(s, ino)!.dev, block, p.data);
     if (err) return [s2, 'writepage-eio'];
     return [markClean(s2, ino, pgoff), 'writepage-existing'];
   });
@@ -82,7 +82,7 @@ export function ext2_writepages(ctx: Ctx, s: State, ino: number): State {
     if ('err' in got && got.err === -ENOSPC) return;
     next = s2;
     const blk = next.inodes[ino]!.blocks[pg];
-    if (blk) next = bioWrite(next, next.sb!.dev, blk, p.data, ctx)[0];
+    if (blk) next = bioWrite(next, sbOf(next, ino)!.dev, blk, p.data, ctx)[0];
   });
   return next;
 }

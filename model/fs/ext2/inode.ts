@@ -1,6 +1,6 @@
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
-import { PAGE_SECTORS, bioWrite, branches, direct_access, has, hit, padTo, setAt, updateInode, writePfn, zeros, type Ctx, type Inode, type State, type SuperBlock } from '../kernel_api.ts';
+import { PAGE_SECTORS, bioWrite, branches, direct_access, has, hit, padTo, sbOf, setAt, updateInode, withSb, writePfn, zeros, type Ctx, type Inode, type State, type SuperBlock } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19; the re-check under truncate_mutex from 2.6.30)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
@@ -39,11 +39,16 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   // xip_sparse_mutex; variant `unserialised-alloc` is that 2.6.26 code.
   const existing = ext2_bmap(s, ino, pgoff);
   if (existing && !has(ctx.variant, 'unserialised-alloc')) return [s, { block: existing, branch: 'raced-mapped' }];
-  const sb = s.sb!;
-  const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(sb, s.inodes[ino]!, pgoff) : ext2_new_block(sb);
+  // ext2_new_blocks(inode, …) allocates from inode->i_sb's bitmap; the mutant `mut-alloc-first-sb`
+  // takes the block from the first mounted super block's bitmap while that one has a free bit
+  const fs = s.inodes[ino]!.fs;
+  const sb = s.sbs[fs]!;
+  const first = s.sbs.findIndex(Boolean);
+  const from = has(ctx.variant, 'mut-alloc-first-sb') && first >= 0 && s.sbs[first]!.used.includes(false) ? first : fs;
+  const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(s.sbs[from]!, s.inodes[ino]!, pgoff) : ext2_new_block(s.sbs[from]!);
   if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];
   let [sb2, block] = got;
-  let next: State = { ...s, sb: sb2 };
+  let next: State = withSb(s, from, sb2);
   if (sb.xip) {
     // ext2_clear_xip_target: __inode_direct_access + clear_page
     const [s3, da] = direct_access(next, sb.dev, block * PAGE_SECTORS);
@@ -86,7 +91,8 @@ export function ext2_truncate_blocks(s: State, ino: number, fromPage: number, ke
   const freed = inode.blocks.slice(fromPage).filter((b) => b !== 0);
   const blocks = inode.blocks.slice(0, fromPage);
   // keepBitmap: the broken variant `free-keeps-bitmap` (ext2_free_blocks without ext2_clear_bit_atomic)
-  return updateInode({ ...s, sb: keepBitmap ? s.sb : ext2_free_blocks(s.sb!, freed) }, ino, (i) => ({ ...i, blocks }));
+  const sb = sbOf(s, ino)!;
+  return updateInode(keepBitmap ? s : withSb(s, inode.fs, ext2_free_blocks(sb, freed)), ino, (i) => ({ ...i, blocks }));
 }
 
 /**
@@ -95,11 +101,11 @@ export function ext2_truncate_blocks(s: State, ino: number, fromPage: number, ke
  * ext2_aops_xip with ext2_xip_file_operations, else ext2_aops with ext2_file_operations — and
  * never re-evaluated (walkthrough §1.2).
  */
-export function ext2_new_inode(ctx: Ctx, s: State, ino: number): Inode {
-  const xip = !!s.sb?.xip;
+export function ext2_new_inode(ctx: Ctx, s: State, ino: number, fs: number): Inode {
+  const xip = !!s.sbs[fs]?.xip;
   const aops = xip ? (has(ctx.variant, 'aops-both') ? 'ext2_aops_xip+pagecache' : 'ext2_aops_xip') : 'ext2_aops';
   const fops = xip ? 'ext2_xip_file_operations' : 'ext2_file_operations';
-  return { ino, size: 0, blocks: [], aops, fops, nlink: 1, refs: 0, pageCache: [] };
+  return { ino, fs, size: 0, blocks: [], aops, fops, nlink: 1, refs: 0, pageCache: [] };
 }
 
 /** ext2_evict_inode (3.19) of an unlinked inode: `if (inode->i_blocks) ext2_truncate_blocks(inode, 0)`. */

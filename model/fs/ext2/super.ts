@@ -1,6 +1,6 @@
 import { EACCES, EBUSY, EINVAL, ENODEV } from '../../kernel/errno.ts';
 import { ext2_new_inode } from './inode.ts';
-import { blkdev_get, blkdev_put, branches, has, hasDirectAccess, partitionPages, type Ctx, type MountArgs, type State, type StatfsObs } from '../kernel_api.ts';
+import { blkdev_get, blkdev_put, branches, has, hasDirectAccess, partitionPages, setAt, withSb, type Ctx, type MountArgs, type State, type StatfsObs } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_xip_verify_sb, fs/super.c (3.x)';
 export const B_SUPER = branches('ext2_super', CITE, [
@@ -22,7 +22,7 @@ export const EXT2 = 'ext2';
  * Returns the new state, the result and the branch taken.
  */
 export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number): readonly [State, number, string] {
-  if (s.sb) return [s, -EBUSY, 'mount-ebusy-mounted'];
+  if (s.sbs[a.fs]) return [s, -EBUSY, 'mount-ebusy-mounted'];
   const d = s.devices[a.dev];
   if (!d || !d.present) return [s, -ENODEV, 'mount-enodev'];
   if (!a.ro && d.readOnly) return [s, -EACCES, 'mount-eacces-ro-device'];
@@ -32,10 +32,11 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   let xip = a.xip, branch = 'mount-ok';
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
   if (xip && (blocksize !== s.cfg.pageSize || (has(ctx.variant, 'hist-xip-check-early') && sbMinBlocksize(s, a.dev) !== blocksize)) && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
-  const used = s.fsUsed ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
-  const mounted: State = { ...s1, sb: { type: EXT2, dev: a.dev, xip, ro: a.ro, blocksize, used }, fsUsed: null };
-  // ext2_iget on first use: in-core inodes are made anew, with a_ops chosen by the new mount.
-  const inodes = mounted.inodes.map((i) => i && { ...ext2_new_inode(ctx, mounted, i.ino), size: i.size, blocks: i.blocks, nlink: i.nlink });
+  const used = s.fsUsed[a.fs] ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
+  const mounted: State = { ...withSb(s1, a.fs, { type: EXT2, dev: a.dev, xip, ro: a.ro, blocksize, used }), fsUsed: setAt(s1.fsUsed, a.fs, null) };
+  // ext2_iget on first use: the file system's in-core inodes are made anew, with a_ops chosen by
+  // the new mount (another mount's inodes are not this super block's: untouched)
+  const inodes = mounted.inodes.map((i) => i && i.fs === a.fs ? { ...ext2_new_inode(ctx, mounted, i.ino, a.fs), size: i.size, blocks: i.blocks, nlink: i.nlink } : i);
   return [{ ...mounted, inodes }, 0, branch];
 }
 
@@ -60,21 +61,22 @@ function sbMinBlocksize(s: State, dev: number): number {
  * write (mnt_get_writers; FMODE_WRITE in fs_may_remount_ro); ro→rw of a read-only disk is
  * -EACCES.
  */
-export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean }): readonly [State, number, string] {
-  const sb = s.sb;
+export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean; fs: number }): readonly [State, number, string] {
+  const sb = s.sbs[a.fs];
   if (!sb) return [s, -EINVAL, 'remount-einval-unmounted'];
   if (!a.ro && s.devices[sb.dev].readOnly) return [s, -EACCES, 'remount-eacces-ro-device'];
-  // s_remove_count: an inode with nlink 0 that is not yet evicted (the model evicts at the last reference)
-  if (a.ro && !sb.ro && s.inodes.some((i) => i && i.nlink === 0)) return [s, -EBUSY, 'remount-ebusy-unlinked'];
-  // sb_prepare_remount_readonly: any struct file open for write — held by a descriptor or by a vma's vm_file
-  if (a.ro && !sb.ro && !has(ctx.variant, 'mut-remount-ro-ignores-writers') && s.procs.some((p) => p.files.some((f) => f && f.write) || p.vmas.some((v) => v.fmodeWrite))) return [s, -EBUSY, 'remount-ebusy-writers'];
+  const mine = (ino: number | null): boolean => ino !== null && s.inodes[ino]?.fs === a.fs;
+  // s_remove_count (per super block): an inode of this file system with nlink 0 that is not yet evicted (the model evicts at the last reference)
+  if (a.ro && !sb.ro && s.inodes.some((i) => i && i.fs === a.fs && i.nlink === 0)) return [s, -EBUSY, 'remount-ebusy-unlinked'];
+  // sb_prepare_remount_readonly: any struct file of this super block's mounts open for write — held by a descriptor or by a vma's vm_file
+  if (a.ro && !sb.ro && !has(ctx.variant, 'mut-remount-ro-ignores-writers') && s.procs.some((p) => p.files.some((f) => f && f.write && mine(f.ino)) || p.vmas.some((v) => v.fmodeWrite && mine(v.ino)))) return [s, -EBUSY, 'remount-ebusy-writers'];
   // 2.6.13–2.6.21 ran neither ext2_xip_verify_sb nor the blocksize test on remount (hist-remount-unchecked)
   const unchecked = has(ctx.variant, 'hist-remount-unchecked');
   let xip = a.xip && (unchecked || hasDirectAccess(s, sb.dev));
   if (xip && sb.blocksize !== s.cfg.pageSize && !unchecked) {
     // 2.6.22-rc: `goto restore_opts` with err never set; the model takes the 0 the stack slot may
     // hold, and do_remount_sb then applies the MS_RDONLY change (hist-remount-err-uninit)
-    if (has(ctx.variant, 'hist-remount-err-uninit')) return [{ ...s, sb: { ...sb, ro: a.ro } }, 0, 'remount-einval-blocksize'];
+    if (has(ctx.variant, 'hist-remount-err-uninit')) return [withSb(s, a.fs, { ...sb, ro: a.ro }), 0, 'remount-einval-blocksize'];
     return [s, -EINVAL, 'remount-einval-blocksize'];
   }
   let branch = 'remount-ok';
@@ -83,16 +85,16 @@ export function ext2_remount(ctx: Ctx, s: State, a: { xip: boolean; ro: boolean 
   // every in-core inode as it is, idle ones too (hist-remount-busy)
   if (xip !== sb.xip && !has(ctx.variant, 'remount-flips-xip') && !has(ctx.variant, 'hist-remount-busy')) { xip = sb.xip; branch = 'remount-xip-change-refused'; }
   // A flipped flag would change the a_ops of inodes instantiated from now on, never of live ones.
-  return [{ ...s, sb: { ...sb, xip, ro: a.ro } }, 0, branch];
+  return [withSb(s, a.fs, { ...sb, xip, ro: a.ro }), 0, branch];
 }
 
-/** umount: -EBUSY while any file is open or mapped; releases the block device (blkdev_put). */
-export function ext2_umount(_ctx: Ctx, s: State, ignoreBusy = false): readonly [State, number, string] {
-  const sb = s.sb;
+/** umount of mount point `fs`: -EBUSY while any of its files is open or mapped (do_umount's propagate_mount_busy); releases its block device (blkdev_put). */
+export function ext2_umount(_ctx: Ctx, s: State, fs: number, ignoreBusy = false): readonly [State, number, string] {
+  const sb = s.sbs[fs];
   if (!sb) return [s, -EINVAL, 'umount-einval'];
-  if (s.inodes.some((i) => i && i.refs > 0) && !ignoreBusy) return [s, -EBUSY, 'umount-ebusy'];
+  if (s.inodes.some((i) => i && i.fs === fs && i.refs > 0) && !ignoreBusy) return [s, -EBUSY, 'umount-ebusy'];
   // The in-core inodes go away (evict); the block map and bitmap stay on disk.
-  const s2: State = { ...s, sb: null, fsUsed: sb.used };
+  const s2: State = { ...withSb(s, fs, null), fsUsed: setAt(s.fsUsed, fs, sb.used) };
   return [blkdev_put(s2, sb.dev), 0, 'umount-ok'];
 }
 
@@ -101,8 +103,8 @@ export function ext2_umount(_ctx: Ctx, s: State, ignoreBusy = false): readonly [
  * f_bfree the clear bits of the bitmap (ext2_count_free_blocks); ST_RDONLY from the mount;
  * and whether ext2_show_options lists "xip" (EXT2_MOUNT_XIP).
  */
-export function ext2_statfs(s: State, ctx?: Ctx): StatfsObs {
-  const sb = s.sb!;
+export function ext2_statfs(s: State, fs: number, ctx?: Ctx): StatfsObs {
+  const sb = s.sbs[fs]!;
   // 2.6.13 had no ext2_show_options and 2.6.14's printed only grpid and the quota options: an
   // xip mount did not say so in /proc/mounts until 2.6.16 (hist-show-options-no-xip)
   const shown = sb.xip && !(ctx && has(ctx.variant, 'hist-show-options-no-xip'));

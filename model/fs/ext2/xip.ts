@@ -1,6 +1,6 @@
 import { ENODATA } from '../../kernel/errno.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
-import { PAGE_SECTORS, atomic, branches, cover, direct_access, lock, unlock, type AddressSpaceOperations, type Ctx, type Proc, type XipMem } from '../kernel_api.ts';
+import { PAGE_SECTORS, atomic, branches, cover, direct_access, lock, sbOf, unlock, type AddressSpaceOperations, type Ctx, type Proc, type XipMem } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/xip.c ext2_get_xip_mem (2.6.25–3.19)';
 export const B_XIP_MEM = branches('ext2_get_xip_mem', CITE, ['enodata-hole', 'mapped', 'allocated', 'alloc-failed', 'direct-access-failed'] as const, {
@@ -22,7 +22,7 @@ export function* ext2_get_xip_mem(ctx: Ctx, ino: number, pgoff: number, create: 
   const found = yield* atomic('ext2_get_xip_mem', (s) => {
     const block = ext2_bmap(s, ino, pgoff);
     if (!block) return [s, { err: -ENODATA }] as const;
-    return direct_access(s, s.sb!.dev, block * PAGE_SECTORS);
+    return direct_access(s, sbOf(s, ino)!.dev, block * PAGE_SECTORS);
   });
   if (!('err' in found)) {
     yield* cover(B_XIP_MEM, 'mapped');
@@ -44,7 +44,7 @@ export function* ext2_get_xip_mem(ctx: Ctx, ino: number, pgoff: number, create: 
     return { err: got.err };
   }
   yield* cover(B_XIP_MEM, 'allocated');
-  return yield* atomic('__inode_direct_access', (s) => direct_access(s, s.sb!.dev, got.block * PAGE_SECTORS));
+  return yield* atomic('__inode_direct_access', (s) => direct_access(s, sbOf(s, ino)!.dev, got.block * PAGE_SECTORS));
 }
 
 /** ext2_aops_xip = { .bmap, .get_xip_mem } (fs/ext2/inode.c 2.6.25–3.19). */
