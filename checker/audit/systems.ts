@@ -7,7 +7,8 @@ import { REFERENCE_SUITE, someFile, type SuiteSystem } from '../../properties/su
  * The systems an audited driver of `role` runs on: every reference system with a device of that
  * role, then what the reference suite leaves out for a single driver — two of its disks with the
  * file system on the second (an answer for the wrong disk shows), and, where the role has
- * partitions, the file system on a partition of one medium. The user's own configs come last.
+ * partitions, the file system on a partition, and two file systems on two partitions of one
+ * medium. The user's own configs come last.
  */
 export function auditSystems(role: DriverRole, own: readonly { name: string; config: ConfigInput }[] = []): SuiteSystem[] {
   const suite = REFERENCE_SUITE.filter((s) => s.config.devices.some((d) => d.driver === role));
@@ -41,18 +42,21 @@ export function auditSystems(role: DriverRole, own: readonly { name: string; con
       // one medium, two block devices on it besides the whole disk: an answer for the wrong
       // partition reads or maps the other partition's pages
       name: `audit-${role}-two-partitions`,
-      description: `two partitions of one ${role} disk (pages 1-3 and 4-9), ext2${xip ? ' -o xip' : ''} on the second, the first and the whole disk raw`,
+      description: `two partitions of one ${role} disk (pages 1-4 and 5-10), an ext2${xip ? ' -o xip' : ''} on each (at / and mnt1), the whole disk raw`,
       config: {
         pageSize: 4,
         devices: [
-          { name: `${role}d`, driver: role, pages: 10 },
-          { name: `${role}d1`, driver: role, partitionOf: `${role}d`, startSect: 8, pages: 3 },
-          { name: `${role}d2`, driver: role, partitionOf: `${role}d`, startSect: 32, pages: 6 },
+          { name: `${role}d`, driver: role, pages: 11 },
+          { name: `${role}d1`, driver: role, partitionOf: `${role}d`, startSect: 8, pages: 4 },
+          { name: `${role}d2`, driver: role, partitionOf: `${role}d`, startSect: 40, pages: 6 },
         ],
-        fs: { device: `${role}d2`, mount: { xip, ro: false }, files: [someFile], maxFilePages: 4 },
+        fs: [
+          { device: `${role}d1`, mount: { xip, ro: false }, files: [someFile], maxFilePages: 3 },
+          { device: `${role}d2`, at: 'mnt1', mount: { xip, ro: false }, files: [someFile], maxFilePages: 4 },
+        ],
         processes: 2, vpages: 12, heapPages: 2,
       },
-      files: 3, maxLen: 10,
+      files: 6, maxLen: 10,
     });
   }
   return [...suite, ...extra, ...ownSystems(own)];

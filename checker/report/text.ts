@@ -55,7 +55,8 @@ export function counterexampleText(c: Counterexample, tracePath?: string): strin
 export function checkText(r: CheckReport, tracePath?: string): string {
   const lines: string[] = [];
   lines.push(`xipcheck check — seed ${r.seed}, variant ${r.variant}`);
-  for (const s of r.systems) lines.push(`  system ${s.name.padEnd(18)} ${String(s.runs).padStart(6)} runs ${String(s.steps).padStart(9)} atomic steps${s.interrupted ? '  (stopped by the time budget)' : ''}`);
+  const nameWidth = Math.max(18, ...r.systems.map((s) => s.name.length));
+  for (const s of r.systems) lines.push(`  system ${s.name.padEnd(nameWidth)} ${String(s.runs).padStart(6)} runs ${String(s.steps).padStart(9)} atomic steps${s.interrupted ? '  (stopped by the time budget)' : ''}`);
   lines.push(...invariantLines(r.invariants, r.notEvaluated));
   lines.push('excluded by construction (what the runs never do, or never judge):');
   for (const e of r.exclusions) lines.push(`  ${e.name}: ${e.what} — ${e.why}`);

@@ -1,4 +1,5 @@
 import type { Invariant } from '../invariant.ts';
+import { partitionPage, partitionPages } from '../../model/block/block_device.ts';
 
 /** 9. A read-only device and a read-only mount are never written. */
 export const readOnly: Invariant = {
@@ -20,7 +21,10 @@ export const readOnly: Invariant = {
       const roMount = k >= 0 && pre.sbs[k]!.ro && !!post.sbs[k]?.ro && !rawDiscard;
       if (!a.readOnly && !roMount) continue;
       if (!a.present || !b.present) continue;
-      for (let pg = 0; pg < a.pages; pg++) {
+      // a read-only disk is read-only everywhere; an ro mount promises only its own partition
+      // (another partition of the disk may hold a writable file system)
+      const from = a.readOnly ? 0 : partitionPage(a, 0), to = a.readOnly ? a.pages : from + partitionPages(a);
+      for (let pg = from; pg < to; pg++) {
         const x = a.data[pg], y = b.data[pg];
         if (x !== y && x !== null && (y === null || x.join() !== y.join())) return `${roMount ? 'read-only mount on' : 'read-only device'} ${a.name}: page ${pg} changed [${x}] → [${y}]`;
       }

@@ -97,4 +97,22 @@ export const REFERENCE_SUITE: readonly SuiteSystem[] = [
     // generated file i is f<i div 2> of file system i mod 2: f0, mnt1/f0, f1, mnt1/f1, f2, mnt1/f2
     files: 6, maxLen: 10,
   },
+  {
+    name: 'ext2-two-partitions',
+    description: 'two ext2 -o xip on two partitions of one axonram disk (pages 1-5 and 6-11, at / and mnt1): one medium, two file systems; axon_ram_direct_access adds each partition\'s start',
+    config: {
+      pageSize: 4,
+      devices: [
+        { name: 'axon0', driver: 'axonram', pages: 12 },
+        { name: 'axon0p1', driver: 'axonram', partitionOf: 'axon0', startSect: 8, pages: 5 },
+        { name: 'axon0p2', driver: 'axonram', partitionOf: 'axon0', startSect: 48, pages: 6 },
+      ],
+      fs: [
+        { device: 'axon0p1', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 3 },
+        { device: 'axon0p2', at: 'mnt1', mount: { xip: true, ro: false }, files: [someFile], maxFilePages: 4 },
+      ],
+      processes: 2, vpages: 12, heapPages: 2,
+    },
+    files: 6, maxLen: 10,
+  },
 ];

@@ -114,3 +114,20 @@ describe('README "Command line" is the CLI\'s own help', () => {
     expect(r.out).toContain(block);
   });
 });
+
+describe('README "An example session" is a real run', () => {
+  it('every line it shows is the output of its command, in order ("…" marks what was cut)', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const shown = /```\n\$ node bin\/xipcheck\.mjs check --runs 200\n([\s\S]*?)```/.exec(readme)![1].trimEnd().split('\n');
+    const got = (await run('check', '--runs', '200')).out.trimEnd().split('\n');
+    let at = 0;
+    for (const line of shown) {
+      if (line.trim() === '…') continue;
+      // "…" inside a line stands for what was cut from it (the rest of a list, a time)
+      const re = new RegExp(`^${line.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const k = got.findIndex((g, i) => i >= at && re.test(g));
+      expect(k, `README line not in the output (in order): ${line}`).toBeGreaterThanOrEqual(0);
+      at = k + 1;
+    }
+  }, 300_000);
+});
