@@ -98,6 +98,24 @@ describe('two partitions of one medium', () => {
     expect([busy.steps[0].obs[0][0].ret, busy.violation]).toEqual([-16, null]);
   });
 
+  it('two file systems on the two partitions: an ro mount of one does not forbid writes to the other (read-only judges the mount\'s own partition)', () => {
+    const config: ConfigInput = {
+      ...two('axonram', true),
+      fs: [
+        { device: 'd1', mount: { xip: true, ro: true }, files: [{ name: 'a', data: [1, 2] }], maxFilePages: 2 },
+        { device: 'd2', at: 'mnt1', mount: { xip: true, ro: false }, files: [{ name: 'b', data: [3] }], maxFilePages: 4 },
+      ],
+    };
+    const r = run(config, [
+      { op: 'store', pid: 0, addr: 0, bytes: [5, 6, 7, 8, 9] } as Action,
+      { op: 'open', pid: 0, name: 'mnt1/b', flags: { read: true, write: true } } as Action,
+      { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 5, pos: 6 } as Action,
+      { op: 'open', pid: 0, name: 'a', flags: { read: true, write: true } } as Action,
+    ]);
+    expect(r.violation).toBeNull();
+    expect(r.steps.slice(0, 4).map((st) => st.obs[0][0].ret)).toEqual([5, 0, 5, -30]); // EROFS on the ro one
+  });
+
   it('a partition table the kernel would not take is refused with one line each', () => {
     const parts = (p: object[]) => Config.safeParse({ devices: [{ name: 'd', driver: 'brd', pages: 8 }, ...p], fs: { device: 'd' } }).error?.issues.map((i) => i.message);
     expect(parts([{ name: 'p', driver: 'brd', partitionOf: 'x', startSect: 8, pages: 2 }])).toEqual(['"x" names no device in "devices"']);
