@@ -22,6 +22,7 @@ import { commandsArb } from '../properties/arbitraries.ts';
 import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/reference.ts';
 import { runCommands, type ExecutedStep } from '../checker/sequence.ts';
 import { makeSystem } from '../checker/system.ts';
+import { bmap, blocksOf } from '../properties/invariants/layout.ts';
 
 export const PAIRS = ['hole-faults', 'alloc-then-read', 'fault-vs-truncate', 'sparse-then-alloc', 'alloc-vs-alloc'] as const;
 export type Pair = (typeof PAIRS)[number];
@@ -39,7 +40,7 @@ function mapped(s: State, pid: number, addr: number): (Page & { off: number }) |
   return { ino: v.ino, pg: v.pgoff + (vp - v.start), off: addr % PS };
 }
 
-const isHole = (s: State, p: Page) => !!s.inodes[p.ino] && !(s.inodes[p.ino]!.blocks[p.pg] > 0);
+const isHole = (s: State, p: Page) => !!s.inodes[p.ino] && !(bmap(s, p.ino, p.pg) > 0);
 
 /** The file pages a call reads. */
 function reads(s: State, a: Action): Page[] {
@@ -78,7 +79,7 @@ function allocates(s: State, a: Action): string[] {
 /** Pages allocated between two states (a hole that now has a block). */
 function allocated(pre: State, post: State): Page[] {
   const out: Page[] = [];
-  post.inodes.forEach((i, ino) => i?.blocks.forEach((b, pg) => { if (b > 0 && pre.inodes[ino] && !(pre.inodes[ino]!.blocks[pg] > 0)) out.push({ ino, pg }); }));
+  post.inodes.forEach((i, ino) => i && blocksOf(post, ino).forEach((b, pg) => { if (b > 0 && pre.inodes[ino] && !(bmap(pre, ino, pg) > 0)) out.push({ ino, pg }); }));
   return out;
 }
 
@@ -145,7 +146,7 @@ export class ReachTracker {
     for (const k of newBlocks) this.allocs.add(k);
     for (const k of sparseNow) this.sparse.add(k);
     // a freed block makes the page a hole again: its history no longer counts
-    post.inodes.forEach((i, ino) => i?.blocks.forEach((b, pg) => { if (!(b > 0)) { this.allocs.delete(`${ino}:${pg}`); } }));
+    post.inodes.forEach((i, ino) => i && blocksOf(post, ino).forEach((b, pg) => { if (!(b > 0)) { this.allocs.delete(`${ino}:${pg}`); } }));
   }
 }
 

@@ -8,6 +8,7 @@ import { REFERENCE_SUITE } from '../properties/suites/reference.ts';
 import { exploreFamily } from './explore/family-run.ts';
 import { finalReads, runSteps } from './sequence.ts';
 import { makeSystem } from './system.ts';
+import { EXT2_I, withIData } from '../model/fs/ext2/ext2.ts';
 
 const ref = variantByName('reference')!;
 const sys = makeSystem('dcssblk', REFERENCE_SUITE[0].config, ref);
@@ -15,7 +16,7 @@ const seq = (...calls: Action[]) => runSteps(sys, calls.map((a) => ({ threads: [
 const ops = (steps: readonly { threads: readonly (readonly Action[])[] }[]) => steps.map((s) => s.threads[0][0].op);
 
 /** The data block of page `pg` of the file `name`, in the concrete state. */
-const blockOf = (s: State, name: string, pg: number) => s.inodes[s.dir[name]]!.blocks[pg];
+const blockOf = (s: State, name: string, pg: number) => EXT2_I(s.inodes[s.dir[name]]!).i_data[pg];
 const poke = (s: State, block: number, off: number, b: number): State =>
   updateDevice(s, s.sbs[0]!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === block ? p!.map((x, k) => (k === off ? b : x)) : p)) }));
 
@@ -42,7 +43,7 @@ describe('final reads: every byte of every file, judged by the reference', () =>
   it('a block handed to two files shows in the second file\'s bytes', () => {
     const r = seq({ op: 'open', pid: 0, name: 'f1', flags: { read: true, write: true, creat: true } }, { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 4, pos: 0 });
     const f1 = r.state.dir.f1;
-    const shared = updateInode(r.state, f1, (i) => ({ ...i, blocks: [blockOf(r.state, 'f0', 0)] }));
+    const shared = updateInode(r.state, f1, (i) => withIData(i, [blockOf(r.state, 'f0', 0)]));
     // block-ownership sees the shared block at the first step; without it, the reads do
     expect(finalReads(sys, shared, r.ref, INVARIANTS).violation?.invariant).toBe('block-ownership');
     const f = finalReads(sys, shared, r.ref, INVARIANTS.filter((i) => i.id !== 'block-ownership'));
@@ -69,7 +70,7 @@ describe('final reads: every byte of every file, judged by the reference', () =>
     const last = f.steps.filter((s) => s.threads[0][0].pid === 1).map((s) => s.threads[0][0]);
     expect(last.map((a) => a.op)).toEqual(['pread', 'mmap', 'load', 'munmap']);
     const ino = r.state.procs[1].files[0]!.ino;
-    const bad = updateDevice(r.state, r.state.sbs[0]!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === r.state.inodes[ino]!.blocks[0] ? [9, 9, 9, 9] : p)) }));
+    const bad = updateDevice(r.state, r.state.sbs[0]!.dev, (d) => ({ ...d, data: d.data.map((p, i) => (i === EXT2_I(r.state.inodes[ino]!).i_data[0] ? [9, 9, 9, 9] : p)) }));
     expect(finalReads(sys, bad, r.ref, INVARIANTS).violation?.invariant).toBe('coherence');
   });
 

@@ -1,4 +1,5 @@
 import type { Invariant } from '../properties/invariant.ts';
+import { NO_LAYOUT, noLayoutKey } from '../properties/invariants/layout.ts';
 
 export interface InvariantRow {
   readonly id: string;
@@ -50,8 +51,10 @@ export function invariantRows(
   const rows = invs.map((i) => ({ id: i.id, title: i.title, when: i.when, checks: c.checks.get(i.id) ?? 0, unit: unitOf(i, by), skipped: c.skipped.get(i.id) ?? 0 }));
   const notEvaluated: NotEvaluated[] = [];
   for (const r of rows) {
+    const unlaid = c.skipped.get(noLayoutKey(r.id)) ?? 0;
+    if (unlaid) notEvaluated.push({ id: r.id, reason: `${r.checks ? '' : 'never evaluated; '}${unlaid} ${r.unit.replace(/^lone /, '')} not judged: ${NO_LAYOUT}` });
     if (r.skipped) notEvaluated.push({ id: r.id, reason: `${r.checks ? '' : 'never evaluated; '}${r.skipped} ${r.unit.replace(/^lone /, '')} ${where} not judged: a per-call invariant compares the states before and after one call, which a concurrent group mixes` });
-    else if (!r.checks) notEvaluated.push({ id: r.id, reason: `never evaluated: nothing ran that it applies to (${r.unit})` });
+    else if (!r.checks && !unlaid) notEvaluated.push({ id: r.id, reason: `never evaluated: nothing ran that it applies to (${r.unit})` });
   }
   return { rows, notEvaluated };
 }

@@ -11,8 +11,13 @@ export interface State {
   readonly devices: readonly Device[];
   /** Per configured file system (index = mount point, cfg.fs order): its mounted super block, or null when not mounted. */
   readonly sbs: readonly (SuperBlock | null)[];
-  /** Per configured file system: the on-disk block bitmap while it is not mounted (the super block holds it while mounted). */
-  readonly fsUsed: readonly (readonly boolean[] | null)[];
+  /**
+   * Per configured file system: its own on-disk metadata while it is not mounted, opaque to the
+   * rest of the model (ext2: the block bitmap, fs/ext2/ext2.ts Ext2SbInfo) — written by its
+   * type's ->mkfs at init and by ->umount, taken back into the super block's s_fs_info by
+   * ->mount (null while mounted). Plain JSON data, hashed and compared like everything else.
+   */
+  readonly onDisk: readonly unknown[];
   /** Raw opens of each block device by user processes (open("/dev/…")), beside the mount's. */
   readonly rawOpens: readonly number[];
   /** In-core and on-disk inodes, by inode number (0 unused). */
@@ -80,8 +85,12 @@ export interface SuperBlock {
   /** MS_RDONLY. */
   readonly ro: boolean;
   readonly blocksize: number;
-  /** Block bitmap: true = in use. Block 0 holds the super block, so block number 0 means "hole". */
-  readonly used: readonly boolean[];
+  /**
+   * sb->s_fs_info: the file system's own plain data (ext2: struct ext2_sb_info, its block
+   * bitmap), opaque to the rest of the model — mm, the VFS, the block layer and the checker
+   * never read it (the checker sees a layout only through FileSystemType.layout).
+   */
+  readonly priv: unknown;
 }
 
 export interface Inode {
@@ -89,8 +98,17 @@ export interface Inode {
   /** i_sb: the file system (mount point index) the inode belongs to; its operations go through that one's super block and type. */
   readonly fs: number;
   readonly size: number;
-  /** ext2 block map, one entry per page (blocksize == PAGE_SIZE); 0 = hole. */
-  readonly blocks: readonly number[];
+  /**
+   * The file system's own per-inode data, the rest of struct ext2_inode_info that EXT2_I()
+   * reaches (ext2: i_data, its block map), opaque to the rest of the model. Plain JSON data.
+   */
+  readonly priv: unknown;
+  /**
+   * i_blocks: the blocks the inode owns, which the file system maintains as it allocates and
+   * frees them (ext2: dquot_alloc_block/dquot_free_block → inode_add_bytes/inode_sub_bytes) and
+   * generic_fillattr reports as st_blocks (in file-system blocks here, not 512-byte sectors).
+   */
+  readonly iBlocks: number;
   /**
    * i_mapping->a_ops and i_fop, by name (registries in model/fs/aops.ts and
    * model/fs/file_operations.ts), chosen when the in-core inode was instantiated

@@ -49,6 +49,12 @@ export interface Invariant {
   readonly brokenBy: string;
   /** Set on an `operation` invariant that judges one call at a time (see PerCall); coherence judges whole groups. */
   readonly perCall?: PerCall;
+  /**
+   * It reads which block holds a file page, or the block bitmap, through the file systems'
+   * layout view (FileSystemType.layout, properties/invariants/layout.ts). On a machine with a
+   * file system that gives none, the checker does not evaluate it and reports so.
+   */
+  readonly needsLayout?: true;
   readonly check?: (s: State) => string | null;
   readonly checkStep?: (pre: State, post: State, label: string) => string | null;
   readonly checkOp?: (o: OpContext) => string | null;

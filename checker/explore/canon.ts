@@ -37,7 +37,7 @@ const cache = new WeakMap<object, string>();
 
 /** JSON of the parts of a State that are not thread bookkeeping; memoised per sub-object. */
 function stateKey(s: State): string {
-  return [part(s.devices), part(s.inodes), part(s.procs), JSON.stringify([s.sbs, s.fsUsed, s.rawOpens, s.dir, s.sparse, s.sparseSeq])].join('#');
+  return [part(s.devices), part(s.inodes), part(s.procs), JSON.stringify([s.sbs, s.onDisk, s.rawOpens, s.dir, s.sparse, s.sparseSeq])].join('#');
 }
 
 function part(o: object): string {

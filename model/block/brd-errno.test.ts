@@ -12,6 +12,7 @@ import { initialState } from '../init.ts';
 import { updateDevice, type Observation } from '../state.ts';
 import { VARIANTS, variantByName } from '../variants.ts';
 import type { Action } from '../actions.ts';
+import { EXT2_SB } from '../fs/ext2/ext2.ts';
 
 /**
  * brd_insert_page's failure is -ENOSPC from 3.16 ("brd: return -ENOSPC rather than -ENOMEM on
@@ -52,7 +53,7 @@ describe('brd reports its exhausted memory with the errno of its kernel', () => 
     expect(r.steps[1].obs[0][0].ret).toBe(-ENOSPC);
     expect(r.steps[2].obs[0][0].ret).toBe(-ENOSPC);
     // the bitmap still has free blocks: brd's memory, not ext2's, ran out
-    expect(r.state.sbs[0]!.used.every(Boolean)).toBe(false);
+    expect(EXT2_SB(r.state.sbs[0]!).bitmap.every(Boolean)).toBe(false);
   });
 
   it('a kernel before 3.16 (variant 3.2) returns -ENOMEM from both; the judge holds', () => {

@@ -5,6 +5,7 @@ import { variantByName } from '../variants.ts';
 import { initialState } from '../init.ts';
 import { Config, type ConfigInput } from '../config.ts';
 import type { Action } from '../actions.ts';
+import { EXT2_SB } from '../fs/ext2/ext2.ts';
 
 /**
  * A file system on a partition, end to end: mke2fs at init, the page cache's bios
@@ -34,7 +35,7 @@ describe('partitions', () => {
     const s = initialState(partitioned('axonram', true), { variant: ref, pageSize: 4 });
     expect(s.devices[0].data[2]).toEqual([0xee, 0xee, 0xee, 0xee]); // sector 16 is page 2: the super block…
     expect(s.devices[0].data[3]).toEqual([1, 2, 3, 4]); // …and the file's first block right after it
-    expect(s.sbs[0]!.used).toHaveLength(8); // the fs spans the partition: 10 - 2 pages
+    expect(EXT2_SB(s.sbs[0]!).bitmap).toHaveLength(8); // the fs spans the partition: 10 - 2 pages
   });
   it('an XIP fs on an axonram partition: every interleaving of every one-op pair holds', () => {
     for (const threads of pairs()) {

@@ -7,6 +7,7 @@ import { makeSystem } from '../../checker/system.ts';
 import { runSteps } from '../../checker/sequence.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { pfnOf } from '../kernel/physmem.ts';
+import { EXT2_SB } from '../fs/ext2/ext2.ts';
 
 /**
  * Two partitions of one medium (config `partitionOf`): one gendisk, one driver private data and
@@ -34,7 +35,7 @@ describe('two partitions of one medium', () => {
     expect(s.devices[2].data[5]).toEqual([1, 2, 3, 4]); // block 1 of d2 = disk page 4 + 1
     expect(s.devices[0].data).toBe(s.devices[2].data);
     expect(s.devices[1].data).toBe(s.devices[2].data);
-    expect(s.sbs[0]!.used).toHaveLength(6); // the file system spans its partition only
+    expect(EXT2_SB(s.sbs[0]!).bitmap).toHaveLength(6); // the file system spans its partition only
     // the mount holds d2, and d2 in use holds its disk
     expect(s.devices.map((d) => d.openers)).toEqual([1, 0, 1]);
   });

@@ -97,7 +97,7 @@ describe('what a file system owns', () => {
     const sb1 = { ...two.sbs[1]!, ro: true };
     expect(fsForeignChange(1)(two, { ...two, sbs: [two.sbs[0], sb1] })).toBeNull();
     expect(fsForeignChange(0)(two, { ...two, sbs: [two.sbs[0], sb1] })).toBe('changed the super block of mount 1, which is another file system\'s');
-    expect(fsForeignChange(0)(two, { ...two, fsUsed: [two.fsUsed[0], [true]] })).toBe('changed the super block of mount 1, which is another file system\'s');
+    expect(fsForeignChange(0)(two, { ...two, onDisk: [two.onDisk[0], { bitmap: [true] }] })).toBe('changed the on-disk data of file system 1, which is another file system\'s');
     const inodes = two.inodes.map((i) => i && { ...i, size: i.size + 1 });
     expect(fsForeignChange(1)(two, { ...two, inodes: [inodes[0], two.inodes[1], inodes[2]] })).toBeNull();
     expect(fsForeignChange(1)(two, { ...two, inodes })).toBe('changed inode 1, which belongs to mount 0');

@@ -1,16 +1,18 @@
-import { guardedProc, guardedStep } from '../kernel/plugin-guard.ts';
+import { guarded, guardedProc, guardedStep } from '../kernel/plugin-guard.ts';
+import { isPlainData } from '../block/driver.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { State } from '../state.ts';
 import type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 import { aopsRegistry } from './aops.ts';
 import type { FileOperations } from './file_operations.ts';
 import { fopsRegistry } from './file_operations.ts';
-import type { FileSystemType, SuperResult } from './super_operations.ts';
+import type { FileSystemType, FsLayout, SuperResult } from './super_operations.ts';
 import { fsConfig } from '../config.ts';
 
 /**
- * An audited file system, every member guarded (model/kernel/plugin-guard.ts): it may change the
- * super block, the inodes, the bitmap and the memory of its own block device — the kernel's
+ * An audited file system, every member guarded (model/kernel/plugin-guard.ts): it may change its
+ * own slices — its super block (s_fs_info: SuperBlock.priv), its inodes (their priv and
+ * i_blocks), its on-disk slice (State.onDisk) — and the memory of its own block device; the kernel's
  * state besides (processes, page tables, threads, locks, the sparse page, other devices) is not
  * its to change, and a step that does is a finding.
  */
@@ -35,18 +37,24 @@ export function fsForeignChange(fs: number) {
     const own = post.sbs[fs]?.dev ?? pre.sbs[fs]?.dev ?? pre.cfg.devices.findIndex((d) => d.name === fsConfig(pre.cfg, fs).device);
     if (pre.devices.length !== post.devices.length) return 'changed the list of block devices';
     for (let d = 0; d < pre.devices.length; d++) if (d !== own && !same(pre.devices[d], post.devices[d])) return `changed block device ${pre.devices[d].name}, which is not the file system's`;
-    if (pre.sbs.length !== post.sbs.length || pre.fsUsed.length !== post.fsUsed.length) return 'changed the list of mounts';
+    if (pre.sbs.length !== post.sbs.length || pre.onDisk.length !== post.onDisk.length) return 'changed the list of mounts';
     for (let k = 0; k < pre.sbs.length; k++) {
       if (k === fs) continue;
-      if (!same(pre.sbs[k], post.sbs[k]) || !same(pre.fsUsed[k], post.fsUsed[k])) return `changed the super block of mount ${k}, which is another file system's`;
+      if (!same(pre.sbs[k], post.sbs[k])) return `changed the super block of mount ${k}, which is another file system's`;
+      if (!same(pre.onDisk[k], post.onDisk[k])) return `changed the on-disk data of file system ${k}, which is another file system's`;
     }
     if (pre.inodes !== post.inodes) {
       for (let i = 0; i < Math.max(pre.inodes.length, post.inodes.length); i++) {
         const a = pre.inodes[i] ?? null, b = post.inodes[i] ?? null;
         if (a === b) continue;
         if ((a && a.fs !== fs || b && b.fs !== fs) && !same(a, b)) return `changed inode ${i}, which belongs to mount ${(a ?? b)!.fs}`;
+        // its own slice: plain data, which the explorer hashes and compares like the rest
+        if (b && b.priv !== a?.priv && !isPlainData(b.priv)) return `left inode ${i} with a priv that is not plain JSON data`;
       }
     }
+    const sb = post.sbs[fs];
+    if (sb && sb.priv !== pre.sbs[fs]?.priv && !isPlainData(sb.priv)) return 'left its super block with a priv that is not plain JSON data';
+    if (post.onDisk[fs] !== pre.onDisk[fs] && !isPlainData(post.onDisk[fs])) return 'left an on-disk slice that is not plain JSON data';
     return null;
   };
 }
@@ -72,7 +80,8 @@ function validInode(ino: number, fs: number) {
     if (o.fs !== fs) return `new_inode(${ino}) for mount ${fs} returned an inode of mount ${JSON.stringify(o.fs)} (i_sb is the super block it is made for)`;
     if (typeof o.aops !== 'string' || !aopsRegistry.has(o.aops)) return `new_inode named a_ops ${JSON.stringify(o.aops)}, which its file system did not register`;
     if (typeof o.fops !== 'string' || !fopsRegistry.has(o.fops)) return `new_inode named i_fop ${JSON.stringify(o.fops)}, which its file system did not register`;
-    if (!Array.isArray(o.blocks) || !Array.isArray(o.pageCache) || !Number.isInteger(o.size) || !Number.isInteger(o.nlink) || !Number.isInteger(o.refs)) return 'new_inode returned an inode without ino, fs, size, blocks, nlink, refs and pageCache';
+    if (!Array.isArray(o.pageCache) || !Number.isInteger(o.size) || !Number.isInteger(o.iBlocks) || !Number.isInteger(o.nlink) || !Number.isInteger(o.refs)) return 'new_inode returned an inode without ino, fs, size, iBlocks, nlink, refs and pageCache';
+    if (!isPlainData(o.priv)) return 'new_inode returned an inode whose priv is not plain JSON data (numbers, strings, booleans, null, arrays, objects)';
     return null;
   };
 }
@@ -114,11 +123,25 @@ function guardFops(plugin: string, f: FileOperations): FileOperations {
   };
 }
 
+const isBlock = (b: unknown): boolean => Number.isInteger(b) && (b as number) >= 0;
+
+/** The layout view guarded: a throw or an answer of the wrong shape is the plug-in's fault, and the view must be a function of the state. */
+function guardLayout(p: string, l: FsLayout): FsLayout {
+  return {
+    bmap: (s, ino, pgoff) => guarded(p, 'layout.bmap', () => l.bmap(s, ino, pgoff), (b) => (isBlock(b) ? null : `layout.bmap returned ${JSON.stringify(b)}, not a block number (0 for a hole)`)),
+    blocksOf: (s, ino) => guarded(p, 'layout.blocksOf', () => l.blocksOf(s, ino), (m) => (Array.isArray(m) && m.every(isBlock) ? null : `layout.blocksOf returned ${JSON.stringify(m)}, not a list of block numbers`)),
+    used: (s, k) => guarded(p, 'layout.used', () => l.used(s, k), (u) => (u === null || (Array.isArray(u) && u.every((x) => typeof x === 'boolean')) ? null : `layout.used returned ${JSON.stringify(u)}, not a bitmap of booleans or null`)),
+  };
+}
+
 /** The file system with every member guarded; its tables keep their names. */
 export function guardFileSystem(fs: FileSystemType): FileSystemType {
   const p = fs.name;
   return {
     ...fs,
+    mkfs: (ctx, s, k, dev, files) => guardedStep(p, 'mkfs', s, (st) => fs.mkfs(ctx, st, k, dev, files), fsForeignChange(k),
+      (r) => (r === null || typeof r === 'string' ? null : `mkfs returned [state, ${JSON.stringify(r)}], not [state, null or why the files do not fit]`)),
+    ...(fs.layout && { layout: guardLayout(p, fs.layout) }),
     mount: (ctx, s, a, bs) => superStep(p, 'mount', s, a.fs, (st) => fs.mount(ctx, st, a, bs)),
     umount: (ctx, s, k, ignoreBusy) => superStep(p, 'umount', s, k, (st) => fs.umount(ctx, st, k, ignoreBusy)),
     s_op: {

@@ -15,16 +15,16 @@ export { atomic, read, lock, unlock, cover, type Ctx, type Proc } from '../kerne
 export { branches, hit } from '../kernel/coverage.ts';
 export { has } from '../kernel/variant.ts';
 export { PAGE_SECTORS } from '../config.ts';
-export { padTo, pagesFor, sbOf, setAt, updateInode, withSb, type Inode, type State, type SuperBlock, type StatfsObs } from '../state.ts';
+export { padTo, pagesFor, sbOf, setAt, updateDevice, updateInode, withSb, type Inode, type State, type SuperBlock, type StatfsObs } from '../state.ts';
 export { writePfn, zeros } from '../kernel/physmem.ts';
-export { bioRead, bioWrite, blkdev_get, blkdev_put, partitionPages } from '../block/block_device.ts';
+export { bioRead, bioWrite, blkdev_get, blkdev_put, partitionPage, partitionPages } from '../block/block_device.ts';
 export { direct_access, hasDirectAccess } from '../block/direct_access.ts';
 export { mapping_is_xip } from './aops.ts';
 export { xip_file_mmap } from '../mm/xip_file_fault.ts';
 export { generic_file_mmap } from '../mm/filemap.ts';
 export type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 export type { FileOperations, WritebackRange } from './file_operations.ts';
-export { register_filesystem, type FileSystemType, type MountArgs, type SuperOperations, type SuperResult } from './super_operations.ts';
+export { register_filesystem, type FileSystemType, type FsLayout, type MkfsFile, type MountArgs, type SuperOperations, type SuperResult } from './super_operations.ts';
 
 // mm/filemap_xip.c, mm/filemap.c, mm/truncate.c, fs/libfs.c: the generic halves of a file system
 export const xip_file_read: typeof filemap_xip.xip_file_read = (...a) => kernelProc(filemap_xip.xip_file_read(...a));

@@ -37,6 +37,35 @@ export interface SuperOperations {
   readonly statfs: (s: State, fs: number, ctx?: Ctx) => StatfsObs;
 }
 
+/** A file mkfs puts on a new file system: its name (the directory is the VFS's), bytes, and the pages left as holes. */
+export interface MkfsFile { readonly name: string; readonly data: readonly number[]; readonly holes: readonly number[] }
+
+/**
+ * The checker's window into a file system's layout — what e2fsck and dumpe2fs read off the
+ * disk, never called by the kernel model (mm, the VFS and the block layer reach a file system
+ * only through its operations). The invariants that judge blocks (block-ownership,
+ * new-block-zeroed, no-stale-mapping, …) and the facts the reference borrows from the machine
+ * (properties/reference/borrowed.ts) read it; a file system that gives none leaves those
+ * invariants not evaluated, and the report says so.
+ */
+export interface FsLayout {
+  /**
+   * a_ops->bmap (ext2_bmap → generic_block_bmap(mapping, block, ext2_get_block), 3.19; both
+   * ext2_aops and ext2_aops_xip have it): the block holding file page `pgoff` of inode `ino`
+   * (blocksize == PAGE_SIZE), 0 for a hole.
+   */
+  readonly bmap: (s: State, ino: number, pgoff: number) => number;
+  /** Every page's block of inode `ino` (bmap of pgoff 0, 1, … up to the last mapped page; 0 = hole): e2fsck pass 1's walk of the inode's blocks. */
+  readonly blocksOf: (s: State, ino: number) => readonly number[];
+  /**
+   * The block bitmap of file system `fs` (mount point index), mounted or not: true = in use,
+   * block 0 (the super block) included; null when the file system holds none (not made). The
+   * checker memoises what it derives on the array returned, so an unchanged bitmap must be the
+   * same array object.
+   */
+  readonly used: (s: State, fs: number) => readonly boolean[] | null;
+}
+
 /**
  * include/linux/fs.h `struct file_system_type`, registered by register_filesystem. The mounted
  * super block names it (SuperBlock.type); an unmounted file system is the one mkfs made
@@ -44,6 +73,15 @@ export interface SuperOperations {
  */
 export interface FileSystemType {
   readonly name: string;
+  /**
+   * mkfs (mke2fs for ext2; the kernel has no such member — the model's machine is made with its
+   * file systems on it): make file system `fs` (mount point index) on block device `dev` of a
+   * state where nothing is mounted, holding `files`. It writes the device's memory, the file
+   * system's on-disk slice State.onDisk[fs], and one on-disk inode per file, numbered from
+   * s.inodes.length in the order given. Returns the state and null, or the state unchanged and
+   * why the files do not fit.
+   */
+  readonly mkfs: (ctx: Ctx, s: State, fs: number, dev: number, files: readonly MkfsFile[]) => readonly [State, string | null];
   /** ->mount: mount_bdev + fill_super with the mount checks, one step; the super block it makes names this type. */
   readonly mount: (ctx: Ctx, s: State, a: MountArgs, blocksize: number) => SuperResult;
   /**
@@ -60,6 +98,8 @@ export interface FileSystemType {
   /** Every address_space_operations and file_operations table its inodes can name. */
   readonly a_ops: readonly AddressSpaceOperations[];
   readonly f_ops: readonly FileOperations[];
+  /** What e2fsck reads (see FsLayout): optional; without it the invariants that judge blocks are not evaluated on this file system's machines. */
+  readonly layout?: FsLayout;
 }
 
 const fileSystems = new Map<string, FileSystemType>();

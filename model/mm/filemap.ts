@@ -162,12 +162,17 @@ export function* generic_file_write(ctx: Ctx, pid: number, ino: number, pos0: nu
   return { ret: written ? written : status, pos, status: status || undefined, ...fail };
 }
 
-/** block_truncate_page (fs/buffer.c): zero the page-cache tail past `from` of a mapped or cached page. */
-export function* block_truncate_page(ctx: Ctx, ino: number, from: number): Proc<number> {
+/**
+ * block_truncate_page(mapping, from, get_block) (fs/buffer.c, 3.19): zero the page-cache tail
+ * past `from` of a mapped or cached page. Whether the page is mapped is the file system's to
+ * say: its caller passes its get_block (ext2_setsize: ext2_get_block), here reduced to the
+ * create=0 lookup — the block at a file page, 0 for a hole.
+ */
+export function* block_truncate_page(ctx: Ctx, ino: number, from: number, get_block: (s: State, ino: number, pgoff: number) => number): Proc<number> {
   const offset = from % ctx.pageSize;
   if (!offset) return 0;
   const index = Math.floor(from / ctx.pageSize);
-  const present = yield* read('ext2_get_block', (s) => !!(s.inodes[ino]!.blocks[index] || s.inodes[ino]!.pageCache[index]));
+  const present = yield* read('ext2_get_block', (s) => !!(get_block(s, ino, index) || s.inodes[ino]!.pageCache[index]));
   if (!present) return 0;
   yield* find_or_read_page(ctx, ino, index);
   yield* atomic('zero_user(page, offset, length)', (s) => [updateInode(s, ino, (i) => {

@@ -8,6 +8,7 @@ import { Config, type ConfigInput } from '../config.ts';
 import { initialState } from '../init.ts';
 import type { Action } from '../actions.ts';
 import type { State } from '../state.ts';
+import { withIData } from '../fs/ext2/ext2.ts';
 
 /**
  * Two file systems mounted at once (mount_bdev per device, one super block each): ext2 -o xip on
@@ -124,7 +125,7 @@ describe('a cross-mount defect is caught', () => {
     const s: State = initialState(config, { variant: reference, pageSize: 4 });
     expect(blockOwnership.checkStep!(s, s, 'x')).toBeNull();
     // the root's file claims a block the disk's bitmap holds: a block of mount 0 marked free there
-    const moved: State = { ...s, inodes: s.inodes.map((i) => (i && i.fs === 0 ? { ...i, blocks: [3, 4] } : i)) };
+    const moved: State = { ...s, inodes: s.inodes.map((i) => (i && i.fs === 0 ? withIData(i, [3, 4]) : i)) };
     expect(blockOwnership.checkStep!(s, moved, 'x')).toMatch(/which the bitmap of mount 0 says is free/);
   });
 });

@@ -4,6 +4,7 @@ import { runSteps } from '../../checker/sequence.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { variantByName } from '../variants.ts';
 import type { Action } from '../actions.ts';
+import { EXT2_I } from '../fs/ext2/ext2.ts';
 
 /** O_TRUNC truncates whatever the access mode: may_open's `if (flag & O_TRUNC)` → do_truncate (fs/namei.c). */
 const config = (ro: boolean) => ({ pageSize: 4, devices: [{ name: 'd', driver: 'dcssblk' as const, pages: 6 }], fs: { device: 'd', mount: { xip: true, ro }, files: [{ name: 'f', data: [1, 2, 3, 4, 5] }] } });
@@ -19,7 +20,7 @@ describe('open(O_RDONLY|O_TRUNC)', () => {
     const r = run(false, [openRT, { op: 'pread', pid: 0, fd: 0, buf: 0, len: 4, pos: 0 }]);
     expect(r.steps.map((s) => s.obs[0][0].ret)).toEqual([0, 0]);
     expect(r.state.inodes[1]!.size).toBe(0);
-    expect(r.state.inodes[1]!.blocks.filter(Boolean)).toEqual([]);
+    expect(EXT2_I(r.state.inodes[1]!).i_data.filter(Boolean)).toEqual([]);
   });
   it('is -EROFS on a read-only mount (mnt_want_write)', () => {
     const r = run(true, [openRT]);

@@ -10,15 +10,15 @@ export const B_STAT = branches('vfs_stat', CITE, ['fstat-ebadf', 'fstat', 'statf
 
 /**
  * fstat: generic_fillattr copies i_size and i_blocks. i_blocks counts the blocks the inode
- * owns (ext2 counts 512-byte sectors; the model counts file-system blocks, its pages being
- * tiny). The XIP-ness of the inode's a_ops is reported beside, for scenarios to pin.
+ * owns, kept by the file system as it allocates and frees them (ext2 counts 512-byte sectors;
+ * the model counts file-system blocks, its pages being tiny). The XIP-ness of the inode's a_ops is reported beside, for scenarios to pin.
  */
 export function* sys_fstat(_ctx: Ctx, pid: number, a: { fd: number }): Proc<Observation> {
   const r = yield* read('vfs_fstat', (s): Observation => {
     const f = s.procs[pid].files[a.fd];
     if (!f) return { ret: -EBADF };
     const i = s.inodes[f.ino]!;
-    return { ret: 0, stat: { size: i.size, blocks: i.blocks.filter((b) => b !== 0).length, xip: mapping_is_xip(s, f.ino) } };
+    return { ret: 0, stat: { size: i.size, blocks: i.iBlocks, xip: mapping_is_xip(s, f.ino) } };
   });
   yield* cover(B_STAT, r.ret < 0 ? 'fstat-ebadf' : 'fstat');
   return r;

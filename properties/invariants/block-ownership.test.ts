@@ -7,6 +7,7 @@ import type { Call, Observation, State } from '../../model/state.ts';
 import { setAt, updateInode } from '../../model/state.ts';
 import { variantByName } from '../../model/variants.ts';
 import { blockOwnership } from './block-ownership.ts';
+import { EXT2_I, EXT2_SB, withBitmap, withIData } from '../../model/fs/ext2/ext2.ts';
 
 const reference = variantByName('reference')!;
 const ctx = { variant: reference, pageSize: 4 };
@@ -45,35 +46,36 @@ describe('block-ownership: every block in one map or in the free pool', () => {
     ]);
     // unlinked but open: the inode still owns its block
     const g = s.inodes.find((i) => i && i.nlink === 0)!;
-    expect(g.blocks.filter((b) => b)).toHaveLength(1);
-    expect(s.sbs[0]!.used[g.blocks[1]]).toBe(true);
+    const gb = EXT2_I(g).i_data;
+    expect(gb.filter((b) => b)).toHaveLength(1);
+    expect(EXT2_SB(s.sbs[0]!).bitmap[gb[1]]).toBe(true);
     const after = runChecked([{ op: 'close', pid: 0, fd: 0 }], s).s;
     expect(after.inodes[g.ino]).toBeNull();
-    expect(after.sbs[0]!.used[g.blocks[1]]).toBe(false);
+    expect(EXT2_SB(after.sbs[0]!).bitmap[gb[1]]).toBe(false);
   });
 
   it('allows the kernel\'s own leak: ext2_clear_xip_target fails when brd cannot back the new block', () => {
     const { s, obs } = runChecked([open('g'), { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 0 }, { op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: 4 }]);
     // block 3 was backed and zeroed; block 4 has no memory left: -ENOSPC, the block stays marked used and unlinked
     expect(obs[2].ret).toBeLessThan(0);
-    expect(s.sbs[0]!.used.slice(0, 5)).toEqual([true, true, true, true, true]);
-    expect(s.inodes.some((i) => i?.blocks.includes(4))).toBe(false);
+    expect(EXT2_SB(s.sbs[0]!).bitmap.slice(0, 5)).toEqual([true, true, true, true, true]);
+    expect(s.inodes.some((i) => i && EXT2_I(i).i_data.includes(4))).toBe(false);
   });
 
   it('flags a block marked used and linked nowhere when the medium could have backed it', () => {
     const s = initialState(config, ctx);
-    const leaked = { ...s, sbs: [{ ...s.sbs[0]!, used: setAt(s.sbs[0]!.used, 3, true) }] };
+    const leaked = { ...s, sbs: [withBitmap(s.sbs[0]!, setAt(EXT2_SB(s.sbs[0]!).bitmap, 3, true))] };
     expect(blockOwnership.checkStep!(s, leaked, 'x')).toBe('block 3 was marked used but linked into no file, although the medium could back it (ext2_clear_xip_target cannot have failed)');
   });
 
   it('flags a mapped block the bitmap calls free, a block in two maps, and a map entry past the file system', () => {
     const s = initialState(config, ctx);
     const f = s.dir.f;
-    const b = s.inodes[f]!.blocks[0];
-    expect(blockOwnership.checkStep!(s, { ...s, sbs: [{ ...s.sbs[0]!, used: setAt(s.sbs[0]!.used, b, false) }] }, 'x')).toBe(`inode ${f} pgoff 0 maps block ${b}, which the bitmap says is free`);
-    expect(blockOwnership.checkStep!(s, updateInode(s, f, (i) => ({ ...i, blocks: [b, b] })), 'x')).toBe(`block ${b} is in two block maps: inode ${f} pgoff 0 and inode ${f} pgoff 1`);
-    expect(blockOwnership.checkStep!(s, updateInode(s, f, (i) => ({ ...i, blocks: [b, 6] })), 'x')).toBe(`inode ${f} pgoff 1 maps block 6, outside the file system (6 blocks)`);
-    expect(blockOwnership.checkStep!(s, { ...s, sbs: [{ ...s.sbs[0]!, used: setAt(s.sbs[0]!.used, 0, false) }] }, 'x')).toBe('block 0 (the super block) is marked free in the bitmap');
+    const b = EXT2_I(s.inodes[f]!).i_data[0];
+    expect(blockOwnership.checkStep!(s, { ...s, sbs: [withBitmap(s.sbs[0]!, setAt(EXT2_SB(s.sbs[0]!).bitmap, b, false))] }, 'x')).toBe(`inode ${f} pgoff 0 maps block ${b}, which the bitmap says is free`);
+    expect(blockOwnership.checkStep!(s, updateInode(s, f, (i) => withIData(i, [b, b])), 'x')).toBe(`block ${b} is in two block maps: inode ${f} pgoff 0 and inode ${f} pgoff 1`);
+    expect(blockOwnership.checkStep!(s, updateInode(s, f, (i) => withIData(i, [b, 6])), 'x')).toBe(`inode ${f} pgoff 1 maps block 6, outside the file system (6 blocks)`);
+    expect(blockOwnership.checkStep!(s, { ...s, sbs: [withBitmap(s.sbs[0]!, setAt(EXT2_SB(s.sbs[0]!).bitmap, 0, false))] }, 'x')).toBe('block 0 (the super block) is marked free in the bitmap');
   });
 
   it('broken-alloc-ignores-bitmap (a block handed out twice) is caught, the reference is not', () => {

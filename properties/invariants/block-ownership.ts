@@ -2,6 +2,8 @@ import type { Invariant } from '../invariant.ts';
 import type { State } from '../../model/state.ts';
 import { PAGE_SECTORS, fsConfig } from '../../model/config.ts';
 import { diskPageOf, fsBlocks, mediumCanBack, ruleOf } from './medium.ts';
+import { layoutOf } from './layout.ts';
+import type { FsLayout } from '../../model/fs/super_operations.ts';
 
 /** Who holds a block: the free pool, one (inode, pgoff) of a block map, or nobody although marked used. */
 type Owner = 'free' | 'leaked' | { readonly ino: number; readonly pgoff: number };
@@ -26,17 +28,22 @@ function fsDevice(s: State, k: number): number {
   return sb ? sb.dev : s.cfg.devices.findIndex((d) => d.name === fsConfig(s.cfg, k).device);
 }
 
-/** File system k's bitmap and the inode table, or null when it no longer exists on the medium. */
-function fsOf(s: State, k: number): { dev: number; used: readonly boolean[]; inodes: State['inodes'] } | null {
+/** File system k's bitmap (through its layout view) and the inode table, or null when it no longer exists on the medium. */
+function fsOf(s: State, k: number): { dev: number; layout: FsLayout; used: readonly boolean[]; inodes: State['inodes'] } | null {
   const dev = fsDevice(s, k);
   // BLKFLSBUF destroyed the file system: no block belongs to anything any more
   if (dev < 0 || !s.devices[dev].formatted) return null;
-  const used = s.sbs[k]?.used ?? s.fsUsed[k];
-  return used ? { dev, used, inodes: s.inodes } : null;
+  const layout = layoutOf(s, k);
+  const used = layout?.used(s, k);
+  return layout && used ? { dev, layout, used, inodes: s.inodes } : null;
 }
 
-/** Ownership, memoised on the (immutable) bitmap and inode table it is computed from, per file system. */
-const memo = new WeakMap<readonly boolean[], WeakMap<State['inodes'], Map<number, Ownership | string>>>();
+/**
+ * Ownership, memoised on the (immutable) bitmap and inode table it is computed from, per file
+ * system — and on the file system's own slices (its super block, its on-disk slice), in case
+ * its layout reads block maps from there rather than from the inodes.
+ */
+const memo = new WeakMap<readonly boolean[], WeakMap<State['inodes'], Map<number, { sb: unknown; onDisk: unknown; o: Ownership | string }>>>();
 
 function ownership(s: State, k: number): Ownership | string | null {
   const fs = fsOf(s, k);
@@ -45,8 +52,9 @@ function ownership(s: State, k: number): Ownership | string | null {
   if (!m) memo.set(fs.used, (m = new WeakMap()));
   let byFs = m.get(fs.inodes);
   if (!byFs) m.set(fs.inodes, (byFs = new Map()));
-  let o = byFs.get(k);
-  if (o === undefined) byFs.set(k, (o = computeOwnership(s, k, fs.dev, fs.used)));
+  let e = byFs.get(k);
+  if (e === undefined || e.sb !== s.sbs[k] || e.onDisk !== s.onDisk[k]) byFs.set(k, (e = { sb: s.sbs[k], onDisk: s.onDisk[k], o: computeOwnership(s, k, fs.dev, fs.layout, fs.used) }));
+  const o = e.o;
   return typeof o === 'string' ? o : { ...o, xip: !!s.sbs[k]?.xip };
 }
 
@@ -56,7 +64,7 @@ function ownership(s: State, k: number): Ownership | string | null {
  * ext2_evict_inode) against its on-disk bitmap. A violation of the static rules is returned as
  * a string.
  */
-function computeOwnership(s: State, k: number, dev: number, used: readonly boolean[]): Ownership | string {
+function computeOwnership(s: State, k: number, dev: number, layout: FsLayout, used: readonly boolean[]): Ownership | string {
   const size = fsBlocks(s, dev);
   const fsName = s.sbs.length > 1 ? ` of mount ${k}` : '';
   if (!used[0]) return `block 0 (the super block${fsName}) is marked free in the bitmap`;
@@ -65,8 +73,9 @@ function computeOwnership(s: State, k: number, dev: number, used: readonly boole
   owners[0] = 'free'; // the super block: reserved, never a file's and never handed out
   for (const i of s.inodes) {
     if (!i || i.fs !== k) continue;
-    for (let pg = 0; pg < i.blocks.length; pg++) {
-      const b = i.blocks[pg];
+    const map = layout.blocksOf(s, i.ino);
+    for (let pg = 0; pg < map.length; pg++) {
+      const b = map[pg];
       if (!b) continue;
       if (b < 0 || b >= size) return `inode ${i.ino} pgoff ${pg} maps block ${b}, outside the file system${fsName} (${size} blocks)`;
       const o = owners[b];
@@ -89,6 +98,7 @@ export const blockOwnership: Invariant = {
   source: 'fs/ext2/balloc.c (2.6.25–3.19) ext2_try_to_allocate: ext2_set_bit_atomic, "The block was allocated by another thread"; ext2_new_blocks: "block >= blocks count"; ext2_free_blocks: "Freeing blocks not in datazone", ext2_clear_bit_atomic, "bit already cleared for block"; fs/ext2/inode.c ext2_get_blocks: on ext2_clear_xip_target failure "goto cleanup" leaves the allocated branch unspliced and unfreed; ext2_evict_inode frees the blocks of an unlinked inode at its last reference',
   when: 'step',
   brokenBy: 'alloc-ignores-bitmap',
+  needsLayout: true,
   checkStep(pre, post) {
     // every file system on its own bitmap (mount_bdev: each super block its own device)
     for (let k = 0; k < post.sbs.length; k++) {

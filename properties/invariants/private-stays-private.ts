@@ -1,6 +1,7 @@
 import type { Invariant } from '../invariant.ts';
 import type { State } from '../../model/state.ts';
 import { fileContent } from './util.ts';
+import { usedOf } from './layout.ts';
 
 /** 6. A store through a private mapping changes no file and allocates no block. */
 export const privateStaysPrivate: Invariant = {
@@ -11,6 +12,7 @@ export const privateStaysPrivate: Invariant = {
   when: 'operation',
   perCall: { ops: ['store'] },
   brokenBy: 'private-write-shared',
+  needsLayout: true,
   checkOp({ call, pre, post }) {
     if (call.op !== 'store') return null;
     const PS = pre.cfg.pageSize;
@@ -18,8 +20,9 @@ export const privateStaysPrivate: Invariant = {
     const vmas = pre.procs[call.pid].vmas.filter((v) => v.start <= vp1 && vp0 < v.start + v.pages);
     if (vmas.some((v) => v.shared) || !vmas.some((v) => v.ino !== null)) return null;
     for (let k = 0; k < pre.sbs.length; k++) {
-      const a = pre.sbs[k], b = post.sbs[k];
-      if (a && b && a.used !== b.used && JSON.stringify(a.used) !== JSON.stringify(b.used)) return `a private store allocated a block (bitmap${pre.sbs.length > 1 ? ` of mount ${k}` : ''} changed)`;
+      if (!pre.sbs[k] || !post.sbs[k]) continue;
+      const a = usedOf(pre, k), b = usedOf(post, k);
+      if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return `a private store allocated a block (bitmap${pre.sbs.length > 1 ? ` of mount ${k}` : ''} changed)`;
     }
     return changedFile(pre, post);
   },

@@ -1,5 +1,6 @@
 import type { Invariant } from '../invariant.ts';
 import { partitionPage, partitionPages } from '../../model/block/block_device.ts';
+import { usedOf } from './layout.ts';
 
 /** 9. A read-only device and a read-only mount are never written. */
 export const readOnly: Invariant = {
@@ -9,6 +10,7 @@ export const readOnly: Invariant = {
   source: 'drivers/s390/block/dcssblk.c set_disk_ro for SR/ER/SC segments, dcssblk_make_request; mm/filemap_xip.c xip_file_fault MS_RDONLY test; fs/super.c mount_bdev -EACCES',
   when: 'step',
   brokenBy: 'fault-always-allocates',
+  needsLayout: true,
   checkStep(pre, post, label) {
     // An ro mount promises that the file system writes nothing; root's BLKDISCARD on the
     // writable disk beneath it is not the file system's write (blkdev_ioctl allows it on a
@@ -28,7 +30,7 @@ export const readOnly: Invariant = {
         const x = a.data[pg], y = b.data[pg];
         if (x !== y && x !== null && (y === null || x.join() !== y.join())) return `${roMount ? 'read-only mount on' : 'read-only device'} ${a.name}: page ${pg} changed [${x}] → [${y}]`;
       }
-      if (roMount && pre.sbs[k]!.used.join() !== post.sbs[k]!.used.join()) return `read-only mount on ${a.name}: the block bitmap changed`;
+      if (roMount && usedOf(pre, k)?.join() !== usedOf(post, k)?.join()) return `read-only mount on ${a.name}: the block bitmap changed`;
     }
     return null;
   },

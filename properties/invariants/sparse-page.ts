@@ -2,6 +2,7 @@ import type { Invariant } from '../invariant.ts';
 import { isZero, readPfn } from '../../model/kernel/physmem.ts';
 import { fsBlockPfn } from '../../model/block/block_device.ts';
 import type { State } from '../../model/state.ts';
+import { bmap } from './layout.ts';
 
 function sparsePtes(s: State): { pid: number; vp: number; ino: number; pgoff: number; write: boolean }[] {
   const out = [];
@@ -28,11 +29,12 @@ export const sparsePage: Invariant = {
   source: 'mm/filemap_xip.c (2.6.27–3.19) __xip_sparse_page, __xip_unmap: BUG_ON(pte_dirty(pteval)); xip_file_fault maps the sparse page read-only; Nick Piggin 2008 "dangling sparse page … data corruption"',
   when: 'every-step',
   brokenBy: 'sparse-writable',
+  needsLayout: true,
   check(s) {
     if (!isZero(s.sparse.data)) return `the sparse page holds [${s.sparse.data}]`;
     for (const sp of sparsePtes(s)) {
       if (sp.write) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page writable`;
-      const b = s.inodes[sp.ino]?.blocks[sp.pgoff];
+      const b = bmap(s, sp.ino, sp.pgoff);
       const sb = s.inodes[sp.ino] && s.sbs[s.inodes[sp.ino]!.fs];
       if (b && sb && !isZero(readPfn(s, fsBlockPfn(s, sb.dev, b)))) return `pid ${sp.pid} vpage ${sp.vp} maps the sparse page over inode ${sp.ino} pgoff ${sp.pgoff}, whose block ${b} holds data`;
     }
@@ -48,9 +50,10 @@ export const sparseRetired: Invariant = {
   source: 'mm/filemap_xip.c (2.6.27–3.19) __xip_file_write and xip_file_fault call __xip_unmap after get_xip_mem(create=1)',
   when: 'between-operations',
   brokenBy: 'no-xip-unmap',
+  needsLayout: true,
   check(s) {
     for (const sp of sparsePtes(s)) {
-      const b = s.inodes[sp.ino]?.blocks[sp.pgoff];
+      const b = bmap(s, sp.ino, sp.pgoff);
       if (b) return `pid ${sp.pid} vpage ${sp.vp} still maps the sparse page at inode ${sp.ino} pgoff ${sp.pgoff}, which has block ${b}`;
     }
     return null;

@@ -2,6 +2,7 @@ import { partitionPage } from '../../model/block/block_device.ts';
 import type { Invariant } from '../invariant.ts';
 import type { State } from '../../model/state.ts';
 import { fileContent } from './util.ts';
+import { blocksOf } from './layout.ts';
 
 /** Bytes of every page the process maps, before and after (pages mapped in both only). */
 function userView(s: State, pid: number): Map<number, number> {
@@ -29,6 +30,7 @@ export const transferExact: Invariant = {
   when: 'operation',
   perCall: { ops: ['read', 'pread', 'write', 'pwrite'] },
   brokenBy: 'write-overruns-buffer',
+  needsLayout: true,
   checkOp({ call, pre, post, obs }) {
     if (!['read', 'pread', 'write', 'pwrite'].includes(call.op)) return null;
     const c = call as { op: string; pid: number; fd: number; buf: number; len: number; pos?: number };
@@ -62,12 +64,13 @@ export const transferExact: Invariant = {
 /** Did a write change any byte of the file's pages past `end` that existed before (the tail included)? */
 function k_beyond(pre: State, post: State, ino: number, end: number): boolean {
   const PS = pre.cfg.pageSize;
-  const i = pre.inodes[ino]!, j = post.inodes[ino]!;
+  const i = pre.inodes[ino]!;
   const dev = pre.sbs[i.fs]?.dev;
   if (dev === undefined) return false;
-  for (let pg = Math.floor(end / PS); pg < i.blocks.length; pg++) {
-    const b = i.blocks[pg];
-    if (!b || j.blocks[pg] !== b) continue;
+  const before = blocksOf(pre, ino), after = blocksOf(post, ino);
+  for (let pg = Math.floor(end / PS); pg < before.length; pg++) {
+    const b = before[pg];
+    if (!b || after[pg] !== b) continue;
     const x = pre.devices[dev].data[partitionPage(pre.devices[dev], b)], y = post.devices[dev].data[partitionPage(post.devices[dev], b)];
     for (let k = Math.max(0, end - pg * PS); k < PS; k++) if (x && y && x[k] !== y[k]) return true;
   }

@@ -2,6 +2,7 @@ import type { Invariant } from '../invariant.ts';
 import { pagesFor } from '../../model/state.ts';
 import { readPfn } from '../../model/kernel/physmem.ts';
 import { fsBlockPfn } from '../../model/block/block_device.ts';
+import { bmap } from './layout.ts';
 
 /**
  * 8a. Between operations, every pfn pte of a file mapping maps exactly the block linked at its
@@ -14,6 +15,7 @@ export const noStaleMapping: Invariant = {
   source: 'fs/ext2/inode.c ext2_setsize (3.x): xip_truncate_page, truncate_setsize (unmap_mapping_range), then __ext2_truncate_blocks; mm/filemap_xip.c xip_file_fault i_size recheck under i_mmap lock (4.0 DAX series)',
   when: 'between-operations',
   brokenBy: 'truncate-no-unmap',
+  needsLayout: true,
   check(s) {
     for (const p of s.procs) {
       for (const v of p.vmas) {
@@ -25,7 +27,9 @@ export const noStaleMapping: Invariant = {
           const pgoff = v.pgoff + (vp - v.start);
           if (!i || pgoff >= pagesFor(i.size, s.cfg.pageSize)) return `pid ${p.pid} vpage ${vp} still maps inode ${v.ino} pgoff ${pgoff}, beyond EOF (size ${i?.size})`;
           const sb = s.sbs[i.fs];
-          if (pte.kind === 'pfn' && sb && pte.pfn !== fsBlockPfn(s, sb.dev, i.blocks[pgoff] ?? -1)) return `pid ${p.pid} vpage ${vp} maps pfn ${pte.pfn}, but inode ${v.ino} pgoff ${pgoff} has block ${i.blocks[pgoff] ?? 0}`;
+          if (pte.kind !== 'pfn' || !sb) continue;
+          const b = bmap(s, v.ino, pgoff);
+          if (pte.pfn !== fsBlockPfn(s, sb.dev, b || -1)) return `pid ${p.pid} vpage ${vp} maps pfn ${pte.pfn}, but inode ${v.ino} pgoff ${pgoff} has block ${b}`;
         }
       }
     }
@@ -42,6 +46,7 @@ export const truncateZeroesTail: Invariant = {
   when: 'operation',
   perCall: { ops: ['ftruncate'] },
   brokenBy: 'truncate-no-zero-tail',
+  needsLayout: true,
   checkOp({ call, pre, post, obs }) {
     if (call.op !== 'ftruncate' || obs.ret !== 0) return null;
     const f = pre.procs[call.pid].files[call.fd];
@@ -52,7 +57,8 @@ export const truncateZeroesTail: Invariant = {
     if (!i || !sb) return null;
     const PS = post.cfg.pageSize, pg = Math.floor(call.len / PS), off = call.len % PS;
     if (!off) return null;
-    const bytes = i.pageCache[pg]?.data ?? (i.blocks[pg] ? readPfn(post, fsBlockPfn(post, sb.dev, i.blocks[pg])) : null);
+    const b = bmap(post, i.ino, pg);
+    const bytes = i.pageCache[pg]?.data ?? (b ? readPfn(post, fsBlockPfn(post, sb.dev, b)) : null);
     if (bytes && bytes.slice(off).some((b) => b !== 0)) return `after ftruncate(${call.len}) inode ${i.ino} page ${pg} holds [${bytes}] past EOF`;
     return null;
   },

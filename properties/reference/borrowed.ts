@@ -4,6 +4,8 @@ import { partitionPages } from '../../model/block/block_device.ts';
 import { mediumOf, type Observation, type State } from '../../model/state.ts';
 import { EIO, ENOMEM, ENOSPC, errnoName } from '../../model/kernel/errno.ts';
 import { allocFailureOf } from '../invariants/medium.ts';
+import { blocksOf, layoutOf, usedOf } from '../invariants/layout.ts';
+import { fsTypeOf } from '../../model/fs/super_operations.ts';
 
 /** ENOSPC for -28: the name alone, as the messages of the reference write errnos. */
 export const errnoWord = (e: number): string => errnoName(e).replace(/^-/, '');
@@ -36,11 +38,18 @@ export const BORROWED: readonly { readonly what: string; readonly why: string }[
 /** What can run out: the blocks of a mounted file system's bitmap, or the brd backing pages under it. */
 export type Exhaustion = 'blocks' | 'backing';
 
-/** No free block in mount k's bitmap, or no brd backing page left to allocate under it. */
+/**
+ * No free block in mount k's bitmap, or no brd backing page left to allocate under it. The
+ * bitmap is read through the file system's layout view (what e2fsck reads); a file system that
+ * gives none is asked what statfs(2) would say (f_bfree == 0: its ->statfs).
+ */
 export function allocationExhausted(s: State, what: Exhaustion, k = 0): boolean {
   const sb = s.sbs[k];
   if (!sb) return false;
-  if (what === 'blocks') return sb.used.every(Boolean);
+  if (what === 'blocks') {
+    if (!layoutOf(s, k)) return fsTypeOf(s, k).s_op.statfs(s, k).bfree === 0;
+    return usedOf(s, k)?.every(Boolean) ?? false;
+  }
   const d = s.devices[sb.dev];
   const cfg = mediumConfig(s.cfg, sb.dev);
   if (driverRole(d.driver) !== 'brd') return false;
@@ -115,9 +124,11 @@ export function ownerOfDevicePage(s: State, dev: number, page: number): { ino: n
     if (fsDev < 0 || mediumOf(s.devices, dev) !== mediumOf(s.devices, fsDev)) continue;
     const block = page - Math.floor(s.devices[fsDev].startSect / PAGE_SECTORS);
     if (block <= 0 || block >= partitionPages(s.devices[fsDev])) continue;
+    // the block maps through the file system's layout view (a file system without one: no owner known)
+    if (!layoutOf(s, k)) continue;
     for (const i of s.inodes) {
       if (!i || i.fs !== k) continue;
-      const pg = i.blocks.indexOf(block);
+      const pg = blocksOf(s, i.ino).indexOf(block);
       if (pg >= 0) return { ino: i.ino, pgoff: pg };
     }
   }

@@ -8,6 +8,7 @@ import { initialState } from '../../model/init.ts';
 import { variantByName } from '../../model/variants.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import type { ConfigInput } from '../../model/config.ts';
+import { EXT2_I } from '../../model/fs/ext2/ext2.ts';
 
 /**
  * ext2 behaviours that `npm run mutation` found no test pinning (docs/mutation.md): each was a
@@ -86,7 +87,7 @@ describe('ext2_get_blocks: the re-check under truncate_mutex (2.6.30)', () => {
     const s = initialState(xipConfig, ctx);
     const ino = s.dir.f;
     const [s2, got] = ext2_get_blocks_alloc(ctx, s, ino, 0);
-    expect(got).toEqual({ block: s.inodes[ino]!.blocks[0], branch: 'raced-mapped' });
+    expect(got).toEqual({ block: EXT2_I(s.inodes[ino]!).i_data[0], branch: 'raced-mapped' });
     expect(s2).toBe(s);
   });
 });

@@ -81,7 +81,7 @@ export function ext2_writepages(ctx: Ctx, s: State, ino: number): State {
     const [s2, got] = ext2_get_blocks_alloc(ctx, next, ino, pg, p.data);
     if ('err' in got && got.err === -ENOSPC) return;
     next = s2;
-    const blk = next.inodes[ino]!.blocks[pg];
+    const blk = ext2_bmap(next, ino, pg);
     if (blk) next = bioWrite(next, sbOf(next, ino)!.dev, blk, p.data, ctx)[0];
   });
   return next;

@@ -1,4 +1,4 @@
-import { ext2_truncate_blocks } from './inode.ts';
+import { ext2_bmap, ext2_truncate_blocks } from './inode.ts';
 import { truncateMutex } from './xip.ts';
 import { atomic, block_truncate_page, branches, cover, has, lock, mapping_is_xip, pagesFor, read, truncate_setsize, unlock, xip_truncate_page, type Ctx, type Proc } from '../kernel_api.ts';
 
@@ -20,7 +20,7 @@ export function* ext2_setsize(ctx: Ctx, ino: number, newsize: number): Proc<numb
   let err = 0;
   if (xip) {
     if (!has(ctx.variant, 'truncate-no-zero-tail')) err = yield* xip_truncate_page(ctx, ino, newsize);
-  } else err = yield* block_truncate_page(ctx, ino, newsize);
+  } else err = yield* block_truncate_page(ctx, ino, newsize, ext2_bmap);
   if (err) { yield* cover(B_SETSIZE, 'tail-error'); return err; }
   yield* truncate_setsize(ctx, ino, newsize);
   yield* lock(truncateMutex(ino));

@@ -1,5 +1,6 @@
 import { EIO, ENOSPC } from '../../kernel/errno.ts';
 import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
+import { EXT2_I, EXT2_SB, i_data, withIData } from './ext2.ts';
 import { PAGE_SECTORS, bioWrite, branches, direct_access, has, hit, padTo, sbOf, setAt, updateInode, withSb, writePfn, zeros, type Ctx, type Inode, type State, type SuperBlock } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19; the re-check under truncate_mutex from 2.6.30)';
@@ -7,9 +8,9 @@ export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
   'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced', 'pagecache-write-eio',
 ] as const);
 
-/** ext2_get_block(create=0): the block mapped at `pgoff`, 0 for a hole (lockless chain walk). */
+/** ext2_get_block(create=0): the block mapped at `pgoff`, 0 for a hole (lockless chain walk of i_data); ext2_bmap's answer too. */
 export function ext2_bmap(s: State, ino: number, pgoff: number): number {
-  return s.inodes[ino]?.blocks[pgoff] ?? 0;
+  return i_data(s, ino)[pgoff] ?? 0;
 }
 
 export type GetBlocks = { readonly block: number; readonly branch: string } | { readonly err: number; readonly branch: string };
@@ -44,7 +45,7 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
   const fs = s.inodes[ino]!.fs;
   const sb = s.sbs[fs]!;
   const first = s.sbs.findIndex(Boolean);
-  const from = has(ctx.variant, 'mut-alloc-first-sb') && first >= 0 && s.sbs[first]!.used.includes(false) ? first : fs;
+  const from = has(ctx.variant, 'mut-alloc-first-sb') && first >= 0 && EXT2_SB(s.sbs[first]!).bitmap.includes(false) ? first : fs;
   const got = has(ctx.variant, 'alloc-ignores-bitmap') ? newBlockAtGoalUntested(s.sbs[from]!, s.inodes[ino]!, pgoff) : ext2_new_block(s.sbs[from]!);
   if (!got) return [s, { err: -ENOSPC, branch: 'enospc' }];
   let [sb2, block] = got;
@@ -56,7 +57,7 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
     if ('err' in da) return [next, { err: da.err, branch: 'clear-xip-target-failed-leak' }];
     if (!has(ctx.variant, 'no-zero-new-block')) next = zeroDevicePage(next, da.pfn);
   }
-  next = updateInode(next, ino, (i) => ({ ...i, blocks: setAt(padTo(i.blocks, pgoff, 0), pgoff, block) }));
+  next = updateInode(next, ino, (i) => withIData(i, setAt(padTo(EXT2_I(i).i_data, pgoff, 0), pgoff, block)));
   if (!sb.xip && data) {
     // block_write_full_page: get_block has spliced the block before the bio is submitted, so a
     // failed write (brd's -ENOSPC) leaves it linked, unwritten; the page stays dirty (-EIO)
@@ -73,7 +74,8 @@ function getBlocksAlloc(ctx: Ctx, s: State, ino: number, pgoff: number, data?: r
  * ext2_set_bit_atomic test that says "the block was allocated by another thread".
  */
 function newBlockAtGoalUntested(sb: SuperBlock, inode: Inode, pgoff: number): [SuperBlock, number] | null {
-  for (let p = Math.min(pgoff, inode.blocks.length) - 1; p >= 0; p--) if (inode.blocks[p]) return [sb, inode.blocks[p]];
+  const map = EXT2_I(inode).i_data;
+  for (let p = Math.min(pgoff, map.length) - 1; p >= 0; p--) if (map[p]) return [sb, map[p]];
   return ext2_new_block(sb);
 }
 
@@ -88,11 +90,12 @@ function zeroDevicePage(s: State, pfn: number): State {
  */
 export function ext2_truncate_blocks(s: State, ino: number, fromPage: number, keepBitmap = false): State {
   const inode = s.inodes[ino]!;
-  const freed = inode.blocks.slice(fromPage).filter((b) => b !== 0);
-  const blocks = inode.blocks.slice(0, fromPage);
+  const map = EXT2_I(inode).i_data;
+  const freed = map.slice(fromPage).filter((b) => b !== 0);
+  const blocks = map.slice(0, fromPage);
   // keepBitmap: the broken variant `free-keeps-bitmap` (ext2_free_blocks without ext2_clear_bit_atomic)
   const sb = sbOf(s, ino)!;
-  return updateInode(keepBitmap ? s : withSb(s, inode.fs, ext2_free_blocks(sb, freed)), ino, (i) => ({ ...i, blocks }));
+  return updateInode(keepBitmap ? s : withSb(s, inode.fs, ext2_free_blocks(sb, freed)), ino, (i) => withIData(i, blocks));
 }
 
 /**
@@ -105,7 +108,7 @@ export function ext2_new_inode(ctx: Ctx, s: State, ino: number, fs: number): Ino
   const xip = !!s.sbs[fs]?.xip;
   const aops = xip ? (has(ctx.variant, 'aops-both') ? 'ext2_aops_xip+pagecache' : 'ext2_aops_xip') : 'ext2_aops';
   const fops = xip ? 'ext2_xip_file_operations' : 'ext2_file_operations';
-  return { ino, fs, size: 0, blocks: [], aops, fops, nlink: 1, refs: 0, pageCache: [] };
+  return { ino, fs, size: 0, priv: { i_data: [] }, iBlocks: 0, aops, fops, nlink: 1, refs: 0, pageCache: [] };
 }
 
 /** ext2_evict_inode (3.19) of an unlinked inode: `if (inode->i_blocks) ext2_truncate_blocks(inode, 0)`. */

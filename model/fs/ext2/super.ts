@@ -1,5 +1,6 @@
 import { EACCES, EBUSY, EINVAL, ENODEV } from '../../kernel/errno.ts';
 import { ext2_new_inode } from './inode.ts';
+import { EXT2_SB, type Ext2SbInfo } from './ext2.ts';
 import { blkdev_get, blkdev_put, branches, has, hasDirectAccess, partitionPages, setAt, withSb, type Ctx, type MountArgs, type State, type StatfsObs } from '../kernel_api.ts';
 
 const CITE = 'fs/ext2/super.c ext2_fill_super/ext2_remount, fs/ext2/xip.c ext2_xip_verify_sb, fs/super.c (3.x)';
@@ -32,11 +33,12 @@ export function ext2_mount(ctx: Ctx, s: State, a: MountArgs, blocksize: number):
   let xip = a.xip, branch = 'mount-ok';
   if (xip && !hasDirectAccess(s, a.dev)) { xip = false; branch = 'mount-xip-dropped-no-direct-access'; }
   if (xip && (blocksize !== s.cfg.pageSize || (has(ctx.variant, 'hist-xip-check-early') && sbMinBlocksize(s, a.dev) !== blocksize)) && !has(ctx.variant, 'xip-on-any-blocksize')) return [blkdev_put(s1, a.dev), -EINVAL, 'mount-einval-blocksize'];
-  const used = s.fsUsed[a.fs] ?? [true, ...new Array(partitionPages(d) - 1).fill(false)];
-  const mounted: State = { ...withSb(s1, a.fs, { type: EXT2, dev: a.dev, xip, ro: a.ro, blocksize, used }), fsUsed: setAt(s1.fsUsed, a.fs, null) };
+  // ext2_fill_super reads the on-disk super block and group descriptors into ext2_sb_info
+  const priv = (s.onDisk[a.fs] as Ext2SbInfo | null) ?? { bitmap: [true, ...new Array(partitionPages(d) - 1).fill(false)] } satisfies Ext2SbInfo;
+  const mounted: State = { ...withSb(s1, a.fs, { type: EXT2, dev: a.dev, xip, ro: a.ro, blocksize, priv }), onDisk: setAt(s1.onDisk, a.fs, null) };
   // ext2_iget on first use: the file system's in-core inodes are made anew, with a_ops chosen by
   // the new mount (another mount's inodes are not this super block's: untouched)
-  const inodes = mounted.inodes.map((i) => i && i.fs === a.fs ? { ...ext2_new_inode(ctx, mounted, i.ino, a.fs), size: i.size, blocks: i.blocks, nlink: i.nlink } : i);
+  const inodes = mounted.inodes.map((i) => i && i.fs === a.fs ? { ...ext2_new_inode(ctx, mounted, i.ino, a.fs), size: i.size, priv: i.priv, iBlocks: i.iBlocks, nlink: i.nlink } : i);
   return [{ ...mounted, inodes }, 0, branch];
 }
 
@@ -93,8 +95,9 @@ export function ext2_umount(_ctx: Ctx, s: State, fs: number, ignoreBusy = false)
   const sb = s.sbs[fs];
   if (!sb) return [s, -EINVAL, 'umount-einval'];
   if (s.inodes.some((i) => i && i.fs === fs && i.refs > 0) && !ignoreBusy) return [s, -EBUSY, 'umount-ebusy'];
-  // The in-core inodes go away (evict); the block map and bitmap stay on disk.
-  const s2: State = { ...withSb(s, fs, null), fsUsed: setAt(s.fsUsed, fs, sb.used) };
+  // The in-core inodes go away (evict); the block map and bitmap stay on disk (ext2_put_super
+  // writes ext2_sb_info back: its bitmap becomes the on-disk slice).
+  const s2: State = { ...withSb(s, fs, null), onDisk: setAt(s.onDisk, fs, sb.priv) };
   return [blkdev_put(s2, sb.dev), 0, 'umount-ok'];
 }
 
@@ -108,5 +111,6 @@ export function ext2_statfs(s: State, fs: number, ctx?: Ctx): StatfsObs {
   // 2.6.13 had no ext2_show_options and 2.6.14's printed only grpid and the quota options: an
   // xip mount did not say so in /proc/mounts until 2.6.16 (hist-show-options-no-xip)
   const shown = sb.xip && !(ctx && has(ctx.variant, 'hist-show-options-no-xip'));
-  return { blocks: sb.used.length - 1, bfree: sb.used.filter((u) => !u).length, ro: sb.ro, xip: shown };
+  const used = EXT2_SB(sb).bitmap;
+  return { blocks: used.length - 1, bfree: used.filter((u) => !u).length, ro: sb.ro, xip: shown };
 }
