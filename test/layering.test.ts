@@ -158,3 +158,47 @@ describe('the plug-ins use the contract and nothing else (no back doors)', () =>
     expect(bad).toEqual([]);
   });
 });
+
+/**
+ * A file system's state is its own (docs/limitations.md, issue 8): the per-inode data
+ * (Inode.priv: ext2_inode_info.i_data), the super block's (SuperBlock.priv: ext2_sb_info's
+ * bitmap) and the on-disk slice of an unmounted one (State.onDisk) are read by the file system
+ * alone. mm, the VFS, the block layer, the checker and the reference reach a layout only
+ * through the file system's operations and its layout view (FileSystemType.layout), and never
+ * write them. The rule is read off the source: a property access `.priv` or `.onDisk`, or such
+ * a key in an object, outside model/fs/ext2/ is allowed only in the files below (and in the
+ * block layer, model/block/, whose `priv` is the drivers' own), each for a reason that is not a
+ * file system's slice.
+ */
+export function sliceReads(src: string): string[] {
+  return src.split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l) && /\.(priv|onDisk)\b|\b(priv|onDisk)\s*:/.test(l)).map((l) => l.trim());
+}
+
+describe('a file system\'s slices are read by that file system only', () => {
+  const ALLOWED: Record<string, string> = {
+    'model/state.ts': 'declares the slices; updateDevice keeps a disk\'s Device.priv equal on its partitions',
+    'model/init.ts': 'add_disk\'s Device.priv, and State.onDisk made empty before each type\'s mkfs fills its own',
+    'properties/reference/state.ts': 'the reference\'s own private-mapping pages, not the model\'s state',
+    'properties/invariants/driver-contract.ts': 'compares a driver\'s Device.priv before and after, never reads into it',
+    'properties/reference/posix.ts': 'the reference\'s own private-mapping pages (its field `priv`), not the model\'s state',
+    'model/fs/guard-fs.ts': 'the audit guard: whether a slice changed and is plain data, never what it says',
+    'checker/explore/canon.ts': 'the explorer hashes every slice as JSON, never reads into one',
+    'properties/invariants/block-ownership.ts': 'memoises on the slices\' object identities, never reads into one',
+  };
+  const roots = ['model', 'properties', 'checker', 'cli', 'bench'].map((d) => join(ROOT, d));
+  const all = new Map<string, string>();
+  for (const r of roots) for (const [p, s] of sources(r)) all.set(rel(p), s);
+  all.set('index.ts', readFileSync(join(ROOT, 'index.ts'), 'utf8'));
+  it('the rule sees a read and a write, and ignores comments', () => {
+    expect(sliceReads('const m = s.inodes[1]!.priv;\n * the inode\'s .priv is ext2\'s\n// s.onDisk[0]\nconst b = s.onDisk[0];\nconst i2 = { ...i, priv: null };\nconst privy = 1;'))
+      .toEqual(['const m = s.inodes[1]!.priv;', 'const b = s.onDisk[0];', 'const i2 = { ...i, priv: null };']);
+  });
+  it('no module outside model/fs/ext2 reads or writes Inode.priv, SuperBlock.priv or State.onDisk (tests aside: they may set up ext2 states)', () => {
+    const bad = [...all].filter(([p, s]) => !p.endsWith('.test.ts') && !p.startsWith('model/fs/ext2/') && !p.startsWith('model/block/') && !(p in ALLOWED) && sliceReads(s).length > 0)
+      .map(([p, s]) => `${p}: ${sliceReads(s)[0]}`);
+    expect(bad).toEqual([]);
+  });
+  it('every allowed exception still has its reason in the source', () => {
+    for (const p of Object.keys(ALLOWED)) expect(sliceReads(all.get(p) ?? ''), p).not.toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ let tsxRegistered = false;
 
 const WHAT = {
   driver: "a driver { kind: 'driver', name, role, add_disk, fops }",
-  fs: "a file system { kind: 'fs', name, role: 'ext2', mount, umount, s_op, branches, a_ops, f_ops }",
+  fs: "a file system { kind: 'fs', name, role: 'ext2', mkfs, mount, umount, s_op, branches, a_ops, f_ops, layout? }",
 };
 
 /**

@@ -26,12 +26,15 @@ export const FsShape = z.object({
   name: ident,
   role: z.literal('ext2', { error: 'role must be "ext2": the one file system whose specification the model has' }),
   cites: z.string().default('(no source given)'),
+  mkfs: fn,
   mount: fn,
   umount: fn,
   s_op: z.object({ name: z.string(), new_inode: fn, setsize: fn, evict_inode: fn, remount_fs: fn, statfs: fn }).loose(),
   branches: z.object({ fn: z.string() }).loose(),
   a_ops: z.array(z.object({ name: ident, get_xip_mem: fn.optional(), readpage: fn.optional(), writepage: fn.optional(), writepages: fn.optional() }).loose()).min(1),
   f_ops: z.array(z.object({ name: ident, read: fn, write: fn, mmap: fn, fsync: fn }).loose()).min(1),
+  /** What e2fsck reads (FsLayout): optional — without it the invariants that judge blocks are reported not evaluated. */
+  layout: z.object({ bmap: fn, blocksOf: fn, used: fn }).loose().optional(),
 }).loose();
 
 export type DriverPlugin = BlockDriver;

@@ -103,4 +103,32 @@ describe('what a file system owns', () => {
     expect(fsForeignChange(1)(two, { ...two, inodes })).toBe('changed inode 1, which belongs to mount 0');
     expect(fsForeignChange(1)(two, { ...two, devices: [{ ...two.devices[0], openers: 5 }, two.devices[1]] })).toMatch(/changed block device d, which is not the file system's/);
   });
+  it('its own slices (inode priv, s_fs_info, the on-disk slice) it may change, as plain data only', () => {
+    const f = s.dir.f;
+    const withInode = (priv: unknown): State => ({ ...s, inodes: s.inodes.map((i) => (i && i.ino === f ? { ...i, priv } : i)) });
+    expect(fsForeignChange(0)(s, withInode({ i_data: [0, 0] }))).toBeNull();
+    expect(fsForeignChange(0)(s, withInode({ i_data: [new Date(0)] }))).toBe(`left inode ${f} with a priv that is not plain JSON data`);
+    expect(fsForeignChange(0)(s, { ...s, sbs: [{ ...s.sbs[0]!, priv: { bitmap: [true] } }] })).toBeNull();
+    expect(fsForeignChange(0)(s, { ...s, sbs: [{ ...s.sbs[0]!, priv: new Map() }] })).toBe('left its super block with a priv that is not plain JSON data');
+    expect(fsForeignChange(0)(s, { ...s, onDisk: [() => 0] })).toBe('left an on-disk slice that is not plain JSON data');
+  });
+});
+
+describe('mkfs and the layout view, guarded', () => {
+  it('a layout answer of the wrong shape, and a layout that throws, are the plug-in\'s faults', () => {
+    const s = initialState(config, ctx);
+    const bad = guardFileSystem({ ...ext2_fs_type, name: 'evil', layout: { bmap: () => -1, blocksOf: () => { throw new Error('no map'); }, used: ext2_fs_type.layout!.used } });
+    setPluginGuard(true);
+    expect(() => bad.layout!.bmap(s, 1, 0)).toThrow(/evil layout\.bmap: layout\.bmap returned -1, not a block number/);
+    expect(() => bad.layout!.blocksOf(s, 1)).toThrow(PluginFault);
+    expect(bad.layout!.used(s, 0)).toEqual(ext2_fs_type.layout!.used(s, 0));
+  });
+  it('a mkfs that touches another file system\'s on-disk slice is foreign', () => {
+    const two = { ...config, fs: [{ device: 'd', mounted: false, files: [] }, { device: 'e', mounted: false, files: [] }] };
+    const evil = guardFileSystem({ ...ext2_fs_type, name: 'evil', mkfs: (c, st, k, dev, files) => { const [s2, e] = ext2_fs_type.mkfs(c, st, k, dev, files); return [{ ...s2, onDisk: s2.onDisk.map((x, j) => (j === k ? x : { bitmap: [] })) }, e]; } });
+    register_filesystem(evil, { replace: true });
+    substituteFileSystem('ext2', 'evil');
+    setPluginGuard(true);
+    expect(() => initialState(two, ctx)).toThrow(/evil mkfs: changed the on-disk data of file system 1/);
+  });
 });
