@@ -37,7 +37,7 @@ export { registerDriver, driverNames } from './model/block/driver.ts';
 export { PluginFault } from './model/kernel/plugin-guard.ts';
 // the file-system contract: the kernel functions a file system may call, its tables
 export * as kernel from './model/fs/kernel_api.ts';
-export type { FileSystemType, SuperOperations, MountArgs, SuperResult } from './model/fs/super_operations.ts';
+export type { FileSystemType, SuperOperations, MountArgs, SuperResult, FsLayout, MkfsFile } from './model/fs/super_operations.ts';
 export type { Plugin, DriverPlugin, FsPlugin } from './checker/audit/plugin-shape.ts';
 // the reference file system and drivers, written against the same contracts (an audit of each exits 0)
 export { ext2_plugin as ext2 } from './model/fs/ext2/register.ts';

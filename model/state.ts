@@ -105,7 +105,7 @@ export interface Inode {
   readonly priv: unknown;
   /**
    * i_blocks: the blocks the inode owns, which the file system maintains as it allocates and
-   * frees them (ext2: dquot_alloc_block/dquot_free_block → inode_add_bytes/inode_sub_bytes) and
+   * frees them (ext2_new_blocks: dquot_alloc_block → inode_add_bytes; ext2_free_blocks: dquot_free_block_nodirty → inode_sub_bytes; 3.19) and
    * generic_fillattr reports as st_blocks (in file-system blocks here, not 512-byte sectors).
    */
   readonly iBlocks: number;

@@ -5,7 +5,7 @@ import { program } from '../actions.ts';
 import { runCall } from '../kernel/runtime.ts';
 import { atomic, read, type Ctx, type Proc } from '../kernel/step.ts';
 import { PluginFault, setPluginGuard } from '../kernel/plugin-guard.ts';
-import type { Call, State } from '../state.ts';
+import { setAt, updateDevice, type Call, type State } from '../state.ts';
 import { ext2_fs_type } from './ext2/register.ts';
 import type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 import { fsForeignChange } from './guard-fs.ts';
@@ -111,6 +111,20 @@ describe('what a file system owns', () => {
     expect(fsForeignChange(0)(s, { ...s, sbs: [{ ...s.sbs[0]!, priv: { bitmap: [true] } }] })).toBeNull();
     expect(fsForeignChange(0)(s, { ...s, sbs: [{ ...s.sbs[0]!, priv: new Map() }] })).toBe('left its super block with a priv that is not plain JSON data');
     expect(fsForeignChange(0)(s, { ...s, onDisk: [() => 0] })).toBe('left an on-disk slice that is not plain JSON data');
+  });
+});
+
+describe('a file system on a partition', () => {
+  it('may write the medium inside its partition (every entry of the disk shows it), not outside', () => {
+    const parts = initialState({ pageSize: 4, devices: [{ name: 'd', driver: 'axonram', pages: 12 }, { name: 'd1', driver: 'axonram', partitionOf: 'd', startSect: 8, pages: 3 }, { name: 'd2', driver: 'axonram', partitionOf: 'd', startSect: 32, pages: 6 }], fs: { device: 'd2', files: [] } }, ctx);
+    const write = (page: number): State => updateDevice(parts, 2, (d) => ({ ...d, data: setAt(d.data, page, [7, 7, 7, 7]) }));
+    expect(write(5).devices[0].data[5]).toEqual([7, 7, 7, 7]); // on the disk entry too
+    expect(fsForeignChange(0)(parts, write(5))).toBeNull(); // disk page 5 is block 1 of d2 (pages 4–9)
+    expect(fsForeignChange(0)(parts, write(2))).toBe('changed block device d, which is not the file system\'s'); // d1's
+    // blkdev_get of the partition opens the whole disk too; a sibling partition's openers are not its
+    const opened = { ...parts, devices: parts.devices.map((d, i) => (i === 0 || i === 2 ? { ...d, openers: d.openers + 1 } : d)) };
+    expect(fsForeignChange(0)(parts, opened)).toBeNull();
+    expect(fsForeignChange(0)(parts, { ...parts, devices: parts.devices.map((d, i) => (i === 1 ? { ...d, openers: d.openers + 1 } : d)) })).toBe('changed block device d1, which is not the file system\'s');
   });
 });
 

@@ -8,6 +8,8 @@ import type { FileOperations } from './file_operations.ts';
 import { fopsRegistry } from './file_operations.ts';
 import type { FileSystemType, FsLayout, SuperResult } from './super_operations.ts';
 import { fsConfig } from '../config.ts';
+import { mediumOf } from '../state.ts';
+import { partitionPage, partitionPages } from '../block/block_device.ts';
 
 /**
  * An audited file system, every member guarded (model/kernel/plugin-guard.ts): it may change its
@@ -36,7 +38,12 @@ export function fsForeignChange(fs: number) {
     for (const k of KERNEL_OWNED) if (!same(pre[k], post[k])) return `changed ${k}, which belongs to ${WHOSE[k]}`;
     const own = post.sbs[fs]?.dev ?? pre.sbs[fs]?.dev ?? pre.cfg.devices.findIndex((d) => d.name === fsConfig(pre.cfg, fs).device);
     if (pre.devices.length !== post.devices.length) return 'changed the list of block devices';
-    for (let d = 0; d < pre.devices.length; d++) if (d !== own && !same(pre.devices[d], post.devices[d])) return `changed block device ${pre.devices[d].name}, which is not the file system's`;
+    for (let d = 0; d < pre.devices.length; d++) {
+      if (d === own || same(pre.devices[d], post.devices[d])) continue;
+      // a partition's memory is its disk's: a write inside the partition shows on every entry of the medium
+      if (own >= 0 && sameMediumWriteInside(pre, post, d, own)) continue;
+      return `changed block device ${pre.devices[d].name}, which is not the file system's`;
+    }
     if (pre.sbs.length !== post.sbs.length || pre.onDisk.length !== post.onDisk.length) return 'changed the list of mounts';
     for (let k = 0; k < pre.sbs.length; k++) {
       if (k === fs) continue;
@@ -57,6 +64,27 @@ export function fsForeignChange(fs: number) {
     if (post.onDisk[fs] !== pre.onDisk[fs] && !isPlainData(post.onDisk[fs])) return 'left an on-disk slice that is not plain JSON data';
     return null;
   };
+}
+
+/**
+ * Device entry `d` is another entry of the medium the file system's device `own` is on (a
+ * partition's disk, or a sibling partition), and what changed of it is the file system's doing
+ * on its own device: the medium's memory inside `own`'s partition (one memory behind every
+ * entry), the medium's state its driver keeps (priv, present, read-only: the same on every
+ * entry, updateDevice), and — on the disk entry only — the openers of the whole disk that
+ * blkdev_get/blkdev_put of a partition take and drop (__blkdev_get(whole), 3.19).
+ */
+function sameMediumWriteInside(pre: State, post: State, d: number, own: number): boolean {
+  if (mediumOf(pre.devices, d) !== mediumOf(pre.devices, own)) return false;
+  const a = pre.devices[d], b = post.devices[d], o = post.devices[own];
+  if (b.priv !== o.priv || b.present !== o.present || b.readOnly !== o.readOnly) return false;
+  const rest = (x: typeof a) => ({ ...x, data: null, priv: null, present: null, readOnly: null, openers: d === mediumOf(pre.devices, own) ? null : x.openers });
+  if (!same(rest(a), rest(b))) return false;
+  const from = partitionPage(pre.devices[own], 0), to = from + partitionPages(pre.devices[own]);
+  for (let p = 0; p < Math.max(a.data.length, b.data.length); p++) {
+    if ((p < from || p >= to) && a.data[p] !== b.data[p] && !same(a.data[p], b.data[p])) return false;
+  }
+  return true;
 }
 
 /** The mount point of inode `ino` (the guard of a per-inode member judges that mount's slice). */

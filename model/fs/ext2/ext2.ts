@@ -31,9 +31,12 @@ export function EXT2_SB(sb: SuperBlock): Ext2SbInfo {
 }
 
 /**
- * The inode with block map `map`, and i_blocks kept to it: ext2 counts a block into i_blocks as
- * ext2_alloc_blocks takes it (dquot_alloc_block) and out as ext2_free_blocks gives it back
- * (dquot_free_block), so i_blocks is the number of blocks the map holds.
+ * The inode with block map `map`, and i_blocks kept to it: ext2_new_blocks counts a block into
+ * i_blocks as it takes it (dquot_alloc_block → inode_add_bytes) and ext2_free_blocks out as it
+ * gives it back (dquot_free_block_nodirty), fs/ext2/balloc.c 3.19 — so i_blocks is the number
+ * of blocks the map holds. (Under the 2.6.26 variant `unserialised-alloc`, whose splice
+ * overwrites a block another thread linked, the kernel's i_blocks would count the lost block
+ * too; the model keeps the map's count, as st_blocks was computed before.)
  */
 export function withIData(i: Inode, map: readonly number[]): Inode {
   let n = 0;
