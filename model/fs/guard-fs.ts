@@ -1,6 +1,6 @@
 import { guardedProc, guardedStep } from '../kernel/plugin-guard.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
-import type { State } from '../state.ts';
+import { mediumOf, type State } from '../state.ts';
 import type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 import { aopsRegistry } from './aops.ts';
 import type { FileOperations } from './file_operations.ts';
@@ -34,7 +34,17 @@ export function fsForeignChange(fs: number) {
     for (const k of KERNEL_OWNED) if (!same(pre[k], post[k])) return `changed ${k}, which belongs to ${WHOSE[k]}`;
     const own = post.sbs[fs]?.dev ?? pre.sbs[fs]?.dev ?? pre.cfg.devices.findIndex((d) => d.name === fsConfig(pre.cfg, fs).device);
     if (pre.devices.length !== post.devices.length) return 'changed the list of block devices';
-    for (let d = 0; d < pre.devices.length; d++) if (d !== own && !same(pre.devices[d], post.devices[d])) return `changed block device ${pre.devices[d].name}, which is not the file system's`;
+    const medium = own >= 0 ? mediumOf(pre.devices, own) : -1;
+    for (let d = 0; d < pre.devices.length; d++) {
+      if (d === own || same(pre.devices[d], post.devices[d])) continue;
+      // one disk under partitions: its memory is every entry's, and the disk counts its partitions
+      // in use (blkdev_get of the file system's partition opens the whole disk too)
+      if (mediumOf(pre.devices, d) === medium) {
+        const { data: _a, openers: oa, ...ra } = pre.devices[d], { data: _b, openers: ob, ...rb } = post.devices[d];
+        if (same(ra, rb) && (oa === ob || d === medium)) continue;
+      }
+      return `changed block device ${pre.devices[d].name}, which is not the file system's`;
+    }
     if (pre.sbs.length !== post.sbs.length || pre.fsUsed.length !== post.fsUsed.length) return 'changed the list of mounts';
     for (let k = 0; k < pre.sbs.length; k++) {
       if (k === fs) continue;
