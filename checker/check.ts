@@ -11,7 +11,7 @@ import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/referenc
 import { BORROWED } from '../properties/reference/borrowed.ts';
 import { newCounters, type Counters } from './execute.ts';
 import { runCommands, type ExecutedStep } from './sequence.ts';
-import { makeSystem } from './system.ts';
+import { bootFailure, makeSystem } from './system.ts';
 
 export interface CheckOptions {
   readonly seed: number;
@@ -114,6 +114,13 @@ function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDeta
   for (let k = 0; k < systems.length && !cex && !stop(); k++) {
     const sysDef = systems[k];
     const sys = makeSystem(sysDef.name, sysDef.config, o.variant);
+    const boot = bootFailure(sys);
+    if (boot) {
+      // the design under check cannot bring the machine up as the reference does: its first finding
+      reports.push({ name: sys.name, runs: 0, steps: 0, interrupted: false });
+      cex = { system: sys.name, config: sysDef.config, variant: o.variant.name, invariant: 'posix-returns', message: boot, seed: (o.seed + k * 7919) | 0, path: '', steps: [], failedStep: 0 };
+      break;
+    }
     const procs = sys.config.processes;
     const left = o.timeBudgetMs === undefined ? undefined : Math.max(1, (o.timeBudgetMs - (Date.now() - t0)) / (systems.length - k));
     let runs = 0;

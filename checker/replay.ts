@@ -5,7 +5,7 @@ import type { Observation } from '../model/state.ts';
 import { variantByName } from '../model/variants.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { runSteps } from './sequence.ts';
-import { makeSystem } from './system.ts';
+import { bootFailure, makeSystem } from './system.ts';
 import { expectedRet, TraceError, type ExpectedObs, type ParsedTrace } from './trace.ts';
 import type { Violation } from './execute.ts';
 import { quote } from './quote.ts';
@@ -54,6 +54,11 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   const v = variantByName(t.variant);
   if (!v) throw new TraceError(`variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
   const sys = makeSystem(t.system ?? t.name, t.config, v);
+  const boot = bootFailure(sys);
+  if (boot) {
+    const violation = { invariant: 'posix-returns', message: boot, step: 0 };
+    return { name: t.name, variant: v.name, steps: [], violation, expected: t.expect, verdictMatches: t.expect === 'violates posix-returns', ok: false };
+  }
   let r: ReturnType<typeof runSteps>;
   try {
     r = runSteps(sys, t.steps, INVARIANTS, undefined, { finalReads: true });

@@ -2,7 +2,8 @@ import type { Config, ConfigInput } from '../model/config.ts';
 import type { Ctx } from '../model/kernel/step.ts';
 import type { Variant } from '../model/kernel/variant.ts';
 import { program } from '../model/actions.ts';
-import { initialState } from '../model/init.ts';
+import { ConfigError, initialState } from '../model/init.ts';
+import { variantByName } from '../model/variants.ts';
 import type { State } from '../model/state.ts';
 import { Config as ConfigSchema } from '../model/config.ts';
 
@@ -22,3 +23,20 @@ export function makeSystem(name: string, config: ConfigInput | Config, variant: 
 export function initOf(sys: System): State {
   return initialState(sys.config, sys.ctx);
 }
+
+/**
+ * Why the machine cannot boot on this design although it does on the reference (the mount at
+ * boot fails, as XIP on axonram does on 2.6.24's early check), or null. A config the reference
+ * cannot boot either is the config's fault: that error is thrown as it is.
+ */
+export function bootFailure(sys: System): string | null {
+  try {
+    initOf(sys);
+    return null;
+  } catch (e) {
+    if (!(e instanceof ConfigError) || sys.ctx.variant.name === 'reference') throw e;
+    initOf({ ...sys, ctx: { ...sys.ctx, variant: variantByName('reference')! } });
+    return `at boot, on this design: ${e.message}; the reference design boots this machine`;
+  }
+}
+

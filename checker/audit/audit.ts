@@ -94,8 +94,14 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
         initialState(sys.config, { variant: reference, pageSize: 4 });
         return true;
       } catch (e) {
-        // the auditor's own config describes an impossible machine: their input, not a finding
-        if (e instanceof ConfigError) throw new PluginLoadError(`--system ${sys.name.replace(/^system:/, '')}: ${e.message}`);
+        // the auditor's own config describes an impossible machine: their input, not a finding; one
+        // of ours that the reference boots and this design (plug-in or variant) cannot is a finding
+        if (e instanceof ConfigError && (sys.name.startsWith('system:') || (o.own ?? []).some((x) => x.name === sys.name))) throw new PluginLoadError(`--system ${sys.name.replace(/^system:/, '')}: ${e.message}`);
+        if (e instanceof ConfigError) {
+          const v = { invariant: 'posix-returns', message: `at boot, on this design: ${e.message}; the reference design boots this machine` };
+          findings.push({ invariant: v.invariant, message: v.message, phase: 'add_disk', system: sys.name, trace: withPlugin(bootTrace(sys.name, sys.config, v, reference.name), p, o.module) });
+          return false;
+        }
         if (!(e instanceof PluginFault)) throw e;
         const v = violationOfError(e);
         findings.push({ invariant: v.invariant, message: v.message, phase: 'add_disk', system: sys.name, trace: withPlugin(bootTrace(sys.name, sys.config, v, reference.name), p, o.module) });

@@ -46,7 +46,7 @@ export function counterexampleText(c: Counterexample, tracePath?: string): strin
   return [
     `VIOLATION of ${c.invariant} on ${c.system} (variant ${c.variant})`,
     `  ${c.message}${c.at ? `\n  seen after step: ${c.at}` : ''}`,
-    `  ${c.partlyShrunk ? 'counterexample (shrinking interrupted: a shorter one may exist)' : 'minimal counterexample'}, ${c.steps.length} step${c.steps.length > 1 ? 's' : ''} (seed ${c.seed}, path "${c.path}"):`,
+    `  ${c.partlyShrunk ? 'counterexample (shrinking interrupted: a shorter one may exist)' : 'minimal counterexample'}, ${c.steps.length} step${c.steps.length === 1 ? '' : 's'} (seed ${c.seed}, path "${c.path}"):`,
     ...storyLines(c.steps, c.failedStep),
     ...(tracePath ? [`  trace written to ${oneLine(tracePath)} — replay with: npx xipcheck run ${oneLine(tracePath)}`] : []),
   ].join('\n');

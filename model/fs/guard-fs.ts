@@ -1,14 +1,13 @@
 import { guarded, guardedProc, guardedStep } from '../kernel/plugin-guard.ts';
 import { isPlainData } from '../block/driver.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
-import type { State } from '../state.ts';
+import { mediumOf, type State } from '../state.ts';
 import type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 import { aopsRegistry } from './aops.ts';
 import type { FileOperations } from './file_operations.ts';
 import { fopsRegistry } from './file_operations.ts';
 import type { FileSystemType, FsLayout, SuperResult } from './super_operations.ts';
 import { fsConfig } from '../config.ts';
-import { mediumOf } from '../state.ts';
 import { partitionPage, partitionPages } from '../block/block_device.ts';
 
 /**
