@@ -131,3 +131,13 @@ describe('README "An example session" is a real run', () => {
     }
   }, 300_000);
 });
+
+describe('README counts the reference suite as it is', () => {
+  it('the number of reference systems, in words and in figures', async () => {
+    const { REFERENCE_SUITE } = await import('../../properties/suites/reference.ts');
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+    expect(readme).toContain(`on ${words[REFERENCE_SUITE.length]} reference systems`);
+    expect(readme).toContain(`1000 runs on each of ${REFERENCE_SUITE.length} systems`);
+  });
+});
