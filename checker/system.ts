@@ -36,7 +36,11 @@ export function bootFailure(sys: System): string | null {
   } catch (e) {
     if (!(e instanceof ConfigError) || sys.ctx.variant.name === 'reference') throw e;
     initOf({ ...sys, ctx: { ...sys.ctx, variant: variantByName('reference')! } });
-    return `at boot, on this design: ${e.message}; the reference design boots this machine`;
+    return bootMessage(e);
   }
 }
 
+/** How a boot the reference makes and a design does not is reported (check, run, audit). */
+export function bootMessage(e: ConfigError): string {
+  return `at boot, on this design: ${e.message}; the reference design boots this machine`;
+}

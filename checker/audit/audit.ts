@@ -15,6 +15,7 @@ import type { ConfigInput } from '../../model/config.ts';
 import type { Cmd } from '../../properties/arbitraries.ts';
 import type { Plugin } from './plugin-shape.ts';
 import { auditSystems, fsAuditSystems } from './systems.ts';
+import { bootMessage } from '../system.ts';
 
 export interface AuditOptions {
   readonly module: string;
@@ -98,7 +99,7 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
         // of ours that the reference boots and this design (plug-in or variant) cannot is a finding
         if (e instanceof ConfigError && (sys.name.startsWith('system:') || (o.own ?? []).some((x) => x.name === sys.name))) throw new PluginLoadError(`--system ${sys.name.replace(/^system:/, '')}: ${e.message}`);
         if (e instanceof ConfigError) {
-          const v = { invariant: 'posix-returns', message: `at boot, on this design: ${e.message}; the reference design boots this machine` };
+          const v = { invariant: 'posix-returns', message: bootMessage(e) };
           findings.push({ invariant: v.invariant, message: v.message, phase: 'add_disk', system: sys.name, trace: withPlugin(bootTrace(sys.name, sys.config, v, reference.name), p, o.module) });
           return false;
         }

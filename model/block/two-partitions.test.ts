@@ -7,6 +7,8 @@ import { makeSystem } from '../../checker/system.ts';
 import { runSteps } from '../../checker/sequence.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { pfnOf } from '../kernel/physmem.ts';
+import { refcounts } from '../../properties/invariants/refcounts.ts';
+import { updateDevice } from '../state.ts';
 import { EXT2_SB } from '../fs/ext2/ext2.ts';
 
 /**
@@ -38,6 +40,13 @@ describe('two partitions of one medium', () => {
     expect(EXT2_SB(s.sbs[0]!).bitmap).toHaveLength(6); // the file system spans its partition only
     // the mount holds d2, and d2 in use holds its disk
     expect(s.devices.map((d) => d.openers)).toEqual([1, 0, 1]);
+  });
+
+  it('refcounts fails when a partition in use does not hold its disk (a blkdev_get that forgot __blkdev_get(whole))', () => {
+    const s = initialState(two('axonram', true), { variant: ref, pageSize: 4 });
+    expect(refcounts.check!(s)).toBeNull();
+    const forgot = updateDevice(s, 0, (d) => ({ ...d, openers: 0 }));
+    expect(refcounts.check!(forgot)).toBe('device d: openers 0, held by 1 (1 of them partitions in use)');
   });
 
   it('axonram: direct_access through a partition adds its start and names the disk\'s memory', () => {

@@ -1,6 +1,6 @@
 import { driverRole } from '../../model/block/driver.ts';
 import type { DriverRole } from '../../model/block/block_device_operations.ts';
-import { fsConfigs, PAGE_SECTORS, pathIn, type Config } from '../../model/config.ts';
+import { fsConfigs, mediumIndex, PAGE_SECTORS, pathIn, type Config } from '../../model/config.ts';
 import { pagesFor } from '../../model/state.ts';
 import type { TruncateWindow } from './truncate-window.ts';
 
@@ -134,10 +134,9 @@ export function refInit(s: { readonly cfg: Config }): RefState {
   names.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   // the mounts hold their block devices, and a partition in use holds its disk
   const mountedOn = (i: number): number => mounts.filter((m) => m?.dev === i).length;
-  const diskOf = (i: number): number => (cfg.devices[i].partitionOf === undefined ? i : cfg.devices.findIndex((x) => x.name === cfg.devices[i].partitionOf));
   const devs: RefDev[] = cfg.devices.map((p, i) => {
     // a partition is its disk's medium seen from startSect on
-    const disk = p.partitionOf === undefined ? i : cfg.devices.findIndex((x) => x.name === p.partitionOf);
+    const disk = mediumIndex(cfg, i);
     const d = cfg.devices[disk];
     const driver = roleOf(d.driver);
     const fsPages = p.partitionOf === undefined ? d.pages - p.startSect / PAGE_SECTORS : p.pages;
@@ -145,7 +144,7 @@ export function refInit(s: { readonly cfg: Config }): RefState {
       driver, pages: d.pages, startSect: p.startSect, disk, fsPages, present: true,
       readOnly: d.readOnly || (driver === 'dcssblk' && dcssReadOnly(d.segmentType, d.shared)),
       formatted: fsDevs.includes(i), raw: Array.from({ length: cfg.processes }, () => 0),
-      openers: mountedOn(i) + cfg.devices.filter((_, j) => j !== i && diskOf(j) === i && mountedOn(j) > 0).length,
+      openers: mountedOn(i) + cfg.devices.filter((_, j) => j !== i && mediumIndex(cfg, j) === i && mountedOn(j) > 0).length,
       dcss: driver === 'dcssblk' ? { segmentType: d.segmentType, shared: d.shared, savePending: false, saves: 0 } : null,
     };
   });
