@@ -43,6 +43,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -51,7 +52,7 @@
 #define MAXPROC 4
 #define MAXCALLS 16
 
-static long SCALE = 1024, VPAGES = 16, HEAP = 2;
+static long SCALE = 1024, VPAGES = 16, HEAP = 2, MAXPAGES = 64, FREE = -1;
 static const char *ROOT = "/mnt";
 static char *vbase; /* the child's reserved virtual range */
 
@@ -191,7 +192,7 @@ static char *path_of(const char *name) {
 static void clear_dir(void) {
   DIR *d = opendir(DIR_);
   if (!d) return;
-  for (struct dirent *e; (e = readdir(d));) if (e->d_name[0] != '.') unlink(path_of(e->d_name));
+  for (struct dirent *e; (e = readdir(d));) if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlink(path_of(e->d_name));
   closedir(d);
   rmdir(DIR_);
 }
@@ -383,6 +384,11 @@ static void child_loop(int in, int out) {
   if (dup2(in, 1000) < 0 || dup2(out, 1001) < 0) die("dup2");
   for (int fd = 0; fd < 1000; fd++) close(fd);
   FILE *fi = fdopen(1000, "r"), *fo = fdopen(1001, "w");
+  /* The model's s_maxbytes is maxFilePages pages: RLIMIT_FSIZE gives the same -EFBIG and the
+   * same cut of a write at the limit (generic_write_checks), once SIGXFSZ is ignored. */
+  struct rlimit rl = { (rlim_t)MAXPAGES * PAGE, (rlim_t)MAXPAGES * PAGE };
+  signal(SIGXFSZ, SIG_IGN);
+  if (setrlimit(RLIMIT_FSIZE, &rl) < 0) die("setrlimit");
   struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = on_fault; sa.sa_flags = SA_NODEFER;
   sigaction(SIGSEGV, &sa, NULL); sigaction(SIGBUS, &sa, NULL);
   setup_address_space();
@@ -431,6 +437,7 @@ static void start_procs(int n) {
 }
 
 static void stop_procs(void) {
+  FREE = -1;
   for (int i = 0; i < nprocs; i++) { fclose(procs[i].to); fclose(procs[i].from); kill(procs[i].pid, SIGKILL); waitpid(procs[i].pid, NULL, 0); }
   nprocs = 0;
 }
@@ -463,14 +470,62 @@ static void run_step(const char *scen, Thread *ths, int nth) {
   fflush(stdout);
 }
 
-static void hexfile(const char *path, const char *hex) {
+/* A configured file: its bytes, its hole pages left unwritten (they read as zeros, own no block). */
+static void hexfile(const char *path, const char *hex, const char *holes) {
   int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
   if (fd < 0) die("create %s: %s", path, strerror(errno));
+  if (!strcmp(hex, "-")) hex = "";
   unsigned char *buf = calloc(1, strlen(hex) / 2 * (size_t)SCALE + 1);
   long k = 0;
   for (const char *h = hex; h[0] && h[1]; h += 2) { unsigned v; sscanf(h, "%2x", &v); memset(buf + k, (int)v, (size_t)SCALE); k += SCALE; }
-  if (k && write(fd, buf, (size_t)k) != k) die("write %s", path);
+  char hole[256] = { 0 };
+  for (const char *h = holes; h && *h && strcmp(h, "-"); ) { long i = strtol(h, (char **)&h, 10); if (i >= 0 && i < 256) hole[i] = 1; if (*h == ',') h++; else break; }
+  for (long pg = 0; pg * PAGE < k; pg++) {
+    long n = k - pg * PAGE < PAGE ? k - pg * PAGE : PAGE;
+    if (!hole[pg] && pwrite(fd, buf + pg * PAGE, (size_t)n, pg * PAGE) != n) die("write %s", path);
+  }
+  if (ftruncate(fd, k) < 0) die("truncate %s", path);
   fsync(fd); close(fd); free(buf);
+}
+
+/* Fill the file system with a ballast file until exactly FREE blocks are free, as in the
+ * model's file system at start: ENOSPC then comes where the model's comes. */
+static long bfree_now(void) {
+  sync();
+  struct statvfs sv;
+  if (statvfs(DIR_, &sv) < 0) die("statvfs: %s", strerror(errno));
+  return (long)(sv.f_bfree * sv.f_frsize / PAGE);
+}
+/* Returns NULL, or why the free count cannot be reached: the scenario is then reported failed. */
+static const char *ballast(void) {
+  static char why[256];
+  if (FREE < 0) return NULL;
+  int fd = open(path_of(".ballast"), O_CREAT | O_RDWR, 0600);
+  if (fd < 0) { snprintf(why, sizeof why, "ballast: %s", strerror(errno)); return why; }
+  off_t size = 0;
+  long chunk = 0;
+  for (int round = 0; round < 200; round++) {
+    long extra = bfree_now() - FREE;
+    if (extra == 0) { close(fd); return NULL; }
+    if (extra > 0) {
+      /* xfs takes blocks for its own btrees as the file grows, and refuses an allocation that
+       * would leave none: grow by at most `extra`, halving the request on ENOSPC */
+      if (!chunk || chunk > extra) chunk = extra;
+      if (fallocate(fd, 0, size, (off_t)chunk * PAGE) < 0) {
+        if (errno != ENOSPC || chunk == 1) { snprintf(why, sizeof why, "ballast: %ld blocks free, want %ld: %s", extra + FREE, FREE, strerror(errno)); close(fd); return why; }
+        chunk /= 2;
+        continue;
+      }
+      size += (off_t)chunk * PAGE;
+    } else {
+      size += (off_t)extra * PAGE;
+      if (size < 0 || ftruncate(fd, size) < 0) { snprintf(why, sizeof why, "ballast: cannot free %ld blocks", -extra); close(fd); return why; }
+      chunk = 1;
+    }
+  }
+  snprintf(why, sizeof why, "ballast: free blocks do not settle at %ld (now %ld)", FREE, bfree_now());
+  close(fd);
+  return why;
 }
 
 int main(int argc, char **argv) {
@@ -481,13 +536,19 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   static char line[MAXLINE];
   static Thread ths[MAXCALLS];
-  int nth = 0; long cur_step = -1;
+  int nth = 0, want_procs = 1, skipping = 0; long cur_step = -1;
   char scen[256] = "";
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\n")] = 0;
     if (!strncmp(line, "call ", 5)) {
       long step; int th, k, pid;
       if (sscanf(line, "call %ld %d %d %d", &step, &th, &k, &pid) != 4) die("bad call line: %s", line);
+      if (skipping) continue;
+      if (!nprocs) {
+        const char *why = ballast();
+        if (why) { printf("{\"scenario\":\"%s\",\"error\":\"%s\"}\n", scen, why); skipping = 1; continue; }
+        start_procs(want_procs);
+      }
       if (pid < 0 || pid >= nprocs) die("pid %d out of range", pid);
       if (step != cur_step && nth) { run_step(scen, ths, nth); nth = 0; }
       cur_step = step;
@@ -499,6 +560,7 @@ int main(int argc, char **argv) {
       continue;
     }
     if (nth) { run_step(scen, ths, nth); nth = 0; cur_step = -1; }
+    if (skipping && strcmp(line, "end")) continue;
     if (!strncmp(line, "scenario ", 9)) {
       snprintf(scen, sizeof scen, "%.200s", line + 9);
       static int count;
@@ -511,16 +573,19 @@ int main(int argc, char **argv) {
         else if (!strncmp(t, "vpages=", 7)) VPAGES = atol(t + 7);
         else if (!strncmp(t, "heap=", 5)) HEAP = atol(t + 5);
         else if (!strncmp(t, "procs=", 6)) procs_n = atol(t + 6);
+        else if (!strncmp(t, "maxpages=", 9)) MAXPAGES = atol(t + 9);
+        else if (!strncmp(t, "free=", 5)) FREE = atol(t + 5);
       }
       if (ps <= 0 || PAGE % ps) die("page size %ld does not divide %d", ps, PAGE);
       SCALE = PAGE / ps;
-      start_procs((int)procs_n);
+      want_procs = (int)procs_n;
     } else if (!strncmp(line, "file ", 5)) {
-      char *name = strtok(line + 5, " "), *hex = strtok(NULL, " ");
-      hexfile(path_of(name), hex ? hex : "");
+      char *name = strtok(line + 5, " "), *hex = strtok(NULL, " "), *holes = strtok(NULL, " ");
+      hexfile(path_of(name), hex ? hex : "", holes);
     } else if (!strcmp(line, "end")) {
       stop_procs();
       clear_dir();
+      if (skipping) { skipping = 0; continue; }
       printf("{\"scenario\":\"%s\",\"done\":true}\n", scen);
     }
   }

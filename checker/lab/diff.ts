@@ -1,0 +1,163 @@
+import type { Action } from '../../model/actions.ts';
+import type { Config } from '../../model/config.ts';
+import { fsConfigs } from '../../model/config.ts';
+import type { Observation, State } from '../../model/state.ts';
+import { variantByName } from '../../model/variants.ts';
+import { advance, finished, groupInit, ready, type GroupState } from '../group.ts';
+import { initOf, makeSystem, type System } from '../system.ts';
+import type { TraceStep } from '../trace.ts';
+import type { KernelCall } from './observations.ts';
+
+/**
+ * Differential conformance: the model's observations of a scenario against a real kernel's.
+ *
+ * Each lab mount is paired with the model's file system mounted the same way: a DAX mount
+ * (`dax=always`) with the model's XIP mount, a page-cache mount (`dax=never`) with its
+ * page-cache mount. The model's device becomes a dcssblk segment: memory that is all there
+ * from the start, as pmem is (no backing pages to run out of, as brd's are).
+ */
+export interface LabMount { readonly name: string; readonly fstype: string; readonly dax: boolean }
+
+export const LAB_MOUNTS: readonly LabMount[] = [
+  { name: 'ext4-dax', fstype: 'ext4', dax: true },
+  { name: 'ext4-never', fstype: 'ext4', dax: false },
+  { name: 'xfs-dax', fstype: 'xfs', dax: true },
+  { name: 'xfs-never', fstype: 'xfs', dax: false },
+];
+
+/** The scenario's config as the lab runs it: one file system, mounted XIP (DAX) or not, on memory. */
+export function labConfig(cfg: Config, dax: boolean): Config {
+  const fs = fsConfigs(cfg)[0];
+  const devices = cfg.devices.map((d) => (d.name === fs.device ? { ...d, driver: 'dcssblk' as const, startSect: 0 } : d));
+  return { ...cfg, devices, fs: { ...fs, mount: { ...fs.mount, xip: dax } } } as Config;
+}
+
+/** What the model can answer to one step: each distinct set of observations, with a state it leaves. */
+export interface Outcome { readonly obs: readonly (readonly Observation[])[]; readonly state: State }
+
+const MAX_GROUP_STATES = 200_000;
+
+/**
+ * Every outcome of one step from state `s0`: a sequential step has one; a concurrent group has
+ * one per distinct set of observations over all its interleavings (depth-first, each group
+ * state visited once). No invariant is checked: the lab asks what the model answers, not
+ * whether the model holds (check and explore ask that).
+ */
+export function outcomes(sys: System, s0: State, threads: readonly (readonly Action[])[]): Outcome[] | 'too-many' {
+  const found = new Map<string, Outcome>();
+  const seen = new Set<string>();
+  const stack: GroupState[] = [groupInit(sys, s0, threads)];
+  while (stack.length) {
+    const g = stack.pop()!;
+    if (finished(g)) {
+      const key = JSON.stringify(g.obs);
+      if (!found.has(key)) found.set(key, { obs: g.obs, state: g.s });
+      continue;
+    }
+    for (const i of ready(sys, g)) {
+      const next = advance(sys, threads, g, i).g;
+      const key = JSON.stringify([next.s, next.pcs, next.tids, next.obs]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (seen.size > MAX_GROUP_STATES) return 'too-many';
+      stack.push(next);
+    }
+  }
+  return [...found.values()];
+}
+
+export const callKey = (step: number, th: number, k: number) => `${step}.${th}.${k}`;
+
+/** Free blocks of the model's file system at start: the guest's ballast leaves as many free. */
+export function modelFree(sys: System): number {
+  const o = outcomes(sys, initOf(sys), [[{ op: 'statfs', pid: 0 } as Action]]);
+  return o === 'too-many' ? 0 : o[0]?.obs[0]?.[0]?.statfs?.bfree ?? 0;
+}
+
+export function labSystem(name: string, cfg: Config, dax: boolean, variant: string): System {
+  const v = variantByName(variant);
+  if (!v) throw new Error(`lab: unknown variant ${variant}`);
+  return makeSystem(name, labConfig(cfg, dax), v);
+}
+
+export interface ScenarioDiff {
+  readonly differences: readonly Difference[];
+  /** Concurrent steps: how many outcomes the model allowed, per step index. */
+  readonly choices: ReadonlyMap<number, number>;
+}
+
+/**
+ * Walks the scenario on the model beside the kernel's observations. A concurrent step's kernel
+ * observations must be one of the model's outcomes for it; the walk goes on from the state of
+ * the outcome the kernel matched (or, when none matches, of the closest one, and the step's
+ * differences are reported against it).
+ */
+export function diffScenario(sys: System, scenario: string, steps: readonly TraceStep[], mount: LabMount, kernel: readonly KernelCall[]): ScenarioDiff {
+  const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
+  const differences: Difference[] = [];
+  const choices = new Map<number, number>();
+  let s = initOf(sys);
+  for (let i = 0; i < steps.length; i++) {
+    const threads = steps[i].threads;
+    const outs = outcomes(sys, s, threads);
+    const calls = threads.flatMap((p, th) => p.map((a, k) => ({ a, th, k })));
+    if (outs === 'too-many') {
+      differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: `more than ${MAX_GROUP_STATES} interleaving states` });
+      return { differences, choices };
+    }
+    if (threads.length > 1) choices.set(i, outs.length);
+    let best: { o: Outcome; d: Difference[] } | null = null;
+    for (const o of outs) {
+      const d = calls.flatMap(({ a, th, k }) => {
+        const kc = byKey.get(callKey(i, th, k));
+        return kc ? compareCall(scenario, mount, kc, o.obs[th]?.[k]) : [{ scenario, mount: mount.name, step: i, th, k, op: a.op, field: 'missing' as const, kernel: 'no observation', model: 'ran' }];
+      });
+      if (!best || d.length < best.d.length) best = { o, d };
+      if (!d.length) break;
+    }
+    if (!best) {
+      differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: 'no outcome (deadlock)' });
+      return { differences, choices };
+    }
+    differences.push(...best.d);
+    s = best.o.state;
+  }
+  return { differences, choices };
+}
+
+export interface Difference {
+  readonly scenario: string;
+  readonly mount: string;
+  readonly step: number;
+  readonly th: number;
+  readonly k: number;
+  readonly op: string;
+  readonly field: 'ret' | 'data' | 'signal' | 'size' | 'blocks' | 'bfree' | 'dax' | 'missing' | 'partial';
+  readonly kernel: string;
+  readonly model: string;
+}
+
+const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));
+
+/**
+ * Every field the model and the kernel both report, compared: return value, bytes, signal,
+ * st_size, st_blocks (file-system blocks), f_bfree, and whether the inode is DAX (XIP). Not
+ * compared: f_blocks (the real file system's size is not the model's), inode numbers.
+ */
+export function compareCall(scenario: string, mount: LabMount, kc: KernelCall, mo: Observation | undefined): Difference[] {
+  const at = { scenario, mount: mount.name, step: kc.step, th: kc.th, k: kc.k, op: kc.op };
+  if (!mo) return [{ ...at, field: 'missing', kernel: 'ran', model: 'no such call' }];
+  const out: Difference[] = [];
+  const d = (field: Difference['field'], kernel: unknown, model: unknown) => { if (show(kernel) !== show(model)) out.push({ ...at, field, kernel: show(kernel), model: show(model) }); };
+  if (kc.partial !== undefined) out.push({ ...at, field: 'partial', kernel: `${kc.partial} bytes`, model: 'whole model bytes only' });
+  d('ret', kc.ret, mo.ret);
+  if (kc.data !== undefined || (mo.data !== undefined && mo.data.length > 0)) d('data', kc.data ?? [], mo.data ?? []);
+  if (kc.signal !== undefined) d('signal', kc.signal ?? 'none', mo.signal ?? 'none');
+  if (kc.stat) {
+    d('size', kc.stat.size, mo.stat?.size);
+    d('blocks', kc.stat.blocks, mo.stat?.blocks);
+    d('dax', kc.dax, mo.stat?.xip);
+  }
+  if (kc.statfs) d('bfree', kc.statfs.bfree, mo.statfs?.bfree);
+  return out;
+}
