@@ -17,6 +17,7 @@ import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
 import { AUDIT_HELP, AUDIT_OPTIONS, cmdAudit } from './audit.ts';
+import { cmdLab, LAB_HELP, LAB_OPTIONS } from './lab.ts';
 import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
 import { installPlugin } from '../checker/audit/install.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
@@ -57,6 +58,7 @@ const CMD_HELP: Record<string, string> = {
       every interleaving of your own scenario: the trace's concurrent groups exhaustively,
       its other steps as written; exit 1 with the shortest counterexample, or 0`,
   audit: AUDIT_HELP,
+  lab: LAB_HELP,
   run: `  xipcheck run TRACE.json [--reporter text|json] [--plugin MODULE]
       replay a trace: each step's observation and the invariants' status; exit 1 when an
       observation differs from the trace's expectation or an invariant fails`,
@@ -101,6 +103,7 @@ something else; the reference judges every call); the set-up's pinned observatio
   --reporter R      text (default) or json
   --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
   audit: AUDIT_OPTIONS,
+  lab: LAB_OPTIONS,
   invariants: `options:
   --reporter R      text (default) or json`,
   variants: '',
@@ -397,9 +400,10 @@ export async function main(argv: string[], stdout: Out = process.stdout, stderr:
       case 'explore': return await cmdExplore(rest, stdout, stderr);
       case 'run': return await cmdRun(rest, stdout);
       case 'audit': return await cmdAudit(rest, stdout, stderr, parse);
+      case 'lab': if (wantsHelp(rest)) { stdout.write(`${commandHelp('lab')}\n`); return 0; } return await cmdLab(rest, stdout, stderr, parse);
       case 'invariants': return cmdInvariants(rest, stdout);
       case 'variants': return cmdVariants(rest, stdout);
-      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, invariants, variants; see xipcheck --help)`);
+      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, lab, invariants, variants; see xipcheck --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) { stderr.write(`xipcheck: ${oneLine(e.message)}\n`); return 2; }

@@ -7,6 +7,8 @@ import { advance, finished, groupInit, ready, type GroupState } from '../group.t
 import { initOf, makeSystem, type System } from '../system.ts';
 import type { TraceStep } from '../trace.ts';
 import type { KernelCall } from './observations.ts';
+import type { ScenarioFacts } from './explained.ts';
+import { ENOSPC } from '../../model/kernel/errno.ts';
 
 /**
  * Differential conformance: the model's observations of a scenario against a real kernel's.
@@ -82,6 +84,7 @@ export function labSystem(name: string, cfg: Config, dax: boolean, variant: stri
 
 export interface ScenarioDiff {
   readonly differences: readonly Difference[];
+  readonly facts: ScenarioFacts;
   /** Concurrent steps: how many outcomes the model allowed, per step index. */
   readonly choices: ReadonlyMap<number, number>;
 }
@@ -96,6 +99,8 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
+  let fills = false;
+  const done = () => ({ differences, choices, facts: { fills } });
   let s = initOf(sys);
   for (let i = 0; i < steps.length; i++) {
     const threads = steps[i].threads;
@@ -103,7 +108,7 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     const calls = threads.flatMap((p, th) => p.map((a, k) => ({ a, th, k })));
     if (outs === 'too-many') {
       differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: `more than ${MAX_GROUP_STATES} interleaving states` });
-      return { differences, choices };
+      return done();
     }
     if (threads.length > 1) choices.set(i, outs.length);
     let best: { o: Outcome; d: Difference[] } | null = null;
@@ -117,12 +122,13 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     }
     if (!best) {
       differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: 'no outcome (deadlock)' });
-      return { differences, choices };
+      return done();
     }
     differences.push(...best.d);
+    if (best.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined))) fills = true;
     s = best.o.state;
   }
-  return { differences, choices };
+  return done();
 }
 
 export interface Difference {
@@ -135,6 +141,9 @@ export interface Difference {
   readonly field: 'ret' | 'data' | 'signal' | 'size' | 'blocks' | 'bfree' | 'dax' | 'missing' | 'partial';
   readonly kernel: string;
   readonly model: string;
+  /** The call's return values on both sides (explanations look at them). */
+  readonly kernelRet?: number;
+  readonly modelRet?: number;
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));
@@ -145,7 +154,7 @@ const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v
  * compared: f_blocks (the real file system's size is not the model's), inode numbers.
  */
 export function compareCall(scenario: string, mount: LabMount, kc: KernelCall, mo: Observation | undefined): Difference[] {
-  const at = { scenario, mount: mount.name, step: kc.step, th: kc.th, k: kc.k, op: kc.op };
+  const at = { scenario, mount: mount.name, step: kc.step, th: kc.th, k: kc.k, op: kc.op, kernelRet: kc.ret, modelRet: mo?.ret };
   if (!mo) return [{ ...at, field: 'missing', kernel: 'ran', model: 'no such call' }];
   const out: Difference[] = [];
   const d = (field: Difference['field'], kernel: unknown, model: unknown) => { if (show(kernel) !== show(model)) out.push({ ...at, field, kernel: show(kernel), model: show(model) }); };

@@ -1,7 +1,7 @@
 /*
  * xipcheck lab executor: runs the model's scenarios on a real kernel, in the guest.
  *
- *   executor ROOT SCENARIO-FILE
+ *   executor ROOT SCENARIO-FILE [SLACK]
  *
  * The scenario file is the host's translation of trace files (checker/lab/lines.ts): one call
  * per line, in the model's units. The executor scales them to the real page size: a model page
@@ -53,6 +53,10 @@
 #define MAXCALLS 16
 
 static long SCALE = 1024, VPAGES = 16, HEAP = 2, MAXPAGES = 64, FREE = -1;
+/* Blocks left free beyond the model's and hidden from f_bfree: xfs reserves blocks for each
+ * transaction (inode chunks, btree splits) and refuses a create or a write that would leave it
+ * fewer, so on xfs the ballast stops SLACK blocks short (lab/mounts.txt). */
+static long SLACK = 0;
 static const char *ROOT = "/mnt";
 static char *vbase; /* the child's reserved virtual range */
 
@@ -294,7 +298,7 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     struct statvfs sv;
     if (statvfs(ROOT, &sv) < 0) { put(o, ",\"ret\":%ld", (long)-errno); return; }
     put(o, ",\"ret\":0,\"statfs\":{\"blocks\":%lu,\"bfree\":%lu,\"ro\":%s}", (unsigned long)(sv.f_blocks * sv.f_frsize / PAGE),
-        (unsigned long)(sv.f_bfree * sv.f_frsize / PAGE), sv.f_flag & ST_RDONLY ? "true" : "false");
+        (unsigned long)((long)(sv.f_bfree * sv.f_frsize / PAGE) - SLACK), sv.f_flag & ST_RDONLY ? "true" : "false");
   } else if (!strcmp(op, "ftruncate")) {
     put(o, ",\"ret\":%ld", ret_of(ftruncate((int)argl(kv, n, "fd", -1), argl(kv, n, "len", 0) * SCALE)));
   } else if (!strcmp(op, "fsync")) {
@@ -497,40 +501,59 @@ static long bfree_now(void) {
   return (long)(sv.f_bfree * sv.f_frsize / PAGE);
 }
 /* Returns NULL, or why the free count cannot be reached: the scenario is then reported failed. */
+static const char *settle(void);
+static int ballast_fd = -1;
+static off_t ballast_size;
 static const char *ballast(void) {
-  static char why[256];
   if (FREE < 0) return NULL;
-  int fd = open(path_of(".ballast"), O_CREAT | O_RDWR, 0600);
-  if (fd < 0) { snprintf(why, sizeof why, "ballast: %s", strerror(errno)); return why; }
-  off_t size = 0;
+  /* xfs allocates inodes in chunks of 64 and needs free blocks for a new chunk: a file created
+   * on a nearly full xfs fails with ENOSPC. Inodes made before the ballast and freed after it
+   * stay in their chunk for the scenario's own files. */
+  char pre[32];
+  for (int i = 0; i < 8; i++) { snprintf(pre, sizeof pre, ".pre%d", i); int fd = open(path_of(pre), O_CREAT | O_WRONLY, 0600); if (fd >= 0) close(fd); }
+  ballast_fd = open(path_of(".ballast"), O_CREAT | O_RDWR, 0600);
+  ballast_size = 0;
+  const char *why = settle();
+  for (int i = 0; i < 8; i++) { snprintf(pre, sizeof pre, ".pre%d", i); unlink(path_of(pre)); }
+  if (!why) why = settle();
+  close(ballast_fd);
+  return why;
+}
+static const char *settle(void) {
+  static char why[256];
+  int fd = ballast_fd;
+  off_t size = ballast_size;
+  if (fd < 0) { snprintf(why, sizeof why, "ballast: cannot create it"); return why; }
   long chunk = 0;
   for (int round = 0; round < 200; round++) {
-    long extra = bfree_now() - FREE;
-    if (extra == 0) { close(fd); return NULL; }
+    long extra = bfree_now() - (FREE + SLACK);
+    if (extra == 0) { ballast_size = size; return NULL; }
     if (extra > 0) {
       /* xfs takes blocks for its own btrees as the file grows, and refuses an allocation that
        * would leave none: grow by at most `extra`, halving the request on ENOSPC */
       if (!chunk || chunk > extra) chunk = extra;
       if (fallocate(fd, 0, size, (off_t)chunk * PAGE) < 0) {
-        if (errno != ENOSPC || chunk == 1) { snprintf(why, sizeof why, "ballast: %ld blocks free, want %ld: %s", extra + FREE, FREE, strerror(errno)); close(fd); return why; }
+        if (errno != ENOSPC || chunk == 1) { snprintf(why, sizeof why, "ballast: %ld blocks free, want %ld: %s", extra + FREE + SLACK, FREE + SLACK, strerror(errno)); return why; }
         chunk /= 2;
         continue;
       }
       size += (off_t)chunk * PAGE;
+      ballast_size = size;
     } else {
       size += (off_t)extra * PAGE;
-      if (size < 0 || ftruncate(fd, size) < 0) { snprintf(why, sizeof why, "ballast: cannot free %ld blocks", -extra); close(fd); return why; }
+      if (size < 0 || ftruncate(fd, size) < 0) { snprintf(why, sizeof why, "ballast: cannot free %ld blocks", -extra); return why; }
+      ballast_size = size;
       chunk = 1;
     }
   }
-  snprintf(why, sizeof why, "ballast: free blocks do not settle at %ld (now %ld)", FREE, bfree_now());
-  close(fd);
+  snprintf(why, sizeof why, "ballast: free blocks do not settle at %ld (now %ld)", FREE + SLACK, bfree_now());
   return why;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) die("usage: executor ROOT SCENARIO-FILE");
+  if (argc != 3 && argc != 4) die("usage: executor ROOT SCENARIO-FILE [SLACK]");
   ROOT = argv[1];
+  if (argc == 4) SLACK = atol(argv[3]);
   FILE *f = fopen(argv[2], "r");
   if (!f) die("cannot open %s", argv[2]);
   setvbuf(stdout, NULL, _IOLBF, 0);

@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import type { Config } from '../../model/config.ts';
+import { Config as ConfigSchema } from '../../model/config.ts';
+import { commandsArb } from '../../properties/arbitraries.ts';
+import { REFERENCE_SUITE } from '../../properties/suites/reference.ts';
+import { variantByName } from '../../model/variants.ts';
+import { runCommands } from '../sequence.ts';
+import { makeSystem } from '../system.ts';
+import { parseTrace, type TraceStep } from '../trace.ts';
+import { diffScenario, LAB_MOUNTS, labSystem, modelFree, type Difference } from './diff.ts';
+import { explain } from './explained.ts';
+import { labLines, labUnfit } from './lines.ts';
+import { parseKernelRun, type KernelRun } from './observations.ts';
+
+/** The repository's root: where lab/ and counterexamples/ are (from checker/lab or dist/checker/lab). */
+export function repoRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, d = dirname(d)) if (existsSync(join(d, 'lab', 'run.sh'))) return d;
+  throw new Error('lab: no lab/run.sh above this module: run xipcheck lab from a clone of the repository');
+}
+
+export interface LabScenarioSource { readonly name: string; readonly config: Config; readonly steps: readonly TraceStep[]; readonly origin: 'hand-written' | 'random' }
+
+function walk(d: string): string[] {
+  return readdirSync(d).sort().flatMap((f) => { const p = join(d, f); return statSync(p).isDirectory() ? walk(p) : p.endsWith('.trace.json') ? [p] : []; });
+}
+
+/**
+ * The hand-written scenarios: every trace of counterexamples/ that a program can run on a
+ * healthy kernel (labUnfit), except the model-defect traces, which show a defect of the model,
+ * not of a design. Each runs as written, on the XIP reference design.
+ */
+export function handWritten(root: string): { readonly run: LabScenarioSource[]; readonly skipped: { readonly name: string; readonly why: string }[] } {
+  const run: LabScenarioSource[] = [], skipped: { name: string; why: string }[] = [];
+  for (const f of walk(join(root, 'counterexamples'))) {
+    const name = relative(join(root, 'counterexamples'), f).replace(/\.trace\.json$/, '');
+    if (name.startsWith('model-defects/')) { skipped.push({ name, why: 'a defect of the model, not a design' }); continue; }
+    const t = parseTrace(JSON.parse(readFileSync(f, 'utf8')));
+    const why = labUnfit(t.config, t.steps);
+    if (why) skipped.push({ name, why });
+    else run.push({ name, config: t.config, steps: t.steps, origin: 'hand-written' });
+  }
+  return { run, skipped };
+}
+
+/**
+ * Random scenarios: command sequences from the property suite's arbitraries (commandsArb) on
+ * the first reference system, resolved against the model as `check` resolves them, keeping the
+ * steps a program can make on a healthy kernel. Deterministic for a seed.
+ */
+export function randomScenarios(count: number, seed: number): LabScenarioSource[] {
+  const base = REFERENCE_SUITE[0];
+  const config = ConfigSchema.parse(base.config);
+  const sys = makeSystem(base.name, config, variantByName('reference')!);
+  const samples = fc.sample(commandsArb(config.processes, base.files, base.maxLen, 24), { seed, numRuns: count });
+  return samples.map((cmds, i) => {
+    const r = runCommands(sys, cmds, [], undefined, { finalReads: false });
+    const steps = r.steps.filter((s) => labUnfit(config, [s]) === null).map((s) => ({ threads: s.threads }));
+    return { name: `random/${seed}-${i}`, config, steps, origin: 'random' as const };
+  });
+}
+
+export interface LabReport {
+  readonly kernel: readonly string[];
+  readonly seed: number;
+  readonly scenarios: { readonly handWritten: number; readonly random: number; readonly skipped: readonly { readonly name: string; readonly why: string }[] };
+  readonly mounts: readonly {
+    readonly mount: string;
+    readonly compared: number;
+    readonly notRun: readonly string[];
+    readonly differences: readonly (Difference & { readonly explained: string | null })[];
+  }[];
+  readonly malformed: KernelRun['malformed'];
+  readonly unexplained: number;
+}
+
+/** The executor lines of every scenario; the model's free blocks go with each (the ballast). */
+export function scenarioFile(scenarios: readonly LabScenarioSource[]): string {
+  return scenarios.flatMap((s) => {
+    const l = labLines(s.name, s.config, s.steps, modelFree(labSystem(s.name, s.config, true, 'reference')));
+    return 'skip' in l ? [] : l.lines;
+  }).join('\n') + '\n';
+}
+
+/** Every scenario on every mount: the kernel's observations against the model's. */
+export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelRun, variant: string): LabReport['mounts'] {
+  return LAB_MOUNTS.map((mount) => {
+    const notRun: string[] = [];
+    const differences: (Difference & { explained: string | null })[] = [];
+    let compared = 0;
+    for (const s of scenarios) {
+      if (!run.done.has(`${mount.name}/${s.name}`)) { notRun.push(s.name); continue; }
+      compared++;
+      const r = diffScenario(labSystem(s.name, s.config, mount.dax, variant), s.name, s.steps, mount, run.calls.filter((c) => c.mount === mount.name && c.scenario === s.name));
+      for (const d of r.differences) differences.push({ ...d, explained: explain(mount, d, r.facts)?.id ?? null });
+    }
+    return { mount: mount.name, compared, notRun, differences };
+  });
+}
+
+export interface LabOptions { readonly random: number; readonly seed: number; readonly out: string; readonly variant: string; readonly reuse?: string }
+
+/** `xipcheck lab diff`: build the scenario set, boot the lab (or reuse a run), compare, report. */
+export function labDiff(o: LabOptions, log: (line: string) => void): LabReport {
+  const root = repoRoot();
+  const hw = handWritten(root);
+  const scenarios = [...hw.run, ...randomScenarios(o.random, o.seed)];
+  const out = resolve(o.out);
+  mkdirSync(out, { recursive: true });
+  let runDir = o.reuse ? resolve(o.reuse) : out;
+  if (!o.reuse) {
+    writeFileSync(join(out, 'scenarios.txt'), scenarioFile(scenarios));
+    log(`lab: ${hw.run.length} hand-written and ${o.random} random scenarios (seed ${o.seed}), ${LAB_MOUNTS.length} mounts`);
+    const r = spawnSync('bash', [join(root, 'lab', 'run.sh'), join(out, 'scenarios.txt'), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new LabFailed(`the lab run failed (exit ${r.status}); its stages and logs are in ${out}`);
+    runDir = out;
+  }
+  const run = parseKernelRun(readFileSync(join(runDir, 'obs.jsonl'), 'utf8'));
+  const kernel = existsSync(join(runDir, 'kernel.txt')) ? readFileSync(join(runDir, 'kernel.txt'), 'utf8').trim().split('\n') : [];
+  const mounts = compareRun(scenarios, run, o.variant);
+  const unexplained = mounts.reduce((n, m) => n + m.differences.filter((d) => !d.explained).length + m.notRun.length, 0) + run.malformed.length;
+  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, skipped: hw.skipped }, mounts, malformed: run.malformed, unexplained };
+}
+
+export class LabFailed extends Error {}
+
+export function renderReport(r: LabReport): string {
+  const lines = [`# xipcheck lab diff`, '', `kernel: ${r.kernel.join(', ') || 'unknown'}; scenarios: ${r.scenarios.handWritten} hand-written, ${r.scenarios.random} random (seed ${r.seed})`, ''];
+  lines.push('| mount | scenarios compared | differences | explained | unexplained | not run |', '|---|---|---|---|---|---|');
+  for (const m of r.mounts) {
+    const ex = m.differences.filter((d) => d.explained).length;
+    lines.push(`| ${m.mount} | ${m.compared} | ${m.differences.length} | ${ex} | ${m.differences.length - ex} | ${m.notRun.length} |`);
+  }
+  for (const m of r.mounts) {
+    if (!m.differences.length && !m.notRun.length) continue;
+    lines.push('', `## ${m.mount}`, '');
+    for (const d of m.differences) lines.push(`- ${d.scenario} step ${d.step}${d.th ? ` T${d.th}` : ''}${d.k ? ` call ${d.k}` : ''} ${d.op}: ${d.field} kernel ${d.kernel}, model ${d.model}${d.explained ? ` — explained: ${d.explained}` : ' — UNEXPLAINED'}`);
+    for (const n of m.notRun) lines.push(`- ${n}: did not run to its end on the kernel — UNEXPLAINED`);
+  }
+  if (r.malformed.length) lines.push('', '## malformed executor output', '', ...r.malformed.map((x) => `- line ${x.line}: ${x.message}`));
+  if (r.scenarios.skipped.length) lines.push('', '## hand-written scenarios not run', '', ...r.scenarios.skipped.map((s) => `- ${s.name}: ${s.why}`));
+  lines.push('', `${r.unexplained} unexplained`);
+  return lines.join('\n') + '\n';
+}
