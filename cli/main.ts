@@ -18,6 +18,7 @@ import { exploreTrace } from '../checker/write-trace.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
 import { AUDIT_HELP, AUDIT_OPTIONS, cmdAudit } from './audit.ts';
 import { cmdLab, LAB_HELP, LAB_OPTIONS } from './lab.ts';
+import { cmdTraceAudit, TRACE_AUDIT_HELP, TRACE_AUDIT_OPTIONS } from './trace-audit.ts';
 import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
 import { installPlugin } from '../checker/audit/install.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
@@ -59,6 +60,7 @@ const CMD_HELP: Record<string, string> = {
       its other steps as written; exit 1 with the shortest counterexample, or 0`,
   audit: AUDIT_HELP,
   lab: LAB_HELP,
+  'trace-audit': TRACE_AUDIT_HELP,
   run: `  xipcheck run TRACE.json [--reporter text|json] [--plugin MODULE]
       replay a trace: each step's observation and the invariants' status; exit 1 when an
       observation differs from the trace's expectation or an invariant fails`,
@@ -104,6 +106,7 @@ something else; the reference judges every call); the set-up's pinned observatio
   --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
   audit: AUDIT_OPTIONS,
   lab: LAB_OPTIONS,
+  'trace-audit': TRACE_AUDIT_OPTIONS,
   invariants: `options:
   --reporter R      text (default) or json`,
   variants: '',
@@ -400,10 +403,11 @@ export async function main(argv: string[], stdout: Out = process.stdout, stderr:
       case 'explore': return await cmdExplore(rest, stdout, stderr);
       case 'run': return await cmdRun(rest, stdout);
       case 'audit': return await cmdAudit(rest, stdout, stderr, parse);
+      case 'trace-audit': if (wantsHelp(rest)) { stdout.write(`${commandHelp('trace-audit')}\n`); return 0; } return cmdTraceAudit(rest, stdout, parse);
       case 'lab': if (wantsHelp(rest)) { stdout.write(`${commandHelp('lab')}\n`); return 0; } return await cmdLab(rest, stdout, stderr, parse);
       case 'invariants': return cmdInvariants(rest, stdout);
       case 'variants': return cmdVariants(rest, stdout);
-      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, lab, invariants, variants; see xipcheck --help)`);
+      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, lab, trace-audit, invariants, variants; see xipcheck --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) { stderr.write(`xipcheck: ${oneLine(e.message)}\n`); return 2; }

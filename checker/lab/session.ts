@@ -15,6 +15,7 @@ import { diffScenario, LAB_MOUNTS, labSystem, modelFree, type Difference } from 
 import { explain } from './explained.ts';
 import { labLines, labUnfit } from './lines.ts';
 import { parseKernelRun, type KernelRun } from './observations.ts';
+import { auditTrace, type TraceAuditReport } from './trace-audit.ts';
 
 /** The repository's root: where lab/ and counterexamples/ are (from checker/lab or dist/checker/lab). */
 export function repoRoot(): string {
@@ -75,6 +76,8 @@ export interface LabReport {
     readonly differences: readonly (Difference & { readonly explained: string | null })[];
   }[];
   readonly malformed: KernelRun['malformed'];
+  /** The trace audit of each mount: none expected on a DAX mount, page-cache copies expected on a dax=never one (the audit's own sanity test). */
+  readonly traceAudit: readonly { readonly mount: string; readonly dev: string; readonly dax: boolean; readonly findings: number; readonly rules: readonly string[]; readonly counts: TraceAuditReport['counts']; readonly asExpected: boolean }[];
   readonly unexplained: number;
 }
 
@@ -122,11 +125,34 @@ export function labDiff(o: LabOptions, log: (line: string) => void): LabReport {
   const run = parseKernelRun(readFileSync(join(runDir, 'obs.jsonl'), 'utf8'));
   const kernel = existsSync(join(runDir, 'kernel.txt')) ? readFileSync(join(runDir, 'kernel.txt'), 'utf8').trim().split('\n') : [];
   const mounts = compareRun(scenarios, run, o.variant);
-  const unexplained = mounts.reduce((n, m) => n + m.differences.filter((d) => !d.explained).length + m.notRun.length, 0) + run.malformed.length;
-  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, skipped: hw.skipped }, mounts, malformed: run.malformed, unexplained };
+  const traceAudit = auditMounts(runDir, run);
+  const unexplained = mounts.reduce((n, m) => n + m.differences.filter((d) => !d.explained).length + m.notRun.length, 0) + run.malformed.length
+    + traceAudit.filter((t) => !t.asExpected).length;
+  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, skipped: hw.skipped }, mounts, malformed: run.malformed, traceAudit, unexplained };
 }
 
 export class LabFailed extends Error {}
+
+/**
+ * The run's trace audited once per mount: its device (the guest's mounts.txt: NAME FSTYPE OPTS
+ * DEV MAJ:MIN) declared DAX, and the workload's files (the inode numbers the executor printed)
+ * audited. A DAX mount must show no finding; a dax=never mount must show page-cache copies.
+ */
+export function auditMounts(runDir: string, run: KernelRun): LabReport['traceAudit'] {
+  const tracePath = join(runDir, 'trace.txt'), mountsPath = join(runDir, 'mounts.txt');
+  if (!existsSync(tracePath) || !existsSync(mountsPath)) return [];
+  const trace = readFileSync(tracePath, 'utf8');
+  return readFileSync(mountsPath, 'utf8').trim().split('\n').flatMap((line) => {
+    const [mount, , opts, , dev] = line.split(/\s+/);
+    const lm = LAB_MOUNTS.find((m) => m.name === mount);
+    if (!lm || !dev) return [];
+    const inos = [...new Set(run.calls.filter((c) => c.mount === mount && c.ino !== undefined).map((c) => c.ino!))];
+    const r = auditTrace(trace, { daxDevs: [dev], inos });
+    const rules = [...new Set(r.findings.map((f) => f.rule))];
+    const asExpected = lm.dax ? r.findings.length === 0 : rules.length === 1 && rules[0] === 'no-page-cache-copies';
+    return [{ mount, dev, dax: opts === 'dax=always', findings: r.findings.length, rules, counts: r.counts, asExpected }];
+  });
+}
 
 export function renderReport(r: LabReport): string {
   const lines = [`# xipcheck lab diff`, '', `kernel: ${r.kernel.join(', ') || 'unknown'}; scenarios: ${r.scenarios.handWritten} hand-written, ${r.scenarios.random} random (seed ${r.seed})`, ''];
@@ -140,6 +166,10 @@ export function renderReport(r: LabReport): string {
     lines.push('', `## ${m.mount}`, '');
     for (const d of m.differences) lines.push(`- ${d.scenario} step ${d.step}${d.th ? ` T${d.th}` : ''}${d.k ? ` call ${d.k}` : ''} ${d.op}: ${d.field} kernel ${d.kernel}, model ${d.model}${d.explained ? ` — explained: ${d.explained}` : ' — UNEXPLAINED'}`);
     for (const n of m.notRun) lines.push(`- ${n}: did not run to its end on the kernel — UNEXPLAINED`);
+  }
+  if (r.traceAudit.length) {
+    lines.push('', '## trace audit (fs_dax and filemap tracepoints)', '', '| mount | device | pte faults | NOPAGE | SIGBUS | dax_load_hole | page-cache copies of its files | findings | as expected |', '|---|---|---|---|---|---|---|---|---|');
+    for (const t of r.traceAudit) lines.push(`| ${t.mount} | ${t.dev} | ${t.counts.faults} | ${t.counts.nopage} | ${t.counts.sigbus} | ${t.counts.loadHole} | ${t.counts.pageCacheAddsOnDax} | ${t.findings}${t.rules.length ? ` (${t.rules.join(', ')})` : ''} | ${t.asExpected ? 'yes' : 'NO'} |`);
   }
   if (r.malformed.length) lines.push('', '## malformed executor output', '', ...r.malformed.map((x) => `- line ${x.line}: ${x.message}`));
   if (r.scenarios.skipped.length) lines.push('', '## hand-written scenarios not run', '', ...r.scenarios.skipped.map((s) => `- ${s.name}: ${s.why}`));
