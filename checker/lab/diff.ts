@@ -115,7 +115,7 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     for (const o of outs) {
       const d = calls.flatMap(({ a, th, k }) => {
         const kc = byKey.get(callKey(i, th, k));
-        return kc ? compareCall(scenario, mount, kc, o.obs[th]?.[k]) : [{ scenario, mount: mount.name, step: i, th, k, op: a.op, field: 'missing' as const, kernel: 'no observation', model: 'ran' }];
+        return kc ? compareCall(scenario, mount, kc, o.obs[th]?.[k], a) : [{ scenario, mount: mount.name, step: i, th, k, op: a.op, field: 'missing' as const, kernel: 'no observation', model: 'ran' }];
       });
       if (!best || d.length < best.d.length) best = { o, d };
       if (!d.length) break;
@@ -144,6 +144,10 @@ export interface Difference {
   /** The call's return values on both sides (explanations look at them). */
   readonly kernelRet?: number;
   readonly modelRet?: number;
+  /** The call as the scenario makes it. */
+  readonly action?: Action;
+  /** The model's fault could not allocate a block for this user page (Observation.allocFail). */
+  readonly modelAllocFail?: number;
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));
@@ -153,8 +157,8 @@ const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v
  * st_size, st_blocks (file-system blocks), f_bfree, and whether the inode is DAX (XIP). Not
  * compared: f_blocks (the real file system's size is not the model's), inode numbers.
  */
-export function compareCall(scenario: string, mount: LabMount, kc: KernelCall, mo: Observation | undefined): Difference[] {
-  const at = { scenario, mount: mount.name, step: kc.step, th: kc.th, k: kc.k, op: kc.op, kernelRet: kc.ret, modelRet: mo?.ret };
+export function compareCall(scenario: string, mount: LabMount, kc: KernelCall, mo: Observation | undefined, action?: Action): Difference[] {
+  const at = { scenario, mount: mount.name, step: kc.step, th: kc.th, k: kc.k, op: kc.op, kernelRet: kc.ret, modelRet: mo?.ret, action, modelAllocFail: mo?.allocFail };
   if (!mo) return [{ ...at, field: 'missing', kernel: 'ran', model: 'no such call' }];
   const out: Difference[] = [];
   const d = (field: Difference['field'], kernel: unknown, model: unknown) => { if (show(kernel) !== show(model)) out.push({ ...at, field, kernel: show(kernel), model: show(model) }); };

@@ -23,7 +23,34 @@ export interface Explanation {
   readonly cites: readonly string[];
 }
 
+const num = (v: string) => (/^-?\d+$/.test(v) ? Number(v) : NaN);
+
 export const EXPLAINED: readonly Explanation[] = [
+  {
+    id: 'xip-read-fault-allocates',
+    mounts: (m) => m.dax,
+    // the model's load failed for want of a block; the kernel read zeros without a signal
+    matches: (d) => d.op === 'load' && d.modelAllocFail !== undefined && ((d.field === 'signal' && d.kernel === 'none' && d.model === 'SIGBUS')
+      || (d.field === 'data' && /^\[(0 ?)+\]$/.test(d.kernel))),
+    why: 'A read fault on a hole of a shared mapping that may be written: XIP 3.19 allocates a block (get_xip_mem with create=1 when VM_MAYWRITE|VM_MAYSHARE), so on a full file system the load gets SIGBUS; DAX 6.1 allocates nothing on a read fault (dax_load_hole maps the zero page), so the load reads zeros.',
+    cites: ['mm/filemap_xip.c xip_file_fault: "if ((vma->vm_flags & (VM_WRITE | VM_MAYWRITE)) && (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && ...)" then get_xip_mem(mapping, vmf->pgoff, 1, …) (3.19)', 'fs/dax.c dax_iomap_pte_fault: IOMAP_WRITE only for a write fault; dax_fault_iter → dax_load_hole (6.1)'],
+  },
+  {
+    id: 'seek-hole-data',
+    mounts: () => true,
+    matches: (d) => d.op === 'lseek' && d.field === 'ret' && d.action?.op === 'lseek' && (d.action.whence === 'hole' || d.action.whence === 'data'),
+    why: 'SEEK_HOLE/SEEK_DATA: ext2 3.19 uses generic_file_llseek, which sees the whole file as data with one virtual hole at EOF; ext4 and xfs 6.1 walk the extent map (iomap_seek_hole/iomap_seek_data) and report the real holes.',
+    cites: ['fs/read_write.c generic_file_llseek_size, SEEK_DATA/SEEK_HOLE cases (3.19); fs/ext2/file.c .llseek = generic_file_llseek (3.19)', 'fs/ext4/file.c ext4_llseek → iomap_seek_hole/iomap_seek_data (6.1)', 'fs/xfs/xfs_file.c xfs_file_llseek → iomap_seek_hole/iomap_seek_data (6.1)'],
+  },
+  {
+    id: 'pagecache-delayed-allocation',
+    mounts: (m) => !m.dax,
+    // in one direction only: the kernel has reserved blocks the model has not allocated yet
+    matches: (d) => (d.field === 'blocks' && num(d.kernel) > num(d.model)) || (d.field === 'bfree' && num(d.kernel) < num(d.model))
+      || (d.op === 'store' && ((d.field === 'signal' && d.kernel === 'SIGBUS' && d.model === 'none') || (d.field === 'ret' && num(d.kernel) < num(d.model)))),
+    why: 'On a page-cache mount ext4 and xfs reserve a block when a page is first dirtied (a write, or a store through a shared mapping: ext4_page_mkwrite, iomap_page_mkwrite): st_blocks counts the reservation and f_bfree loses it at once, and when none is left the store gets SIGBUS. ext2 3.19 allocates only at writeback (filemap_page_mkwrite allocates nothing), so its st_blocks and f_bfree change later and a full file system shows at fsync.',
+    cites: ['fs/ext4/inode.c ext4_page_mkwrite → ext4_da_get_block_prep; ext4_getattr adds i_reserved_data_blocks to st_blocks (6.1)', 'fs/ext4/super.c ext4_statfs subtracts s_dirtyclusters_counter (6.1)', 'fs/xfs/xfs_iops.c xfs_vn_getattr: stat->blocks from i_nblocks + i_delayed_blks (6.1)', 'mm/filemap.c filemap_page_mkwrite (3.19)'],
+  },
   {
     id: 'xip-read-discards-faulting-chunk',
     mounts: (m) => m.dax,

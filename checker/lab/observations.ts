@@ -20,7 +20,8 @@ export const KernelCall = z.strictObject({
   data: z.array(Byte).optional(),
   signal: z.enum(['SIGBUS', 'SIGSEGV']).nullable().optional(),
   stat: z.strictObject({ size: z.number().int().min(0), blocks: z.number().int().min(0) }).optional(),
-  statfs: z.strictObject({ blocks: z.number().int().min(0), bfree: z.number().int().min(0), ro: z.boolean() }).optional(),
+  /** bfree may be negative on xfs: below the hidden slack (docs/lab.md). */
+  statfs: z.strictObject({ blocks: z.number().int().min(0), bfree: z.number().int(), ro: z.boolean() }).optional(),
   /** statx: STATX_ATTR_DAX set on the inode. */
   dax: z.boolean().optional(),
   /** The inode number of a file just opened: names it in the kernel's trace. */
@@ -28,6 +29,8 @@ export const KernelCall = z.strictObject({
   /** A count or size that is not a whole number of model bytes (in real bytes). */
   partial: z.number().int().optional(),
   unsupported: z.literal(true).optional(),
+  /** The executor answered for the kernel with the model's bound: a buffer past the model's address-space top (access_ok), a position past its s_maxbytes. */
+  harness: z.enum(['access_ok', 's_maxbytes']).optional(),
 });
 export type KernelCall = z.infer<typeof KernelCall>;
 

@@ -58,7 +58,12 @@ static long SCALE = 1024, VPAGES = 16, HEAP = 2, MAXPAGES = 64, FREE = -1;
  * fewer, so on xfs the ballast stops SLACK blocks short (lab/mounts.txt). */
 static long SLACK = 0;
 static const char *ROOT = "/mnt";
-static char *vbase; /* the child's reserved virtual range */
+/* The model's address space, at a fixed address far from where the kernel puts anything of
+ * its own (libraries, stacks and the static binary's heap are elsewhere): only the heap and the
+ * scenario's mappings are mapped in it, so a range past a mapping is unmapped, as in the model
+ * (msync and mprotect -ENOMEM, a load SIGSEGV). */
+#define VBASE ((char *)0x200000000000UL)
+static char *vbase;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
@@ -177,9 +182,8 @@ static void forget_range(long start, long pages) {
 }
 
 static void setup_address_space(void) {
-  vbase = mmap(NULL, (size_t)VPAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (vbase == MAP_FAILED) die("cannot reserve %ld pages", VPAGES);
-  if (mmap(vbase, (size_t)HEAP * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) die("heap");
+  vbase = VBASE;
+  if (mmap(vbase, (size_t)HEAP * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != vbase) die("heap at %p: %s", (void *)vbase, strerror(errno));
   nmaps = 0;
 }
 
@@ -233,6 +237,18 @@ static void fold_iov_data(Out *o, struct iovec *iov, int n, long got) {
   put_data(o, tmp, got);
 }
 
+/* access_ok(): the model's user address space ends at vpages pages, the real one at TASK_SIZE.
+ * A buffer running past the model's end is refused here with -EFAULT, as access_ok refuses one
+ * running past TASK_SIZE, before the call reaches the kernel (xip_file_read, rw_verify_area). */
+static int past_top(long buf, long len) { return buf < 0 || len < 0 || (buf + len) * SCALE > VPAGES * PAGE; }
+/* The descriptor's own checks come first (vfs_read/vfs_write: -EBADF before access_ok). */
+static int fd_allows(int fd, int want_write) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0) return 0;
+  int acc = fl & O_ACCMODE;
+  return want_write ? acc == O_WRONLY || acc == O_RDWR : acc == O_RDONLY || acc == O_RDWR;
+}
+
 /* Runs a call and appends its observation fields (",\"ret\":…") to o. Copies of user memory
  * through read/write buffers may fault: the kernel returns -EFAULT or a short count, not a
  * signal, so no jump is armed around them. */
@@ -256,6 +272,7 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     put(o, ",\"ret\":%ld", ret_of(unlink(path_of(arg(kv, n, "name")))));
   } else if (!strcmp(op, "read") || !strcmp(op, "pread")) {
     long buf = argl(kv, n, "buf", 0), len = argl(kv, n, "len", 0);
+    if (past_top(buf, len) && fd_allows((int)argl(kv, n, "fd", -1), 0)) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); return; }
     r = !strcmp(op, "read") ? read((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE))
                             : pread((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE), argl(kv, n, "pos", 0) * SCALE);
     if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return; }
@@ -267,6 +284,9 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     int k = parse_iov(arg(kv, n, "iov"), iov, &total);
     if (k < 0) die("bad iov");
     int fd = (int)argl(kv, n, "fd", -1);
+    int bad = 0;
+    for (int i = 0; i < k; i++) if (past_top(((char *)iov[i].iov_base - vbase) / SCALE, (long)iov[i].iov_len / SCALE)) bad = 1;
+    if (bad && fd_allows(fd, !strcmp(op, "writev"))) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); return; }
     r = !strcmp(op, "readv") ? readv(fd, iov, k) : writev(fd, iov, k);
     if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return; }
     put(o, ",\"ret\":%ld", r / SCALE);
@@ -274,6 +294,7 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     if (!strcmp(op, "readv") && r > 0) fold_iov_data(o, iov, k, r);
   } else if (!strcmp(op, "write") || !strcmp(op, "pwrite")) {
     long buf = argl(kv, n, "buf", 0), len = argl(kv, n, "len", 0);
+    if (past_top(buf, len) && fd_allows((int)argl(kv, n, "fd", -1), 1)) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); return; }
     r = !strcmp(op, "write") ? write((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE))
                              : pwrite((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE), argl(kv, n, "pos", 0) * SCALE);
     if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return; }
@@ -281,8 +302,14 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     if (r % SCALE) put(o, ",\"partial\":%ld", r);
   } else if (!strcmp(op, "lseek")) {
     int w = whence_of(arg(kv, n, "whence"));
-    off_t off = lseek((int)argl(kv, n, "fd", -1), (off_t)argl(kv, n, "pos", 0) * SCALE, w);
+    int fd = (int)argl(kv, n, "fd", -1);
+    off_t was = lseek(fd, 0, SEEK_CUR);
+    off_t off = lseek(fd, (off_t)argl(kv, n, "pos", 0) * SCALE, w);
     if (off < 0) { put(o, ",\"ret\":%ld", (long)-errno); return; }
+    /* generic_file_llseek_size refuses a position past s_maxbytes (-EINVAL): the model's
+     * s_maxbytes is maxFilePages pages, the real one terabytes, so the executor applies the
+     * model's (as RLIMIT_FSIZE applies it to writes) */
+    if (off > MAXPAGES * PAGE) { lseek(fd, was, SEEK_SET); put(o, ",\"ret\":%d,\"harness\":\"s_maxbytes\"", -EINVAL); return; }
     put(o, ",\"ret\":%ld", (long)(off / SCALE));
     if (off % SCALE) put(o, ",\"partial\":%ld", (long)off);
   } else if (!strcmp(op, "fstat")) {
@@ -297,8 +324,9 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
   } else if (!strcmp(op, "statfs")) {
     struct statvfs sv;
     if (statvfs(ROOT, &sv) < 0) { put(o, ",\"ret\":%ld", (long)-errno); return; }
-    put(o, ",\"ret\":0,\"statfs\":{\"blocks\":%lu,\"bfree\":%lu,\"ro\":%s}", (unsigned long)(sv.f_blocks * sv.f_frsize / PAGE),
-        (unsigned long)((long)(sv.f_bfree * sv.f_frsize / PAGE) - SLACK), sv.f_flag & ST_RDONLY ? "true" : "false");
+    /* signed: on xfs the free count may dip into the hidden slack */
+    put(o, ",\"ret\":0,\"statfs\":{\"blocks\":%lu,\"bfree\":%ld,\"ro\":%s}", (unsigned long)(sv.f_blocks * sv.f_frsize / PAGE),
+        (long)(sv.f_bfree * sv.f_frsize / PAGE) - SLACK, sv.f_flag & ST_RDONLY ? "true" : "false");
   } else if (!strcmp(op, "ftruncate")) {
     put(o, ",\"ret\":%ld", ret_of(ftruncate((int)argl(kv, n, "fd", -1), argl(kv, n, "len", 0) * SCALE)));
   } else if (!strcmp(op, "fsync")) {
@@ -309,7 +337,13 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     int flags = (argb(kv, n, "shared", 0) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED; /* inside the reservation, at the model's address */
     pthread_mutex_lock(&mm_lock);
     long start = pages > 0 ? free_range(pages) : HEAP;
-    if (pages > 0 && start < 0) { pthread_mutex_unlock(&mm_lock); put(o, ",\"ret\":%d", -ENOMEM); return; }
+    if (pages > 0 && start < 0) {
+      /* no room in the model's address space: get_unmapped_area's -ENOMEM, after the
+       * descriptor's own check (ksys_mmap_pgoff: -EBADF first) */
+      pthread_mutex_unlock(&mm_lock);
+      put(o, ",\"ret\":%d", fcntl((int)argl(kv, n, "fd", -1), F_GETFL) < 0 ? -EBADF : -ENOMEM);
+      return;
+    }
     void *p = mmap(vbase + start * PAGE, (size_t)pages * PAGE, prot, flags, (int)argl(kv, n, "fd", -1), (off_t)pgoff * PAGE);
     if (p == MAP_FAILED) { int e = errno; pthread_mutex_unlock(&mm_lock); put(o, ",\"ret\":%d", -e); return; }
     maps[nmaps++] = (Range){ start, pages };
@@ -322,8 +356,7 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     /* the heap stays mapped, as in the model (its heap vma is never unmapped) */
     long from = vp < HEAP ? HEAP : vp;
     pthread_mutex_lock(&mm_lock);
-    /* a range put back to PROT_NONE, still reserved: munmap proper would free the hole to others */
-    if (from < vp + pages && mmap(vbase + from * PAGE, (size_t)(vp + pages - from) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+    if (from < vp + pages && munmap(vbase + from * PAGE, (size_t)(vp + pages - from) * PAGE) < 0) {
       int e = errno; pthread_mutex_unlock(&mm_lock); put(o, ",\"ret\":%d", -e); return;
     }
     if (from < vp + pages) forget_range(from, vp + pages - from);
