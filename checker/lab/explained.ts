@@ -36,6 +36,13 @@ export const EXPLAINED: readonly Explanation[] = [
     cites: ['mm/filemap_xip.c xip_file_fault: "if ((vma->vm_flags & (VM_WRITE | VM_MAYWRITE)) && (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && ...)" then get_xip_mem(mapping, vmf->pgoff, 1, …) (3.19)', 'fs/dax.c dax_iomap_pte_fault: IOMAP_WRITE only for a write fault; dax_fault_iter → dax_load_hole (6.1)'],
   },
   {
+    id: 'kernel-dax-hole-read-fault-returns-0',
+    mounts: (m) => m.dax,
+    matches: (d) => ['read', 'pread', 'readv'].includes(d.op) && d.field === 'ret' && d.kernelRet === 0 && d.modelRet === -14,
+    why: 'A defect of the 6.1 kernel, found by the lab: a read of a hole (or unwritten extent) of a DAX file into a user buffer that faults at its first byte returns 0 — end of file — instead of -EFAULT. dax_iomap_iter returns what iov_iter_zero zeroed, 0; iomap_iter_advance ends the walk on a step that processed nothing with 0, not an error, and dax_iomap_rw returns "done ? done : ret", 0. The page-cache path (filemap_read) and XIP 3.19 return -EFAULT.',
+    cites: ['fs/dax.c dax_iomap_iter: "return iov_iter_zero(min(length, end - pos), iter);"; dax_iomap_rw: "return done ? done : ret;" (6.1)', 'fs/iomap/iter.c iomap_iter_advance: "if (!iter->processed && !stale) return 0;" (6.1)', 'mm/filemap_xip.c do_xip_mapping_read: __clear_user of a hole, "if (left) { error = -EFAULT; goto out; }" (3.19)'],
+  },
+  {
     id: 'seek-hole-data',
     mounts: () => true,
     matches: (d) => d.op === 'lseek' && d.field === 'ret' && d.action?.op === 'lseek' && (d.action.whence === 'hole' || d.action.whence === 'data'),
