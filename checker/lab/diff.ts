@@ -35,9 +35,17 @@ export function labConfig(cfg: Config, dax: boolean): Config {
 }
 
 /** What the model can answer to one step: each distinct set of observations, with a state it leaves. */
-export interface Outcome { readonly obs: readonly (readonly Observation[])[]; readonly state: State }
+export interface Outcome {
+  readonly obs: readonly (readonly Observation[])[];
+  readonly state: State;
+  /** A read fault allocated a block on the way (XIP's shared writable hole fault, from a load or from a write's copy out of a mapping). */
+  readonly readFaultAllocated: boolean;
+}
 
 const MAX_GROUP_STATES = 200_000;
+const XIP_FAULT_ALLOCATES = 'xip_file_fault:hole-shared-writable-allocate';
+/** Calls whose faults on the user side are read faults: a load, and a write's copy from its buffer. */
+const READS_USER_MEMORY = new Set(['load', 'write', 'pwrite', 'writev']);
 
 /**
  * Every outcome of one step from state `s0`: a sequential step has one; a concurrent group has
@@ -48,21 +56,23 @@ const MAX_GROUP_STATES = 200_000;
 export function outcomes(sys: System, s0: State, threads: readonly (readonly Action[])[]): Outcome[] | 'too-many' {
   const found = new Map<string, Outcome>();
   const seen = new Set<string>();
-  const stack: GroupState[] = [groupInit(sys, s0, threads)];
+  const stack: { g: GroupState; ra: boolean }[] = [{ g: groupInit(sys, s0, threads), ra: false }];
   while (stack.length) {
-    const g = stack.pop()!;
+    const { g, ra } = stack.pop()!;
     if (finished(g)) {
       const key = JSON.stringify(g.obs);
-      if (!found.has(key)) found.set(key, { obs: g.obs, state: g.s });
+      if (!found.has(key) || (!ra && found.get(key)!.readFaultAllocated)) found.set(key, { obs: g.obs, state: g.s, readFaultAllocated: ra });
       continue;
     }
     for (const i of ready(sys, g)) {
-      const next = advance(sys, threads, g, i).g;
+      let allocated = false;
+      const op = threads[i][g.pcs[i]]?.op ?? '';
+      const next = advance(sys, threads, g, i, { onBranch: (b) => { if (b === XIP_FAULT_ALLOCATES && READS_USER_MEMORY.has(op)) allocated = true; } }).g;
       const key = JSON.stringify([next.s, next.pcs, next.tids, next.obs]);
       if (seen.has(key)) continue;
       seen.add(key);
       if (seen.size > MAX_GROUP_STATES) return 'too-many';
-      stack.push(next);
+      stack.push({ g: next, ra: ra || allocated });
     }
   }
   return [...found.values()];
@@ -99,8 +109,8 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
-  let fills = false;
-  const done = () => ({ differences, choices, facts: { fills } });
+  let fills = false, readFaultAllocated = false;
+  const done = () => ({ differences, choices, facts: { fills, readFaultAllocated } });
   let s = initOf(sys);
   for (let i = 0; i < steps.length; i++) {
     const threads = steps[i].threads;
@@ -124,7 +134,9 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
       differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: 'no outcome (deadlock)' });
       return done();
     }
-    differences.push(...best.d);
+    // a fact holds from the step where it happened on: earlier differences are not its
+    differences.push(...best.d.map((d) => ({ ...d, after: { readFaultAllocated } })));
+    if (best.o.readFaultAllocated) readFaultAllocated = true;
     if (best.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined))) fills = true;
     s = best.o.state;
   }
@@ -148,6 +160,8 @@ export interface Difference {
   readonly action?: Action;
   /** The model's fault could not allocate a block for this user page (Observation.allocFail). */
   readonly modelAllocFail?: number;
+  /** What had happened in the model before this step. */
+  readonly after?: { readonly readFaultAllocated: boolean };
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));

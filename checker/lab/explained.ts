@@ -11,6 +11,8 @@ import type { Difference, LabMount } from './diff.ts';
 export interface ScenarioFacts {
   /** The model's file system ran out of blocks in this scenario (a call returned -ENOSPC, or a fault could not allocate). */
   readonly fills: boolean;
+  /** A read fault of the model allocated a block somewhere in this scenario (XIP's shared writable hole). */
+  readonly readFaultAllocated?: boolean;
 }
 
 export interface Explanation {
@@ -30,9 +32,13 @@ export const EXPLAINED: readonly Explanation[] = [
     id: 'xip-read-fault-allocates',
     mounts: (m) => m.dax,
     // the model's load failed for want of a block; the kernel read zeros without a signal
-    matches: (d) => d.op === 'load' && d.modelAllocFail !== undefined && ((d.field === 'signal' && d.kernel === 'none' && d.model === 'SIGBUS')
-      || (d.field === 'data' && /^\[(0 ?)+\]$/.test(d.kernel))),
-    why: 'A read fault on a hole of a shared mapping that may be written: XIP 3.19 allocates a block (get_xip_mem with create=1 when VM_MAYWRITE|VM_MAYSHARE), so on a full file system the load gets SIGBUS; DAX 6.1 allocates nothing on a read fault (dax_load_hole maps the zero page), so the load reads zeros.',
+    matches: (d) => (d.op === 'load' && d.modelAllocFail !== undefined && ((d.field === 'signal' && d.kernel === 'none' && d.model === 'SIGBUS')
+      || (d.field === 'data' && /^\[(0 ?)+\]$/.test(d.kernel))))
+      // after the model allocated on a read fault, the kernel has that block more to spare:
+      // fewer blocks in use, more free, an allocation the model refuses succeeding
+      || (d.after?.readFaultAllocated === true && ((d.field === 'blocks' && num(d.kernel) < num(d.model)) || (d.field === 'bfree' && num(d.kernel) > num(d.model))
+        || (['write', 'pwrite', 'writev'].includes(d.op) && d.field === 'ret' && d.modelRet !== undefined && d.kernelRet !== undefined && (d.modelRet === -28 || d.kernelRet > d.modelRet) && d.kernelRet >= 0))),
+    why: 'A read fault on a hole of a shared mapping that may be written: XIP 3.19 allocates a block (get_xip_mem with create=1 when VM_MAYWRITE|VM_MAYSHARE), so on a full file system the load gets SIGBUS; DAX 6.1 allocates nothing on a read fault (dax_load_hole maps the zero page), so the load reads zeros. Once the model has allocated on a read fault, the kernel has that block to spare: st_blocks lower, f_bfree higher, a later write the model cuts short with ENOSPC going further.',
     cites: ['mm/filemap_xip.c xip_file_fault: "if ((vma->vm_flags & (VM_WRITE | VM_MAYWRITE)) && (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && ...)" then get_xip_mem(mapping, vmf->pgoff, 1, …) (3.19)', 'fs/dax.c dax_iomap_pte_fault: IOMAP_WRITE only for a write fault; dax_fault_iter → dax_load_hole (6.1)'],
   },
   {
