@@ -49,7 +49,7 @@ const READS_USER_MEMORY = new Set(['load', 'write', 'pwrite', 'writev']);
 
 /**
  * Every outcome of one step from state `s0`: a sequential step has one; a concurrent group has
- * one per distinct set of observations over all its interleavings (depth-first, each group
+ * one per distinct pair of observations and final state over all its interleavings (depth-first, each group
  * state visited once). No invariant is checked: the lab asks what the model answers, not
  * whether the model holds (check and explore ask that).
  */
@@ -60,7 +60,8 @@ export function outcomes(sys: System, s0: State, threads: readonly (readonly Act
   while (stack.length) {
     const { g, ra } = stack.pop()!;
     if (finished(g)) {
-      const key = JSON.stringify(g.obs);
+      // the same observations may leave different states: each is kept
+      const key = JSON.stringify([g.obs, g.s]);
       if (!found.has(key) || (!ra && found.get(key)!.readFaultAllocated)) found.set(key, { obs: g.obs, state: g.s, readFaultAllocated: ra });
       continue;
     }
@@ -95,50 +96,69 @@ export function labSystem(name: string, cfg: Config, dax: boolean, variant: stri
 export interface ScenarioDiff {
   readonly differences: readonly Difference[];
   readonly facts: ScenarioFacts;
-  /** Concurrent steps: how many outcomes the model allowed, per step index. */
+  /** Concurrent steps: how many outcomes (observations and state) the model allowed, over its candidate states, per step index. */
   readonly choices: ReadonlyMap<number, number>;
 }
 
+/** How many model states consistent with the kernel's observations the walk keeps at most. */
+const MAX_CANDIDATES = 64;
+
 /**
  * Walks the scenario on the model beside the kernel's observations. A concurrent step's kernel
- * observations must be one of the model's outcomes for it; the walk goes on from the state of
- * the outcome the kernel matched (or, when none matches, of the closest one, and the step's
- * differences are reported against it).
+ * observations must be one of the model's outcomes for it. Interleavings that return the same
+ * observations may leave different states (two writes to one byte in either order), so the walk
+ * keeps every model state consistent with what the kernel returned so far — as the reference
+ * keeps its candidate states — and a later step decides between them. When no candidate
+ * matches a step, the step's differences are those of the closest outcome, and the walk goes on
+ * from the outcomes that close.
  */
 export function diffScenario(sys: System, scenario: string, steps: readonly TraceStep[], mount: LabMount, kernel: readonly KernelCall[]): ScenarioDiff {
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
-  let fills = false, readFaultAllocated = false;
+  let fills = false;
+  let readFaultAllocated = false;
   const done = () => ({ differences, choices, facts: { fills, readFaultAllocated } });
-  let s = initOf(sys);
+  let candidates: { s: State; ra: boolean }[] = [{ s: initOf(sys), ra: false }];
   for (let i = 0; i < steps.length; i++) {
     const threads = steps[i].threads;
-    const outs = outcomes(sys, s, threads);
     const calls = threads.flatMap((p, th) => p.map((a, k) => ({ a, th, k })));
-    if (outs === 'too-many') {
-      differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: `more than ${MAX_GROUP_STATES} interleaving states` });
-      return done();
+    let best: { o: Outcome; ra: boolean; d: Difference[] }[] = [];
+    let outcomeCount = 0;
+    for (const c of candidates) {
+      const outs = outcomes(sys, c.s, threads);
+      if (outs === 'too-many') {
+        differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: `more than ${MAX_GROUP_STATES} interleaving states` });
+        return done();
+      }
+      outcomeCount += outs.length;
+      for (const o of outs) {
+        const d = calls.flatMap(({ a, th, k }) => {
+          const kc = byKey.get(callKey(i, th, k));
+          return kc ? compareCall(scenario, mount, kc, o.obs[th]?.[k], a) : [{ scenario, mount: mount.name, step: i, th, k, op: a.op, field: 'missing' as const, kernel: 'no observation', model: 'ran' }];
+        });
+        if (!best.length || d.length < best[0].d.length) best = [{ o, ra: c.ra || o.readFaultAllocated, d }];
+        else if (d.length === best[0].d.length) best.push({ o, ra: c.ra || o.readFaultAllocated, d });
+      }
     }
-    if (threads.length > 1) choices.set(i, outs.length);
-    let best: { o: Outcome; d: Difference[] } | null = null;
-    for (const o of outs) {
-      const d = calls.flatMap(({ a, th, k }) => {
-        const kc = byKey.get(callKey(i, th, k));
-        return kc ? compareCall(scenario, mount, kc, o.obs[th]?.[k], a) : [{ scenario, mount: mount.name, step: i, th, k, op: a.op, field: 'missing' as const, kernel: 'no observation', model: 'ran' }];
-      });
-      if (!best || d.length < best.d.length) best = { o, d };
-      if (!d.length) break;
-    }
-    if (!best) {
+    if (threads.length > 1) choices.set(i, outcomeCount);
+    if (!best.length) {
       differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: 'no outcome (deadlock)' });
       return done();
     }
     // a fact holds from the step where it happened on: earlier differences are not its
-    differences.push(...best.d.map((d) => ({ ...d, after: { readFaultAllocated } })));
-    if (best.o.readFaultAllocated) readFaultAllocated = true;
-    if (best.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined))) fills = true;
-    s = best.o.state;
+    const ra = best.every((b) => b.ra);
+    differences.push(...best[0].d.map((d) => ({ ...d, after: { readFaultAllocated: ra } })));
+    if (best.some((b) => b.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined)))) fills = true;
+    const seen = new Set<string>();
+    candidates = [];
+    for (const b of best) {
+      const key = JSON.stringify(b.o.state);
+      if (seen.has(key) || candidates.length >= MAX_CANDIDATES) continue;
+      seen.add(key);
+      candidates.push({ s: b.o.state, ra: b.ra });
+    }
+    readFaultAllocated = candidates.every((c) => c.ra);
   }
   return done();
 }
