@@ -116,9 +116,9 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
-  let fills = false;
+  let fills = false, shortWrite = false;
   let readFaultAllocated = false;
-  const done = () => ({ differences, choices, facts: { fills, readFaultAllocated } });
+  const done = () => ({ differences, choices, facts: { fills, readFaultAllocated, shortWrite } });
   let candidates: { s: State; ra: boolean }[] = [{ s: initOf(sys), ra: false }];
   for (let i = 0; i < steps.length; i++) {
     const threads = steps[i].threads;
@@ -148,7 +148,8 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     }
     // a fact holds from the step where it happened on: earlier differences are not its
     const ra = best.every((b) => b.ra);
-    differences.push(...best[0].d.map((d) => ({ ...d, after: { readFaultAllocated: ra } })));
+    differences.push(...best[0].d.map((d) => ({ ...d, after: { readFaultAllocated: ra, shortWrite } })));
+    if (best.every((b) => calls.some(({ a, th, k }) => ['write', 'pwrite', 'writev'].includes(a.op) && b.o.obs[th]?.[k]?.status === -14 && (b.o.obs[th]?.[k]?.ret ?? 0) > 0))) shortWrite = true;
     if (best.some((b) => b.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined)))) fills = true;
     const seen = new Set<string>();
     candidates = [];
@@ -181,7 +182,7 @@ export interface Difference {
   /** The model's fault could not allocate a block for this user page (Observation.allocFail). */
   readonly modelAllocFail?: number;
   /** What had happened in the model before this step. */
-  readonly after?: { readonly readFaultAllocated: boolean };
+  readonly after?: { readonly readFaultAllocated: boolean; readonly shortWrite?: boolean };
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));

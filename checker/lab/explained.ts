@@ -13,6 +13,8 @@ export interface ScenarioFacts {
   readonly fills: boolean;
   /** A read fault of the model allocated a block somewhere in this scenario (XIP's shared writable hole). */
   readonly readFaultAllocated?: boolean;
+  /** A write of the model stopped short at a faulting user buffer (status -EFAULT, some bytes written). */
+  readonly shortWrite?: boolean;
 }
 
 export interface Explanation {
@@ -47,6 +49,13 @@ export const EXPLAINED: readonly Explanation[] = [
     matches: (d) => ['read', 'pread', 'readv'].includes(d.op) && d.field === 'ret' && d.kernelRet === 0 && d.modelRet === -14,
     why: 'A defect of the 6.1 kernel, found by the lab: a read of a hole (or unwritten extent) of a DAX file into a user buffer that faults at its first byte returns 0 — end of file — instead of -EFAULT. dax_iomap_iter returns what iov_iter_zero zeroed, 0; iomap_iter_advance ends the walk on a step that processed nothing with 0, not an error, and dax_iomap_rw returns "done ? done : ret", 0. The page-cache path (filemap_read) and XIP 3.19 return -EFAULT.',
     cites: ['fs/dax.c dax_iomap_iter: "return iov_iter_zero(min(length, end - pos), iter);"; dax_iomap_rw: "return done ? done : ret;" (6.1)', 'fs/iomap/iter.c iomap_iter_advance: "if (!iter->processed && !stale) return 0;" (6.1)', 'mm/filemap_xip.c do_xip_mapping_read: __clear_user of a hole, "if (left) { error = -EFAULT; goto out; }" (3.19)'],
+  },
+  {
+    id: 'dax-write-allocates-whole-range',
+    mounts: (m) => m.dax,
+    matches: (d) => d.after?.shortWrite === true && ((d.field === 'blocks' && num(d.kernel) > num(d.model)) || (d.field === 'bfree' && num(d.kernel) < num(d.model))),
+    why: 'A write cut short by a faulting user buffer: DAX 6.1 allocates the blocks of the whole range the file system maps before copying (ext4_iomap_begin, xfs_direct_write_iomap_begin) and keeps them when the copy stops (ext4_iomap_end frees nothing; xfs_dax_write_iomap_end only ends CoW), so a block past the bytes written stays allocated; XIP 3.19 allocates page by page as it copies (__xip_file_write: get_xip_mem(create=1), then the copy) and stops at the fault.',
+    cites: ['fs/ext4/inode.c ext4_iomap_begin: map.m_len over the whole length, ext4_iomap_alloc; ext4_iomap_end (6.1)', 'fs/xfs/xfs_iomap.c xfs_direct_write_iomap_begin, xfs_dax_write_iomap_end (6.1)', 'fs/dax.c dax_iomap_iter: "if (xfer < map_len) break;" (6.1)', 'mm/filemap_xip.c __xip_file_write (3.19)'],
   },
   {
     id: 'seek-hole-data',
