@@ -21,9 +21,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx cpio && file -L /bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
+dpkg -s busybox-static 2>/dev/null | grep -q '^Status: install ok installed' || need+=(busybox-static)
 command -v mke2fs >/dev/null || [ -x /sbin/mke2fs ] || need+=(e2fsprogs)
 command -v mkfs.xfs >/dev/null || [ -x /sbin/mkfs.xfs ] || need+=(xfsprogs)
+command -v bc >/dev/null || need+=(bc)
 command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
