@@ -28,6 +28,12 @@ export interface Explanation {
 }
 
 const num = (v: string) => (/^-?\d+$/.test(v) ? Number(v) : NaN);
+const bytes = (v: string) => (/^\[[-\d ]*\]$/.test(v) ? v.slice(1, -1).split(' ').filter(Boolean).map(Number) : null);
+/** Same length, and wherever the two differ the kernel's byte is 0. */
+function zerosWhereDiffer(kernel: string, model: string): boolean {
+  const k = bytes(kernel), m = bytes(model);
+  return !!k && !!m && k.length === m.length && k.every((b, i) => b === m[i] || b === 0);
+}
 
 export const EXPLAINED: readonly Explanation[] = [
   {
@@ -69,8 +75,11 @@ export const EXPLAINED: readonly Explanation[] = [
     mounts: (m) => !m.dax,
     // in one direction only: the kernel has reserved blocks the model has not allocated yet
     matches: (d) => (d.field === 'blocks' && num(d.kernel) > num(d.model)) || (d.field === 'bfree' && num(d.kernel) < num(d.model))
-      || (d.op === 'store' && ((d.field === 'signal' && d.kernel === 'SIGBUS' && d.model === 'none') || (d.field === 'ret' && num(d.kernel) < num(d.model)))),
-    why: 'On a page-cache mount ext4 and xfs reserve a block when a page is first dirtied (a write, or a store through a shared mapping: ext4_page_mkwrite, iomap_page_mkwrite): st_blocks counts the reservation and f_bfree loses it at once, and when none is left the store gets SIGBUS. ext2 3.19 allocates only at writeback (filemap_page_mkwrite allocates nothing), so its st_blocks and f_bfree change later and a full file system shows at fsync.',
+      || (d.op === 'store' && ((d.field === 'signal' && d.kernel === 'SIGBUS' && d.model === 'none') || (d.field === 'ret' && num(d.kernel) < num(d.model))))
+      // after a store the kernel refused: its bytes are not in the file (the kernel reads 0
+      // where the model reads them) and its block was never taken (more free on the kernel)
+      || (d.after?.storeRefused === true && ((d.field === 'data' && zerosWhereDiffer(d.kernel, d.model)) || (d.field === 'bfree' && num(d.kernel) > num(d.model)))),
+    why: 'On a page-cache mount ext4 and xfs reserve a block when a page is first dirtied (a write, or a store through a shared mapping: ext4_page_mkwrite, iomap_page_mkwrite): st_blocks counts the reservation and f_bfree loses it at once, and when none is left the store gets SIGBUS. ext2 3.19 allocates only at writeback (filemap_page_mkwrite allocates nothing), so its st_blocks and f_bfree change later and a full file system shows at fsync. After a store the kernel refused, its bytes are missing from the file and its block was never taken: later reads show 0 where the model shows them, and f_bfree is higher.',
     cites: ['fs/ext4/inode.c ext4_page_mkwrite → ext4_da_get_block_prep; ext4_getattr adds i_reserved_data_blocks to st_blocks (6.1)', 'fs/ext4/super.c ext4_statfs subtracts s_dirtyclusters_counter (6.1)', 'fs/xfs/xfs_iops.c xfs_vn_getattr: stat->blocks from i_nblocks + i_delayed_blks (6.1)', 'mm/filemap.c filemap_page_mkwrite (3.19)'],
   },
   {
