@@ -1,6 +1,6 @@
 import type { Action } from '../../model/actions.ts';
 import { fsConfigs, type Config } from '../../model/config.ts';
-import type { ParsedTrace, TraceStep } from '../trace.ts';
+import type { TraceStep } from '../trace.ts';
 
 /**
  * A scenario in the lab executor's line format (lab/guest/executor.c): what the guest runs on a
@@ -83,8 +83,4 @@ export function labLines(name: string, cfg: Config, steps: readonly TraceStep[],
   });
   lines.push('end');
   return { name, lines, free };
-}
-
-export function labTraceLines(t: ParsedTrace, free: number): LabScenario {
-  return labLines(t.name, t.config, t.steps, free);
 }

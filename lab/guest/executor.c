@@ -249,6 +249,17 @@ static int fd_allows(int fd, int want_write) {
   return want_write ? acc == O_WRONLY || acc == O_RDWR : acc == O_RDONLY || acc == O_RDWR;
 }
 
+/* The answer of a transfer (read, write and their variants): -errno, or the count in model
+ * bytes (and the real count when it is not a whole number of them). Returns whether it moved
+ * anything. */
+static int put_count(Out *o, long r) {
+  if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return 0; }
+  put(o, ",\"ret\":%ld", r / SCALE);
+  if (r % SCALE) put(o, ",\"partial\":%ld", r);
+  return r > 0;
+}
+static void put_access_ok(Out *o) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); }
+
 /* Runs a call and appends its observation fields (",\"ret\":…") to o. Copies of user memory
  * through read/write buffers may fault: the kernel returns -EFAULT or a short count, not a
  * signal, so no jump is armed around them. */
@@ -272,13 +283,10 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     put(o, ",\"ret\":%ld", ret_of(unlink(path_of(arg(kv, n, "name")))));
   } else if (!strcmp(op, "read") || !strcmp(op, "pread")) {
     long buf = argl(kv, n, "buf", 0), len = argl(kv, n, "len", 0);
-    if (past_top(buf, len) && fd_allows((int)argl(kv, n, "fd", -1), 0)) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); return; }
+    if (past_top(buf, len) && fd_allows((int)argl(kv, n, "fd", -1), 0)) { put_access_ok(o); return; }
     r = !strcmp(op, "read") ? read((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE))
                             : pread((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE), argl(kv, n, "pos", 0) * SCALE);
-    if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return; }
-    put(o, ",\"ret\":%ld", r / SCALE);
-    if (r % SCALE) put(o, ",\"partial\":%ld", r);
-    if (r > 0) put_data(o, (unsigned char *)uaddr(buf), r);
+    if (put_count(o, r)) put_data(o, (unsigned char *)uaddr(buf), r);
   } else if (!strcmp(op, "readv") || !strcmp(op, "writev")) {
     struct iovec iov[4]; long total;
     int k = parse_iov(arg(kv, n, "iov"), iov, &total);
@@ -286,20 +294,15 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     int fd = (int)argl(kv, n, "fd", -1);
     int bad = 0;
     for (int i = 0; i < k; i++) if (past_top(((char *)iov[i].iov_base - vbase) / SCALE, (long)iov[i].iov_len / SCALE)) bad = 1;
-    if (bad && fd_allows(fd, !strcmp(op, "writev"))) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); return; }
+    if (bad && fd_allows(fd, !strcmp(op, "writev"))) { put_access_ok(o); return; }
     r = !strcmp(op, "readv") ? readv(fd, iov, k) : writev(fd, iov, k);
-    if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return; }
-    put(o, ",\"ret\":%ld", r / SCALE);
-    if (r % SCALE) put(o, ",\"partial\":%ld", r);
-    if (!strcmp(op, "readv") && r > 0) fold_iov_data(o, iov, k, r);
+    if (put_count(o, r) && !strcmp(op, "readv")) fold_iov_data(o, iov, k, r);
   } else if (!strcmp(op, "write") || !strcmp(op, "pwrite")) {
     long buf = argl(kv, n, "buf", 0), len = argl(kv, n, "len", 0);
-    if (past_top(buf, len) && fd_allows((int)argl(kv, n, "fd", -1), 1)) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\"", -EFAULT); return; }
+    if (past_top(buf, len) && fd_allows((int)argl(kv, n, "fd", -1), 1)) { put_access_ok(o); return; }
     r = !strcmp(op, "write") ? write((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE))
                              : pwrite((int)argl(kv, n, "fd", -1), uaddr(buf), (size_t)(len * SCALE), argl(kv, n, "pos", 0) * SCALE);
-    if (r < 0) { put(o, ",\"ret\":%ld", ret_of(r)); return; }
-    put(o, ",\"ret\":%ld", r / SCALE);
-    if (r % SCALE) put(o, ",\"partial\":%ld", r);
+    put_count(o, r);
   } else if (!strcmp(op, "lseek")) {
     int w = whence_of(arg(kv, n, "whence"));
     int fd = (int)argl(kv, n, "fd", -1);
