@@ -62,7 +62,8 @@ export function driverOf(s: State, dev: number): BlockDriver {
 export function diskOf(s: State, dev: number): Disk {
   const d = s.devices[dev];
   const siblings: number[] = [];
-  for (let k = 0; k < s.devices.length; k++) if (s.devices[k].medium === undefined && (s.devices[k].fops === d.fops || s.devices[k].driver === d.driver)) siblings.push(k);
+  // the whole disks behind the same table (fops follows the config's driver one to one)
+  for (let k = 0; k < s.devices.length; k++) if (s.devices[k].medium === undefined && s.devices[k].fops === d.fops) siblings.push(k);
   // a partition is seen as the bdev it is (its start, its openers) on its disk's gendisk
   const m = mediumOf(s.devices, dev);
   return maybeFrozen({
