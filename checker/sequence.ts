@@ -4,6 +4,7 @@ import { fsConfigs } from '../model/config.ts';
 import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { refInit, type RefState } from '../properties/reference/posix.ts';
+import type { RefDesign } from '../properties/reference/state.ts';
 import { resolve, type Cmd } from '../properties/arbitraries.ts';
 import { GroupTooLarge } from './group.ts';
 import { runGroup, type Counters, type GroupResult, type Violation } from './execute.ts';
@@ -44,7 +45,7 @@ function executed(threads: readonly (readonly Action[])[], r: GroupResult): Exec
  */
 export function runCommands(sys: System, cmds: readonly Cmd[], invariants: readonly Invariant[], counters?: Counters, o: RunOptions = {}): SequenceResult {
   let s = initOf(sys);
-  let ref: readonly RefState[] = [refInit(s)];
+  let ref: readonly RefState[] = [refInit(s, refDesign(sys))];
   const steps: ExecutedStep[] = [];
   for (const cmd of cmds.flatMap((x) => (x.sym.k === 'seq' ? x.sym.cmds : [x]))) {
     let threads: Action[][];
@@ -70,10 +71,15 @@ export function runCommands(sys: System, cmds: readonly Cmd[], invariants: reado
   return o.finalReads === false ? { steps, violation: null, state: s, ref } : withFinalReads(sys, { steps, violation: null, state: s, ref }, invariants, counters);
 }
 
+/** The design the reference grants its freedoms of: DAX 6.1 for the variant of that name, else XIP 3.19. */
+function refDesign(sys: System): RefDesign {
+  return sys.ctx.variant.flags.has('dax-6.1') ? 'dax-6.1' : 'xip-3.19';
+}
+
 /** Replay concrete steps (a trace file's); the final reads only when asked for. */
 export function runSteps(sys: System, steps: readonly { threads: readonly (readonly Action[])[]; schedule?: readonly number[] }[], invariants: readonly Invariant[], counters?: Counters, o: RunOptions = {}): SequenceResult {
   let s = initOf(sys);
-  let ref: readonly RefState[] = [refInit(s)];
+  let ref: readonly RefState[] = [refInit(s, refDesign(sys))];
   const out: ExecutedStep[] = [];
   for (const st of steps) {
     o.beforeStep?.(st.threads, st.schedule ?? []);

@@ -22,6 +22,8 @@ export const VARIANTS: readonly Variant[] = [
   variant('3.2', 'race 3: -EBUSY from vm_insert_mixed treated as an error, the BUG_ON(err) of 2.6.26–3.2 (fixed in 3.3)', ['ebusy-is-error', ...BEFORE_3_16]),
   variant('3.19', 'race 4: mm/filemap_xip.c as released in 3.3–3.19, no i_size recheck under the i_mmap lock (fixed with the 4.0 DAX series)', ['no-isize-recheck']),
   variant('2.6.26', 'all four: the design before 2.6.27', ['no-sparse-mutex', 'unserialised-alloc', 'ebusy-is-error', 'no-isize-recheck', ...BEFORE_3_16]),
+  // the successor: DAX as Linux 6.1 has it, held to ext4 and xfs by the lab (docs/lab.md)
+  variant('dax-6.1', 'DAX of Linux 6.1 (fs/dax.c) in place of mm/filemap_xip.c: reads under i_rwsem shared counting every byte copied, writes mapping their extent before copying and moving i_size only if bytes were written, read faults on holes mapping the zero page whatever the mapping, write faults allocating and replacing it', ['dax-6.1']),
   // the historical-bug library: one fix of the kernel's history reverted each (docs/history.md)
   variant('2.6.24-rc-xip-write-offset', 'mm/filemap_xip.c __xip_file_write copies to the start of the page, whatever the offset (fixed before 2.6.24 by "mm: fix XIP file writes", 369b8f5a704)', ['hist-write-at-page-start', ...BEFORE_3_16]),
   variant('2.6.29-xip-read-length', 'mm/filemap_xip.c do_xip_mapping_read caps each copy at len, not len - copied (fixed in 2.6.30 by "mm: do_xip_mapping_read: fix length calculation", 58984ce21d3)', ['hist-read-length', ...BEFORE_3_16]),

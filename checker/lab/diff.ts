@@ -116,9 +116,9 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
-  let fills = false, shortWrite = false, storeRefused = false;
+  let fills = false, shortWrite = false, storeRefused = false, failedWrite = false, posShifted = false;
   let readFaultAllocated = false;
-  const done = () => ({ differences, choices, facts: { fills, readFaultAllocated, shortWrite } });
+  const done = () => ({ differences, choices, facts: { fills, readFaultAllocated, shortWrite, failedWrite, posShifted } });
   let candidates: { s: State; ra: boolean }[] = [{ s: initOf(sys), ra: false }];
   for (let i = 0; i < steps.length; i++) {
     const threads = steps[i].threads;
@@ -148,11 +148,13 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     }
     // a fact holds from the step where it happened on: earlier differences are not its
     const ra = best.every((b) => b.ra);
-    differences.push(...best[0].d.map((d) => ({ ...d, after: { readFaultAllocated: ra, shortWrite, storeRefused } })));
+    differences.push(...best[0].d.map((d) => ({ ...d, after: { readFaultAllocated: ra, shortWrite, storeRefused, failedWrite, posShifted } })));
     // the kernel refused a store the model let through (SIGBUS against none): its bytes are
     // missing from the file from here on, and its block was never allocated
     if (best[0].d.some((d) => d.op === 'store' && d.field === 'signal' && d.kernel === 'SIGBUS' && d.model === 'none')) storeRefused = true;
+    if (best[0].d.some((d) => d.field === 'ret' && ['read', 'readv', 'write', 'writev'].includes(d.op))) posShifted = true;
     if (best.every((b) => calls.some(({ a, th, k }) => ['write', 'pwrite', 'writev'].includes(a.op) && b.o.obs[th]?.[k]?.status === -14 && (b.o.obs[th]?.[k]?.ret ?? 0) > 0))) shortWrite = true;
+    if (best.every((b) => calls.some(({ a, th, k }) => ['write', 'pwrite', 'writev'].includes(a.op) && b.o.obs[th]?.[k]?.ret === -14))) failedWrite = true;
     if (best.some((b) => b.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined)))) fills = true;
     const seen = new Set<string>();
     candidates = [];
@@ -185,7 +187,7 @@ export interface Difference {
   /** The model's fault could not allocate a block for this user page (Observation.allocFail). */
   readonly modelAllocFail?: number;
   /** What had happened in the model before this step. */
-  readonly after?: { readonly readFaultAllocated: boolean; readonly shortWrite?: boolean; readonly storeRefused?: boolean };
+  readonly after?: { readonly readFaultAllocated: boolean; readonly shortWrite?: boolean; readonly storeRefused?: boolean; readonly failedWrite?: boolean; readonly posShifted?: boolean };
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));

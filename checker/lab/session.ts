@@ -69,17 +69,23 @@ export interface LabReport {
   readonly kernel: readonly string[];
   readonly seed: number;
   readonly scenarios: { readonly handWritten: number; readonly random: number; readonly skipped: readonly { readonly name: string; readonly why: string }[] };
-  readonly mounts: readonly {
-    readonly mount: string;
-    readonly compared: number;
-    readonly notRun: readonly string[];
-    readonly differences: readonly (Difference & { readonly explained: string | null })[];
-  }[];
+  /** One comparison per design the kernel is held to: the variant dax-6.1 and the XIP reference. */
+  readonly comparisons: readonly { readonly variant: string; readonly description: string; readonly mounts: MountComparison[] }[];
   readonly malformed: KernelRun['malformed'];
   /** The trace audit of each mount: none expected on a DAX mount, page-cache copies expected on a dax=never one (the audit's own sanity test). */
   readonly traceAudit: readonly { readonly mount: string; readonly dev: string; readonly dax: boolean; readonly findings: number; readonly rules: readonly string[]; readonly counts: TraceAuditReport['counts']; readonly asExpected: boolean }[];
   readonly unexplained: number;
 }
+
+export interface MountComparison {
+  readonly mount: string;
+  readonly compared: number;
+  readonly notRun: readonly string[];
+  readonly differences: readonly (Difference & { readonly explained: string | null })[];
+}
+
+/** What `lab diff` holds the kernel to unless told otherwise: the successor design first, then XIP. */
+export const LAB_VARIANTS = ['dax-6.1', 'reference'] as const;
 
 /** The executor lines of every scenario; the model's free blocks go with each (the ballast). */
 export function scenarioFile(scenarios: readonly LabScenarioSource[]): string {
@@ -90,22 +96,28 @@ export function scenarioFile(scenarios: readonly LabScenarioSource[]): string {
 }
 
 /** Every scenario on every mount: the kernel's observations against the model's. */
-export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelRun, variant: string): LabReport['mounts'] {
+export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelRun, variant: string): MountComparison[] {
+  const dax = variantByName(variant)?.flags.has('dax-6.1') ?? false;
   return LAB_MOUNTS.map((mount) => {
     const notRun: string[] = [];
     const differences: (Difference & { explained: string | null })[] = [];
     let compared = 0;
     for (const s of scenarios) {
-      if (!run.done.has(`${mount.name}/${s.name}`)) { notRun.push(s.name); continue; }
+      if (!run.done.has(`${mount.name}/${s.name}`)) {
+        // the executor's own word on why, when it said (a process that died, a ballast that could not settle)
+        const why = run.failed.filter((f) => f.mount === mount.name && f.scenario === s.name).map((f) => f.error);
+        notRun.push(why.length ? `${s.name} (${[...new Set(why)].join('; ')})` : s.name);
+        continue;
+      }
       compared++;
       const r = diffScenario(labSystem(s.name, s.config, mount.dax, variant), s.name, s.steps, mount, run.calls.filter((c) => c.mount === mount.name && c.scenario === s.name));
-      for (const d of r.differences) differences.push({ ...d, explained: explain(mount, d, r.facts)?.id ?? null });
+      for (const d of r.differences) differences.push({ ...d, explained: explain(mount, d, r.facts, dax)?.id ?? null });
     }
     return { mount: mount.name, compared, notRun, differences };
   });
 }
 
-export interface LabOptions { readonly random: number; readonly seed: number; readonly out: string; readonly variant: string; readonly reuse?: string }
+export interface LabOptions { readonly random: number; readonly seed: number; readonly out: string; readonly variants: readonly string[]; readonly reuse?: string }
 
 /** `xipcheck lab diff`: build the scenario set, boot the lab (or reuse a run), compare, report. */
 export function labDiff(o: LabOptions, log: (line: string) => void): LabReport {
@@ -124,11 +136,11 @@ export function labDiff(o: LabOptions, log: (line: string) => void): LabReport {
   }
   const run = parseKernelRun(readFileSync(join(runDir, 'obs.jsonl'), 'utf8'));
   const kernel = existsSync(join(runDir, 'kernel.txt')) ? readFileSync(join(runDir, 'kernel.txt'), 'utf8').trim().split('\n') : [];
-  const mounts = compareRun(scenarios, run, o.variant);
+  const comparisons = o.variants.map((variant) => ({ variant, description: variantByName(variant)!.description, mounts: compareRun(scenarios, run, variant) }));
   const traceAudit = auditMounts(runDir, run);
-  const unexplained = mounts.reduce((n, m) => n + m.differences.filter((d) => !d.explained).length + m.notRun.length, 0) + run.malformed.length
-    + traceAudit.filter((t) => !t.asExpected).length;
-  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, skipped: hw.skipped }, mounts, malformed: run.malformed, traceAudit, unexplained };
+  const unexplained = comparisons.reduce((n, c) => n + c.mounts.reduce((k, m) => k + m.differences.filter((d) => !d.explained).length + m.notRun.length, 0), 0)
+    + run.malformed.length + traceAudit.filter((t) => !t.asExpected).length;
+  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, skipped: hw.skipped }, comparisons, malformed: run.malformed, traceAudit, unexplained };
 }
 
 export class LabFailed extends Error {}
@@ -155,17 +167,19 @@ export function auditMounts(runDir: string, run: KernelRun): LabReport['traceAud
 }
 
 export function renderReport(r: LabReport): string {
-  const lines = [`# xipcheck lab diff`, '', `kernel: ${r.kernel.join(', ') || 'unknown'}; scenarios: ${r.scenarios.handWritten} hand-written, ${r.scenarios.random} random (seed ${r.seed})`, ''];
-  lines.push('| mount | scenarios compared | differences | explained | unexplained | not run |', '|---|---|---|---|---|---|');
-  for (const m of r.mounts) {
-    const ex = m.differences.filter((d) => d.explained).length;
-    lines.push(`| ${m.mount} | ${m.compared} | ${m.differences.length} | ${ex} | ${m.differences.length - ex} | ${m.notRun.length} |`);
-  }
-  for (const m of r.mounts) {
-    if (!m.differences.length && !m.notRun.length) continue;
-    lines.push('', `## ${m.mount}`, '');
-    for (const d of m.differences) lines.push(`- ${d.scenario} step ${d.step}${d.th ? ` T${d.th}` : ''}${d.k ? ` call ${d.k}` : ''} ${d.op}: ${d.field} kernel ${d.kernel}, model ${d.model}${d.explained ? ` — explained: ${d.explained}` : ' — UNEXPLAINED'}`);
-    for (const n of m.notRun) lines.push(`- ${n}: did not run to its end on the kernel — UNEXPLAINED`);
+  const lines = [`# xipcheck lab diff`, '', `kernel: ${r.kernel.join(', ') || 'unknown'}; scenarios: ${r.scenarios.handWritten} hand-written, ${r.scenarios.random} random (seed ${r.seed})`];
+  for (const c of r.comparisons) {
+    lines.push('', `## against ${c.variant}`, '', c.description, '', '| mount | scenarios compared | differences | explained | unexplained | not run |', '|---|---|---|---|---|---|');
+    for (const m of c.mounts) {
+      const ex = m.differences.filter((d) => d.explained).length;
+      lines.push(`| ${m.mount} | ${m.compared} | ${m.differences.length} | ${ex} | ${m.differences.length - ex} | ${m.notRun.length} |`);
+    }
+    for (const m of c.mounts) {
+      if (!m.differences.length && !m.notRun.length) continue;
+      lines.push('', `### ${m.mount}, against ${c.variant}`, '');
+      for (const d of m.differences) lines.push(`- ${d.scenario} step ${d.step}${d.th ? ` T${d.th}` : ''}${d.k ? ` call ${d.k}` : ''} ${d.op}: ${d.field} kernel ${d.kernel}, model ${d.model}${d.explained ? ` — explained: ${d.explained}` : ' — UNEXPLAINED'}`);
+      for (const n of m.notRun) lines.push(`- ${n}: did not run to its end on the kernel — UNEXPLAINED`);
+    }
   }
   if (r.traceAudit.length) {
     lines.push('', '## trace audit (fs_dax and filemap tracepoints)', '', '| mount | device | pte faults | NOPAGE | SIGBUS | dax_load_hole | page-cache copies of its files | findings | as expected |', '|---|---|---|---|---|---|---|---|---|');

@@ -12,7 +12,7 @@ import type { Transfer } from '../mm/filemap_xip.ts';
 export interface WritebackRange { readonly aops: string; readonly dirty: readonly number[] }
 
 /** What ->mmap installs: the vm_operations_struct (by name, mm/vm_operations.ts) and which mmap ran. */
-export type MmapResult = { readonly vmOps: string; readonly branch: 'xip_file_mmap' | 'generic_file_mmap' };
+export type MmapResult = { readonly vmOps: string; readonly branch: 'xip_file_mmap' | 'generic_file_mmap' | 'dax_file_mmap' };
 
 /**
  * include/linux/fs.h `struct file_operations` (3.19), the members the model's system calls

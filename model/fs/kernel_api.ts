@@ -10,6 +10,7 @@ import * as filemap_xip from '../mm/filemap_xip.ts';
 import * as filemap from '../mm/filemap.ts';
 import * as truncate from '../mm/truncate.ts';
 import * as libfs from '../vfs/libfs.ts';
+import * as dax from './dax.ts';
 
 export { atomic, read, lock, unlock, cover, type Ctx, type Proc } from '../kernel/step.ts';
 export { branches, hit } from '../kernel/coverage.ts';
@@ -22,6 +23,13 @@ export { direct_access, hasDirectAccess } from '../block/direct_access.ts';
 export { mapping_is_xip } from './aops.ts';
 export { xip_file_mmap } from '../mm/xip_file_fault.ts';
 export { generic_file_mmap } from '../mm/filemap.ts';
+export { i_mutex, invalidate_lock } from '../mm/locks.ts';
+export { register_vm_ops, type FaultResult, type VmOperations } from '../mm/vm_operations.ts';
+export { generic_write_checks } from '../vfs/generic_write_checks.ts';
+export type { Transfer } from '../mm/filemap_xip.ts';
+export type { Buf } from '../mm/user_copy.ts';
+export type { Vma } from '../state.ts';
+export type { Iomap, IomapOps } from './iomap.ts';
 export type { AddressSpaceOperations, XipMem } from './address_space_operations.ts';
 export type { FileOperations, WritebackRange } from './file_operations.ts';
 export { register_filesystem, type FileSystemType, type FsLayout, type MkfsFile, type MountArgs, type SuperOperations, type SuperResult } from './super_operations.ts';
@@ -35,3 +43,7 @@ export const generic_file_write: typeof filemap.generic_file_write = (...a) => k
 export const block_truncate_page: typeof filemap.block_truncate_page = (...a) => kernelProc(filemap.block_truncate_page(...a));
 export const truncate_setsize: typeof truncate.truncate_setsize = (...a) => kernelProc(truncate.truncate_setsize(...a));
 export const generic_file_fsync: typeof libfs.generic_file_fsync = (...a) => kernelProc(libfs.generic_file_fsync(...a));
+// fs/dax.c (6.1), for the DAX tables of the variant dax-6.1
+export const dax_iomap_read: typeof dax.dax_iomap_read = (...a) => kernelProc(dax.dax_iomap_read(...a));
+export const dax_iomap_write: typeof dax.dax_iomap_write = (...a) => kernelProc(dax.dax_iomap_write(...a));
+export const dax_iomap_pte_fault: typeof dax.dax_iomap_pte_fault = (...a) => kernelProc(dax.dax_iomap_pte_fault(...a));

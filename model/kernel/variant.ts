@@ -31,6 +31,8 @@ export type Mutation =
   | 'hist-xip-check-early'       // 2.6.13–2.6.24: ext2_fill_super compares sb->s_blocksize before it is set ("ext2: xip check fix")
   | 'hist-show-options-no-xip'   // 2.6.13–2.6.15: /proc/mounts never lists "xip" ("ext2: print xip mount option in ext2_show_options")
   | 'hist-brd-enomem'            // 2.6.25–3.15: brd_insert_page's failure is -ENOMEM in brd_direct_access and copy_to_brd_setup; -ENOSPC from 3.16 ("brd: return -ENOSPC rather than -ENOMEM on page allocation failure", 96f8d8e0965b). Every variant of a kernel before 3.16 carries it
+  // the successor design (docs/lab.md): ext2 on 6.1's fs/dax.c, held to ext4 and xfs on a real kernel
+  | 'dax-6.1'                    // 6.1: ext2_dax_file_operations/ext2_dax_vm_ops over fs/dax.c dax_iomap_rw/dax_iomap_pte_fault and ext2_iomap_ops (model/fs/ext2/dax.ts)
   // broken models, one per invariant (properties/invariants/*.test.ts)
   | 'aops-both'                  // ext2_aops_xip also carries readpage/writepage
   | 'xip-uses-pagecache'         // xip_file_read goes through the page cache

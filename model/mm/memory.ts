@@ -12,8 +12,9 @@ const CITE = 'mm/memory.c handle_mm_fault/do_anonymous_page/do_wp_page (3.13–3
 export const B_MM = branches('handle_mm_fault', CITE, [
   'sigsegv-no-vma', 'sigsegv-access', 'anon-zero-page', 'file-fault', 'fault-sigbus', 'fault-oom',
   'wp-pfn-shared-reuse', 'wp-pfn-private-cow', 'wp-sparse-private-cow', 'wp-pagecache-shared-dirty', 'wp-pagecache-private-cow',
-  'wp-pfn-private-writes-medium',
+  'wp-pfn-private-writes-medium', 'wp-pfn-mkwrite',
 ] as const, {
+  'wp-pfn-mkwrite': 'a ->pfn_mkwrite of 4.1+: reached only by the variant dax-6.1',
   'wp-pfn-private-writes-medium': 'the mutation of broken-private-write-shared: do_wp_page always copies for a private vma',
   'fault-oom': 'VM_FAULT_OOM comes only from xip_file_fault:lookup-error-oom and sparse-recheck-error-oom (and from the missing sparse page of the historical variant 2.6.23-sparse-highmem)',
 });
@@ -64,12 +65,21 @@ function* faultLocked(ctx: Ctx, pid: number, vpage: number, write: boolean): Pro
       }
       yield* cover(B_MM, 'file-fault');
       // __do_fault: vma->vm_ops->fault, the table the file's f_op->mmap installed
-      const fr: FaultResult = yield* vmOpsByName(c.vma.vmOps!).fault(ctx, pid, c.vma, vpage);
+      const fr: FaultResult = yield* vmOpsByName(c.vma.vmOps!).fault(ctx, pid, c.vma, vpage, write);
       if (fr === 'SIGBUS' || fr === 'SIGBUS_ALLOC') yield* cover(B_MM, 'fault-sigbus');
       if (fr === 'OOM') yield* cover(B_MM, 'fault-oom');
       return fr === 'NOPAGE' ? 'ok' : fr;
     }
     case 'wp': {
+      // wp_pfn_shared (4.1+): a special pte of a shared writable mapping goes to ->pfn_mkwrite
+      const mkwrite = c.vma.shared && c.vma.vmOps ? vmOpsByName(c.vma.vmOps).pfn_mkwrite : undefined;
+      // (only a table with ->pfn_mkwrite reads the pte again: the step counts of 3.19 stay as they were)
+      if (mkwrite && (yield* read('vm_normal_page', (s) => ['pfn', 'sparse'].includes(s.procs[pid].ptes[vpage]?.kind ?? '')))) {
+        yield* cover(B_MM, 'wp-pfn-mkwrite');
+        const fr = yield* mkwrite(ctx, pid, c.vma, vpage);
+        if (fr === 'SIGBUS' || fr === 'SIGBUS_ALLOC') yield* cover(B_MM, 'fault-sigbus');
+        return fr === 'NOPAGE' ? 'ok' : fr;
+      }
       const br = yield* atomic('do_wp_page', (s) => do_wp_page(ctx, s, pid, vpage, c.vma));
       if (br) yield* cover(B_MM, br);
       return 'ok';

@@ -7,7 +7,9 @@ import { i_fop } from '../fs/file_operations.ts';
 import { iput_final } from '../vfs/inode.ts';
 
 const CITE = 'mm/mmap.c do_mmap_pgoff/do_munmap, mm/filemap_xip.c xip_file_mmap (3.x)';
-export const B_MMAP = branches('do_mmap_pgoff', CITE, ['ebadf', 'eacces', 'einval', 'enomem', 'xip_file_mmap', 'generic_file_mmap', 'munmap', 'munmap-split', 'munmap-einval'] as const);
+export const B_MMAP = branches('do_mmap_pgoff', CITE, ['ebadf', 'eacces', 'einval', 'enomem', 'xip_file_mmap', 'generic_file_mmap', 'dax_file_mmap', 'munmap', 'munmap-split', 'munmap-einval'] as const, {
+  dax_file_mmap: 'a DAX file\'s ->mmap (6.1): reached only by the variant dax-6.1',
+});
 
 export interface MmapArgs { readonly fd: number; readonly pages: number; readonly pgoff: number; readonly shared: boolean; readonly read: boolean; readonly write: boolean }
 

@@ -15,7 +15,14 @@ export type FaultResult = 'NOPAGE' | 'SIGBUS' | 'OOM' | 'SIGBUS_ALLOC';
  */
 export interface VmOperations {
   readonly name: string;
-  readonly fault: (ctx: Ctx, pid: number, vma: Vma, vpage: number) => Proc<FaultResult>;
+  /** `write`: FAULT_FLAG_WRITE (3.19's xip_file_fault does not look at it). */
+  readonly fault: (ctx: Ctx, pid: number, vma: Vma, vpage: number, write: boolean) => Proc<FaultResult>;
+  /**
+   * ->pfn_mkwrite (4.1+): a store to a read-only special pte (a device pfn or the zero page) of a
+   * shared writable mapping calls it from do_wp_page (wp_pfn_shared) instead of simply making the
+   * pte writable. The DAX tables of 6.1 point it at their fault handler.
+   */
+  readonly pfn_mkwrite?: (ctx: Ctx, pid: number, vma: Vma, vpage: number) => Proc<FaultResult>;
 }
 
 /**

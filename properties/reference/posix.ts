@@ -69,7 +69,9 @@ class Work {
   window: { ino: number; firstPage: number; old: (number | null)[] } | null;
   /** For the call being judged: did its byte at `addr` reach a page a surviving pte maps? */
   reachedOld: (addr: number) => boolean = () => false;
+  readonly design: RefState['design'];
   constructor(r: RefState, readonly g: State) {
+    this.design = r.design;
     this.window = r.window ? { ...r.window, old: r.window.old.slice() } : null;
     this.files = {};
     for (const [k, f] of Object.entries(r.files)) this.files[Number(k)] = { size: f.size, data: f.data.slice(), xip: f.xip, fs: f.fs };
@@ -82,7 +84,7 @@ class Work {
   }
   get PS(): number { return this.g.cfg.pageSize; }
   freeze(): RefState {
-    return { files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mounts: this.mounts, devs: this.devs, ...(this.window ? { window: this.window } : {}) };
+    return { design: this.design, files: this.files, names: this.names, fds: this.fds, vmas: this.vmas, priv: this.priv, mounts: this.mounts, devs: this.devs, ...(this.window ? { window: this.window } : {}) };
   }
   file(id: number): MFile {
     return (this.files[id] ??= { size: 0, data: [], xip: !!this.mounts[0]?.xip, fs: 0 });
@@ -314,8 +316,9 @@ function doRead(w: Work, pid: number, id: number, pos: number, len: number, user
       q = sub;
     }
     if (failed) {
-      // XIP does not count (or report) the part of the chunk it copied before the fault
-      counted += xip ? 0 : q - p;
+      // XIP 3.19 does not count (or report) the part of the chunk it copied before the fault;
+      // the page cache (file_read_actor) and DAX 6.1 (dax_copy_to_iter) count every byte
+      counted += xip && w.design === 'xip-3.19' ? 0 : q - p;
       return { ret: counted ? counted : -EFAULT, bytes: bytes.slice(0, counted) };
     }
     counted += fileChunkEnd - p;
@@ -368,8 +371,9 @@ function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src
     if (!xip && p > chunkStart && p > f.size) w.extend(id, p);
     if (faulted) break;
   }
-  // __xip_file_write extends i_size to the position reached even when nothing was copied
-  if (xip && p > f.size) w.extend(id, p);
+  // __xip_file_write extends i_size to the position reached even when nothing was copied;
+  // a DAX 6.1 write_iter only by bytes written (ext2_dax_write_iter, xfs_file_dax_write)
+  if (xip && p > f.size && (w.design === 'xip-3.19' || done > 0)) w.extend(id, p);
   if (done === 0 && limit < count) return { ret: alloc?.status ?? -ENOSPC, pos: p };
   if (done < count && done === 0) return { ret: -EFAULT, pos: p };
   return { ret: done, pos: p };
@@ -538,7 +542,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const f = fdFor(w, pid, c.fd, 'read');
       if (!f) return { ret: -EBADF };
       if (!accessOk(w, c.buf, c.len)) return { ret: -EFAULT };
-      if (c.op === 'aio_read' && w.file(f.file).xip) return { ret: -EINVAL };
+      if (c.op === 'aio_read' && w.file(f.file).xip && w.design === 'xip-3.19') return { ret: -EINVAL };
       const pos = c.op === 'read' ? f.pos : c.pos;
       w.bufBase = c.buf;
       const r = doRead(w, pid, f.file, pos, c.len, true);
@@ -574,7 +578,7 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const f = fdFor(w, pid, c.fd, 'write');
       if (!f) return { ret: -EBADF };
       if (!accessOk(w, c.buf, c.len)) return { ret: -EFAULT };
-      if (c.op === 'aio_write' && w.file(f.file).xip) return { ret: -EINVAL };
+      if (c.op === 'aio_write' && w.file(f.file).xip && w.design === 'xip-3.19') return { ret: -EINVAL };
       // O_APPEND appends even with pwrite (pwrite(2), BUGS)
       const pos = f.append ? w.file(f.file).size : c.op === 'write' ? f.pos : c.pos;
       w.bufBase = c.buf;

@@ -16,7 +16,16 @@ import type { TruncateWindow } from './truncate-window.ts';
  * never object keys, and the whole value is JSON-hashable (the checker deduplicates candidate
  * reference states by their JSON).
  */
+/**
+ * Which design's documented freedoms the reference grants where POSIX leaves a choice (a
+ * transfer whose user buffer faults): XIP 3.19 drops the chunk that faulted and grows the file
+ * to a failed write's offset; DAX 6.1 counts every byte copied and grows the file only by bytes
+ * written. Part of the specification the check is run against, never read from the model.
+ */
+export type RefDesign = 'xip-3.19' | 'dax-6.1';
+
 export interface RefState {
+  readonly design: RefDesign;
   /** Live files by the reference's own id (the lowest id not in use, as ext2 picks inode numbers). */
   readonly files: Readonly<Record<number, RefFile>>;
   /** The directory tree as actions name it: [name, file id], sorted by name (`<mount point>/<name>` below a mount point). */
@@ -114,7 +123,7 @@ function roleOf(name: string): DriverRole {
 }
 
 /** The machine as configured: files as mke2fs wrote them (holes read as zeros), each file system mounted as configured. */
-export function refInit(s: { readonly cfg: Config }): RefState {
+export function refInit(s: { readonly cfg: Config }, design: RefDesign = 'xip-3.19'): RefState {
   const cfg = s.cfg;
   const PS = cfg.pageSize;
   const list = fsConfigs(cfg);
@@ -150,7 +159,7 @@ export function refInit(s: { readonly cfg: Config }): RefState {
   });
   const heap: RefVma = { start: 0, pages: cfg.heapPages, file: null, pgoff: 0, shared: false, read: true, write: true, mayWrite: true, fmodeWrite: false };
   return {
-    files, names, mounts, devs,
+    design, files, names, mounts, devs,
     fds: Array.from({ length: cfg.processes }, () => []),
     vmas: Array.from({ length: cfg.processes }, () => [heap]),
     priv: Array.from({ length: cfg.processes }, () => ({})),

@@ -107,7 +107,8 @@ export function ext2_truncate_blocks(s: State, ino: number, fromPage: number, ke
 export function ext2_new_inode(ctx: Ctx, s: State, ino: number, fs: number): Inode {
   const xip = !!s.sbs[fs]?.xip;
   const aops = xip ? (has(ctx.variant, 'aops-both') ? 'ext2_aops_xip+pagecache' : 'ext2_aops_xip') : 'ext2_aops';
-  const fops = xip ? 'ext2_xip_file_operations' : 'ext2_file_operations';
+  // 6.1 (variant dax-6.1): one ext2_file_operations whose read_iter/write_iter/mmap test IS_DAX
+  const fops = xip ? (has(ctx.variant, 'dax-6.1') ? 'ext2_dax_file_operations' : 'ext2_xip_file_operations') : 'ext2_file_operations';
   return { ino, fs, size: 0, priv: { i_data: [] }, iBlocks: 0, aops, fops, nlink: 1, refs: 0, pageCache: [] };
 }
 

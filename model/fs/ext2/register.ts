@@ -6,6 +6,7 @@ import { B_SUPER, EXT2, ext2_mount, ext2_remount, ext2_statfs, ext2_umount } fro
 import { B_XIP_MEM, ext2_aops_xip } from './xip.ts';
 import { B_PAGECACHE, ext2_aops, ext2_aops_xip_both } from './aops.ts';
 import { ext2_file_operations, ext2_xip_file_operations } from './file.ts';
+import { B_EXT2_IOMAP, ext2_dax_file_operations } from './dax.ts';
 import { register_filesystem, type FileSystemType, type FsLayout, type SuperOperations } from '../kernel_api.ts';
 
 /** ext2_sops (fs/ext2/super.c, 3.19), the members the model has (see SuperOperations). */
@@ -41,9 +42,9 @@ export const ext2_fs_type: FileSystemType = {
   umount: ext2_umount,
   s_op: ext2_sops,
   branches: B_SUPER,
-  coverage: [B_SUPER, B_XIP_MEM, B_GET_BLOCKS, B_SETSIZE, B_PAGECACHE],
+  coverage: [B_SUPER, B_XIP_MEM, B_GET_BLOCKS, B_SETSIZE, B_PAGECACHE, B_EXT2_IOMAP],
   a_ops: [ext2_aops_xip, ext2_aops, ext2_aops_xip_both],
-  f_ops: [ext2_xip_file_operations, ext2_file_operations],
+  f_ops: [ext2_xip_file_operations, ext2_file_operations, ext2_dax_file_operations],
   layout: ext2_layout,
 };
 
