@@ -24,9 +24,11 @@ export function do_mmap_pgoff(s: State, pid: number, a: MmapArgs, skipWriteCheck
   const f = p.files[a.fd];
   if (!f) return [s, -EBADF, 'ebadf'];
   if (a.pages <= 0 || a.pgoff < 0) return [s, -EINVAL, 'einval']; // do_mmap_pgoff: !len
-  if (!f.read || (a.shared && a.write && !f.write && !skipWriteCheck)) return [s, -EACCES, 'eacces'];
+  // get_unmapped_area comes before the open-mode tests (mm/mmap.c do_mmap_pgoff, 3.19): no room is
+  // -ENOMEM even for a mapping the file's mode forbids
   const start = freeRange(s, pid, a.pages);
   if (start < 0) return [s, -ENOMEM, 'enomem'];
+  if (!f.read || (a.shared && a.write && !f.write && !skipWriteCheck)) return [s, -EACCES, 'eacces'];
   // mmap_region → file->f_op->mmap: the file's table installs the vma's vm_ops
   const m = i_fop(s, f.ino).mmap(s, f.ino);
   const vma: Vma = {

@@ -633,9 +633,10 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const f = w.fd(pid, c.fd);
       if (!f) return { ret: -EBADF };
       if (c.pages <= 0) return { ret: -EINVAL };
-      if (!f.read || (c.shared && c.write && !f.write)) return { ret: -EACCES };
+      // POSIX names both errors and no order; Linux finds the room first (get_unmapped_area)
       const free = freeStarts(w, pid, c.pages);
       if (!free.length) return { ret: -ENOMEM };
+      if (!f.read || (c.shared && c.write && !f.write)) return { ret: -EACCES };
       // The kernel chooses the address (get_unmapped_area): any free, page-aligned range of
       // user space above the heap is allowed; the reference adopts the one chosen.
       const addrs = free.map((vp) => vp * PS);
