@@ -112,7 +112,7 @@ const MAX_CANDIDATES = 64;
  * matches a step, the step's differences are those of the closest outcome, and the walk goes on
  * from the outcomes that close.
  */
-export function diffScenario(sys: System, scenario: string, steps: readonly TraceStep[], mount: LabMount, kernel: readonly KernelCall[]): ScenarioDiff {
+export function diffScenario(sys: System, scenario: string, steps: readonly TraceStep[], mount: LabMount, kernel: readonly KernelCall[], memo?: Map<string, Outcome[] | 'too-many'>): ScenarioDiff {
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
@@ -126,7 +126,10 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     let best: { o: Outcome; ra: boolean; d: Difference[] }[] = [];
     let outcomeCount = 0;
     for (const c of candidates) {
-      const outs = outcomes(sys, c.s, threads);
+      // the model's side of a step depends on its state alone: the runs of a repeated scenario share it
+      const key = memo ? JSON.stringify([c.s, threads]) : '';
+      const outs = memo?.get(key) ?? outcomes(sys, c.s, threads);
+      if (memo && !memo.has(key)) memo.set(key, outs);
       if (outs === 'too-many') {
         differences.push({ scenario, mount: mount.name, step: i, th: 0, k: 0, op: threads[0][0].op, field: 'missing', kernel: 'ran', model: `more than ${MAX_GROUP_STATES} interleaving states` });
         return done();
@@ -148,7 +151,7 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     }
     // a fact holds from the step where it happened on: earlier differences are not its
     const ra = best.every((b) => b.ra);
-    differences.push(...best[0].d.map((d) => ({ ...d, after: { readFaultAllocated: ra, shortWrite, storeRefused, failedWrite, posShifted } })));
+    differences.push(...best[0].d.map((d) => ({ ...d, group: threads.length > 1, after: { readFaultAllocated: ra, shortWrite, storeRefused, failedWrite, posShifted } })));
     // the kernel refused a store the model let through (SIGBUS against none): its bytes are
     // missing from the file from here on, and its block was never allocated
     if (best[0].d.some((d) => d.op === 'store' && d.field === 'signal' && d.kernel === 'SIGBUS' && d.model === 'none')) storeRefused = true;
@@ -186,6 +189,8 @@ export interface Difference {
   readonly action?: Action;
   /** The model's fault could not allocate a block for this user page (Observation.allocFail). */
   readonly modelAllocFail?: number;
+  /** The call ran in a concurrent group (threads started together). */
+  readonly group?: boolean;
   /** What had happened in the model before this step. */
   readonly after?: { readonly readFaultAllocated: boolean; readonly shortWrite?: boolean; readonly storeRefused?: boolean; readonly failedWrite?: boolean; readonly posShifted?: boolean };
 }

@@ -39,6 +39,12 @@ export interface Explanation {
 
 const num = (v: string) => (/^-?\d+$/.test(v) ? Number(v) : NaN);
 const bytes = (v: string) => (/^\[[-\d ]*\]$/.test(v) ? v.slice(1, -1).split(' ').filter(Boolean).map(Number) : null);
+/** Same length, and wherever the two differ the kernel's group was read half written (-1). */
+function tornOnly(kernel: string, model: string): boolean {
+  const k = bytes(kernel), m = bytes(model);
+  return !!k && !!m && k.length === m.length && k.some((b) => b === -1) && k.every((b, i) => b === m[i] || b === -1);
+}
+
 /** Same length, and wherever the two differ the kernel's byte is 0. */
 function zerosWhereDiffer(kernel: string, model: string): boolean {
   const k = bytes(kernel), m = bytes(model);
@@ -149,6 +155,15 @@ export const EXPLAINED: readonly Explanation[] = [
     matches: (d, f) => f.fills && ((d.op === 'store' && (d.field === 'ret' || d.field === 'signal')) || (d.op === 'fsync' && d.field === 'ret')),
     why: 'A shared store into a hole of a page-cache file on a full file system: ext4 and xfs reserve the block when the page is first written through the mapping (ext4_page_mkwrite → ext4_da_get_block_prep; xfs_filemap_page_mkwrite → iomap_page_mkwrite → xfs_buffered_write_iomap_begin) and the store gets SIGBUS; ext2 3.19 has no allocating page_mkwrite (filemap_page_mkwrite), so the store succeeds and writeback fails later, fsync returning -ENOSPC.',
     cites: ['fs/ext4/inode.c ext4_page_mkwrite, ext4_da_get_block_prep (6.1)', 'fs/xfs/xfs_file.c xfs_filemap_page_mkwrite, fs/iomap/buffered-io.c iomap_page_mkwrite (6.1)', 'mm/filemap.c generic_file_vm_ops, filemap_page_mkwrite (3.19)', 'fs/ext2/inode.c ext2_writepage → ext2_get_block (3.19)'],
+  },
+  {
+    id: 'harness-torn-group',
+    models: 'any',
+    mounts: () => true,
+    // a load in a concurrent group whose bytes are the model's but for groups read mid-copy (-1)
+    matches: (d) => d.group === true && d.op === 'load' && d.field === 'data' && tornOnly(d.kernel, d.model),
+    why: 'Of the harness, not of either kernel: a model byte is 4096/pageSize real bytes (1024 here), and a store of the other thread of the group, or the kernel zeroing a truncated tail, writes them with memcpy, not at once; with two CPUs a load can read such a group half written, which the executor reports as -1 (a group that is not uniform). The model\'s byte is atomic. Only a load of a concurrent group, only where the kernel\'s group is -1.',
+    cites: ['lab/guest/executor.c: a load folds each group of SCALE bytes to one model byte, -1 if they differ', 'arch/x86/lib/memcpy_64.S (6.1): a store of many bytes is not one access'],
   },
   {
     id: 'xfs-slack',

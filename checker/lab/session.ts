@@ -11,7 +11,7 @@ import { variantByName } from '../../model/variants.ts';
 import { runCommands } from '../sequence.ts';
 import { makeSystem } from '../system.ts';
 import { parseTrace, type TraceStep } from '../trace.ts';
-import { diffScenario, LAB_MOUNTS, labSystem, modelFree, type Difference } from './diff.ts';
+import { diffScenario, LAB_MOUNTS, labSystem, modelFree, type Difference, type Outcome } from './diff.ts';
 import { explain } from './explained.ts';
 import { labLines, labUnfit } from './lines.ts';
 import { parseKernelRun, type KernelRun } from './observations.ts';
@@ -68,7 +68,7 @@ export function randomScenarios(count: number, seed: number): LabScenarioSource[
 export interface LabReport {
   readonly kernel: readonly string[];
   readonly seed: number;
-  readonly scenarios: { readonly handWritten: number; readonly random: number; readonly skipped: readonly { readonly name: string; readonly why: string }[] };
+  readonly scenarios: { readonly handWritten: number; readonly random: number; readonly repeat: number; readonly skipped: readonly { readonly name: string; readonly why: string }[] };
   /** One comparison per design the kernel is held to: the variant dax-6.1 and the XIP reference. */
   readonly comparisons: readonly { readonly variant: string; readonly description: string; readonly mounts: MountComparison[] }[];
   readonly malformed: KernelRun['malformed'];
@@ -82,6 +82,22 @@ export interface MountComparison {
   readonly compared: number;
   readonly notRun: readonly string[];
   readonly differences: readonly (Difference & { readonly explained: string | null })[];
+  /**
+   * The hand-written concurrent scenarios, run `--repeat` times each: how many different answers
+   * the kernel gave to their concurrent steps over the runs, against how many the model allows
+   * (its outcomes at those steps, summed, from the states the walk was in).
+   */
+  readonly repeated: readonly { readonly scenario: string; readonly runs: number; readonly kernelOutcomes: number; readonly modelOutcomes: number }[];
+}
+
+/** The name of the k-th run (k ≥ 2) of a repeated scenario. */
+const runName = (name: string, k: number) => (k === 1 ? name : `${name}#${k}`);
+const concurrent = (s: LabScenarioSource) => s.steps.some((t) => t.threads.length > 1);
+
+/** The scenarios of a run: the hand-written ones, each concurrent one `repeat` times, then the random ones. */
+export function labScenarios(hw: readonly LabScenarioSource[], random: readonly LabScenarioSource[], repeat: number): LabScenarioSource[] {
+  const again = hw.filter(concurrent).flatMap((s) => Array.from({ length: repeat - 1 }, (_, i) => ({ ...s, name: runName(s.name, i + 2) })));
+  return [...hw, ...again, ...random];
 }
 
 /** What `lab diff` holds the kernel to unless told otherwise: the successor design first, then XIP. */
@@ -96,11 +112,15 @@ export function scenarioFile(scenarios: readonly LabScenarioSource[]): string {
 }
 
 /** Every scenario on every mount: the kernel's observations against the model's. */
-export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelRun, variant: string): MountComparison[] {
+export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelRun, variant: string, repeat = 1): MountComparison[] {
   const dax = variantByName(variant)?.flags.has('dax-6.1') ?? false;
+  const repeatedOnes = scenarios.filter((s) => s.origin === 'hand-written' && concurrent(s) && !s.name.includes('#'));
   return LAB_MOUNTS.map((mount) => {
     const notRun: string[] = [];
     const differences: (Difference & { explained: string | null })[] = [];
+    const modelOutcomes = new Map<string, number>();
+    // one memo per base scenario: its repeated runs walk the same model states
+    const memos = new Map<string, Map<string, Outcome[] | 'too-many'>>();
     let compared = 0;
     for (const s of scenarios) {
       if (!run.done.has(`${mount.name}/${s.name}`)) {
@@ -110,37 +130,52 @@ export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelR
         continue;
       }
       compared++;
-      const r = diffScenario(labSystem(s.name, s.config, mount.dax, variant), s.name, s.steps, mount, run.calls.filter((c) => c.mount === mount.name && c.scenario === s.name));
+      const base = s.name.replace(/#\d+$/, '');
+      if (repeat > 1 && repeatedOnes.some((x) => x.name === base) && !memos.has(base)) memos.set(base, new Map());
+      const r = diffScenario(labSystem(s.name, s.config, mount.dax, variant), s.name, s.steps, mount, run.calls.filter((c) => c.mount === mount.name && c.scenario === s.name), memos.get(base));
       for (const d of r.differences) differences.push({ ...d, explained: explain(mount, d, r.facts, dax)?.id ?? null });
+      if (!s.name.includes('#')) modelOutcomes.set(s.name, [...r.choices.values()].reduce((a, b) => a + b, 0));
     }
-    return { mount: mount.name, compared, notRun, differences };
+    const repeated = repeat > 1 ? repeatedOnes.map((s) => {
+      const conc = new Set(s.steps.flatMap((t, i) => (t.threads.length > 1 ? [i] : [])));
+      const answers = new Set<string>();
+      let runs = 0;
+      for (let k = 1; k <= repeat; k++) {
+        const name = runName(s.name, k);
+        if (!run.done.has(`${mount.name}/${name}`)) continue;
+        runs++;
+        answers.add(JSON.stringify(run.calls.filter((c) => c.mount === mount.name && c.scenario === name && conc.has(c.step)).map(({ step, th, k: kk, ret, data, signal }) => [step, th, kk, ret, data, signal])));
+      }
+      return { scenario: s.name, runs, kernelOutcomes: answers.size, modelOutcomes: modelOutcomes.get(s.name) ?? 0 };
+    }) : [];
+    return { mount: mount.name, compared, notRun, differences, repeated };
   });
 }
 
-export interface LabOptions { readonly random: number; readonly seed: number; readonly out: string; readonly variants: readonly string[]; readonly reuse?: string }
+export interface LabOptions { readonly random: number; readonly seed: number; readonly out: string; readonly variants: readonly string[]; readonly reuse?: string; readonly repeat: number }
 
 /** `xipcheck lab diff`: build the scenario set, boot the lab (or reuse a run), compare, report. */
 export function labDiff(o: LabOptions, log: (line: string) => void): LabReport {
   const root = repoRoot();
   const hw = handWritten(root);
-  const scenarios = [...hw.run, ...randomScenarios(o.random, o.seed)];
+  const scenarios = labScenarios(hw.run, randomScenarios(o.random, o.seed), o.repeat);
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
   let runDir = o.reuse ? resolve(o.reuse) : out;
   if (!o.reuse) {
     writeFileSync(join(out, 'scenarios.txt'), scenarioFile(scenarios));
-    log(`lab: ${hw.run.length} hand-written and ${o.random} random scenarios (seed ${o.seed}), ${LAB_MOUNTS.length} mounts`);
+    log(`lab: ${hw.run.length} hand-written (the concurrent ones ${o.repeat} times) and ${o.random} random scenarios (seed ${o.seed}), ${LAB_MOUNTS.length} mounts`);
     const r = spawnSync('bash', [join(root, 'lab', 'run.sh'), join(out, 'scenarios.txt'), out], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new LabFailed(`the lab run failed (exit ${r.status}); its stages and logs are in ${out}`);
     runDir = out;
   }
   const run = parseKernelRun(readFileSync(join(runDir, 'obs.jsonl'), 'utf8'));
   const kernel = existsSync(join(runDir, 'kernel.txt')) ? readFileSync(join(runDir, 'kernel.txt'), 'utf8').trim().split('\n') : [];
-  const comparisons = o.variants.map((variant) => ({ variant, description: variantByName(variant)!.description, mounts: compareRun(scenarios, run, variant) }));
+  const comparisons = o.variants.map((variant) => ({ variant, description: variantByName(variant)!.description, mounts: compareRun(scenarios, run, variant, o.repeat) }));
   const traceAudit = auditMounts(runDir, run);
   const unexplained = comparisons.reduce((n, c) => n + c.mounts.reduce((k, m) => k + m.differences.filter((d) => !d.explained).length + m.notRun.length, 0), 0)
     + run.malformed.length + traceAudit.filter((t) => !t.asExpected).length;
-  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, skipped: hw.skipped }, comparisons, malformed: run.malformed, traceAudit, unexplained };
+  return { kernel, seed: o.seed, scenarios: { handWritten: hw.run.length, random: o.random, repeat: o.repeat, skipped: hw.skipped }, comparisons, malformed: run.malformed, traceAudit, unexplained };
 }
 
 export class LabFailed extends Error {}
@@ -167,12 +202,17 @@ export function auditMounts(runDir: string, run: KernelRun): LabReport['traceAud
 }
 
 export function renderReport(r: LabReport): string {
-  const lines = [`# xipcheck lab diff`, '', `kernel: ${r.kernel.join(', ') || 'unknown'}; scenarios: ${r.scenarios.handWritten} hand-written, ${r.scenarios.random} random (seed ${r.seed})`];
+  const lines = [`# xipcheck lab diff`, '', `kernel: ${r.kernel.join(', ') || 'unknown'}; scenarios: ${r.scenarios.handWritten} hand-written (the concurrent ones run ${r.scenarios.repeat} times), ${r.scenarios.random} random (seed ${r.seed})`];
   for (const c of r.comparisons) {
     lines.push('', `## against ${c.variant}`, '', c.description, '', '| mount | scenarios compared | differences | explained | unexplained | not run |', '|---|---|---|---|---|---|');
     for (const m of c.mounts) {
       const ex = m.differences.filter((d) => d.explained).length;
       lines.push(`| ${m.mount} | ${m.compared} | ${m.differences.length} | ${ex} | ${m.differences.length - ex} | ${m.notRun.length} |`);
+    }
+    const rep = c.mounts.filter((m) => m.repeated.length);
+    if (rep.length) {
+      lines.push('', `The hand-written concurrent scenarios, ${r.scenarios.repeat} runs each: the kernel's different answers to their concurrent steps / the model's outcomes there.`, '', `| scenario | ${rep.map((m) => m.mount).join(' | ')} |`, `|---|${rep.map(() => '---|').join('')}`);
+      for (const [i, x] of rep[0].repeated.entries()) lines.push(`| ${x.scenario} | ${rep.map((m) => `${m.repeated[i].kernelOutcomes} of ${m.repeated[i].runs} runs / ${m.repeated[i].modelOutcomes}`).join(' | ')} |`);
     }
     for (const m of c.mounts) {
       if (!m.differences.length && !m.notRun.length) continue;

@@ -67,9 +67,11 @@ static char *vbase;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
+/* where die() writes: stderr, or in a child (whose descriptors 0-999 are the model's) a copy of it */
+static int errfd = 2;
 static void die(const char *fmt, ...) {
   va_list ap; va_start(ap, fmt);
-  fprintf(stderr, "executor: "); vfprintf(stderr, fmt, ap); fprintf(stderr, "\n");
+  dprintf(errfd, "executor%s: ", errfd == 2 ? "" : " (a scenario process)"); vdprintf(errfd, fmt, ap); dprintf(errfd, "\n");
   va_end(ap); exit(2);
 }
 
@@ -421,7 +423,8 @@ static void *thread_main(void *p) {
 static void child_loop(int in, int out) {
   /* The model's descriptors start at 0 (get_unused_fd: the lowest free one): the child keeps
    * only its two pipes, moved out of the way, so its first open returns 0 as the model's does. */
-  if (dup2(in, 1000) < 0 || dup2(out, 1001) < 0) die("dup2");
+  if (dup2(in, 1000) < 0 || dup2(out, 1001) < 0 || dup2(2, 1002) < 0) die("dup2");
+  errfd = 1002;
   for (int fd = 0; fd < 1000; fd++) close(fd);
   FILE *fi = fdopen(1000, "r"), *fo = fdopen(1001, "w");
   /* The model's s_maxbytes is maxFilePages pages: RLIMIT_FSIZE gives the same -EFBIG and the
@@ -557,6 +560,10 @@ static const char *ballast(void) {
    * stay in their chunk for the scenario's own files. */
   char pre[32];
   for (int i = 0; i < 8; i++) { snprintf(pre, sizeof pre, ".pre%d", i); int fd = open(path_of(pre), O_CREAT | O_WRONLY, 0600); if (fd >= 0) close(fd); }
+  /* xfs (5.17+) frees the last scenario's unlinked files, the old ballast among them, in the
+   * background (inodegc): wait until the free count holds still (up to 5 s) before aiming at it */
+  long last = -1;
+  for (int i = 0; i < 100; i++) { long now = bfree_now(); if (now == last) break; last = now; usleep(50000); }
   ballast_fd = open(path_of(".ballast"), O_CREAT | O_RDWR, 0600);
   ballast_size = 0;
   const char *why = settle();
