@@ -12,7 +12,7 @@ import { runCommands } from '../sequence.ts';
 import { makeSystem } from '../system.ts';
 import { parseTrace, type TraceStep } from '../trace.ts';
 import { diffScenario, LAB_MOUNTS, labSystem, modelFree, type Difference, type Outcome } from './diff.ts';
-import { explain } from './explained.ts';
+import { EXPLAINED, explain } from './explained.ts';
 import { labLines, labUnfit } from './lines.ts';
 import { parseKernelRun, type KernelRun } from './observations.ts';
 import { auditTrace, type TraceAuditReport } from './trace-audit.ts';
@@ -220,6 +220,13 @@ export function renderReport(r: LabReport): string {
       for (const d of m.differences) lines.push(`- ${d.scenario} step ${d.step}${d.th ? ` T${d.th}` : ''}${d.k ? ` call ${d.k}` : ''} ${d.op}: ${d.field} kernel ${d.kernel}, model ${d.model}${d.explained ? ` — explained: ${d.explained}` : ' — UNEXPLAINED'}`);
       for (const n of m.notRun) lines.push(`- ${n}: did not run to its end on the kernel — UNEXPLAINED`);
     }
+  }
+  // the rows this run used, each with its reason: where ext4 and xfs differ from each other or
+  // from a design, the row says which the model sides with and why
+  const used = new Set(r.comparisons.flatMap((c) => c.mounts.flatMap((m) => m.differences.flatMap((d) => (d.explained ? [d.explained] : [])))));
+  if (used.size) {
+    lines.push('', '## the rows that explain them (docs/lab.md)', '');
+    for (const e of EXPLAINED) if (used.has(e.id)) lines.push(`- **${e.id}** (${e.models === 'xip' ? 'against XIP only' : 'against either design'}): ${e.why}`);
   }
   if (r.traceAudit.length) {
     lines.push('', '## trace audit (fs_dax and filemap tracepoints)', '', '| mount | device | pte faults | NOPAGE | SIGBUS | dax_load_hole | page-cache copies of its files | findings | as expected |', '|---|---|---|---|---|---|---|---|---|');
