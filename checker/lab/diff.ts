@@ -116,8 +116,13 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
   const byKey = new Map(kernel.map((c) => [callKey(c.step, c.th, c.k), c]));
   const differences: Difference[] = [];
   const choices = new Map<number, number>();
-  let fills = false, shortWrite = false, storeRefused = false, failedWrite = false, posShifted = false;
+  let fills = false, shortWrite = false, storeRefused = false, failedWrite = false, posShifted = false, remountRefused = false;
   let readFaultAllocated = false;
+  // whether the kernel's file system is a DAX mount at this step: the run's mount, until a
+  // scenario's own mount succeeds (xip: dax=always, else no dax option: dax=inode, no inode
+  // flagged). A remount never changes it: ext4 refuses with -EINVAL, xfs ignores the option
+  // (ext4_check_opt_consistency, xfs_fs_reconfigure, 6.1)
+  let kernelDax = mount.dax;
   const done = () => ({ differences, choices, facts: { fills, readFaultAllocated, shortWrite, failedWrite, posShifted } });
   let candidates: { s: State; ra: boolean }[] = [{ s: initOf(sys), ra: false }];
   for (let i = 0; i < steps.length; i++) {
@@ -151,11 +156,14 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     }
     // a fact holds from the step where it happened on: earlier differences are not its
     const ra = best.every((b) => b.ra);
-    differences.push(...best[0].d.map((d) => ({ ...d, group: threads.length > 1, after: { readFaultAllocated: ra, shortWrite, storeRefused, failedWrite, posShifted } })));
+    differences.push(...best[0].d.map((d) => ({ ...d, group: threads.length > 1, kernelDax, after: { readFaultAllocated: ra, shortWrite, storeRefused, failedWrite, posShifted, remountRefused } })));
+    for (const { a, th, k } of calls) if (a.op === 'mount' && byKey.get(callKey(i, th, k))?.ret === 0) kernelDax = a.xip;
     // the kernel refused a store the model let through (SIGBUS against none): its bytes are
     // missing from the file from here on, and its block was never allocated
     if (best[0].d.some((d) => d.op === 'store' && d.field === 'signal' && d.kernel === 'SIGBUS' && d.model === 'none')) storeRefused = true;
     if (best[0].d.some((d) => d.field === 'ret' && ['read', 'readv', 'write', 'writev'].includes(d.op))) posShifted = true;
+    // a remount the kernel refused and the model made: the mount kept its old flags (rw) on the kernel
+    if (best[0].d.some((d) => d.op === 'remount' && d.field === 'ret' && d.kernel === '-22' && d.model === '0')) remountRefused = true;
     if (best.every((b) => calls.some(({ a, th, k }) => ['write', 'pwrite', 'writev'].includes(a.op) && b.o.obs[th]?.[k]?.status === -14 && (b.o.obs[th]?.[k]?.ret ?? 0) > 0))) shortWrite = true;
     if (best.every((b) => calls.some(({ a, th, k }) => ['write', 'pwrite', 'writev'].includes(a.op) && b.o.obs[th]?.[k]?.ret === -14))) failedWrite = true;
     if (best.some((b) => b.o.obs.some((p) => p.some((o) => o.ret === -ENOSPC || o.status === -ENOSPC || o.allocFail !== undefined)))) fills = true;
@@ -179,7 +187,7 @@ export interface Difference {
   readonly th: number;
   readonly k: number;
   readonly op: string;
-  readonly field: 'ret' | 'data' | 'signal' | 'size' | 'blocks' | 'bfree' | 'dax' | 'missing' | 'partial';
+  readonly field: 'ret' | 'data' | 'signal' | 'size' | 'blocks' | 'bfree' | 'ro' | 'dax' | 'missing' | 'partial';
   readonly kernel: string;
   readonly model: string;
   /** The call's return values on both sides (explanations look at them). */
@@ -191,8 +199,10 @@ export interface Difference {
   readonly modelAllocFail?: number;
   /** The call ran in a concurrent group (threads started together). */
   readonly group?: boolean;
+  /** The kernel's file system was a DAX mount when the call ran (a scenario's mount can change the run's mode). */
+  readonly kernelDax?: boolean;
   /** What had happened in the model before this step. */
-  readonly after?: { readonly readFaultAllocated: boolean; readonly shortWrite?: boolean; readonly storeRefused?: boolean; readonly failedWrite?: boolean; readonly posShifted?: boolean };
+  readonly after?: { readonly readFaultAllocated: boolean; readonly shortWrite?: boolean; readonly storeRefused?: boolean; readonly failedWrite?: boolean; readonly posShifted?: boolean; readonly remountRefused?: boolean };
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : Array.isArray(v) ? `[${v.join(' ')}]` : String(v));
@@ -216,6 +226,10 @@ export function compareCall(scenario: string, mount: LabMount, kc: KernelCall, m
     d('blocks', kc.stat.blocks, mo.stat?.blocks);
     d('dax', kc.dax, mo.stat?.xip);
   }
-  if (kc.statfs) d('bfree', kc.statfs.bfree, mo.statfs?.bfree);
+  if (kc.statfs) {
+    d('bfree', kc.statfs.bfree, mo.statfs?.bfree);
+    // ST_RDONLY: what a remount made of the mount (f_blocks is the lab's larger device: not compared)
+    d('ro', kc.statfs.ro, mo.statfs?.ro);
+  }
   return out;
 }

@@ -157,6 +157,18 @@ export const EXPLAINED: readonly Explanation[] = [
     cites: ['fs/ext4/inode.c ext4_page_mkwrite, ext4_da_get_block_prep (6.1)', 'fs/xfs/xfs_file.c xfs_filemap_page_mkwrite, fs/iomap/buffered-io.c iomap_page_mkwrite (6.1)', 'mm/filemap.c generic_file_vm_ops, filemap_page_mkwrite (3.19)', 'fs/ext2/inode.c ext2_writepage → ext2_get_block (3.19)'],
   },
   {
+    id: 'ext4-remount-refuses-dax-change',
+    models: 'any',
+    mounts: (m) => m.fstype === 'ext4',
+    // only a remount asking for DAX (dax=always) of a mount that does not have it
+    matches: (d) => (d.op === 'remount' && d.field === 'ret' && d.kernel === '-22' && d.model === '0' && d.action?.op === 'remount' && d.action.xip && d.kernelDax === false)
+      // after it, a remount read-only that ext4 refused left the mount read-write: what the
+      // model refuses with -EROFS the kernel does (or refuses otherwise), and statfs says rw
+      || (d.after?.remountRefused === true && ((d.field === 'ret' && d.model === '-30') || (d.op === 'statfs' && d.field === 'ro'))),
+    why: 'A remount asking for DAX of a mount without it: ext4 6.1 refuses the whole remount with -EINVAL ("can\'t change dax mount option while remounting"); ext2 keeps the mode it has and returns 0, in 6.1 ("refusing change of dax flag with busy inodes while remounting", whatever the inodes) as in the model of 3.19, which keeps every in-core inode and so always has busy ones; xfs ignores the option (xfs_fs_reconfigure applies only inode32/inode64 and ro/rw). The mode stays on every file system; only ext4\'s answer differs, and what else the remount asked (read-only) ext4 does not do: from there the model refuses with -EROFS what the kernel does.',
+    cites: ['fs/ext4/super.c ext4_check_opt_consistency: "can\'t change dax mount option while remounting", -EINVAL (6.1)', 'fs/ext2/super.c ext2_remount: "refusing change of dax flag with busy inodes while remounting" (6.1); "refusing change of xip flag with busy inodes" (3.19)', 'fs/xfs/xfs_super.c xfs_fs_reconfigure (6.1)'],
+  },
+  {
     id: 'harness-torn-group',
     models: 'any',
     mounts: () => true,
@@ -181,7 +193,12 @@ export const EXPLAINED: readonly Explanation[] = [
   },
 ];
 
-/** The row that explains a difference, against the XIP design (`dax` false) or the variant dax-6.1. */
+/**
+ * The row that explains a difference, against the XIP design (`dax` false) or the variant
+ * dax-6.1. A row's mounts are judged by the mode the kernel's file system had at the call: a
+ * scenario that mounted it again without DAX (or with it) ran from there on as that mount.
+ */
 export function explain(mount: LabMount, d: Difference, f: ScenarioFacts, dax = false): Explanation | null {
-  return EXPLAINED.find((e) => (e.models === 'any' || !dax) && e.mounts(mount) && e.matches(d, f)) ?? null;
+  const now = d.kernelDax === undefined || d.kernelDax === mount.dax ? mount : { ...mount, dax: d.kernelDax };
+  return EXPLAINED.find((e) => (e.models === 'any' || !dax) && e.mounts(now) && e.matches(d, f)) ?? null;
 }

@@ -30,6 +30,18 @@ describe('executor lines', () => {
     expect(labUnfit({ ...cfg, pageSize: 3 } as Config, [])).toMatch(/does not divide 4096/);
     expect(labUnfit(cfg, [one({ op: 'open', pid: 0, name: 'a b', flags: {} } as Action)])).toMatch(/not a plain name/);
     expect(labUnfit(cfg, [one({ op: 'fsync', pid: 0, fd: 0 })])).toBeNull();
+    expect(labUnfit({ ...cfg, fs: { ...cfg.fs, mount: { xip: false, ro: false, blocksize: 8 } } } as Config, [])).toMatch(/block size 8 is not the page size/);
+  });
+
+  it('mount, remount and umount act on the run\'s own file system: only their flags travel, another mount point or device is refused', () => {
+    const steps = [one({ op: 'umount', pid: 0 } as Action), one({ op: 'mount', pid: 0, dev: 0, xip: true, ro: false }), one({ op: 'remount', pid: 0, mnt: 0, xip: false, ro: true } as Action)];
+    const l = labLines('m', cfg, steps, 4);
+    expect('lines' in l && l.lines.filter((x) => x.startsWith('call'))).toEqual([
+      'call 0 0 0 0 umount', 'call 1 0 0 0 mount xip=1 ro=0', 'call 2 0 0 0 remount xip=0 ro=1',
+    ]);
+    expect(labUnfit(cfg, [one({ op: 'umount', pid: 0, mnt: 1 } as Action)])).toMatch(/mount point 1, which the lab does not have/);
+    expect(labUnfit(cfg, [one({ op: 'statfs', pid: 0, mnt: 2 } as Action)])).toMatch(/statfs of mount point 2/);
+    expect(labUnfit(cfg, [one({ op: 'mount', pid: 0, dev: 1, xip: true, ro: false })])).toMatch(/device 1, which is not the file system's/);
   });
 });
 
@@ -72,5 +84,30 @@ describe('the model beside the kernel', () => {
     const read = { scenario: 's', mount: dax.name, step: 0, th: 0, k: 0, op: 'pread', field: 'ret' as const, kernel: '1', model: '-14', kernelRet: 1, modelRet: -14 };
     expect(explain(dax, read, { fills: false })?.id).toBe('xip-read-discards-faulting-chunk');
     expect(explain(dax, { ...read, kernel: '-14', model: '1', kernelRet: -14, modelRet: 1 }, { fills: false })).toBeNull();
+  });
+
+  it('a scenario\'s own mount sets the mode the rows judge from there on; statfs\'s read-only flag is compared', () => {
+    const steps = [
+      one({ op: 'umount', pid: 0 } as Action), one({ op: 'mount', pid: 0, dev: 0, xip: false, ro: false }),
+      one({ op: 'remount', pid: 0, xip: true, ro: true } as Action), one({ op: 'statfs', pid: 0 } as Action),
+      one({ op: 'unlink', pid: 0, name: 'f' }),
+    ];
+    const sys = labSystem('s', cfg, true, 'dax-6.1');
+    // ext4 refused the remount (it asks for DAX): the mount stays read-write, the unlink goes
+    const kernel = [kc(0, 0, 'umount', { ret: 0 }), kc(1, 0, 'mount', { ret: 0 }), kc(2, 0, 'remount', { ret: -22 }),
+      kc(3, 0, 'statfs', { ret: 0, statfs: { blocks: 5, bfree: 4, ro: false } }), kc(4, 0, 'unlink', { ret: 0 })];
+    const r = diffScenario(sys, 's', steps, dax, kernel);
+    expect(r.differences.map((x) => [x.step, x.field, x.kernel, x.model, x.kernelDax])).toEqual([
+      [2, 'ret', '-22', '0', false], [3, 'ro', 'false', 'true', false], [4, 'ret', '0', '-30', false],
+    ]);
+    expect(r.differences.map((x) => explain(dax, x, r.facts, true)?.id)).toEqual(['ext4-remount-refuses-dax-change', 'ext4-remount-refuses-dax-change', 'ext4-remount-refuses-dax-change']);
+    // on xfs, or on a remount that asks for nothing new, the row explains nothing
+    const xfs = LAB_MOUNTS.find((m) => m.name === 'xfs-dax')!;
+    expect(explain(xfs, r.differences[0], r.facts, true)).toBeNull();
+    expect(explain(dax, { ...r.differences[0], kernelDax: true }, r.facts, true)).toBeNull();
+    // a page-cache row applies to a DAX run once the scenario mounted it without DAX, not before
+    const blocks = { scenario: 's', mount: dax.name, step: 0, th: 0, k: 0, op: 'fstat', field: 'blocks' as const, kernel: '2', model: '1' };
+    expect(explain(dax, { ...blocks, kernelDax: false }, { fills: false })?.id).toBe('pagecache-delayed-allocation');
+    expect(explain(dax, { ...blocks, kernelDax: true }, { fills: false })).toBeNull();
   });
 });

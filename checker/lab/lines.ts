@@ -17,6 +17,7 @@ import type { TraceStep } from '../trace.ts';
 export const LAB_OPS = [
   'open', 'close', 'unlink', 'read', 'pread', 'readv', 'write', 'pwrite', 'writev', 'lseek',
   'fstat', 'statfs', 'ftruncate', 'fsync', 'mmap', 'munmap', 'msync', 'mprotect', 'load', 'store',
+  'mount', 'remount', 'umount',
 ] as const;
 const OPS = new Set<string>(LAB_OPS);
 
@@ -45,6 +46,9 @@ function argsOf(a: Action): string {
     case 'mprotect': return `addr=${a.addr} pages=${a.pages} read=${bit(a.read)} write=${bit(a.write)}`;
     case 'load': return `addr=${a.addr} len=${a.len}`;
     case 'store': return `addr=${a.addr} bytes=${hex(a.bytes)}`;
+    // the run's own device and mount point (labUnfit): only the flags travel
+    case 'mount': case 'remount': return `xip=${bit(a.xip)} ro=${bit(a.ro)}`;
+    case 'umount': return '';
     default: throw new Error(`lab: no line form for ${a.op}`);
   }
 }
@@ -55,10 +59,14 @@ export function labUnfit(cfg: Config, steps: readonly TraceStep[]): string | nul
   const list = fsConfigs(cfg);
   if (list.length !== 1) return 'several file systems (the lab mounts one per run)';
   if (!list[0].mounted || list[0].mount.ro) return 'the file system is not mounted read-write at start';
+  const bs = list[0].mount.blocksize;
+  if (bs !== undefined && bs !== cfg.pageSize) return `block size ${bs} is not the page size (the lab's file systems have 4096-byte blocks, one page)`;
   const dev = cfg.devices.find((d) => d.name === list[0].device);
   if (dev?.partitionOf !== undefined || cfg.devices.some((d) => d.partitionOf !== undefined)) return 'partitions (the lab mounts whole pmem devices)';
   for (const s of steps) for (const p of s.threads) for (const a of p) {
     if (!OPS.has(a.op)) return `"${a.op}" is not a call a program makes on a healthy kernel's DAX file system`;
+    if ((a.op === 'statfs' || a.op === 'remount' || a.op === 'umount') && (a.mnt ?? 0) !== 0) return `${a.op} of mount point ${a.mnt}, which the lab does not have (it mounts one file system per run)`;
+    if (a.op === 'mount' && cfg.devices[a.dev]?.name !== list[0].device) return `mount of device ${a.dev}, which is not the file system's (the lab mounts its own pmem device)`;
     if ('name' in a && typeof a.name === 'string' && !/^[A-Za-z0-9_.-]+$/.test(a.name)) return `file name "${a.name}" is not a plain name`;
   }
   return null;

@@ -229,8 +229,8 @@ export function renderReport(r: LabReport): string {
     for (const e of EXPLAINED) if (used.has(e.id)) lines.push(`- **${e.id}** (${e.models === 'xip' ? 'against XIP only' : 'against either design'}): ${e.why}`);
   }
   if (r.traceAudit.length) {
-    lines.push('', '## trace audit (fs_dax and filemap tracepoints)', '', '| mount | device | pte faults | NOPAGE | SIGBUS | dax_load_hole | page-cache copies of its files | findings | as expected |', '|---|---|---|---|---|---|---|---|---|');
-    for (const t of r.traceAudit) lines.push(`| ${t.mount} | ${t.dev} | ${t.counts.faults} | ${t.counts.nopage} | ${t.counts.sigbus} | ${t.counts.loadHole} | ${t.counts.pageCacheAddsOnDax} | ${t.findings}${t.rules.length ? ` (${t.rules.join(', ')})` : ''} | ${t.asExpected ? 'yes' : 'NO'} |`);
+    lines.push('', '## trace audit (fs_dax and filemap tracepoints)', '', '| mount | device | pte faults | NOPAGE | SIGBUS | dax_load_hole | page-cache copies of its files | page-cache insertions while a scenario had it mounted without DAX | findings | as expected |', '|---|---|---|---|---|---|---|---|---|---|');
+    for (const t of r.traceAudit) lines.push(`| ${t.mount} | ${t.dev} | ${t.counts.faults} | ${t.counts.nopage} | ${t.counts.sigbus} | ${t.counts.loadHole} | ${t.counts.pageCacheAddsOnDax} | ${t.counts.pageCacheAddsWhileNoDax ?? 0} | ${t.findings}${t.rules.length ? ` (${t.rules.join(', ')})` : ''} | ${t.asExpected ? 'yes' : 'NO'} |`);
   }
   if (r.malformed.length) lines.push('', '## malformed executor output', '', ...r.malformed.map((x) => `- line ${x.line}: ${x.message}`));
   if (r.scenarios.skipped.length) lines.push('', '## hand-written scenarios not run', '', ...r.scenarios.skipped.map((s) => `- ${s.name}: ${s.why}`));

@@ -19,6 +19,11 @@ import { parseFtrace, type FtraceLine } from './ftrace.ts';
  * Bare metadata (the block device's own inode, ext4's and xfs's internal inodes) has page-cache
  * insertions on every mount and is not a file of the mount: it is never audited unless --ino
  * names it.
+ *
+ * A workload that mounts a DAX device again without DAX says so in the trace (trace_marker):
+ * "lab-nodax-begin MAJ:MIN" when such a mount succeeded, "lab-nodax-end MAJ:MIN" when the DAX
+ * mount is back. Page-cache insertions on that device in between are its page-cache files',
+ * counted apart, not findings (lab/guest/executor.c writes these markers).
  */
 export interface TraceAuditOptions {
   /** MAJ:MIN of the DAX mounts' devices; none: every device with an fs_dax event. */
@@ -32,7 +37,7 @@ export interface TraceFinding { readonly rule: 'no-page-cache-copies' | 'fault-c
 export interface TraceAuditReport {
   readonly daxDevs: readonly string[];
   readonly files: number;
-  readonly counts: { readonly lines: number; readonly events: number; readonly faults: number; readonly nopage: number; readonly sigbus: number; readonly doneCow: number; readonly loadHole: number; readonly pageCacheAddsOnDax: number; readonly pageCacheAddsElsewhere: number };
+  readonly counts: { readonly lines: number; readonly events: number; readonly faults: number; readonly nopage: number; readonly sigbus: number; readonly doneCow: number; readonly loadHole: number; readonly pageCacheAddsOnDax: number; readonly pageCacheAddsElsewhere: number; readonly pageCacheAddsWhileNoDax: number };
   readonly findings: readonly TraceFinding[];
 }
 
@@ -48,13 +53,21 @@ export function auditTrace(text: string, o: TraceAuditOptions = {}): TraceAuditR
   for (const x of ev) if ((x.e.kind === 'fault' || x.e.kind === 'pmd-fault' || x.e.kind === 'writeback') && isDax.has(x.e.dev)) files.add(`${x.e.dev}/${x.e.ino}`);
   for (const d of daxDevs) for (const i of o.inos ?? []) files.add(`${d}/${i}`);
 
-  let faults = 0, nopage = 0, sigbus = 0, doneCow = 0, loadHole = 0, pcDax = 0, pcElse = 0;
+  let faults = 0, nopage = 0, sigbus = 0, doneCow = 0, loadHole = 0, pcDax = 0, pcElse = 0, pcNoDax = 0;
+  // DAX devices the workload has mounted without DAX for now (its lab-nodax markers)
+  const noDax = new Set<string>();
   // a pte fault in flight per task: its dax_pte_fault line
   const open = new Map<number, FtraceLine>();
   for (const x of ev) {
     const e = x.e;
+    if (e.kind === 'marker') {
+      const m = /^lab-nodax-(begin|end) (\d+:\d+)$/.exec(e.text);
+      if (m) { if (m[1] === 'begin') noDax.add(m[2]); else noDax.delete(m[2]); }
+      continue;
+    }
     if (e.kind === 'pagecache') {
       if (e.event !== 'mm_filemap_add_to_page_cache') continue;
+      if (noDax.has(e.dev)) { pcNoDax++; continue; }
       if (files.has(`${e.dev}/${e.ino}`)) {
         pcDax++;
         findings.push({ rule: 'no-page-cache-copies', line: x.line, message: `page ${e.ofs / 4096n} of inode ${e.ino} on DAX device ${e.dev} entered the page cache` });
@@ -84,7 +97,7 @@ export function auditTrace(text: string, o: TraceAuditOptions = {}): TraceAuditR
   findings.sort((a, b) => a.line - b.line);
   return {
     daxDevs, files: files.size,
-    counts: { lines: text.split('\n').length, events: ev.length, faults, nopage, sigbus, doneCow, loadHole, pageCacheAddsOnDax: pcDax, pageCacheAddsElsewhere: pcElse },
+    counts: { lines: text.split('\n').length, events: ev.length, faults, nopage, sigbus, doneCow, loadHole, pageCacheAddsOnDax: pcDax, pageCacheAddsElsewhere: pcElse, pageCacheAddsWhileNoDax: pcNoDax },
     findings,
   };
 }
@@ -94,7 +107,7 @@ export function renderTraceAudit(r: TraceAuditReport): string {
   const lines = [
     `trace-audit: DAX devices ${r.daxDevs.join(', ') || 'none'}; ${r.files} file(s) audited; ${c.events} events`,
     `  pte faults ${c.faults}: ${c.nopage} NOPAGE, ${c.doneCow} DONE_COW, ${c.sigbus} SIGBUS (past EOF or no block: not judged); dax_load_hole ${c.loadHole}`,
-    `  page-cache insertions: ${c.pageCacheAddsOnDax} for audited DAX files, ${c.pageCacheAddsElsewhere} for other inodes (metadata, other mounts)`,
+    `  page-cache insertions: ${c.pageCacheAddsOnDax} for audited DAX files, ${c.pageCacheAddsElsewhere} for other inodes (metadata, other mounts), ${c.pageCacheAddsWhileNoDax} while the workload had a DAX device mounted without DAX (lab-nodax markers)`,
   ];
   const byRule = new Map<string, TraceFinding[]>();
   for (const f of r.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);

@@ -37,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/statfs.h>
@@ -58,6 +60,9 @@ static long SCALE = 1024, VPAGES = 16, HEAP = 2, MAXPAGES = 64, FREE = -1;
  * fewer, so on xfs the ballast stops SLACK blocks short (lab/mounts.txt). */
 static long SLACK = 0;
 static const char *ROOT = "/mnt";
+/* The run's device, file system type and mount options (lab/mounts.txt): what mount, remount
+ * and umount calls act on, and what a scenario that changed the mount gets back at its end. */
+static const char *DEV, *FSTYPE, *OPTS;
 /* The model's address space, at a fixed address far from where the kernel puts anything of
  * its own (libraries, stacks and the static binary's heap are elsewhere): only the heap and the
  * scenario's mappings are mapped in it, so a range past a mapping is unmapped, as in the model
@@ -265,6 +270,39 @@ static void put_access_ok(Out *o) { put(o, ",\"ret\":%d,\"harness\":\"access_ok\
 /* Runs a call and appends its observation fields (",\"ret\":…") to o. Copies of user memory
  * through read/write buffers may fault: the kernel returns -EFAULT or a short count, not a
  * signal, so no jump is armed around them. */
+/* ext4 keeps reserved clusters (2 %, at most 4096) that f_bfree counts but a write cannot take:
+ * lab/guest/init sets them to 0 after its mount, and so does every mount of a scenario. */
+static void unreserve(void) {
+  if (strcmp(FSTYPE, "ext4")) return;
+  char p[256]; const char *b = strrchr(DEV, '/');
+  snprintf(p, sizeof p, "/sys/fs/ext4/%s/reserved_clusters", b ? b + 1 : DEV);
+  int fd = open(p, O_WRONLY);
+  if (fd < 0 || write(fd, "0\n", 2) != 2) die("%s: %s", p, strerror(errno));
+  close(fd);
+}
+
+/* On a DAX run, a scenario's mount without DAX puts page-cache files on the DAX device: the
+ * trace audit is told when that begins and ends (checker/lab/trace-audit.ts), through ftrace's
+ * trace_marker. No tracing, no marker. */
+static void nodax_marker(const char *what) {
+  if (!strstr(OPTS, "dax=always")) return;
+  struct stat st;
+  if (stat(DEV, &st) < 0) return;
+  int fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY);
+  if (fd < 0) return;
+  dprintf(fd, "lab-nodax-%s %u:%u\n", what, major(st.st_rdev), minor(st.st_rdev));
+  close(fd);
+}
+
+/* After a scenario that mounted, remounted or unmounted: the run's own mount again, read-write
+ * with its options, for the next scenario (and to remove this one's files). */
+static void restore_mount(void) {
+  if (umount2(ROOT, 0) < 0 && errno != EINVAL) die("umount %s: %s", ROOT, strerror(errno));
+  if (mount(DEV, ROOT, FSTYPE, 0, OPTS) < 0) die("mount %s on %s (%s -o %s): %s", DEV, ROOT, FSTYPE, OPTS, strerror(errno));
+  unreserve();
+  nodax_marker("end");
+}
+
 static void run_call(Out *o, const char *op, char **kv, int n) {
   long r;
   if (!strcmp(op, "open")) {
@@ -328,7 +366,9 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
       put(o, ",\"dax\":%s", (sx.stx_attributes_mask & STATX_ATTR_DAX) && (sx.stx_attributes & STATX_ATTR_DAX) ? "true" : "false");
   } else if (!strcmp(op, "statfs")) {
     struct statvfs sv;
-    if (statvfs(ROOT, &sv) < 0) { put(o, ",\"ret\":%ld", (long)-errno); return; }
+    /* the scenario's directory, not the mount point: unmounted, it is a name the root does not
+     * have (-ENOENT), as in the model, where the mount point would answer for the root's file system */
+    if (statvfs(DIR_, &sv) < 0) { put(o, ",\"ret\":%ld", (long)-errno); return; }
     /* signed: on xfs the free count may dip into the hidden slack */
     put(o, ",\"ret\":0,\"statfs\":{\"blocks\":%lu,\"bfree\":%ld,\"ro\":%s}", (unsigned long)(sv.f_blocks * sv.f_frsize / PAGE),
         (long)(sv.f_bfree * sv.f_frsize / PAGE) - SLACK, sv.f_flag & ST_RDONLY ? "true" : "false");
@@ -381,6 +421,17 @@ static void run_call(Out *o, const char *op, char **kv, int n) {
     unsigned char bytes[4096]; long len = 0;
     while (hex && hex[0] && hex[1] && len < (long)sizeof bytes) { unsigned v; sscanf(hex, "%2x", &v); bytes[len++] = (unsigned char)v; hex += 2; }
     user_access(o, argl(kv, n, "addr", 0), len, bytes, 1);
+  } else if (!strcmp(op, "umount")) {
+    put(o, ",\"ret\":%ld", ret_of(umount2(ROOT, 0)));
+  } else if (!strcmp(op, "mount") || !strcmp(op, "remount")) {
+    /* the model's xip flag is the dax=always option; without it, no dax option at all: a
+     * remount keeps the mode it has (ext2 and ext4 start a remount's options from the current
+     * ones), a mount takes the default, dax=inode, which with no inode flagged is no DAX */
+    int remount = op[0] == 'r';
+    unsigned long fl = (remount ? MS_REMOUNT : 0) | (argb(kv, n, "ro", 0) ? MS_RDONLY : 0);
+    r = mount(DEV, ROOT, FSTYPE, fl, argb(kv, n, "xip", 0) ? "dax=always" : "");
+    put(o, ",\"ret\":%ld", ret_of(r));
+    if (r == 0 && !remount) { unreserve(); nodax_marker(argb(kv, n, "xip", 0) ? "end" : "begin"); }
   } else {
     put(o, ",\"unsupported\":true");
   }
@@ -394,7 +445,10 @@ static void run_line(Job *j) {
   /* call STEP TH PID OP k=v... ; the observation echoes STEP TH and the call's index K */
   char copy[MAXLINE]; strncpy(copy, j->line, sizeof copy - 1); copy[sizeof copy - 1] = 0;
   char *tok[64]; int nt = 0;
-  for (char *s = strtok(copy, " \n"); s && nt < 64; s = strtok(NULL, " \n")) tok[nt++] = s;
+  /* strtok_r: the threads of a concurrent group tokenise their lines at once (strtok's one
+   * hidden position, shared, once cut a line short: "short call line", the process gone) */
+  char *save;
+  for (char *s = strtok_r(copy, " \n", &save); s && nt < 64; s = strtok_r(NULL, " \n", &save)) tok[nt++] = s;
   if (nt < 6) die("short call line: %s", j->line);
   j->out.n = 0;
   put(&j->out, "\"step\":%s,\"th\":%s,\"k\":%s,\"op\":\"%s\"", tok[1], tok[2], tok[3], tok[5]);
@@ -608,9 +662,10 @@ static const char *settle(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3 && argc != 4) die("usage: executor ROOT SCENARIO-FILE [SLACK]");
+  if (argc != 7) die("usage: executor ROOT SCENARIO-FILE SLACK DEVICE FSTYPE MOUNT-OPTIONS");
   ROOT = argv[1];
-  if (argc == 4) SLACK = atol(argv[3]);
+  SLACK = atol(argv[3]);
+  DEV = argv[4]; FSTYPE = argv[5]; OPTS = argv[6];
   FILE *f = fopen(argv[2], "r");
   if (!f) die("cannot open %s", argv[2]);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -618,13 +673,15 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   static char line[MAXLINE];
   static Thread ths[MAXCALLS];
-  int nth = 0, want_procs = 1, skipping = 0; long cur_step = -1;
+  int nth = 0, want_procs = 1, skipping = 0, mount_changed = 0; long cur_step = -1;
   char scen[256] = "";
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\n")] = 0;
     if (!strncmp(line, "call ", 5)) {
       long step; int th, k, pid;
-      if (sscanf(line, "call %ld %d %d %d", &step, &th, &k, &pid) != 4) die("bad call line: %s", line);
+      char op[32];
+      if (sscanf(line, "call %ld %d %d %d %31s", &step, &th, &k, &pid, op) != 5) die("bad call line: %s", line);
+      if (!strcmp(op, "mount") || !strcmp(op, "remount") || !strcmp(op, "umount")) mount_changed = 1;
       if (skipping) continue;
       if (!nprocs) {
         const char *why = ballast();
@@ -666,6 +723,7 @@ int main(int argc, char **argv) {
       hexfile(path_of(name), hex ? hex : "", holes);
     } else if (!strcmp(line, "end")) {
       stop_procs();
+      if (mount_changed) { restore_mount(); mount_changed = 0; }
       clear_dir();
       if (skipping) { skipping = 0; continue; }
       printf("{\"scenario\":\"%s\",\"done\":true}\n", scen);

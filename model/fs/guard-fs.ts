@@ -9,6 +9,7 @@ import { fopsRegistry } from './file_operations.ts';
 import type { FileSystemType, FsLayout, SuperResult } from './super_operations.ts';
 import { fsConfig } from '../config.ts';
 import { partitionPage, partitionPages } from '../block/block_device.ts';
+import { pfnToDevPage } from '../kernel/physmem.ts';
 
 /**
  * An audited file system, every member guarded (model/kernel/plugin-guard.ts): it may change its
@@ -96,7 +97,10 @@ const errnoOrZero = (what: string) => (r: unknown): string | null => (Number.isI
 function validXipMem(r: XipMem): string | null {
   if (!r || typeof r !== 'object') return `get_xip_mem returned ${JSON.stringify(r)} instead of { kaddr, pfn } or { err }`;
   if ('err' in r) return Number.isInteger(r.err) && r.err < 0 ? null : `get_xip_mem returned ${JSON.stringify(r)}: err must be a negative errno`;
-  return Number.isInteger(r.kaddr) && Number.isInteger(r.pfn) && r.kaddr >= 0 && r.pfn >= 0 ? null : `get_xip_mem returned ${JSON.stringify(r)}: kaddr and pfn must be non-negative integers`;
+  if (!(Number.isInteger(r.kaddr) && Number.isInteger(r.pfn) && r.kaddr >= 0 && r.pfn >= 0)) return `get_xip_mem returned ${JSON.stringify(r)}: kaddr and pfn must be non-negative integers`;
+  // the pfn comes from the device's direct_access: one naming no device's memory (mm's own
+  // pages, or none) would have mm write where no file system may
+  return pfnToDevPage(r.pfn) ? null : `get_xip_mem returned pfn ${r.pfn}, which names no block device's memory (it comes from direct_access)`;
 }
 
 function validInode(ino: number, fs: number) {

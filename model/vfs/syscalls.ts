@@ -285,8 +285,12 @@ export function* sys_unlink(ctx: Ctx, _pid: number, a: { name: string }): Proc<O
     const at = mountOfPath(s.cfg, a.name);
     const sb = at && s.sbs[at.fs];
     const ino = sb ? dirLookup(s.dir, a.name) : undefined;
-    if (!sb || ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
+    if (!sb) return [s, [-ENOENT, 'unlink-enoent']];
+    // do_unlinkat (fs/namei.c, 3.19 and 6.1): mnt_want_write before lookup_hash, so a read-only
+    // mount answers -EROFS whether or not the name exists (found by the lab: the model had
+    // -ENOENT first, as had the reference)
     if (sb.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
+    if (ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
     const dir = dirWithout(s.dir, a.name);
     const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };
     return [iput_final(next, ino), [0, 'unlink-ok']];

@@ -494,8 +494,11 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       const at = mountOfPath(w.g.cfg, c.name);
       const m = at && w.mounts[at.fs];
       const id = m ? w.lookup(c.name) : undefined;
-      if (!m || id === undefined) return { ret: -ENOENT };
+      if (!m) return { ret: -ENOENT };
+      // unlink(2) lists EROFS and ENOENT without an order; Linux asks for write access to the
+      // mount before it looks the name up (do_unlinkat: mnt_want_write, then lookup_hash)
       if (m.ro) return { ret: -EROFS };
+      if (id === undefined) return { ret: -ENOENT };
       w.names = w.names.filter((e) => e[0] !== c.name);
       w.evictIfUnused(id);
       return { ret: 0 };
