@@ -67,7 +67,7 @@ export function auditTrace(text: string, o: TraceAuditOptions = {}): TraceAuditR
     }
     if (e.kind === 'pagecache') {
       if (e.event !== 'mm_filemap_add_to_page_cache') continue;
-      if (noDax.has(e.dev)) { pcNoDax++; continue; }
+      if (noDax.has(e.dev)) { if (isDax.has(e.dev)) pcNoDax++; else pcElse++; continue; }
       if (files.has(`${e.dev}/${e.ino}`)) {
         pcDax++;
         findings.push({ rule: 'no-page-cache-copies', line: x.line, message: `page ${e.ofs / 4096n} of inode ${e.ino} on DAX device ${e.dev} entered the page cache` });
