@@ -7,6 +7,7 @@
  *   npm run mutation                 # every layer, then the table
  *   npm run mutation -- mm vfs       # these layers, then the table of every report there is
  *   npm run mutation -- --summary    # the table only
+ *   npm run mutation -- --summary --survivors   # and the survivors of every file, by class
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -57,4 +58,51 @@ console.log('| layer | score (total) | score (covered) | killed | timeout | surv
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(line(r));
 console.log(line(total).replace('| all |', `| **all${missing.length ? ` but ${missing.join(', ')}` : ' of model/'}** |`));
-writeFileSync('reports/mutation/summary.json', JSON.stringify({ rows: rows.map((r) => ({ ...r, score: score(r) })), total: { ...total, score: score(total) }, missing }, null, 2) + '\n');
+
+/**
+ * What the survivors are, per file, sorted by what it takes to kill them — read off each
+ * mutant's place in the source, so the table in docs/mutation.md is a product, not a count by
+ * hand:
+ * - step label: the name of an atomic step, a read or a lock (`atomic('i_size_write', …)`): a
+ *   trace's story shows it, no invariant reads it;
+ * - branch label: a name `cover` counts (which declared branch a run reached);
+ * - variant flag: the name of a design variant's flag in `has(ctx.variant, '…')` emptied: the
+ *   reference runs the same, and only that variant's own tests (not in the mutation set, which
+ *   judges the reference) would tell;
+ * - BUG_ON: a `throw` for a state the model never makes (its condition or its message);
+ * - behaviour: anything else — a condition, an operator, a value: a test to write, or a reason
+ *   to give (docs/mutation.md, "What survives, and why").
+ */
+const CLASSES = ['step label', 'branch label', 'variant flag', 'BUG_ON', 'behaviour'];
+function classOf(lines, m) {
+  const line = lines[m.location.start.line - 1] ?? '';
+  const before = line.slice(0, m.location.start.column - 1);
+  if (m.mutatorName === 'StringLiteral' && /\b(atomic|read|lock|unlock)\(\s*$/.test(before)) return 'step label';
+  if (m.mutatorName === 'StringLiteral' && /\bcover\(/.test(line)) return 'branch label';
+  if (m.mutatorName === 'StringLiteral' && /\bhas\(ctx\.variant,\s*$/.test(before)) return 'variant flag';
+  if (/\bthrow new \w*Error\(/.test(line) && m.location.start.line === m.location.end.line) return 'BUG_ON';
+  return 'behaviour';
+}
+const survivors = [];
+for (const part of Object.keys(PARTS)) {
+  const f = `reports/mutation/${part}.json`;
+  if (!existsSync(f)) continue;
+  for (const [file, v] of Object.entries(JSON.parse(readFileSync(f, 'utf8')).files)) {
+    const lines = v.source.split('\n');
+    const c = Object.fromEntries([...CLASSES, 'no coverage'].map((k) => [k, 0]));
+    for (const m of v.mutants) {
+      if (m.status === 'Survived') c[classOf(lines, m)]++;
+      else if (m.status === 'NoCoverage') c['no coverage']++;
+    }
+    if (Object.values(c).some((n) => n)) survivors.push({ part, file, ...c });
+  }
+}
+if (args.includes('--survivors')) {
+  console.log('');
+  console.log(`| file | ${CLASSES.join(' | ')} | no coverage |`);
+  console.log(`|---|${CLASSES.map(() => '---').join('|')}|---|`);
+  for (const r of survivors.sort((a, b) => a.file.localeCompare(b.file))) console.log(`| ${r.file} | ${CLASSES.map((k) => r[k]).join(' | ')} | ${r['no coverage']} |`);
+  const sum = (k) => survivors.reduce((n, r) => n + r[k], 0);
+  console.log(`| **all** | ${CLASSES.map((k) => `**${sum(k)}**`).join(' | ')} | **${sum('no coverage')}** |`);
+}
+writeFileSync('reports/mutation/summary.json', JSON.stringify({ rows: rows.map((r) => ({ ...r, score: score(r) })), total: { ...total, score: score(total) }, missing, survivors }, null, 2) + '\n');
