@@ -77,7 +77,6 @@ describe('under the audit guard a driver that breaks the contract is a finding o
   it('answers differently twice', () => { let k = 0; expect(fault(() => ({ ret: { err: -(++k) } })).kind).toBe('non-deterministic'); });
   const malformed: [string, DriverStep<unknown, { n: number }>, RegExp][] = [
     ['a kaddr that is not a number', { ret: { kaddr: 'x', pfn: 1 } }, /kaddr and pfn must be non-negative integers/],
-    ['a pfn of no device (mm\'s sparse page)', { ret: { kaddr: 0, pfn: 1 } }, /direct_access returned pfn 1, which names no block device's memory/],
     ['a positive errno', { ret: { err: 5 } }, /err must be a negative errno/],
     ['a page outside its disk', { ret: { err: -5 }, back: [4] }, /back: \[4\] is not a list of pages of its disk \(0\.\.3\)/],
     ['private data that is not JSON', { ret: { err: -5 }, priv: { n: new Date() as unknown as number } }, /priv: private data must be plain JSON/],
@@ -110,9 +109,9 @@ describe('what the block layer accepts from a driver', () => {
     no.forEach((v, k) => expect(isPlainData(v), `no[${k}]`).toBe(false));
   });
   it('direct_access answers { kaddr, pfn } or { err }, nothing more', () => {
-    for (const r of [{ kaddr: 0, pfn: 0x100 }, { kaddr: 8, pfn: 0x302 }, { err: -1 }]) expect(validDirectAccess(r)).toBeNull();
-    // below the first device's pfns (0x100, model/kernel/physmem.ts): mm's sparse page, or nothing
-    for (const r of [{ kaddr: 0, pfn: 0 }, { kaddr: 8, pfn: 0xff }]) expect(validDirectAccess(r)).toMatch(/names no block device's memory/);
+    // a pfn of no device is well formed: whether it is the sector's memory is driver-contract's
+    // to judge (the historical axonram and brd bugs answer such pfns)
+    for (const r of [{ kaddr: 0, pfn: 0 }, { kaddr: 8, pfn: 2 }, { kaddr: 0, pfn: 0x100 }, { err: -1 }]) expect(validDirectAccess(r)).toBeNull();
     for (const r of [null, 3, 'x', { err: 0 }, { err: -1.5 }, { err: -5, pfn: 1 }, { kaddr: -1, pfn: 0 }, { kaddr: 0, pfn: -1 }, { kaddr: 0.5, pfn: 0 }, { kaddr: 0, pfn: 0, extra: 1 }, { kaddr: 0 }]) expect(validDirectAccess(r), JSON.stringify(r)).not.toBeNull();
   });
   it('an ioctl, a sysfs store or a bio answers 0 or a negative errno', () => {
