@@ -9,9 +9,10 @@ import { MAX_CANDIDATES } from './group.ts';
 import { invariantRows, type InvariantRow, type NotEvaluated } from './invariant-rows.ts';
 import { REFERENCE_SUITE, type SuiteSystem } from '../properties/suites/reference.ts';
 import { BORROWED } from '../properties/reference/borrowed.ts';
-import { newCounters, type Counters } from './execute.ts';
+import { newCounters, type Counters, type StepObserver } from './execute.ts';
 import { runCommands, type ExecutedStep } from './sequence.ts';
 import { bootFailure, makeSystem } from './system.ts';
+import { noLayoutKey } from '../properties/invariants/layout.ts';
 
 export interface CheckOptions {
   readonly seed: number;
@@ -23,10 +24,19 @@ export interface CheckOptions {
   readonly systems?: readonly SuiteSystem[];
   readonly invariants?: readonly Invariant[];
   readonly maxCommands?: number;
+  /**
+   * Shard `index` (1-based) of `count`: every shard generates the same runs from the same seed
+   * and executes only every count-th of them (run k when k mod count = index - 1), so the
+   * shards together execute exactly the unsharded run's runs, and their reports merged
+   * (`xipcheck merge`) count what it counts. Generating a run is cheap beside executing it.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
   readonly declaredUnreachable?: ReadonlyMap<string, string>;
   /** Called before each run with the commands it executes (audit's watchdog keeps the last). */
   readonly onRun?: (system: string, config: unknown, cmds: readonly Cmd[]) => void;
+  /** Told of every call started and atomic step taken in the runs (not in shrinking): docs generation. */
+  readonly stepObserver?: StepObserver;
   /** Called after each system, for progress. */
   readonly onProgress?: (msg: string) => void;
   /**
@@ -58,10 +68,18 @@ export interface SystemReport {
   readonly runs: number;
   readonly steps: number;
   readonly interrupted: boolean;
+  /** Wall time of this system's runs and shrinking, ms. */
+  readonly elapsedMs?: number;
 }
 
 export interface CheckReport {
   readonly seed: number;
+  /** This report's share of the runs (CheckOptions.shard); absent for a whole run or a merge of all shards. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Runs asked for per system (all shards together). */
+  readonly runsAsked?: number;
+  /** Per invariant, evaluations left for want of a layout view (the counts behind notEvaluated; merge sums them). */
+  readonly noLayout?: Readonly<Record<string, number>>;
   readonly variant: string;
   readonly systems: readonly SystemReport[];
   /** Per invariant: how many times it was evaluated, on what (`unit`), and calls it left unjudged. */
@@ -107,6 +125,7 @@ function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDeta
   const systems = o.systems ?? REFERENCE_SUITE;
   const invariants = o.invariants ?? INVARIANTS;
   const counters: Counters = newCounters();
+  counters.observer = o.stepObserver;
   const reports: SystemReport[] = [];
   let cex: Counterexample | null = null;
   let stopped = false;
@@ -123,22 +142,27 @@ function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDeta
     }
     const procs = sys.config.processes;
     const left = o.timeBudgetMs === undefined ? undefined : Math.max(1, (o.timeBudgetMs - (Date.now() - t0)) / (systems.length - k));
-    let runs = 0;
+    let runs = 0, generated = 0, shrinking = false;
+    const tSys = Date.now();
     const stepsBefore = counters.steps;
     const seed = (o.seed + k * 7919) | 0;
     const predicate = (cmds: Cmd[]): boolean => {
       // an interrupting precondition failure: fast-check ends the search (or the shrinking) here
       if (stop()) throw new fc.PreconditionFailure(true);
-      runs++;
+      // another shard's run (until the first failure: every shrinking candidate is this shard's)
+      if (o.shard && !shrinking && generated++ % o.shard.count !== o.shard.index - 1) return true;
+      if (!shrinking) runs++;
       o.onRun?.(sys.name, sysDef.config, cmds);
-      return runCommands(sys, cmds, invariants, counters).violation === null;
+      const ok = runCommands(sys, cmds, invariants, counters).violation === null;
+      if (!ok) shrinking = true;
+      return ok;
     };
     const res = yield {
       arb: commandsArb(procs, sysDef.files, sysDef.maxLen, o.maxCommands ?? 40), predicate,
       params: { seed, numRuns: o.runs, ...(left !== undefined ? { interruptAfterTimeLimit: left, markInterruptAsFailure: false } : {}) },
     };
     // fast-check's own count: the runs made before a failure, without the shrinking runs
-    reports.push({ name: sys.name, runs: res.failed ? res.numRuns : runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted && !stopped });
+    reports.push({ name: sys.name, runs, steps: counters.steps - stepsBefore, interrupted: res.interrupted && !stopped, elapsedMs: Date.now() - tSys });
     o.onProgress?.(`${sys.name}: ${runs} runs`);
     if (res.failed && res.counterexample) {
       const [cmds] = res.counterexample as [Cmd[]];
@@ -154,8 +178,12 @@ function* checkRuns(o: CheckOptions): Generator<PropRun, CheckReport, fc.RunDeta
   const defensive = o.declaredUnreachable ?? defensiveBranches();
   const cov = coverageOf(counters.branches, o.variant, defensive, all);
   const rows = invariantRows(invariants, counters, 'inside concurrent pairs');
+  const noLayout = Object.fromEntries(invariants.flatMap((i) => { const n = counters.skipped.get(noLayoutKey(i.id)); return n ? [[i.id, n]] : []; }));
   return {
     seed: o.seed,
+    ...(o.shard ? { shard: o.shard } : {}),
+    runsAsked: o.runs,
+    noLayout,
     variant: o.variant.name,
     systems: reports,
     invariants: rows.rows,

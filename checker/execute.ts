@@ -3,6 +3,8 @@ import type { Observation, State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import type { RefState } from '../properties/reference/posix.ts';
 import type { System } from './system.ts';
+import { stepEffects, type Effect } from './effects.ts';
+import { showValue } from './show-value.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, ready, type GroupHooks, type Violation } from './group.ts';
 
 export type { Violation } from './group.ts';
@@ -15,6 +17,13 @@ export interface Counters {
   readonly actions: Map<string, number>;
   readonly branches: Map<string, number>;
   steps: number;
+  /** Told of every call started and every atomic step taken, by label (scripts/docs.ts's catalogue of steps). */
+  observer?: StepObserver;
+}
+
+export interface StepObserver {
+  onAction?(op: string): void;
+  onStep?(label: string): void;
 }
 
 export function newCounters(): Counters {
@@ -28,8 +37,8 @@ function bump(m: Map<string, number>, k: string, n = 1): void {
 export function hooksFor(c: Counters | undefined): GroupHooks | undefined {
   return c && {
     onBranch: (b) => bump(c.branches, b),
-    onStep: () => { c.steps++; },
-    onAction: (op) => bump(c.actions, op),
+    onStep: (label) => { c.steps++; c.observer?.onStep?.(label); },
+    onAction: (op) => { bump(c.actions, op); c.observer?.onAction?.(op); },
     onCheck: (id) => bump(c.checks, id),
     onSkip: (id, n) => bump(c.skipped, id, n),
   };
@@ -46,6 +55,19 @@ export interface GroupResult {
   /** Which thread took which atomic step, for the story of a counterexample. */
   readonly interleaving: readonly { readonly thread: number; readonly label: string }[];
   readonly violation: Violation | null;
+  /** With `detail`: every atomic step, sequential ones too, with what it returned and did. */
+  readonly atoms?: readonly AtomicStep[];
+}
+
+/** One atomic step as a story shows it: who took it, in which of its calls, what came back, what changed. */
+export interface AtomicStep {
+  readonly thread: number;
+  /** Index of the call in the thread's program. */
+  readonly call: number;
+  readonly label: string;
+  /** What the step handed back to the code (null: nothing — a lock, an unlock, a pure write). */
+  readonly value: string | null;
+  readonly effects: readonly Effect[];
 }
 
 /**
@@ -57,24 +79,28 @@ export interface GroupResult {
  */
 export function runGroup(
   sys: System, s0: State, ref0: readonly RefState[], threads: readonly (readonly Action[])[], schedule: readonly number[],
-  invariants: readonly Invariant[], counters?: Counters,
+  invariants: readonly Invariant[], counters?: Counters, detail = false,
 ): GroupResult {
   const hooks = hooksFor(counters);
   let g = groupInit(sys, s0, threads, hooks);
   const taken: number[] = [];
   const inter: { thread: number; label: string }[] = [];
-  const partial = (v: Violation): GroupResult => ({ state: g.s, ref: ref0, obs: g.obs, schedule: taken, interleaving: inter, violation: v });
+  const atoms: AtomicStep[] | undefined = detail ? [] : undefined;
+  const partial = (v: Violation): GroupResult => ({ state: g.s, ref: ref0, obs: g.obs, schedule: taken, interleaving: inter, violation: v, atoms });
   for (let i = 0; !finished(g); i++) {
     const r = ready(sys, g);
     if (!r.length) return partial({ invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, g)}` });
     const pick = i < schedule.length ? schedule[i] % r.length : 0;
     taken.push(pick);
+    const call = g.pcs[r[pick]];
     const a = advance(sys, threads, g, r[pick], hooks);
     g = a.g;
-    inter.push({ thread: r[pick], label: a.label.replace(/^T\d+ /, '') });
+    const label = a.label.replace(/^T\d+ /, '');
+    inter.push({ thread: r[pick], label });
+    atoms?.push({ thread: r[pick], call, label, value: showValue(a.result), effects: stepEffects(a.pre, g.s) });
     const v = checkStep(invariants, a.pre, g, a.label, hooks);
     if (v) return partial(v);
   }
   const f = checkFinished(invariants, ref0, threads, s0, g, hooks);
-  return { state: g.s, ref: f.ref, obs: g.obs, schedule: taken, interleaving: inter, violation: f.violation };
+  return { state: g.s, ref: f.ref, obs: g.obs, schedule: taken, interleaving: inter, violation: f.violation, atoms };
 }

@@ -81,15 +81,17 @@ export function blockedOn(sys: System, g: GroupState): string {
 }
 
 /** Thread `i` takes one atomic step; a finished call hands over to the thread's next call. */
-export function advance(sys: System, threads: readonly (readonly Action[])[], g: GroupState, i: number, hooks?: GroupHooks): { g: GroupState; label: string; pre: State } {
+export function advance(sys: System, threads: readonly (readonly Action[])[], g: GroupState, i: number, hooks?: GroupHooks): { g: GroupState; label: string; pre: State; result: unknown } {
   const tid = g.tids[i]!;
   const label = `T${i} ${threadOf(g.s, tid).at}`;
   let s = step(g.s, tid, sys.ctx, sys.program, hooks);
   const pre = g.s;
   const t = threadOf(s, tid);
+  // what the step handed back to the code (a lock step: nothing), for the story of a trace
+  const result = t.results[t.results.length - 1];
   const b = exhaustionBits(s);
   const full = b ? g.full.map((f, j) => (g.tids[j] !== null ? f | b : f)) : g.full;
-  if (!t.obs) return { g: { ...g, s, full }, label, pre };
+  if (!t.obs) return { g: { ...g, s, full }, label, pre, result };
   s = removeThread(s, tid);
   const pcs = g.pcs.slice(), tids = g.tids.slice(), obs = g.obs.slice(), full2 = full.slice();
   obs[i] = [...obs[i], reportsAllocationFailure(t.obs) ? { ...t.obs, mediumFull: full[i] } : t.obs];
@@ -101,7 +103,7 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
     s = s2;
     tids[i] = next;
   } else tids[i] = null;
-  return { g: { s, pcs, tids, obs, full: full2 }, label, pre };
+  return { g: { s, pcs, tids, obs, full: full2 }, label, pre, result };
 }
 
 /** The invariants to check after a step: step properties, every-step, and (when quiescent) between-operations. */

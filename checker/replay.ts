@@ -7,7 +7,7 @@ import { INVARIANTS } from '../properties/registry.ts';
 import { runSteps } from './sequence.ts';
 import { bootFailure, makeSystem } from './system.ts';
 import { expectedRet, TraceError, type ExpectedObs, type ParsedTrace } from './trace.ts';
-import type { Violation } from './execute.ts';
+import type { AtomicStep, Violation } from './execute.ts';
 import { quote } from './quote.ts';
 
 export interface ReplayedStep {
@@ -15,6 +15,9 @@ export interface ReplayedStep {
   readonly schedule?: readonly number[];
   readonly obs: readonly (readonly Observation[])[];
   readonly interleaving?: readonly { readonly thread: number; readonly label: string }[];
+  /** With detail: every atomic step, what it returned and what it changed. */
+  readonly atoms?: readonly AtomicStep[];
+  readonly observer?: true;
   /** Where an observation differs from the trace's `expect`, one message per call. */
   readonly mismatches: readonly string[];
   readonly note?: string;
@@ -50,7 +53,7 @@ function diff(e: ExpectedObs, o: Observation): string | null {
 }
 
 /** `xipcheck run`: replay a trace on its own config and variant, checking every invariant. */
-export function replayTrace(t: ParsedTrace): ReplayResult {
+export function replayTrace(t: ParsedTrace, o: { detail?: boolean } = {}): ReplayResult {
   const v = variantByName(t.variant);
   if (!v) throw new TraceError(`variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
   const sys = makeSystem(t.system ?? t.name, t.config, v);
@@ -61,7 +64,7 @@ export function replayTrace(t: ParsedTrace): ReplayResult {
   }
   let r: ReturnType<typeof runSteps>;
   try {
-    r = runSteps(sys, t.steps, INVARIANTS, undefined, { finalReads: true });
+    r = runSteps(sys, t.steps, INVARIANTS, undefined, { finalReads: true, detail: o.detail });
   } catch (e) {
     // an audited driver failing while its disks are added: no step ran
     if (!(e instanceof PluginFault)) throw e;

@@ -7,7 +7,7 @@ import { refInit, type RefState } from '../properties/reference/posix.ts';
 import type { RefDesign } from '../properties/reference/state.ts';
 import { resolve, type Cmd } from '../properties/arbitraries.ts';
 import { GroupTooLarge } from './group.ts';
-import { runGroup, type Counters, type GroupResult, type Violation } from './execute.ts';
+import { runGroup, type AtomicStep, type Counters, type GroupResult, type Violation } from './execute.ts';
 import { initOf, type System } from './system.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface ExecutedStep {
   readonly interleaving?: readonly { readonly thread: number; readonly label: string }[];
   /** A read of the final observer (see finalReads), not part of the run itself. */
   readonly observer?: true;
+  /** With RunOptions.detail: every atomic step with what it returned and what it changed. */
+  readonly atoms?: readonly AtomicStep[];
 }
 
 export interface SequenceResult {
@@ -35,7 +37,8 @@ export function isConcurrent(s: { threads: readonly (readonly Action[])[] }): bo
 }
 
 function executed(threads: readonly (readonly Action[])[], r: GroupResult): ExecutedStep {
-  return isConcurrent({ threads }) ? { threads, schedule: r.schedule, obs: r.obs, interleaving: r.interleaving } : { threads, obs: r.obs };
+  const e: ExecutedStep = isConcurrent({ threads }) ? { threads, schedule: r.schedule, obs: r.obs, interleaving: r.interleaving } : { threads, obs: r.obs };
+  return r.atoms ? { ...e, atoms: r.atoms } : e;
 }
 
 /**
@@ -61,7 +64,7 @@ export function runCommands(sys: System, cmds: readonly Cmd[], invariants: reado
       threads = [[a]];
     }
     o.beforeStep?.(threads, schedule);
-    const r = safeGroup(sys, s, ref, threads, schedule, invariants, counters);
+    const r = safeGroup(sys, s, ref, threads, schedule, invariants, counters, o.detail);
     steps.push(executed(threads, r));
     o.onStep?.(s, steps[steps.length - 1], r.state);
     if (r.violation) return { steps, violation: { ...r.violation, step: steps.length - 1 }, state: r.state, ref: r.ref };
@@ -83,14 +86,14 @@ export function runSteps(sys: System, steps: readonly { threads: readonly (reado
   const out: ExecutedStep[] = [];
   for (const st of steps) {
     o.beforeStep?.(st.threads, st.schedule ?? []);
-    const r = safeGroup(sys, s, ref, st.threads, st.schedule ?? [], invariants, counters);
+    const r = safeGroup(sys, s, ref, st.threads, st.schedule ?? [], invariants, counters, o.detail);
     out.push(executed(st.threads, r));
     o.onStep?.(s, out[out.length - 1], r.state);
     if (r.violation) return { steps: out, violation: { ...r.violation, step: out.length - 1 }, state: r.state, ref: r.ref };
     s = r.state;
     ref = r.ref;
   }
-  return o.finalReads ? withFinalReads(sys, { steps: out, violation: null, state: s, ref }, invariants, counters) : { steps: out, violation: null, state: s, ref };
+  return o.finalReads ? withFinalReads(sys, { steps: out, violation: null, state: s, ref }, invariants, counters, o.detail) : { steps: out, violation: null, state: s, ref };
 }
 
 const lifted = new WeakMap<readonly Invariant[], readonly Invariant[]>();
@@ -115,12 +118,14 @@ export interface RunOptions {
   readonly finalReads?: boolean;
   /** Called after each step of the run (not the final reads) with the states around it: measurements. */
   readonly onStep?: (pre: State, step: ExecutedStep, post: State) => void;
+  /** Record every atomic step's result and effects (ExecutedStep.atoms): for rendering a story, not for searching. */
+  readonly detail?: boolean;
   /** Called before each step runs, with what it runs (audit's watchdog: the step a plug-in hangs in). */
   readonly beforeStep?: (threads: readonly (readonly Action[])[], schedule: readonly number[]) => void;
 }
 
-function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Invariant[], counters?: Counters): SequenceResult {
-  const f = finalReads(sys, r.state, r.ref, invariants, counters);
+function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Invariant[], counters?: Counters, detail = false): SequenceResult {
+  const f = finalReads(sys, r.state, r.ref, invariants, counters, detail);
   const steps = [...r.steps, ...f.steps];
   return { steps, violation: f.violation && { ...f.violation, step: r.steps.length + f.violation.step }, state: f.state, ref: f.ref };
 }
@@ -142,15 +147,15 @@ function withFinalReads(sys: System, r: SequenceResult, invariants: readonly Inv
  * own mount point with its configured options; if none can be mounted there is nothing to read,
  * and the story shows why.
  */
-export function finalReads(sys: System, s0: State, ref0: readonly RefState[], invariants: readonly Invariant[], counters?: Counters): SequenceResult {
+export function finalReads(sys: System, s0: State, ref0: readonly RefState[], invariants: readonly Invariant[], counters?: Counters, detail = false): SequenceResult {
   let s = s0, ref = ref0;
   const steps: ExecutedStep[] = [];
   let violation: SequenceResult['violation'] = null;
   const invs = observerInvariants(invariants);
   const exec = (a: Action): Observation | null => {
     if (violation) return null;
-    const r = safeGroup(sys, s, ref, [[a]], [], invs, counters);
-    steps.push({ threads: [[a]], obs: r.obs, observer: true });
+    const r = safeGroup(sys, s, ref, [[a]], [], invs, counters, detail);
+    steps.push(r.atoms ? { threads: [[a]], obs: r.obs, observer: true, atoms: r.atoms } : { threads: [[a]], obs: r.obs, observer: true });
     if (r.violation) { violation = { ...r.violation, step: steps.length - 1 }; return null; }
     s = r.state;
     ref = r.ref;
@@ -204,9 +209,9 @@ export function finalReads(sys: System, s0: State, ref0: readonly RefState[], in
   return { steps, violation, state: s, ref };
 }
 
-function safeGroup(sys: System, s: State, ref: readonly RefState[], threads: readonly (readonly Action[])[], schedule: readonly number[], invariants: readonly Invariant[], counters?: Counters): GroupResult {
+function safeGroup(sys: System, s: State, ref: readonly RefState[], threads: readonly (readonly Action[])[], schedule: readonly number[], invariants: readonly Invariant[], counters?: Counters, detail = false): GroupResult {
   try {
-    return runGroup(sys, s, ref, threads, schedule, invariants, counters);
+    return runGroup(sys, s, ref, threads, schedule, invariants, counters, detail);
   } catch (e) {
     if (e instanceof GroupTooLarge) throw e; // the input's size, not the model's fault
     return { state: s, ref, obs: threads.map(() => []), schedule: [], interleaving: [], violation: violationOfError(e) };

@@ -24,9 +24,14 @@ import { installPlugin } from '../checker/audit/install.ts';
 import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
 import { loadSystem, loadTrace, readJson } from './input-files.ts';
-import { exploreTraceReport, traceExploreReportFailed } from '../checker/explore/trace-explore-run.ts';
+import { exploreTraceReport } from '../checker/explore/trace-explore-run.ts';
 import { traceExploreJunit, traceExploreText } from '../checker/report/trace-explore.ts';
 import { traceExploreTrace } from '../checker/write-trace.ts';
+import { reportHtml, reportMarkdown, type PageInput } from '../checker/report/page.ts';
+import type { CheckReport } from '../checker/check.ts';
+import { mergeCheckReports, MergeError, mergeJunit } from '../checker/merge.ts';
+import { readFileSync } from 'node:fs';
+import { storyHtml, storyMarkdown, storyMermaid, storyOfTrace, storyText } from '../checker/report/story.ts';
 
 export { UsageError } from './usage.ts';
 
@@ -41,10 +46,14 @@ const STATES_MAX = 1_000_000_000;
 
 /** Exit code bit added when the report or trace could not be written after the run. */
 export const OUTPUT_FAILED = 4;
+/** explore: no violation, but the bound was not exhausted (memory, or a limit with --require-exhaustive). */
+export const NOT_EXHAUSTED = 8;
+
+const REPORTERS = ['text', 'json', 'junit', 'markdown', 'html'];
 
 const CMD_HELP: Record<string, string> = {
   check: `  xipcheck check [--seed N] [--runs N] [--time-budget S] [--variant NAME] [--shard I/N]
-                 [--system FILE] [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
+                 [--system FILE] [--reporter text|json|junit|markdown|html] [--out FILE] [--trace-out FILE]
       random command sequences on the reference systems (or on your own, --system), every
       invariant checked after every step; on a violation: the shrunk counterexample, a
       trace file, exit 1`,
@@ -55,7 +64,7 @@ const CMD_HELP: Record<string, string> = {
       shortest counterexample, or 0 with the number of distinct states exhausted (default
       bound ${DEFAULT_BOUND.threads} threads x ${DEFAULT_BOUND.ops} op x ${DEFAULT_BOUND.pages} pages)
   xipcheck explore TRACE.json [--max-states N] [--time-budget S] [--variant NAME] [--no-symmetry]
-                   [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
+                   [--require-exhaustive] [--reporter R] [--out FILE] [--trace-out FILE]
       every interleaving of your own scenario: the trace's concurrent groups exhaustively,
       its other steps as written; exit 1 with the shortest counterexample, or 0`,
   audit: AUDIT_HELP,
@@ -64,6 +73,13 @@ const CMD_HELP: Record<string, string> = {
   run: `  xipcheck run TRACE.json [--reporter text|json] [--plugin MODULE]
       replay a trace: each step's observation and the invariants' status; exit 1 when an
       observation differs from the trace's expectation or an invariant fails`,
+  replay: `  xipcheck replay TRACE.json [--format text|markdown|mermaid|html] [--out FILE] [--plugin MODULE]
+      a trace told as a story and a sequence diagram: threads as lifelines, and every atomic
+      step of a concurrent group (and of the step that failed) with what it returned and what
+      it changed (locks, ptes, blocks, i_size, the sparse page); exit as run does`,
+  merge: `  xipcheck merge REPORT… [--reporter text|json|junit|markdown|html] [--out FILE]
+      the reports of the shards of one check (check --shard I/N --reporter json, or junit) as
+      one: counts summed, a branch unreached only if no shard reached it; exit as check would`,
   invariants: `  xipcheck invariants [--reporter text|json]
       the invariant catalogue with citations`,
   variants: `  xipcheck variants
@@ -77,11 +93,13 @@ const OPTION_HELP: Record<string, string> = {
   --runs N          runs per system, 1..${RUNS_MAX} (default 1000)
   --time-budget S   stop starting runs after S seconds, 1..${BUDGET_MAX}
   --variant NAME    a design variant (xipcheck variants lists them; default reference)
-  --shard I/N       shard I of N (1 ≤ I ≤ N ≤ ${SHARDS_MAX}, N ≤ runs): its own seed, 1/N of the runs
+  --shard I/N       shard I of N (1 ≤ I ≤ N ≤ ${SHARDS_MAX}, N ≤ runs): every N-th of the same runs;
+                    xipcheck merge sums the shards' JSON reports into the unsharded run's counts
   --system FILE     check this machine instead of the reference suite: a JSON config in the
                     format of a trace's "config" (model/config.ts); the runs open files f0..f2
-  --reporter R      text (default), json or junit
-  --out FILE        write the report to FILE instead of stdout
+  --reporter R      text (default), json, junit, markdown (for $GITHUB_STEP_SUMMARY) or html
+                    (one self-contained page, the counterexample drawn as a sequence diagram)
+  --out FILE        write the report to FILE instead of stdout (a summary still goes to stdout)
   --trace-out FILE  where a counterexample's trace goes (default ./xipcheck-counterexample-<invariant>.trace.json)`,
   explore: `options:
   --threads N       threads per scenario, 1..4 (default ${DEFAULT_BOUND.threads})
@@ -93,8 +111,10 @@ const OPTION_HELP: Record<string, string> = {
   --include-unfixed NAME,…  put back races no kernel fixed: ${Object.keys(UNFIXED).join(', ')}
   --no-symmetry     do not identify states that differ by a permutation of identical threads
   --workers N       worker threads, at most the number of cores (default 1); same report for any N
-  --reporter R      text (default), json or junit
-  --out FILE        write the report to FILE instead of stdout
+  --require-exhaustive  a search stopped by --max-states or --time-budget without a violation
+                    exits ${NOT_EXHAUSTED} instead of 0 (one stopped by memory always does)
+  --reporter R      text (default), json, junit, markdown or html
+  --out FILE        write the report to FILE instead of stdout (a summary still goes to stdout)
   --trace-out FILE  where the counterexample's trace goes (default ./xipcheck-explore-<invariant>.trace.json)
 with TRACE.json (a trace file, as xipcheck run takes): its groups' schedules and the
 observations it pins after its set-up are not judged (another interleaving may return
@@ -104,18 +124,28 @@ something else; the reference judges every call); the set-up's pinned observatio
   run: `options:
   --reporter R      text (default) or json
   --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
+  replay: `options:
+  --format F        text (default), markdown (a mermaid block and tables, for GitHub), mermaid
+                    (the diagram alone, Mermaid's sequenceDiagram) or html (one self-contained page)
+  --out FILE        write it to FILE instead of stdout
+  --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
   audit: AUDIT_OPTIONS,
   lab: LAB_OPTIONS,
   'trace-audit': TRACE_AUDIT_OPTIONS,
+  merge: `options:
+  --reporter R      text (default), json, junit, markdown or html; from JUnit files, junit only
+  --out FILE        write the merged report to FILE (a summary still goes to stdout)`,
   invariants: `options:
   --reporter R      text (default) or json`,
   variants: '',
 };
 
-const EXIT_HELP = `exit codes: 0 ok, 1 violation, mismatch or bound not exhausted, 2 bad usage or input,
-            3 internal error (a bug in xipcheck: please report it); 4 is added when the report
-            or trace could not be written after the run (5: a violation, printed on stdout
-            instead); 130/143 after SIGINT/SIGTERM (what was found so far is reported)`;
+const EXIT_HELP = `exit codes: 0 ok, 1 violation or mismatch, 2 bad usage or input, 3 internal error (a bug
+            in xipcheck: please report it); 8 explore found no violation but did not exhaust
+            its bound (stopped by memory; or by --max-states/--time-budget, which is 0 unless
+            --require-exhaustive); 4 is added when the report or trace could not be written
+            after the run (5: a violation, printed on stdout instead); 130/143 after
+            SIGINT/SIGTERM (what was found so far is reported)`;
 
 const HELP = `xipcheck ${VERSION} — an executable specification of Linux execute-in-place (XIP, 2.6.13–3.19)
 
@@ -180,9 +210,10 @@ function outputOpts(v: Parsed['values']): { out?: string; traceOut?: string } {
  * never lost, and the exit code gets OUTPUT_FAILED added.
  */
 function deliver(
-  o: { out?: string; traceOut?: string }, stdout: Out, stderr: Out,
+  o: { out?: string; traceOut?: string; paint?: boolean }, stdout: Out, stderr: Out,
   trace: { json: object; defaultPath: string } | null,
   render: (tracePath: string | undefined, traceError: string | null) => string,
+  summary?: (tracePath: string | undefined) => string,
 ): number {
   let failed = 0;
   let tracePath: string | undefined;
@@ -203,8 +234,8 @@ function deliver(
       failed = OUTPUT_FAILED;
       stderr.write(`xipcheck: could not write the report to ${quote(o.out)} (${err}); it follows on stdout\n`);
       stdout.write(body);
-    }
-  } else stdout.write(body);
+    } else if (summary) stdout.write(`${summary(tracePath)}\n  report written to ${oneLine(o.out)}\n`);
+  } else stdout.write(o.paint ? paint(body) : body);
   return failed;
 }
 
@@ -214,39 +245,41 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
     seed: { type: 'string' }, runs: { type: 'string' }, 'time-budget': { type: 'string' }, variant: { type: 'string' },
     reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' }, shard: { type: 'string' }, system: { type: 'string' },
   });
-  let seed = intOpt(v.seed as string | undefined, 'seed', 1, 0, SEED_MAX, ' (fast-check seeds are 32-bit: a larger one would alias a smaller one)');
-  let runs = intOpt(v.runs as string | undefined, 'runs', 1000, 1, RUNS_MAX);
+  const seed = intOpt(v.seed as string | undefined, 'seed', 1, 0, SEED_MAX, ' (fast-check seeds are 32-bit: a larger one would alias a smaller one)');
+  const runs = intOpt(v.runs as string | undefined, 'runs', 1000, 1, RUNS_MAX);
+  let shard: { index: number; count: number } | undefined;
   if (v.shard !== undefined) {
-    // shard i/n: its own seed and an n-th of the runs, so n machines together do the work of one
+    // shard i/n: every n-th of the same runs, so n machines together do exactly the work of one
     const m = /^(\d{1,4})\/(\d{1,4})$/.exec(String(v.shard));
     const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
     if (!m || n < 1 || i < 1 || i > n || n > SHARDS_MAX) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N ≤ ${SHARDS_MAX}, not ${quote(String(v.shard))}`);
     if (n > runs) throw new UsageError(`--shard ${i}/${n}: ${n} shards of ${runs} runs would leave shards without work; use at most ${runs} shards or raise --runs`);
-    seed = (seed + (i - 1) * 1_000_003) % 2 ** 31;
-    runs = Math.ceil(runs / n);
+    shard = { index: i, count: n };
   }
   const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
-  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
+  const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
   const variant = variantOpt(v.variant as string | undefined);
   if (v.system === '') throw new UsageError('--system needs a file name: a JSON config (model/config.ts)');
   const own = v.system === undefined ? undefined : loadSystem(v.system as string);
   for (const n of own?.notes ?? []) stderr.write(`xipcheck: note: ${n}\n`);
-  const outs = outputOpts(v);
+  const outs = { ...outputOpts(v), paint: reporter === 'text' };
   const progress = process.stderr.isTTY && !process.env.CI;
   const t0 = Date.now();
   const sig = interruptible(stderr);
   let report;
   try {
     report = await checkAsync({
-      seed, runs, timeBudgetMs: budget, variant, ...(own ? { systems: [own.system] } : {}), shouldStop: () => sig.signal() !== null,
+      seed, runs, shard, timeBudgetMs: budget, variant, ...(own ? { systems: [own.system] } : {}), shouldStop: () => sig.signal() !== null,
       onProgress: (m) => { if (progress && Date.now() - t0 > 2000) stderr.write(`… ${m}\n`); },
     });
   } finally { sig.dispose(); }
   const cex = report.counterexample;
+  const traceJson = cex && counterexampleTrace(cex);
+  const verdict = checkVerdict(report);
   const failed = deliver(outs, stdout, stderr,
-    cex && { json: counterexampleTrace(cex), defaultPath: `xipcheck-counterexample-${cex.invariant}.trace.json` },
-    (tracePath, traceError) => render(reporter, report, tracePath, traceError, checkJunit, checkText));
-  if (outs.out && cex && !failed) stderr.write(`xipcheck: violation of ${cex.invariant}; report in ${quote(outs.out)}, trace in ${quote(outs.traceOut ?? `xipcheck-counterexample-${cex.invariant}.trace.json`)}\n`);
+    traceJson && { json: traceJson, defaultPath: `xipcheck-counterexample-${cex!.invariant}.trace.json` },
+    (tracePath, traceError) => render(reporter, report, tracePath, traceError, checkJunit, checkText, { command: 'check', verdict, failed: checkFailed(report), trace: traceJson }),
+    (tracePath) => `xipcheck check: ${verdict}${tracePath ? `; trace ${oneLine(tracePath)}` : ''}`);
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
   return (checkFailed(report) ? 1 : 0) | failed;
@@ -254,10 +287,51 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
 
 /** A report in the reporter asked for, naming the trace written (or why it could not be). */
 function render<R extends object>(reporter: string, report: R, tracePath: string | undefined, traceError: string | null | undefined,
-  junit: (r: R, t?: string) => string, text: (r: R, t?: string) => string): string {
+  junit: (r: R, t?: string) => string, text: (r: R, t?: string) => string, page?: Omit<PageInput, 'text' | 'traces'> & { trace: object | null }): string {
   if (reporter === 'json') return JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2);
   if (reporter === 'junit') return junit(report, tracePath);
-  return `${text(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`;
+  const plain = `${text(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`;
+  if ((reporter === 'markdown' || reporter === 'html') && page) {
+    const p: PageInput = { command: page.command, verdict: page.verdict, failed: page.failed, text: plain, traces: page.trace ? [{ json: page.trace, path: tracePath }] : [] };
+    return reporter === 'markdown' ? reportMarkdown(p) : reportHtml(p);
+  }
+  return plain;
+}
+
+/**
+ * Colour for the verdict lines on a terminal: only when stdout is one, and never when NO_COLOR
+ * is set (no-color.org) or the report goes to a file.
+ */
+let colour = false;
+function paint(text: string): string {
+  if (!colour) return text;
+  return text.split('\n').map((l) => (/^(VIOLATION|STOPPED|✗|  FINDING|INTERRUPTED)/.test(l) ? `\x1b[31m${l}\x1b[0m`
+    : /^(no violation|BOUND EXHAUSTED|EXHAUSTED|invariants: all hold)/.test(l) ? `\x1b[32m${l}\x1b[0m` : l)).join('\n');
+}
+
+/** The verdict line a summary and a page lead with. */
+function checkVerdict(r: CheckReport): string {
+  const runs = r.systems.reduce((n, x) => n + x.runs, 0);
+  if (r.counterexample) return `violation of ${r.counterexample.invariant} on ${r.counterexample.system}`;
+  if (r.declaredReached.length || r.undeclaredBranches.length) return 'a branch finding fails the run';
+  return `${r.interrupted ? 'interrupted; ' : ''}no violation in ${runs} runs on ${r.systems.length} system${r.systems.length === 1 ? '' : 's'}${r.unreached.length ? ` (${r.unreached.length} branches never reached)` : ''}`;
+}
+
+function exploreVerdict(violation: { invariant: string } | null, verdict: string, stoppedBy: string | undefined, states: number): string {
+  if (violation) return `violation of ${violation.invariant}`;
+  if (verdict === 'exhausted') return `bound exhausted, no violation (${states} states)`;
+  return `no violation found, bound NOT exhausted (stopped by ${stoppedBy ?? 'a limit'} after ${states} states)`;
+}
+
+/**
+ * explore's exit code: 1 for a violation (or another failure of the run), 0 when exhausted;
+ * a search that stopped short is 0 if the user boxed it (--max-states, --time-budget) and did
+ * not --require-exhaustive, else NOT_EXHAUSTED — never 1, so CI can tell it from a bug.
+ */
+function exploreExit(failedOtherwise: boolean, verdict: string, stoppedBy: string | undefined, requireExhaustive: boolean): number {
+  if (failedOtherwise) return 1;
+  if (verdict === 'exhausted') return 0;
+  return stoppedBy === 'memory' || requireExhaustive ? NOT_EXHAUSTED : 0;
 }
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {
@@ -266,6 +340,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     threads: { type: 'string' }, ops: { type: 'string' }, pages: { type: 'string' }, 'max-states': { type: 'string' },
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
+    'require-exhaustive': { type: 'boolean' },
   }, 1);
   if (positionals.length) return await cmdExploreTrace(positionals[0], v, stdout, stderr);
   const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
@@ -282,7 +357,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
       include.push(u as Unfixed);
     }
   }
-  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
+  const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
   const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1, STATES_MAX);
   const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
   let workers = intOpt(v.workers as string | undefined, 'workers', 1, 1, 1024);
@@ -292,7 +367,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     stderr.write(`xipcheck: --workers ${workers} capped to ${cores}, the number of cores here (the report is the same for any number)\n`);
     workers = cores;
   }
-  const outs = outputOpts(v);
+  const outs = { ...outputOpts(v), paint: reporter === 'text' };
   const progress = process.stderr.isTTY && !process.env.CI;
   const t0 = Date.now();
   let last = 0;
@@ -308,12 +383,17 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     });
   } finally { sig.dispose(); }
   const cex = report.counterexample;
+  const traceJson = cex && exploreTrace(report);
+  const verdict = exploreVerdict(cex, report.verdict, report.stoppedBy, report.states);
+  const require = !!v['require-exhaustive'];
+  const code = exploreExit(report.verdict === 'violation' || (exploreFailed(report) && report.verdict === 'exhausted'), report.verdict, report.stoppedBy, require);
   const failed = deliver(outs, stdout, stderr,
-    cex && { json: exploreTrace(report), defaultPath: `xipcheck-explore-${cex.invariant}.trace.json` },
-    (tracePath, traceError) => render(reporter, report, tracePath, traceError, exploreJunit, exploreText));
+    traceJson && { json: traceJson, defaultPath: `xipcheck-explore-${cex!.invariant}.trace.json` },
+    (tracePath, traceError) => render(reporter, report, tracePath, traceError, (r, t) => exploreJunit(r, t, require), exploreText, { command: 'explore', verdict, failed: code !== 0, trace: traceJson }),
+    (tracePath) => `xipcheck explore: ${verdict}${tracePath ? `; trace ${oneLine(tracePath)}` : ''}`);
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
-  return (exploreFailed(report) ? 1 : 0) | failed;
+  return code | failed;
 }
 
 /** `explore TRACE.json`: every interleaving of the trace's concurrent groups (checker/explore/trace-explore.ts). */
@@ -321,13 +401,13 @@ async function cmdExploreTrace(file: string, v: Parsed['values'], stdout: Out, s
   for (const f of ['threads', 'ops', 'pages', 'include-unfixed', 'workers']) {
     if (v[f] !== undefined) throw new UsageError(`--${f} is an option of explore's own family; with a trace file the trace says what runs (drop --${f})`);
   }
-  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
+  const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
   const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1, STATES_MAX);
   const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
   const variant = v.variant === undefined ? undefined : variantOpt(v.variant as string);
   const t = loadTrace(file);
   if (!variant && !variantByName(t.variant)) throw new UsageError(`${quote(file)}: variant: unknown variant ${quote(t.variant)} (xipcheck variants lists them)`);
-  const outs = outputOpts(v);
+  const outs = { ...outputOpts(v), paint: reporter === 'text' };
   const sig = interruptible(stderr);
   let report;
   try {
@@ -337,12 +417,19 @@ async function cmdExploreTrace(file: string, v: Parsed['values'], stdout: Out, s
     throw e;
   } finally { sig.dispose(); }
   const cex = report.violation;
+  const traceJson = cex ? traceExploreTrace(t, report) : null;
+  const verdict = exploreVerdict(cex ?? null, report.verdict, report.stoppedBy, report.states);
+  const require = !!v['require-exhaustive'];
+  // a violation, a set-up not as pinned or a branch finding fail; a search cut short is exploreExit's to judge
+  const otherwise = !!cex || report.pinned.mismatches.length > 0 || report.declaredReached.length > 0 || report.undeclaredBranches.length > 0;
+  const code = exploreExit(otherwise, report.verdict, report.stoppedBy, require);
   const failed = deliver(outs, stdout, stderr,
-    cex ? { json: traceExploreTrace(t, report), defaultPath: `xipcheck-explore-${cex.invariant}.trace.json` } : null,
-    (tracePath, traceError) => render(reporter, report, tracePath, traceError, traceExploreJunit, traceExploreText));
+    traceJson ? { json: traceJson, defaultPath: `xipcheck-explore-${cex!.invariant}.trace.json` } : null,
+    (tracePath, traceError) => render(reporter, report, tracePath, traceError, (r, tp) => traceExploreJunit(r, tp, require), traceExploreText, { command: `explore ${t.name}`, verdict, failed: code !== 0, trace: traceJson }),
+    (tracePath) => `xipcheck explore ${oneLine(t.name)}: ${verdict}${tracePath ? `; trace ${oneLine(tracePath)}` : ''}`);
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
-  return (traceExploreReportFailed(report) ? 1 : 0) | failed;
+  return code | failed;
 }
 
 async function cmdRun(args: string[], stdout: Out): Promise<number> {
@@ -361,6 +448,67 @@ async function cmdRun(args: string[], stdout: Out): Promise<number> {
   }
   stdout.write(`${reporter === 'json' ? JSON.stringify(r, null, 2) : replayText(r)}\n`);
   return r.ok ? 0 : 1;
+}
+
+async function cmdReplay(args: string[], stdout: Out, stderr: Out): Promise<number> {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('replay')}\n`); return 0; }
+  const { values: v, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' }, plugin: { type: 'string' } }, 1);
+  if (v.plugin) await usePlugin(v.plugin as string);
+  const file = positionals[0];
+  if (!file) throw new UsageError('replay needs a trace file: xipcheck replay TRACE.json [--format text|markdown|mermaid|html]');
+  const format = v.format === undefined ? 'text' : String(v.format);
+  if (!['text', 'markdown', 'mermaid', 'html'].includes(format)) throw new UsageError(`--format takes text, markdown, mermaid or html, not ${quote(format)}`);
+  const outs = { ...outputOpts(v), paint: format === 'text' };
+  const json = readJson(file);
+  let told;
+  try { told = storyOfTrace(parseTrace(json)); } catch (e) {
+    if (e instanceof TraceError || e instanceof ConfigError || e instanceof GroupTooLarge) throw new UsageError(`${quote(file)}: ${e.message}`);
+    throw e;
+  }
+  const { story, result } = told;
+  const body = format === 'markdown' ? storyMarkdown(story) : format === 'mermaid' ? storyMermaid(story) : format === 'html' ? storyHtml(story) : storyText(story);
+  const failed = deliver(outs, stdout, stderr, null, () => body, () => `${story.title}: ${story.violation ? `✗ ${story.violation.invariant}` : 'every invariant holds'}; ${story.verdict}`);
+  return (result.ok ? 0 : 1) | failed;
+}
+
+function cmdMerge(args: string[], stdout: Out, stderr: Out): number {
+  if (wantsHelp(args)) { stdout.write(`${commandHelp('merge')}\n`); return 0; }
+  const { values: v, positionals } = parse(args, { reporter: { type: 'string' }, out: { type: 'string' } }, SHARDS_MAX);
+  if (!positionals.length) throw new UsageError('merge needs the shards\' reports: xipcheck merge SHARD1.json SHARD2.json … (from check --shard I/N --reporter json)');
+  const outs = outputOpts(v);
+  const texts = positionals.map((name) => {
+    try { return { name, text: readFileSync(name, 'utf8') }; } catch (e) {
+      throw new UsageError(`${quote(name)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  });
+  const xml = texts.map((t) => /^\s*</.test(t.text));
+  if (xml.some((x) => x !== xml[0])) throw new UsageError('merge takes JSON reports or JUnit reports, not a mix of both');
+  try {
+    if (xml[0]) {
+      reporterOpt(v.reporter as string | undefined ?? 'junit', ['junit']);
+      const merged = mergeJunit(texts);
+      const failures = Number(/failures="(\d+)"/.exec(merged)?.[1] ?? 0);
+      return (failures ? 1 : 0) | deliver({ ...outs, paint: false }, stdout, stderr, null, () => merged,
+        () => `xipcheck merge: ${texts.length} JUnit reports, ${failures} failure${failures === 1 ? '' : 's'}`);
+    }
+    const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
+    const jsons = texts.map((t) => {
+      try { return { name: t.name, json: JSON.parse(t.text) as unknown }; } catch (e) {
+        throw new UsageError(`${quote(t.name)} is not JSON (${(e as Error).message}); merge takes the reports of check --reporter json`);
+      }
+    });
+    const report = mergeCheckReports(jsons);
+    const cex = report.counterexample;
+    const traceJson = cex && counterexampleTrace(cex);
+    const verdict = checkVerdict(report);
+    const failed = deliver({ ...outs, paint: reporter === 'text' }, stdout, stderr, null,
+      () => render(reporter, report, undefined, null, checkJunit, (r) => `${checkText(r)}\nmerged from: ${report.mergedFrom.join(', ')}`, { command: 'check (merged)', verdict, failed: checkFailed(report), trace: traceJson }),
+      () => `xipcheck merge: ${verdict}`);
+    return (checkFailed(report) ? 1 : 0) | failed;
+  } catch (e) {
+    if (e instanceof MergeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function cmdInvariants(args: string[], stdout: Out): number {
@@ -394,6 +542,8 @@ async function usePlugin(module: string): Promise<void> {
 /** The CLI as a function, so tests can drive it without a process. Returns the exit code. */
 export async function main(argv: string[], stdout: Out = process.stdout, stderr: Out = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
+  // colour only on a terminal, and NO_COLOR (set to anything but the empty string) turns it off
+  colour = (stdout as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   try {
     switch (cmd) {
       case undefined: case '-h': case '--help': stdout.write(`${HELP}\n`); return cmd === undefined ? 2 : 0;
@@ -402,12 +552,14 @@ export async function main(argv: string[], stdout: Out = process.stdout, stderr:
       case 'check': return await cmdCheck(rest, stdout, stderr);
       case 'explore': return await cmdExplore(rest, stdout, stderr);
       case 'run': return await cmdRun(rest, stdout);
+      case 'replay': return await cmdReplay(rest, stdout, stderr);
+      case 'merge': return cmdMerge(rest, stdout, stderr);
       case 'audit': return await cmdAudit(rest, stdout, stderr, parse);
       case 'trace-audit': if (wantsHelp(rest)) { stdout.write(`${commandHelp('trace-audit')}\n`); return 0; } return cmdTraceAudit(rest, stdout, parse);
       case 'lab': if (wantsHelp(rest)) { stdout.write(`${commandHelp('lab')}\n`); return 0; } return await cmdLab(rest, stdout, stderr, parse);
       case 'invariants': return cmdInvariants(rest, stdout);
       case 'variants': return cmdVariants(rest, stdout);
-      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, audit, lab, trace-audit, invariants, variants; see xipcheck --help)`);
+      default: throw new UsageError(`unknown command ${quote(cmd)} (commands: check, explore, run, replay, merge, audit, lab, trace-audit, invariants, variants; see xipcheck --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) { stderr.write(`xipcheck: ${oneLine(e.message)}\n`); return 2; }

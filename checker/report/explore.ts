@@ -42,17 +42,25 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
 }
 
 
-export function exploreJunit(r: FamilyReport, tracePath?: string): string {
+/**
+ * One testcase for the bound. A search stopped by a limit the user set, with no violation, is
+ * <skipped> (the run exits 0) unless `requireExhaustive`, when it is a <failure> (exit 8), as
+ * the exit code treats it; stopped by memory it is always a failure.
+ */
+export function exploreJunit(r: FamilyReport, tracePath?: string, requireExhaustive = false): string {
   const c = r.counterexample;
-  const failed = exploreFailed(r);
+  const short = r.verdict === 'limit' && !c;
+  const fails = c ? true : short ? requireExhaustive || r.stoppedBy === 'memory' : exploreFailed(r);
+  const skip = short && !fails;
   const body = c ? `\n      <failure message="${esc(`${c.invariant}: ${c.message}`)}">${esc(exploreText(r, tracePath))}</failure>\n    `
-    : r.verdict !== 'exhausted' ? `\n      <failure message="bound not exhausted">${esc(exploreText(r))}</failure>\n    `
-    : failed ? `\n      <failure message="branches declared unreachable were reached">${esc(exploreText(r))}</failure>\n    ` : '';
+    : short ? `\n      <${fails ? 'failure' : 'skipped'} message="bound not exhausted: ${esc(r.stoppedBy ? STOPPED[r.stoppedBy] : 'a limit')}; no violation in what was explored">${fails ? esc(exploreText(r)) : ''}</${fails ? 'failure' : 'skipped'}>\n    `
+    : fails ? `\n      <failure message="branches declared unreachable were reached">${esc(exploreText(r))}</failure>\n    ` : '';
+  const time = (r.elapsedMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="xipcheck" tests="1" failures="${failed ? 1 : 0}" time="${(r.elapsedMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="xipcheck explore (variant ${esc(r.variant)})" tests="1" failures="${failed ? 1 : 0}" errors="0" time="${(r.elapsedMs / 1000).toFixed(3)}">`,
-    `    <testcase classname="xipcheck.explore" name="bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} exhausted without violation" time="${(r.elapsedMs / 1000).toFixed(3)}">${body}</testcase>`,
+    `<testsuites name="xipcheck" tests="1" failures="${fails ? 1 : 0}" skipped="${skip ? 1 : 0}" time="${time}">`,
+    `  <testsuite name="xipcheck explore (variant ${esc(r.variant)})" tests="1" failures="${fails ? 1 : 0}" errors="0" skipped="${skip ? 1 : 0}" time="${time}">`,
+    `    <testcase classname="xipcheck.explore" name="bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} exhausted without violation" time="${time}">${body}</testcase>`,
     '  </testsuite>',
     '</testsuites>',
     '',

@@ -7,12 +7,14 @@ import { FINAL_NOTE } from '../sequence.ts';
 import type { Action } from '../../model/actions.ts';
 import type { Observation } from '../../model/state.ts';
 import { oneLine } from '../quote.ts';
+import type { AtomicStep } from '../execute.ts';
 
 type StoryStep = {
   threads: readonly (readonly Action[])[];
   schedule?: readonly number[];
   obs: readonly (readonly Observation[])[];
   interleaving?: readonly { readonly thread: number; readonly label: string }[];
+  atoms?: readonly AtomicStep[];
   observer?: true;
 };
 
@@ -32,10 +34,14 @@ export function storyLines(steps: readonly StoryStep[], failed?: number, extra?:
     else {
       out.push(`${n} concurrently:${mark}`);
       s.threads.forEach((p, t) => p.forEach((c, k) => out.push(`       T${t}${p.length > 1 ? `.${k}` : ''} ${describeCall(c).padEnd(54)} ${obsText(c, s.obs[t]?.[k])}`)));
-      if (s.interleaving?.length) {
+      if (s.interleaving?.length && !s.atoms) {
         out.push(`       interleaving (${s.interleaving.length} atomic steps; schedule ${JSON.stringify(s.schedule ?? [])}):`);
         s.interleaving.forEach((x, k) => out.push(`         ${String(k + 1).padStart(3)} T${x.thread}  ${x.label}`));
       }
+    }
+    if (s.atoms?.length && (i === failed || s.threads.length > 1 || s.threads[0].length > 1)) {
+      out.push(`       atomic steps (${s.atoms.length}${s.schedule ? `; schedule ${JSON.stringify(s.schedule)}` : ''}), each with what it returned and [what it changed]:`);
+      s.atoms.forEach((a, k) => out.push(`         ${String(k + 1).padStart(3)} T${a.thread}  ${a.label}${a.value !== null ? ` → ${a.value}` : ''}${a.effects.length ? `   [${a.effects.map((x) => x.text).join('; ')}]` : ''}`));
     }
     for (const e of extra?.(i) ?? []) out.push(`       ${e}`);
   });

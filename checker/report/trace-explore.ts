@@ -1,4 +1,4 @@
-import { traceExploreReportFailed, type TraceExploreReport } from '../explore/trace-explore-run.ts';
+import { type TraceExploreReport } from '../explore/trace-explore-run.ts';
 import { xmlEscape as esc } from './xml.ts';
 import { declaredReachedLines, invariantLines, storyLines } from './text.ts';
 import { oneLine } from '../quote.ts';
@@ -50,16 +50,20 @@ export function traceExploreText(r: TraceExploreReport, tracePath?: string): str
   return lines.join('\n');
 }
 
-export function traceExploreJunit(r: TraceExploreReport, tracePath?: string): string {
+/** One testcase for the trace; a search stopped short is judged as exploreJunit judges it. */
+export function traceExploreJunit(r: TraceExploreReport, tracePath?: string, requireExhaustive = false): string {
   const v = r.violation;
-  const failed = traceExploreReportFailed(r);
-  const why = v ? `${v.invariant}: ${v.message}` : r.verdict !== 'exhausted' ? 'not exhausted' : r.pinned.mismatches.length ? 'the set-up did not go as pinned' : 'branches declared unreachable were reached';
-  const body = failed ? `\n      <failure message="${esc(why)}">${esc(traceExploreText(r, tracePath))}</failure>\n    ` : '';
+  const otherwise = !!v || r.pinned.mismatches.length > 0 || r.declaredReached.length > 0 || r.undeclaredBranches.length > 0;
+  const short = r.verdict !== 'exhausted' && !otherwise;
+  const fails = otherwise || (short && (requireExhaustive || r.stoppedBy === 'memory'));
+  const skip = short && !fails;
+  const why = v ? `${v.invariant}: ${v.message}` : short ? `not exhausted (stopped by ${r.stoppedBy ?? 'a limit'}); no violation in what was explored` : r.pinned.mismatches.length ? 'the set-up did not go as pinned' : 'branches declared unreachable were reached';
+  const body = fails ? `\n      <failure message="${esc(why)}">${esc(traceExploreText(r, tracePath))}</failure>\n    ` : skip ? `\n      <skipped message="${esc(why)}"/>\n    ` : '';
   const time = (r.elapsedMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="xipcheck" tests="1" failures="${failed ? 1 : 0}" time="${time}">`,
-    `  <testsuite name="xipcheck explore ${esc(r.name)} (variant ${esc(r.variant)})" tests="1" failures="${failed ? 1 : 0}" errors="0" time="${time}">`,
+    `<testsuites name="xipcheck" tests="1" failures="${fails ? 1 : 0}" skipped="${skip ? 1 : 0}" time="${time}">`,
+    `  <testsuite name="xipcheck explore ${esc(r.name)} (variant ${esc(r.variant)})" tests="1" failures="${fails ? 1 : 0}" errors="0" skipped="${skip ? 1 : 0}" time="${time}">`,
     `    <testcase classname="xipcheck.explore" name="every interleaving of ${esc(r.name)} without violation" time="${time}">${body}</testcase>`,
     '  </testsuite>',
     '</testsuites>',

@@ -119,15 +119,17 @@ function insertSparse(ctx: Ctx, s: State, pid: number, vpage: number, ino: numbe
 function* insertPfn(ctx: Ctx, pid: number, vpage: number, ino: number, pgoff: number, pfn: number): Proc<FaultResult> {
   const recheck = !has(ctx.variant, 'no-isize-recheck');
   if (recheck) yield* lock(i_mmap(ino), 'shared');
-  const r = yield* atomic('vm_insert_mixed', (s): readonly [State, number | 'sigbus'] => {
-    if (recheck && pgoff >= pagesFor(s.inodes[ino]!.size, ctx.pageSize)) return [s, 'sigbus'];
+  // the recheck and the insert are one step under i_mmap: the label and the value a story shows
+  // say which of them answered (race 4's fixed design: "beyond i_size", then SIGBUS)
+  const r = yield* atomic(recheck ? 'i_size recheck + vm_insert_mixed' : 'vm_insert_mixed', (s): readonly [State, number | 'beyond i_size'] => {
+    if (recheck && pgoff >= pagesFor(s.inodes[ino]!.size, ctx.pageSize)) return [s, 'beyond i_size'];
     if (s.procs[pid].ptes[vpage]) return [s, -EBUSY]; // insert_pfn: !pte_none
     // vm_page_prot: read-only for private vmas (COW) and, since 3.6 (page_mkwrite ⇒ write-notify),
     // for shared ones too; the first store takes a write-protect fault (do_wp_page).
     return [setPte(s, pid, vpage, { kind: 'pfn', pfn, write: false }), 0];
   });
   if (recheck) yield* unlock(i_mmap(ino));
-  if (r === 'sigbus') {
+  if (r === 'beyond i_size') {
     yield* cover(B_FAULT, 'isize-recheck-sigbus');
     return 'SIGBUS';
   }

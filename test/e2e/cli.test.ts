@@ -92,16 +92,23 @@ describe('xipcheck CLI: commands', () => {
     expect(replay.out).toMatch(/violates no-stale-mapping — as the trace expects/);
   });
 
-  it('explore stopped by --max-states says the bound was NOT exhausted (exit 1)', async () => {
+  it('explore stopped by --max-states says the bound was NOT exhausted: exit 0 (a box the user set), 8 with --require-exhaustive', async () => {
     const r = await run('explore', '--max-states', '500');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     expect(r.out).toMatch(/bound NOT exhausted/);
+    const q = await run('explore', '--max-states', '500', '--require-exhaustive', '--reporter', 'junit');
+    expect(q.code).toBe(8);
+    expect(q.out).toMatch(/<failure message="bound not exhausted: the --max-states limit was reached/);
+    const j = await run('explore', '--max-states', '500', '--reporter', 'junit');
+    expect(j.code).toBe(0);
+    expect(j.out).toMatch(/<skipped message="bound not exhausted/);
+    expect(j.out).not.toMatch(/<failure/);
   });
 
   it('same seed, same report (timings aside)', async () => {
     const a = JSON.parse((await run('check', '--runs', '60', '--seed', '5', '--reporter', 'json')).out);
     const b = JSON.parse((await run('check', '--runs', '60', '--seed', '5', '--reporter', 'json')).out);
-    delete a.elapsedMs; delete b.elapsedMs;
+    for (const r of [a, b]) { delete r.elapsedMs; for (const x of r.systems) delete x.elapsedMs; }
     expect(a).toEqual(b);
   });
 });

@@ -61,10 +61,11 @@ describe('xipcheck explore TRACE.json', () => {
     expect(x.out).toMatch(/<failure message="no-stale-mapping: /);
   });
 
-  it('--max-states: NOT exhausted, exit 1', async () => {
+  it('--max-states: NOT exhausted, exit 0 (the user boxed it); 8 with --require-exhaustive', async () => {
     const r = await run('explore', HOLDS, '--max-states', '50');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     expect(r.out).toMatch(/STOPPED — NOT exhausted: the --max-states limit was reached/);
+    expect((await run('explore', HOLDS, '--max-states', '50', '--require-exhaustive')).code).toBe(8);
   });
 
   const trace = (o: object) => ({ schema: 'xipcheck/trace@1', name: 'x', config: { devices: [{ name: 'd', driver: 'brd', pages: 4 }], fs: { device: 'd' } }, steps: [{ op: 'umount', pid: 0 }], ...o });
