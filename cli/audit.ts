@@ -10,12 +10,14 @@ import type { AuditReport } from '../checker/audit/audit.ts';
 import { auditJunit } from '../checker/report/audit-junit.ts';
 import { quote } from '../checker/quote.ts';
 import { intOpt, reporterOpt, UsageError } from './usage.ts';
+import { checkWritable, tryWrite } from './output.ts';
+import { reportHtml, reportMarkdown, type PageInput } from '../checker/report/page.ts';
 
 type Out = { write(s: string): void };
 type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, positionals?: number) => { values: Record<string, unknown>; positionals: string[] };
 
 export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--scenario TRACE.json]… [--variant NAME]
-                 [--time-budget S] [--runs N] [--seed N] [--call-timeout S] [--reporter text|json|junit]
+                 [--time-budget S] [--runs N] [--seed N] [--call-timeout S] [--reporter R] [--out FILE]
                  [--trace-out DIR]
       your driver or file system in place of the reference one of its role, wherever it fits:
       check with every invariant (a driver's direct_access probed on every sector after every
@@ -32,7 +34,9 @@ export const AUDIT_OPTIONS = `options:
   --runs N          check runs per system, 1..1000000 (default 300)
   --seed N          fast-check seed (default 1)
   --call-timeout S  a plug-in call running longer is a hang, a finding (default 10)
-  --reporter R      text (default), json or junit
+  --reporter R      text (default), json, junit, markdown or html (each finding drawn as a
+                    sequence diagram)
+  --out FILE        write the report to FILE (a summary still goes to stdout)
   --trace-out DIR   where the findings' traces go (default .)`;
 
 /** The auditor's own config: parsed here, tried on the model in the audit (it may name the driver being loaded). */
@@ -64,13 +68,15 @@ export function auditText(r: AuditReport, paths: readonly (string | null)[]): st
 export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: Parse): Promise<number> {
   const { values: v, positionals } = parse(args, {
     kind: { type: 'string' }, system: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string', multiple: true }, 'time-budget': { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
-    'call-timeout': { type: 'string' }, reporter: { type: 'string' }, 'trace-out': { type: 'string' },
+    'call-timeout': { type: 'string' }, reporter: { type: 'string' }, 'trace-out': { type: 'string' }, out: { type: 'string' },
   }, 1);
   const module = positionals[0];
   if (!module) throw new UsageError('audit needs a module: xipcheck audit ./my-driver.ts');
   const kind = v.kind as string | undefined;
   if (kind !== undefined && kind !== 'driver' && kind !== 'fs') throw new UsageError(`--kind takes driver or fs, not ${quote(kind)}`);
-  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit']);
+  const reporter = reporterOpt(v.reporter as string | undefined, ['text', 'json', 'junit', 'markdown', 'html']);
+  const out = v.out as string | undefined;
+  if (out !== undefined) { if (out === '') throw new UsageError('--out needs a file name'); checkWritable(out, '--out'); }
   const own = v.system ? [readSystem(v.system as string)] : [];
   const variant = (v.variant as string | undefined) ?? 'reference';
   if (!variantByName(variant)) throw new UsageError(`--variant: unknown variant ${quote(variant)} (xipcheck variants lists them)`);
@@ -102,6 +108,16 @@ export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: 
       return null;
     }
   });
-  stdout.write(`${reporter === 'json' ? JSON.stringify({ ...report, traces: paths }, null, 2) : reporter === 'junit' ? auditJunit(report, paths) : auditText(report, paths)}\n`);
-  return report.findings.length ? 1 : 0;
+  const text = auditText(report, paths);
+  const verdict = report.findings.length ? `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}: ${[...new Set(report.findings.map((f) => f.invariant))].join(', ')}` : 'no violation within these bounds';
+  const page: PageInput = { command: `audit ${report.plugin.name}`, verdict, failed: report.findings.length > 0, text, plugin: module, traces: report.findings.map((f, k) => ({ json: f.trace as object, path: paths[k] ?? undefined })) };
+  const body = reporter === 'json' ? JSON.stringify({ ...report, traces: paths }, null, 2) : reporter === 'junit' ? auditJunit(report, paths)
+    : reporter === 'markdown' ? reportMarkdown(page) : reporter === 'html' ? reportHtml(page) : text;
+  let failed = 0;
+  if (out) {
+    const err = tryWrite(out, body);
+    if (err) { failed = 4; stderr.write(`xipcheck: could not write the report to ${quote(out)} (${err}); it follows on stdout\n`); stdout.write(`${body}\n`); }
+    else stdout.write(`xipcheck audit ${report.plugin.name}: ${verdict}\n  report written to ${out}\n`);
+  } else stdout.write(`${body}\n`);
+  return (report.findings.length ? 1 : 0) | failed;
 }

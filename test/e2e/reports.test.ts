@@ -111,6 +111,15 @@ describe('reports for CI', () => {
     expect(r.out).toMatch(/```mermaid\nsequenceDiagram/);
     expect(r.out).toMatch(/<details><summary>full report<\/summary>/);
   });
+  it('audit: markdown with the finding, and a pointer to draw it with the plug-in', async () => {
+    const out = join(tmp, 'audit.md');
+    const r = await run(['audit', join(root, 'examples/audit/ramdisk.mjs'), '--time-budget', '10', '--reporter', 'markdown', '--out', out, '--trace-out', join(tmp, 'aud')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^xipcheck audit ramdisk: 1 finding: driver-contract\n  report written to /);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toMatch(/^## ❌ xipcheck audit ramdisk: 1 finding: driver-contract/);
+    expect(md).toMatch(/draw it with: npx xipcheck replay \S+xipcheck-audit-ramdisk-driver-contract\.trace\.json --format html --plugin \S+ramdisk\.mjs/);
+  });
   it('--out still prints a summary on stdout', async () => {
     const r = await run(['check', '--runs', '3', '--out', join(tmp, 'r.txt')]);
     expect(r.code).toBe(0);
