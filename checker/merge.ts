@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { INVARIANTS } from '../properties/registry.ts';
 import type { CheckReport } from './check.ts';
 import type { DeclaredReached } from './coverage.ts';
+import type { FamilyReport } from './explore/family-run.ts';
 import { invariantRows } from './invariant-rows.ts';
 import { noLayoutKey } from '../properties/invariants/layout.ts';
 
@@ -136,4 +137,94 @@ export function mergeJunit(inputs: readonly { readonly name: string; readonly te
     }
   }
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="xipcheck" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time.toFixed(3)}">`, ...suites, '</testsuites>', ''].join('\n');
+}
+
+const ExploreShard = z.object({
+  variant: z.string(),
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
+  include: z.array(z.string()).optional(),
+  noLayout: z.record(z.string(), Count).optional(),
+  bound: z.object({ threads: Count, ops: Count, pages: Count }),
+  symmetry: z.boolean(),
+  excluded: z.array(z.object({ name: z.string(), reason: z.string(), scenarios: Count })),
+  invariants: z.array(z.object({ id: z.string(), checks: Count, skipped: Count }).loose()),
+  declaredReached: z.array(Reached),
+  reachedByVariant: z.array(Reached),
+  undeclaredBranches: z.array(z.string()),
+  scenarios: Count, exhausted: Count, limited: Count, violations: Count, states: Count, transitions: Count, maxDepth: Count,
+  elapsedMs: z.number().nonnegative(),
+  verdict: z.enum(['exhausted', 'violation', 'limit']),
+  stoppedBy: z.string().optional(),
+  counterexample: z.object({ scenario: z.string(), index: z.number().int().optional(), depth: Count }).loose().nullable(),
+}).loose();
+
+/** Is this JSON a report of `explore` (rather than of `check`)? */
+export function isExploreReport(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && 'bound' in json && 'scenarios' in json;
+}
+
+/**
+ * The shards of one `explore --shard I/N` as the report of the whole family: scenarios,
+ * states, transitions and evaluations summed, the deepest interleaving, the shortest
+ * counterexample over all shards (ties: the lower scenario index, as one run chooses it), and
+ * stopped if any shard stopped.
+ */
+export function mergeExploreReports(inputs: readonly { readonly name: string; readonly json: unknown }[]): FamilyReport & { readonly mergedFrom: readonly string[] } {
+  const parsed = inputs.map(({ name, json }) => {
+    const r = ExploreShard.safeParse(json);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new MergeError(`${name}: not a report of xipcheck explore --reporter json (${i.path.join('.') || 'top level'}: ${i.message}); merge takes the JSON reports of the shards of one explore`);
+    }
+    return { name, r: r.data, full: json as FamilyReport };
+  });
+  const first = parsed[0].r;
+  const count = first.shard?.count ?? 1;
+  const same = (r: typeof first) => r.variant === first.variant && JSON.stringify(r.bound) === JSON.stringify(first.bound) && r.symmetry === first.symmetry
+    && JSON.stringify(r.include ?? []) === JSON.stringify(first.include ?? []) && (r.shard?.count ?? 1) === count;
+  const seen = new Map<number, string>();
+  for (const { name, r } of parsed) {
+    if (!same(r)) throw new MergeError(`${name}: variant ${r.variant}, bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages}, ${r.shard?.count ?? 1} shard(s) — but ${parsed[0].name} has variant ${first.variant}, bound ${first.bound.threads}x${first.bound.ops}x${first.bound.pages}, ${count} shard(s); merge only the shards of one explore (same bound, --variant, --include-unfixed, symmetry and N)`);
+    const idx = r.shard?.index ?? 1;
+    if (seen.has(idx)) throw new MergeError(`${name}: shard ${idx}/${count} is also ${seen.get(idx)}; give each shard once`);
+    seen.set(idx, name);
+  }
+  const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
+  if (missing.length) throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: the merge of ${count} shards needs every one`);
+  parsed.sort((a, b) => (a.r.shard?.index ?? 1) - (b.r.shard?.index ?? 1));
+  const sum = (f: (r: typeof first) => number) => parsed.reduce((n, { r }) => n + f(r), 0);
+  const checks = new Map<string, number>(), skipped = new Map<string, number>();
+  for (const { r } of parsed) {
+    for (const i of r.invariants) { checks.set(i.id, (checks.get(i.id) ?? 0) + i.checks); skipped.set(i.id, (skipped.get(i.id) ?? 0) + i.skipped); }
+    for (const [id, n] of Object.entries(r.noLayout ?? {})) skipped.set(noLayoutKey(id), (skipped.get(noLayoutKey(id)) ?? 0) + n);
+  }
+  const known = new Set(first.invariants.map((i) => i.id));
+  const rows = invariantRows(INVARIANTS.filter((i) => known.has(i.id)), { checks, skipped }, 'in finished interleavings of concurrent threads', 'explore');
+  let best: (typeof parsed)[number] | null = null;
+  for (const p of parsed) {
+    const c = p.r.counterexample;
+    if (!c) continue;
+    const b = best?.r.counterexample;
+    if (!b || c.depth < b.depth || (c.depth === b.depth && (c.index ?? 0) < (b.index ?? 0))) best = p;
+  }
+  const violations = sum((r) => r.violations);
+  const stopped = parsed.find(({ r }) => r.stoppedBy)?.r.stoppedBy;
+  return {
+    ...parsed[0].full,
+    shard: undefined,
+    noLayout: Object.fromEntries([...skipped].flatMap(([k, n]) => (k.endsWith('#no-layout') ? [[k.slice(0, -'#no-layout'.length), n]] : []))),
+    excluded: first.excluded.map((e) => ({ ...e, scenarios: parsed.reduce((n, { r }) => n + (r.excluded.find((x) => x.name === e.name)?.scenarios ?? 0), 0) })),
+    invariants: rows.rows,
+    notEvaluated: rows.notEvaluated,
+    declaredReached: mergeReached(parsed.map(({ r }) => r.declaredReached)),
+    reachedByVariant: mergeReached(parsed.map(({ r }) => r.reachedByVariant)),
+    undeclaredBranches: [...new Set(parsed.flatMap(({ r }) => r.undeclaredBranches))].sort(),
+    scenarios: sum((r) => r.scenarios), exhausted: sum((r) => r.exhausted), limited: sum((r) => r.limited), violations,
+    states: sum((r) => r.states), transitions: sum((r) => r.transitions), maxDepth: Math.max(...parsed.map(({ r }) => r.maxDepth)),
+    elapsedMs: Math.max(...parsed.map(({ r }) => r.elapsedMs)),
+    verdict: violations ? 'violation' : stopped ? 'limit' : 'exhausted',
+    stoppedBy: stopped as FamilyReport['stoppedBy'],
+    counterexample: best ? best.full.counterexample : null,
+    mergedFrom: parsed.map(({ name, r }) => `${name} (shard ${r.shard?.index ?? 1}/${count})`),
+  };
 }

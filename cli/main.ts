@@ -29,7 +29,7 @@ import { traceExploreJunit, traceExploreText } from '../checker/report/trace-exp
 import { traceExploreTrace } from '../checker/write-trace.ts';
 import { reportHtml, reportMarkdown, type PageInput } from '../checker/report/page.ts';
 import type { CheckReport } from '../checker/check.ts';
-import { mergeCheckReports, MergeError, mergeJunit } from '../checker/merge.ts';
+import { isExploreReport, mergeCheckReports, mergeExploreReports, MergeError, mergeJunit } from '../checker/merge.ts';
 import { readFileSync } from 'node:fs';
 import { storyHtml, storyMarkdown, storyMermaid, storyOfTrace, storyText } from '../checker/report/story.ts';
 
@@ -78,8 +78,9 @@ const CMD_HELP: Record<string, string> = {
       step of a concurrent group (and of the step that failed) with what it returned and what
       it changed (locks, ptes, blocks, i_size, the sparse page); exit as run does`,
   merge: `  xipcheck merge REPORT… [--reporter text|json|junit|markdown|html] [--out FILE]
-      the reports of the shards of one check (check --shard I/N --reporter json, or junit) as
-      one: counts summed, a branch unreached only if no shard reached it; exit as check would`,
+      the reports of the shards of one check or explore (--shard I/N --reporter json, or junit)
+      as one: counts summed, a branch unreached only if no shard reached it, the shortest
+      counterexample; exit as the unsharded run would`,
   invariants: `  xipcheck invariants [--reporter text|json]
       the invariant catalogue with citations`,
   variants: `  xipcheck variants
@@ -111,6 +112,8 @@ const OPTION_HELP: Record<string, string> = {
   --include-unfixed NAME,…  put back races no kernel fixed: ${Object.keys(UNFIXED).join(', ')}
   --no-symmetry     do not identify states that differ by a permutation of identical threads
   --workers N       worker threads, at most the number of cores (default 1); same report for any N
+  --shard I/N       only every N-th scenario of the family, from the I-th: N CI jobs explore one
+                    bound together, and xipcheck merge sums their JSON reports into its verdict
   --require-exhaustive  a search stopped by --max-states or --time-budget without a violation
                     exits ${NOT_EXHAUSTED} instead of 0 (one stopped by memory always does)
   --reporter R      text (default), json, junit, markdown or html
@@ -250,11 +253,9 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   let shard: { index: number; count: number } | undefined;
   if (v.shard !== undefined) {
     // shard i/n: every n-th of the same runs, so n machines together do exactly the work of one
-    const m = /^(\d{1,4})\/(\d{1,4})$/.exec(String(v.shard));
-    const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
-    if (!m || n < 1 || i < 1 || i > n || n > SHARDS_MAX) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N ≤ ${SHARDS_MAX}, not ${quote(String(v.shard))}`);
+    shard = shardOpt(v.shard as string);
+    const { index: i, count: n } = shard;
     if (n > runs) throw new UsageError(`--shard ${i}/${n}: ${n} shards of ${runs} runs would leave shards without work; use at most ${runs} shards or raise --runs`);
-    shard = { index: i, count: n };
   }
   const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;
   const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
@@ -283,6 +284,14 @@ async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<numbe
   const s = sig.signal();
   if (s) return SIGNAL_EXIT[s];
   return (checkFailed(report) ? 1 : 0) | failed;
+}
+
+/** --shard I/N, 1 ≤ I ≤ N ≤ SHARDS_MAX. */
+function shardOpt(v: string): { index: number; count: number } {
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(v);
+  const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i < 1 || i > n || n > SHARDS_MAX) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N ≤ ${SHARDS_MAX}, not ${quote(v)}`);
+  return { index: i, count: n };
 }
 
 /** A report in the reporter asked for, naming the trace written (or why it could not be). */
@@ -340,7 +349,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     threads: { type: 'string' }, ops: { type: 'string' }, pages: { type: 'string' }, 'max-states': { type: 'string' },
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
-    'require-exhaustive': { type: 'boolean' },
+    'require-exhaustive': { type: 'boolean' }, shard: { type: 'string' },
   }, 1);
   if (positionals.length) return await cmdExploreTrace(positionals[0], v, stdout, stderr);
   const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
@@ -376,6 +385,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   try {
     report = await exploreFamily({
       variant: variantName, bound, include, maxStates, timeBudgetMs: budget, symmetry: !v['no-symmetry'], workers,
+      ...(v.shard !== undefined ? { shard: shardOpt(v.shard as string) } : {}),
       shouldStop: () => sig.signal() !== null,
       onProgress: (done, states) => {
         if (progress && Date.now() - t0 > 2000 && Date.now() - last > 1000) { last = Date.now(); stderr.write(`… ${done} scenarios, ${states} states\n`); }
@@ -398,7 +408,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
 
 /** `explore TRACE.json`: every interleaving of the trace's concurrent groups (checker/explore/trace-explore.ts). */
 async function cmdExploreTrace(file: string, v: Parsed['values'], stdout: Out, stderr: Out): Promise<number> {
-  for (const f of ['threads', 'ops', 'pages', 'include-unfixed', 'workers']) {
+  for (const f of ['threads', 'ops', 'pages', 'include-unfixed', 'workers', 'shard']) {
     if (v[f] !== undefined) throw new UsageError(`--${f} is an option of explore's own family; with a trace file the trace says what runs (drop --${f})`);
   }
   const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
@@ -497,6 +507,17 @@ function cmdMerge(args: string[], stdout: Out, stderr: Out): number {
         throw new UsageError(`${quote(t.name)} is not JSON (${(e as Error).message}); merge takes the reports of check --reporter json`);
       }
     });
+    if (isExploreReport(jsons[0].json)) {
+      const report = mergeExploreReports(jsons);
+      const cex = report.counterexample;
+      const traceJson = cex && exploreTrace(report);
+      const verdict = exploreVerdict(cex, report.verdict, report.stoppedBy, report.states);
+      const code = exploreExit(report.verdict === 'violation' || (exploreFailed(report) && report.verdict === 'exhausted'), report.verdict, report.stoppedBy, false);
+      const failed = deliver({ ...outs, paint: reporter === 'text' }, stdout, stderr, null,
+        () => render(reporter, report, undefined, null, (r, t) => exploreJunit(r, t), (r) => `${exploreText(r)}\nmerged from: ${report.mergedFrom.join(', ')}`, { command: 'explore (merged)', verdict, failed: code !== 0, trace: traceJson }),
+        () => `xipcheck merge: ${verdict}`);
+      return code | failed;
+    }
     const report = mergeCheckReports(jsons);
     const cex = report.counterexample;
     const traceJson = cex && counterexampleTrace(cex);

@@ -17,6 +17,12 @@ export interface FamilyOptions {
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
   readonly workers?: number;
+  /**
+   * Shard `index` (1-based) of `count`: only the scenarios whose place in the family
+   * (excluded ones included) is index - 1 modulo count. Scenarios share no states, so the
+   * shards' reports merged (`xipcheck merge`) count what the whole family counts.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Only the scenarios of these systems (an audit explores the one its driver replaces). */
   readonly systems?: readonly string[];
   /** Branches declared unreachable (default: the model's own declarations; tests pass others). */
@@ -28,6 +34,8 @@ export interface FamilyOptions {
 
 export interface FamilyCounterexample {
   readonly scenario: string;
+  /** The scenario's place among the kept ones (ties between equally short counterexamples go to the lower). */
+  readonly index?: number;
   readonly invariant: string;
   readonly message: string;
   readonly at?: string;
@@ -40,6 +48,12 @@ export interface FamilyCounterexample {
 
 export interface FamilyReport {
   readonly variant: string;
+  /** This report's share of the scenarios (FamilyOptions.shard); absent for the whole family. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Per invariant, evaluations left for want of a layout view (merge sums them). */
+  readonly noLayout?: Readonly<Record<string, number>>;
+  /** Which other invariant-relevant options the run had, so that merge refuses shards of different runs. */
+  readonly include?: readonly string[];
   readonly bound: Bound;
   readonly symmetry: boolean;
   /** Scenarios left out by name, counted over the part of the family enumerated. */
@@ -85,12 +99,13 @@ class Tally {
   scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0;
   best: Slim | null = null;
   bestConfig: unknown = null;
+  bestIndex = -1;
   readonly excluded = new Map<Unfixed, number>();
   readonly branches = new Map<string, number>();
   readonly checks = new Map<string, number>();
   readonly skipped = new Map<string, number>();
   stoppedBy: StopReason | undefined;
-  add(r: Slim, config: unknown): void {
+  add(r: Slim, config: unknown, index = -1): void {
     this.scenarios++;
     const sum = (m: Map<string, number>, o: Readonly<Record<string, number>>) => { for (const [k, n] of Object.entries(o)) m.set(k, (m.get(k) ?? 0) + n); };
     sum(this.branches, r.branches); sum(this.checks, r.checks); sum(this.skipped, r.skipped);
@@ -99,7 +114,7 @@ class Tally {
     this.states += r.states;
     this.transitions += r.transitions;
     this.maxDepth = Math.max(this.maxDepth, r.depth);
-    if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) { this.best = r; this.bestConfig = config; }
+    if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) { this.best = r; this.bestConfig = config; this.bestIndex = index; }
   }
   exclude(u: Unfixed): void { this.excluded.set(u, (this.excluded.get(u) ?? 0) + 1); }
 }
@@ -109,8 +124,9 @@ function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
   const best = t.best;
   const cov = coverageOf(t.branches, variantByName(o.variant)!, o.declaredUnreachable);
   const rows = invariantRows(INVARIANTS, { checks: t.checks, skipped: t.skipped }, 'in finished interleavings of concurrent threads', 'explore');
+  const noLayout = Object.fromEntries([...t.skipped].flatMap(([k, n]) => (k.endsWith('#no-layout') ? [[k.slice(0, -'#no-layout'.length), n]] : [])));
   return {
-    variant: o.variant, bound, symmetry: o.symmetry !== false, limits: FAMILY_LIMITS,
+    variant: o.variant, ...(o.shard ? { shard: o.shard } : {}), noLayout, include: [...(o.include ?? [])].sort(), bound, symmetry: o.symmetry !== false, limits: FAMILY_LIMITS,
     invariants: rows.rows, notEvaluated: rows.notEvaluated, declaredReached: cov.declaredReached, reachedByVariant: cov.reachedByVariant, undeclaredBranches: cov.undeclared,
     excluded: (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({ name: u, reason: UNFIXED[u], scenarios: t.excluded.get(u) ?? 0 })),
     scenarios: t.scenarios, exhausted: t.exhausted, limited: t.limited, violations: t.violations,
@@ -119,7 +135,7 @@ function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
     verdict: t.violations ? 'violation' : t.stoppedBy ? 'limit' : 'exhausted',
     ...(t.stoppedBy ? { stoppedBy: t.stoppedBy } : {}),
     counterexample: best && {
-      scenario: best.name, invariant: best.violation!.invariant, message: best.violation!.message, at: best.violation!.at,
+      scenario: best.name, index: t.bestIndex, invariant: best.violation!.invariant, message: best.violation!.message, at: best.violation!.at,
       depth: best.violation!.schedule.length, schedule: best.violation!.schedule, steps: best.violation!.steps, config: t.bestConfig,
     },
   };
@@ -145,6 +161,7 @@ function* kept(o: FamilyOptions, t: Tally, stop: () => boolean): Generator<Famil
   let k = 0;
   for (const s of familyAll(o.bound ?? DEFAULT_BOUND, o.include)) {
     if ((++k & 255) === 0 && stop()) { yield null; return; }
+    if (o.shard && (k - 1) % o.shard.count !== o.shard.index - 1) continue;
     if (o.systems && !o.systems.includes(s.system)) continue;
     if (s.excluded) t.exclude(s.unfixed!);
     else yield s;
@@ -171,7 +188,7 @@ async function sequential(o: FamilyOptions, t: Tally, lim: Limits): Promise<void
     if (!s || why) { t.stoppedBy ??= why ?? 'time'; return; }
     const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
     const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
-    t.add(r, s.config);
+    t.add(r, s.config, s.index);
     o.onProgress?.(t.scenarios, t.states);
     if (r.verdict === 'limit') return;
   }
@@ -247,7 +264,7 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
         if (left !== undefined && d.cap !== left && r.states >= left) {
           r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
         }
-        t.add(r, d.s.config);
+        t.add(r, d.s.config, d.s.index);
         o.onProgress?.(t.scenarios, t.states);
         if (r.verdict === 'limit') { dealing = false; Atomics.store(flag, 0, STOP_CODES.signal); }
       }

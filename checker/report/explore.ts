@@ -15,7 +15,7 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
   const b = r.bound;
   const secs = r.elapsedMs / 1000;
   const lines = [
-    `xipcheck explore — variant ${r.variant}, bound: ${b.threads} threads × ${b.ops} op${b.ops > 1 ? 's' : ''} each × ${b.pages} pages, symmetry ${r.symmetry ? 'on' : 'off'}`,
+    `xipcheck explore — variant ${r.variant}${r.shard ? `, shard ${r.shard.index}/${r.shard.count} (every ${r.shard.count}th scenario)` : ''}, bound: ${b.threads} threads × ${b.ops} op${b.ops > 1 ? 's' : ''} each × ${b.pages} pages, symmetry ${r.symmetry ? 'on' : 'off'}`,
   ];
   for (const e of r.excluded) if (e.scenarios) lines.push(`  excluded by name: ${e.name} (${e.scenarios} scenarios) — ${e.reason}; --include-unfixed ${e.name} puts them back`);
   lines.push('  the family never does (at any bound):');
@@ -60,7 +60,7 @@ export function exploreJunit(r: FamilyReport, tracePath?: string, requireExhaust
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="xipcheck" tests="1" failures="${fails ? 1 : 0}" skipped="${skip ? 1 : 0}" time="${time}">`,
     `  <testsuite name="xipcheck explore (variant ${esc(r.variant)})" tests="1" failures="${fails ? 1 : 0}" errors="0" skipped="${skip ? 1 : 0}" time="${time}">`,
-    `    <testcase classname="xipcheck.explore" name="bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} exhausted without violation" time="${time}">${body}</testcase>`,
+    `    <testcase classname="xipcheck.explore${r.shard ? `.shard${r.shard.index}of${r.shard.count}` : ''}" name="bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} exhausted without violation${r.shard ? ` [shard ${r.shard.index}/${r.shard.count}]` : ''}" time="${time}">${body}</testcase>`,
     '  </testsuite>',
     '</testsuites>',
     '',

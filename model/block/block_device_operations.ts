@@ -63,10 +63,10 @@ export interface DriverStep<R, P = unknown> {
 
 /**
  * include/linux/blkdev.h `struct block_device_operations`, the members XIP uses, plus the
- * driver's management entry points (ioctl; sysfs attributes). `direct_access` (2.6.25–3.19:
+ * driver's management entry points (ioctl; sysfs attributes). `direct_access` (2.6.26–3.19:
  * `int (*)(struct block_device *, sector_t, void **kaddr, unsigned long *pfn)`) is optional: a
  * driver without it cannot host an XIP mount. Each member is one atomic step of its caller: none
- * of the 2.6.25–3.19 drivers sleeps on a lock the rest of the kernel takes on these paths
+ * of the 2.6.26–3.19 drivers sleeps on a lock the rest of the kernel takes on these paths
  * (brd's radix-tree spinlock is inside the step).
  */
 export interface BlockDeviceOperations<P = unknown> {

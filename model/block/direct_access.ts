@@ -24,7 +24,7 @@ export function hasDirectAccess(s: State, dev: number): boolean {
 
 /**
  * `bdev->bd_disk->fops->direct_access(bdev, sector, &kaddr, &pfn)` as called by
- * __inode_direct_access (fs/ext2/xip.c 2.6.25–3.19), which BUG_ONs on a missing method; the
+ * __inode_direct_access (fs/ext2/xip.c 2.6.26–3.19), which BUG_ONs on a missing method; the
  * model returns -EOPNOTSUPP there instead (what 4.0's bdev_direct_access returns).
  */
 export function direct_access(s: State, dev: number, sector: number, ctx: Ctx = neutralCtx(s)): readonly [State, DirectAccess] {

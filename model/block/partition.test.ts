@@ -51,7 +51,7 @@ describe('partitions', () => {
       }
     }
   });
-  it('brd_direct_access (2.6.25–3.19) ignores the partition start, so XIP on a brd partition reads the wrong pages', () => {
+  it('brd_direct_access (2.6.26–3.19) ignores the partition start, so XIP on a brd partition reads the wrong pages', () => {
     // bios are remapped (blk_partition_remap), direct_access is not (4.0's bdev_direct_access adds
     // get_start_sect): an XIP mount of a brd partition maps the disk's page b, not the partition's
     const r = explore(spec(partitioned('brd', true), [[{ op: 'load', pid: 0, addr: 5, len: 1 }], [{ op: 'pread', pid: 1, fd: 0, buf: 1, len: 1, pos: 1 }]]), { variant: ref });

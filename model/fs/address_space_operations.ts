@@ -12,7 +12,7 @@ export type XipMem = { readonly kaddr: number; readonly pfn: number } | { readon
  */
 export interface AddressSpaceOperations {
   readonly name: string;
-  /** get_xip_mem(mapping, pgoff, create, &kmem, &pfn), 2.6.25–3.19. -ENODATA = hole and !create. */
+  /** get_xip_mem(mapping, pgoff, create, &kmem, &pfn), 2.6.26–3.19. -ENODATA = hole and !create. */
   readonly get_xip_mem?: (ctx: Ctx, ino: number, pgoff: number, create: boolean) => Proc<XipMem>;
   /** readpage: fill the page-cache page from the block (zeros for a hole). */
   readonly readpage?: (ctx: Ctx, ino: number, pgoff: number) => Proc<number>;

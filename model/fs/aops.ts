@@ -17,7 +17,7 @@ export function aopsOf(s: State, ino: number): AddressSpaceOperations {
   return aopsByName(s.inodes[ino]!.aops);
 }
 
-/** mapping_is_xip(map): `map->a_ops->get_xip_mem != NULL` (fs/ext2/xip.h, 2.6.25–3.19). */
+/** mapping_is_xip(map): `map->a_ops->get_xip_mem != NULL` (fs/ext2/xip.h, 2.6.26–3.19). */
 export function mapping_is_xip(s: State, ino: number): boolean {
   return !!aopsOf(s, ino).get_xip_mem;
 }

@@ -95,7 +95,7 @@ export const blockOwnership: Invariant = {
   id: 'block-ownership',
   title: 'every block belongs to one file or to the free pool',
   why: 'A block in two maps is one set of bytes shown as two files: a write to one appears in the other, and truncating one frees the other’s data for reuse. A mapped block marked free will be handed out again; a freed block still marked used is lost space, and a map entry past the end of the file system addresses memory that is not the file system’s.',
-  source: 'fs/ext2/balloc.c (2.6.25–3.19) ext2_try_to_allocate: ext2_set_bit_atomic, "The block was allocated by another thread"; ext2_new_blocks: "block >= blocks count"; ext2_free_blocks: "Freeing blocks not in datazone", ext2_clear_bit_atomic, "bit already cleared for block"; fs/ext2/inode.c ext2_get_blocks: on ext2_clear_xip_target failure "goto cleanup" leaves the allocated branch unspliced and unfreed; ext2_evict_inode frees the blocks of an unlinked inode at its last reference',
+  source: 'fs/ext2/balloc.c (2.6.26–3.19) ext2_try_to_allocate: ext2_set_bit_atomic, "The block was allocated by another thread"; ext2_new_blocks: "block >= blocks count"; ext2_free_blocks: "Freeing blocks not in datazone", ext2_clear_bit_atomic, "bit already cleared for block"; fs/ext2/inode.c ext2_get_blocks: on ext2_clear_xip_target failure "goto cleanup" leaves the allocated branch unspliced and unfreed; ext2_evict_inode frees the blocks of an unlinked inode at its last reference',
   when: 'step',
   brokenBy: 'alloc-ignores-bitmap',
   needsLayout: true,

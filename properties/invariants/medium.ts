@@ -4,7 +4,7 @@ import type { Device, State } from '../../model/state.ts';
 import { driverRole } from '../../model/block/driver.ts';
 
 /**
- * What each memory driver's `direct_access` promises for a sector (2.6.25–3.19), read from
+ * What each memory driver's `direct_access` promises for a sector (2.6.26–3.19), read from
  * the driver sources. The invariants hold the model's drivers to these rules; nothing here is
  * taken from the model's own driver code.
  */
@@ -21,15 +21,15 @@ export interface DirectAccessRule {
 export const DIRECT_ACCESS_RULES: Readonly<Record<'dcssblk' | 'brd' | 'axonram', DirectAccessRule>> = {
   dcssblk: {
     alignment: true, addsPartitionStart: false, allocates: false,
-    source: 'drivers/s390/block/dcssblk.c dcssblk_direct_access (2.6.25–3.19): "if (!dev_info) return -ENODEV; if (secnum % (PAGE_SIZE/512)) return -EINVAL; pgoff = secnum / (PAGE_SIZE / 512); if ((pgoff+1)*PAGE_SIZE-1 > dev_info->end - dev_info->start) return -ERANGE; *kaddr = (void *) (dev_info->start+pgoff*PAGE_SIZE)" (one minor per segment: no partitions)',
+    source: 'drivers/s390/block/dcssblk.c dcssblk_direct_access (2.6.26–3.19): "if (!dev_info) return -ENODEV; if (secnum % (PAGE_SIZE/512)) return -EINVAL; pgoff = secnum / (PAGE_SIZE / 512); if ((pgoff+1)*PAGE_SIZE-1 > dev_info->end - dev_info->start) return -ERANGE; *kaddr = (void *) (dev_info->start+pgoff*PAGE_SIZE)" (one minor per segment: no partitions)',
   },
   brd: {
     alignment: true, addsPartitionStart: false, allocates: true,
-    source: 'drivers/block/brd.c brd_direct_access (2.6.25–3.19): "if (!brd) return -ENODEV; if (sector & (PAGE_SECTORS-1)) return -EINVAL; if (sector + PAGE_SECTORS > get_capacity(bdev->bd_disk)) return -ERANGE; page = brd_insert_page(brd, sector); if (!page) return -ENOSPC;" (3.16–3.19; "return -ENOMEM" in 2.6.25–3.15, changed by "brd: return -ENOSPC rather than -ENOMEM on page allocation failure", 96f8d8e0965b; the partition start is added only by 4.0\'s bdev_direct_access)',
+    source: 'drivers/block/brd.c brd_direct_access (2.6.26–3.19): "if (!brd) return -ENODEV; if (sector & (PAGE_SECTORS-1)) return -EINVAL; if (sector + PAGE_SECTORS > get_capacity(bdev->bd_disk)) return -ERANGE; page = brd_insert_page(brd, sector); if (!page) return -ENOSPC;" (3.16–3.19; "return -ENOMEM" in 2.6.25–3.15, changed by "brd: return -ENOSPC rather than -ENOMEM on page allocation failure", 96f8d8e0965b; the partition start is added only by 4.0\'s bdev_direct_access)',
   },
   axonram: {
     alignment: false, addsPartitionStart: true, allocates: false,
-    source: 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (2.6.25–3.19): "offset = sector; if (device->bd_part != NULL) offset += device->bd_part->start_sect; offset <<= AXON_RAM_SECTOR_SHIFT; if (offset >= bank->size) return -ERANGE; *kaddr = (void *)(bank->ph_addr + offset)" (no alignment check)',
+    source: 'arch/powerpc/sysdev/axonram.c axon_ram_direct_access (2.6.26–3.19): "offset = sector; if (device->bd_part != NULL) offset += device->bd_part->start_sect; offset <<= AXON_RAM_SECTOR_SHIFT; if (offset >= bank->size) return -ERANGE; *kaddr = (void *)(bank->ph_addr + offset)" (no alignment check)',
   },
 };
 

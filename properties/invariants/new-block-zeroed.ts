@@ -9,7 +9,7 @@ export const newBlockZeroed: Invariant = {
   id: 'new-block-zeroed',
   title: 'new blocks are zeroed before anyone can see them',
   why: 'A freed block keeps its old bytes; linked into a file before being cleared, it shows another file’s (or another user’s) old data through read() and through mappings — a data leak no permission check stops.',
-  source: 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19): ext2_clear_xip_target after ext2_alloc_branch and before ext2_splice_branch, all under truncate_mutex',
+  source: 'fs/ext2/inode.c ext2_get_blocks (2.6.26–3.19): ext2_clear_xip_target after ext2_alloc_branch and before ext2_splice_branch, all under truncate_mutex',
   when: 'step',
   brokenBy: 'no-zero-new-block',
   needsLayout: true,

@@ -42,7 +42,7 @@ export const truncateZeroesTail: Invariant = {
   id: 'truncate-zeroes-tail',
   title: 'truncate zeroes the tail of the new last page',
   why: 'Bytes past EOF in the last block become file data again when the file grows; unless truncate zeroes them, an extending write or truncate reveals data that was cut off.',
-  source: 'mm/filemap_xip.c xip_truncate_page (2.6.25–3.19), called first by ext2_setsize',
+  source: 'mm/filemap_xip.c xip_truncate_page (2.6.26–3.19), called first by ext2_setsize',
   when: 'operation',
   perCall: { ops: ['ftruncate'] },
   brokenBy: 'truncate-no-zero-tail',

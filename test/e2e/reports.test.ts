@@ -37,6 +37,21 @@ describe('xipcheck merge', () => {
     expect(counts(s1)).not.toEqual(counts(all));
     expect(s1.systems[0].runs).toBe(8);
   });
+  it('two explore shards merged count what the unsharded explore counts, and keep its counterexample', async () => {
+    const ecounts = (r: Record<string, unknown> & { invariants: { id: string; checks: number }[]; counterexample: { scenario: string; depth: number } | null }) =>
+      ({ ...Object.fromEntries(['scenarios', 'exhausted', 'violations', 'limited', 'states', 'transitions', 'maxDepth', 'verdict', 'excluded', 'notEvaluated', 'declaredReached', 'reachedByVariant'].map((k) => [k, r[k]])),
+        invariants: r.invariants.map((i) => [i.id, i.checks]), cex: r.counterexample && [r.counterexample.scenario, r.counterexample.depth] });
+    for (const variant of ['reference', '3.19']) {
+      const base = ['explore', '--pages', '1', '--variant', variant, '--reporter', 'json', '--trace-out', file('e.trace.json')];
+      await run([...base, '--out', file('eall.json')]);
+      for (const i of [1, 2]) await run([...base, '--shard', `${i}/2`, '--out', file(`e${i}.json`)]);
+      const m = await run(['merge', file('e1.json'), file('e2.json'), '--reporter', 'json', '--out', file('em.json')]);
+      expect(m.code).toBe(variant === 'reference' ? 0 : 1);
+      const all = JSON.parse(readFileSync(file('eall.json'), 'utf8')), merged = JSON.parse(readFileSync(file('em.json'), 'utf8'));
+      expect(ecounts(merged)).toEqual(ecounts(all));
+      expect(JSON.parse(readFileSync(file('e1.json'), 'utf8')).scenarios).toBeLessThan(all.scenarios);
+    }
+  });
   it('JUnit of shards: unique testcase names, merged into one file', async () => {
     for (const i of [1, 2]) await run(['check', '--runs', '4', '--shard', `${i}/2`, '--reporter', 'junit', '--out', file(`j${i}.xml`)]);
     const m = await run(['merge', file('j1.xml'), file('j2.xml'), '--out', file('j.xml')]);

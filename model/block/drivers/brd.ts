@@ -5,7 +5,7 @@ import { pfnOf } from '../../kernel/physmem.ts';
 import { PAGE_SECTORS } from '../../config.ts';
 import type { BlockDriver, Disk, DirectAccess, DriverStep } from '../block_device_operations.ts';
 
-const CITE = 'drivers/block/brd.c with CONFIG_BLK_DEV_XIP (2.6.25–3.19)';
+const CITE = 'drivers/block/brd.c with CONFIG_BLK_DEV_XIP (2.6.26–3.19)';
 export const B_BRD = branches('brd_direct_access', CITE, ['enodev', 'einval-unaligned', 'erange', 'enospc', 'enomem-before-3.16', 'alloc-page', 'ok'] as const, {
   enodev: 'private_data is NULL only after brd_del_one (module unload), which the model does not offer while the gendisk exists',
   'enomem-before-3.16': 'the errno of 2.6.25–3.15: only the tables of the kernels before 3.16 (variant flag hist-brd-enomem) return it; 3.19 returns -ENOSPC (enospc)',
@@ -62,7 +62,7 @@ function brd_direct_access(disk: D, sector: number, era: Era): DriverStep<Direct
 export const B_BRD_IOCTL = branches('brd_ioctl', CITE, ['blkflsbuf-ebusy', 'blkflsbuf-ok', 'discard-zero', 'discard-unbacked', 'discard-einval-range', 'discard-eacces-ro'] as const);
 
 /**
- * ioctl(BLKFLSBUF) (brd_ioctl, 2.6.25–3.19): under bd_mutex, -EBUSY unless
+ * ioctl(BLKFLSBUF) (brd_ioctl, 2.6.26–3.19): under bd_mutex, -EBUSY unless
  * `bdev->bd_openers <= 1` — the open the ioctl is issued through. `openers` counts the mount
  * and every raw open; `viaOwnFd` says the caller's own raw open is one of them (else the call
  * opens the device for itself, one more). Then brd_free_pages frees every backing page: "we

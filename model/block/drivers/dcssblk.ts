@@ -5,7 +5,7 @@ import { pfnOf } from '../../kernel/physmem.ts';
 import { PAGE_SECTORS } from '../../config.ts';
 import type { BlockDriver, Disk, DirectAccess, DriverStep } from '../block_device_operations.ts';
 
-const CITE = 'drivers/s390/block/dcssblk.c (2.6.25–3.19)';
+const CITE = 'drivers/s390/block/dcssblk.c (2.6.26–3.19)';
 export const B_DCSS = branches('dcssblk_direct_access', CITE, ['enodev', 'einval-unaligned', 'erange', 'ok'] as const);
 
 /** dev_info's segment state: what segment_load gave and the save/shared attributes changed. */
@@ -13,7 +13,7 @@ export interface DcssPriv { readonly segmentType: string; readonly shared: boole
 type D = Disk<DcssPriv>;
 
 /**
- * dcssblk_direct_access (2.6.25–3.19). No check of segment type, sharing or read-only: a
+ * dcssblk_direct_access (2.6.26–3.19). No check of segment type, sharing or read-only: a
  * read-only segment still yields an address; the block layer's ro flag and the MS_RDONLY tests
  * above keep XIP from storing through it. The partition start is NOT added (pre-4.0 behaviour;
  * dcssblk disks have one minor anyway).

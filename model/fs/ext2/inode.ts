@@ -3,7 +3,7 @@ import { ext2_free_blocks, ext2_new_block } from './balloc.ts';
 import { EXT2_I, EXT2_SB, i_data, withIData } from './ext2.ts';
 import { PAGE_SECTORS, bioWrite, branches, direct_access, has, hit, padTo, sbOf, setAt, updateInode, withSb, writePfn, zeros, type Ctx, type Inode, type State, type SuperBlock } from '../kernel_api.ts';
 
-const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.25–3.19; the re-check under truncate_mutex from 2.6.30)';
+const CITE = 'fs/ext2/inode.c ext2_get_blocks (2.6.26–3.19; the re-check under truncate_mutex from 2.6.30)';
 export const B_GET_BLOCKS = branches('ext2_get_blocks', CITE, [
   'raced-mapped', 'enospc', 'clear-xip-target-failed-leak', 'alloc-zeroed-spliced', 'alloc-pagecache-spliced', 'pagecache-write-eio',
 ] as const);

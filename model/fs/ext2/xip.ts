@@ -2,7 +2,7 @@ import { ENODATA } from '../../kernel/errno.ts';
 import { ext2_bmap, ext2_get_blocks_alloc } from './inode.ts';
 import { PAGE_SECTORS, atomic, branches, cover, direct_access, lock, sbOf, unlock, type AddressSpaceOperations, type Ctx, type Proc, type XipMem } from '../kernel_api.ts';
 
-const CITE = 'fs/ext2/xip.c ext2_get_xip_mem (2.6.25–3.19)';
+const CITE = 'fs/ext2/xip.c ext2_get_xip_mem (2.6.26–3.19)';
 export const B_XIP_MEM = branches('ext2_get_xip_mem', CITE, ['enodata-hole', 'mapped', 'allocated', 'alloc-failed', 'direct-access-failed'] as const, {
   'direct-access-failed': 'direct_access of a block the file already owns cannot fail while the device is held open by the mount (reached by variant broken-remove-ignores-users)',
 });
@@ -47,5 +47,5 @@ export function* ext2_get_xip_mem(ctx: Ctx, ino: number, pgoff: number, create: 
   return yield* atomic('__inode_direct_access', (s) => direct_access(s, sbOf(s, ino)!.dev, got.block * PAGE_SECTORS));
 }
 
-/** ext2_aops_xip = { .bmap, .get_xip_mem } (fs/ext2/inode.c 2.6.25–3.19). */
+/** ext2_aops_xip = { .bmap, .get_xip_mem } (fs/ext2/inode.c 2.6.26–3.19). */
 export const ext2_aops_xip: AddressSpaceOperations = { name: 'ext2_aops_xip', get_xip_mem: ext2_get_xip_mem };
