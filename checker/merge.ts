@@ -221,6 +221,7 @@ export function mergeExploreReports(inputs: readonly { readonly name: string; re
     undeclaredBranches: [...new Set(parsed.flatMap(({ r }) => r.undeclaredBranches))].sort(),
     scenarios: sum((r) => r.scenarios), exhausted: sum((r) => r.exhausted), limited: sum((r) => r.limited), violations,
     states: sum((r) => r.states), transitions: sum((r) => r.transitions), maxDepth: Math.max(...parsed.map(({ r }) => r.maxDepth)),
+    visited: { kind: parsed[0].full.visited?.kind ?? 'fingerprint-64', collisionBound: parsed.reduce((n, { full }) => n + (full.visited?.collisionBound ?? 0), 0) },
     elapsedMs: Math.max(...parsed.map(({ r }) => r.elapsedMs)),
     verdict: violations ? 'violation' : stopped ? 'limit' : 'exhausted',
     stoppedBy: stopped as FamilyReport['stoppedBy'],

@@ -111,6 +111,8 @@ const OPTION_HELP: Record<string, string> = {
   --variant NAME    a design variant (default reference)
   --include-unfixed NAME,…  put back races no kernel fixed: ${Object.keys(UNFIXED).join(', ')}
   --no-symmetry     do not identify states that differ by a permutation of identical threads
+  --exact-keys      remember visited states by their full keys, not 64-bit fingerprints (no
+                    collision risk; the report states the risk otherwise; far more memory)
   --workers N       worker threads, at most the number of cores (default 1); same report for any N
   --shard I/N       only every N-th scenario of the family, from the I-th: N CI jobs explore one
                     bound together, and xipcheck merge sums their JSON reports into its verdict
@@ -349,7 +351,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     threads: { type: 'string' }, ops: { type: 'string' }, pages: { type: 'string' }, 'max-states': { type: 'string' },
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
-    'require-exhaustive': { type: 'boolean' }, shard: { type: 'string' },
+    'require-exhaustive': { type: 'boolean' }, shard: { type: 'string' }, 'exact-keys': { type: 'boolean' },
   }, 1);
   if (positionals.length) return await cmdExploreTrace(positionals[0], v, stdout, stderr);
   const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
@@ -385,7 +387,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   try {
     report = await exploreFamily({
       variant: variantName, bound, include, maxStates, timeBudgetMs: budget, symmetry: !v['no-symmetry'], workers,
-      ...(v.shard !== undefined ? { shard: shardOpt(v.shard as string) } : {}),
+      ...(v.shard !== undefined ? { shard: shardOpt(v.shard as string) } : {}), exactKeys: !!v['exact-keys'],
       shouldStop: () => sig.signal() !== null,
       onProgress: (done, states) => {
         if (progress && Date.now() - t0 > 2000 && Date.now() - last > 1000) { last = Date.now(); stderr.write(`… ${done} scenarios, ${states} states\n`); }

@@ -1,6 +1,6 @@
 import type { Action } from '../../model/actions.ts';
-import type { State } from '../../model/state.ts';
 import type { GroupState } from '../group.ts';
+import { fingerprint } from './visited.ts';
 
 /**
  * The canonical key of an explored state: the kernel state without its constants and without
@@ -9,7 +9,8 @@ import type { GroupState } from '../group.ts';
  * depends on them). With symmetry, threads running identical programs in one process are
  * interchangeable: their tuples are sorted, and lock holders renamed to match.
  */
-export function canonicalKey(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): string {
+/** The parts of a canonical key: each a string, the large ones memoised per sub-object. */
+function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): string[] {
   const s = g.s;
   const tuple = (i: number): string => {
     const tid = g.tids[i];
@@ -30,20 +31,53 @@ export function canonicalKey(g: GroupState, threads: readonly (readonly Action[]
   for (const [name, l] of Object.entries(s.locks).sort(([a], [b]) => (a < b ? -1 : 1))) {
     locks[name] = l.mode === 'excl' ? canonOf.get(l.holder) : l.holders.map((h) => canonOf.get(h)).sort();
   }
-  return `${stateKey(s)}|${JSON.stringify(locks)}|${order.map(tuple).join('|')}`;
+  return [part(s.devices), part(s.inodes), part(s.procs), part(s.sbs), part(s.onDisk), part(s.rawOpens), part(s.dir), part(s.sparse), String(s.sparseSeq), JSON.stringify(locks), ...order.map(tuple)];
+}
+
+/**
+ * The canonical key of an explored state: the kernel state without its constants and without
+ * thread ids (which depend on the order calls were entered, not on what they did), the
+ * threads' positions and continuations, and the observations so far (the final coherence check
+ * depends on them). With symmetry, threads running identical programs in one process are
+ * interchangeable: their tuples are sorted, and lock holders renamed to match.
+ */
+export function canonicalKey(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): string {
+  return keyParts(g, threads, symmetric).join('|');
+}
+
+/**
+ * The same key as a 64-bit fingerprint (two 32-bit words), without building the key: each
+ * memoised part contributes its own fingerprint, computed once per sub-object, so a
+ * successor's key costs what the step changed plus the small per-thread parts.
+ */
+export function canonicalFingerprint(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): [number, number] {
+  const s = g.s;
+  let a = 0x811c9dc5 | 0, b = 0x9e3779b9 | 0;
+  const mix = (h: number, l: number) => {
+    a = Math.imul(a ^ h, 0x01000193); a ^= a >>> 13;
+    b = Math.imul(b ^ l, 0x5bd1e995); b ^= b >>> 15;
+  };
+  for (const o of [s.devices, s.inodes, s.procs, s.sbs, s.onDisk, s.rawOpens, s.dir, s.sparse] as object[]) { const f = partPrint(o); mix(f[0], f[1]); }
+  const parts = keyParts(g, threads, symmetric);
+  // the small parts (sequence count, locks, thread tuples): hashed as they are
+  for (let i = 8; i < parts.length; i++) { const f = fingerprint(`${i}:${parts[i]}`); mix(f[0], f[1]); }
+  const [h, l] = fingerprint(`${a}:${b}`);
+  return [h, l];
 }
 
 const cache = new WeakMap<object, string>();
-
-/** JSON of the parts of a State that are not thread bookkeeping; memoised per sub-object. */
-function stateKey(s: State): string {
-  return [part(s.devices), part(s.inodes), part(s.procs), JSON.stringify([s.sbs, s.onDisk, s.rawOpens, s.dir, s.sparse, s.sparseSeq])].join('#');
-}
+const prints = new WeakMap<object, [number, number]>();
 
 function part(o: object): string {
   let k = cache.get(o);
   if (k === undefined) { k = JSON.stringify(o); cache.set(o, k); }
   return k;
+}
+
+function partPrint(o: object): [number, number] {
+  let f = prints.get(o);
+  if (f === undefined) { f = fingerprint(part(o)); prints.set(o, f); }
+  return f;
 }
 
 /** Classes of interchangeable threads: same program (which names the process) — each sorted, size > 1. */

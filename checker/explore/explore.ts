@@ -7,7 +7,8 @@ import { finalReads, runSteps, violationOfError, type ExecutedStep } from '../se
 import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, GroupTooLarge, ready, type GroupState, type Violation } from '../group.ts';
-import { canonicalKey, symmetryClasses } from './canon.ts';
+import { canonicalFingerprint, canonicalKey, symmetryClasses } from './canon.ts';
+import { ExactVisited, FingerprintVisited, type Visited } from './visited.ts';
 
 /** One exploration problem: a machine, a set-up run first, and the threads to interleave. */
 export interface ExploreSpec {
@@ -31,6 +32,8 @@ export interface ExploreOptions {
   readonly program?: System['program'];
   /** Polled with the deadline: a reason to stop now (the heap is nearly full, a signal came). */
   readonly stop?: () => 'memory' | 'signal' | null;
+  /** Keep every state's canonical key rather than its 64-bit fingerprint (checker/explore/visited.ts). */
+  readonly exactKeys?: boolean;
 }
 
 /** Why an exploration stopped before it was exhausted. */
@@ -63,7 +66,8 @@ export interface ExploreResult extends SearchCounts {
 }
 
 interface Node {
-  readonly g: GroupState;
+  /** Dropped once the node is expanded: a path back needs only parent and pick. */
+  g: GroupState | null;
   readonly parent: number;
   readonly pick: number;
   readonly depth: number;
@@ -114,7 +118,10 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   const s0 = setup.state;
   const g0 = groupInit(sys, s0, threads, hooks);
   const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
-  const seen = new Set<string>([canonicalKey(g0, threads, sym)]);
+  const exact = o.exactKeys ? new ExactVisited() : null, prints = new FingerprintVisited();
+  const seen: Visited = exact ?? prints;
+  const remember = (g: GroupState): boolean => (exact ? exact.add(canonicalKey(g, threads, sym)) : prints.addPrint(...canonicalFingerprint(g, threads, sym)));
+  remember(g0);
   let transitions = 0, depth = 0;
   const fail = (at: number, extraPick: number | null, v: Violation): ExploreResult => {
     const schedule = [...pathOf(nodes, at), ...(extraPick === null ? [] : [extraPick])];
@@ -123,7 +130,8 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
     return done({ verdict: 'violation', states: seen.size, transitions, depth: schedule.length, violation: { ...v, schedule, steps: replay.steps } });
   };
   for (let head = 0; head < nodes.length; head++) {
-    const node = nodes[head];
+    if (head) nodes[head - 1].g = null;
+    const node = nodes[head] as Node & { g: GroupState };
     depth = Math.max(depth, node.depth);
     const r = ready(sys, node.g);
     if (!r.length) {
@@ -151,9 +159,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
       transitions++;
       const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
       if (v) return fail(head, k, v);
-      const key = canonicalKey(a.g, threads, sym);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!remember(a.g)) continue;
       nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
       if (o.maxStates !== undefined && seen.size >= o.maxStates) return done({ verdict: 'limit', stoppedBy: 'states', states: seen.size, transitions, depth });
     }

@@ -6,6 +6,7 @@ import { INVARIANTS } from '../../properties/registry.ts';
 import { coverageOf, type DeclaredReached } from '../coverage.ts';
 import { invariantRows, type InvariantRow, type NotEvaluated } from '../invariant-rows.ts';
 import { heapNearlyFull, STOP_CODES } from './limits.ts';
+import { collisionBound } from './visited.ts';
 import type { ExecutedStep } from '../sequence.ts';
 
 export interface FamilyOptions {
@@ -16,6 +17,8 @@ export interface FamilyOptions {
   readonly maxStates?: number;
   readonly timeBudgetMs?: number;
   readonly symmetry?: boolean;
+  /** Keep canonical keys instead of 64-bit fingerprints in the visited sets (checker/explore/visited.ts). */
+  readonly exactKeys?: boolean;
   readonly workers?: number;
   /**
    * Shard `index` (1-based) of `count`: only the scenarios whose place in the family
@@ -80,6 +83,12 @@ export interface FamilyReport {
   readonly transitions: number;
   readonly maxDepth: number;
   readonly elapsedMs: number;
+  /**
+   * How states were remembered: 64-bit fingerprints (the default) or exact keys; with
+   * fingerprints, an upper bound on the probability that two distinct states of one scenario
+   * shared one (summed over scenarios), so that a state was not searched.
+   */
+  readonly visited: { readonly kind: 'fingerprint-64' | 'exact'; readonly collisionBound: number };
   /** `exhausted`: every reachable state of every scenario visited, no violation. */
   readonly verdict: 'exhausted' | 'violation' | 'limit';
   /** Why the run stopped before the end of the family (the rest of it was not started). */
@@ -96,6 +105,7 @@ type Slim = Omit<ExploreResult, 'violation'> & { violation?: ExploreResult['viol
  * counterexample do not depend on it.
  */
 class Tally {
+  collision = 0;
   scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0;
   best: Slim | null = null;
   bestConfig: unknown = null;
@@ -112,6 +122,7 @@ class Tally {
     if (r.verdict === 'exhausted') this.exhausted++;
     else if (r.verdict === 'limit') { this.limited++; this.stoppedBy ??= r.stoppedBy; } else this.violations++;
     this.states += r.states;
+    this.collision += collisionBound(r.states);
     this.transitions += r.transitions;
     this.maxDepth = Math.max(this.maxDepth, r.depth);
     if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) { this.best = r; this.bestConfig = config; this.bestIndex = index; }
@@ -131,6 +142,7 @@ function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
     excluded: (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({ name: u, reason: UNFIXED[u], scenarios: t.excluded.get(u) ?? 0 })),
     scenarios: t.scenarios, exhausted: t.exhausted, limited: t.limited, violations: t.violations,
     states: t.states, transitions: t.transitions, maxDepth: t.maxDepth,
+    visited: { kind: o.exactKeys ? 'exact' : 'fingerprint-64', collisionBound: o.exactKeys ? 0 : t.collision },
     elapsedMs: Date.now() - t0,
     verdict: t.violations ? 'violation' : t.stoppedBy ? 'limit' : 'exhausted',
     ...(t.stoppedBy ? { stoppedBy: t.stoppedBy } : {}),
@@ -187,7 +199,7 @@ async function sequential(o: FamilyOptions, t: Tally, lim: Limits): Promise<void
     const why = lim.shared() ?? (lim.deadline !== undefined && Date.now() > lim.deadline ? 'time' : null);
     if (!s || why) { t.stoppedBy ??= why ?? 'time'; return; }
     const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
-    const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
+    const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, exactKeys: o.exactKeys, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
     t.add(r, s.config, s.index);
     o.onProgress?.(t.scenarios, t.states);
     if (r.verdict === 'limit') return;
@@ -214,7 +226,7 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
   const boot = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
   const workers = Array.from({ length: n }, () => {
     const w = new Worker(new URL(boot, import.meta.url), {
-      workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, deadline: lim.deadline, flag },
+      workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, exactKeys: o.exactKeys, deadline: lim.deadline, flag },
     });
     w.on('message', (m: { index: number; result: Slim }) => { inbox.push({ w, ...m }); wake?.(); });
     w.on('error', (e) => { inbox.push({ w, index: -1, crash: e }); wake?.(); });
@@ -262,7 +274,7 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
         let r = d.r;
         const left = o.maxStates === undefined ? undefined : o.maxStates - t.states;
         if (left !== undefined && d.cap !== left && r.states >= left) {
-          r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
+          r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, exactKeys: o.exactKeys, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
         }
         t.add(r, d.s.config, d.s.index);
         o.onProgress?.(t.scenarios, t.states);
