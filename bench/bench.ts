@@ -16,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { check } from '../checker/check.ts';
 import { explore } from '../checker/explore/explore.ts';
 import { exploreSome } from '../checker/explore/family-run.ts';
-import { DEFAULT_BOUND, familyConfig, familySetup } from '../checker/explore/family.ts';
+import { DEFAULT_BOUND, familyAll, familyConfig, familySetup } from '../checker/explore/family.ts';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 import { variantByName } from '../model/variants.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import type { Action } from '../model/actions.ts';
@@ -148,10 +153,22 @@ const RACES: { variant: string; threads: Action[][] }[] = [
   };
   const on = sym(true), off = sym(false);
   const famOff = exploreSome({ variant: 'reference', bound, symmetry: false }, null).reduce((n, x) => n + x.states, 0);
-  out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff };
+  // memory per stored state: the heap's peak above its level before the search, over the
+  // states visited, for one large scenario of 3x1x2 (cut at 60,000 states), both visited sets
+  const big = [...familyAll({ threads: 3, ops: 1, pages: 2 }, [])].filter((x) => !x.excluded)[1184];
+  const perState = (exactKeys: boolean) => {
+    gc();
+    const base = process.memoryUsage().heapUsed;
+    let peak = base;
+    const r = explore(big, { variant: variantByName('reference')!, exactKeys, maxStates: 60_000, stop: () => { peak = Math.max(peak, process.memoryUsage().heapUsed); return null; } });
+    return { states: r.states, bytesPerState: Math.round((peak - base) / r.states) };
+  };
+  const mem = { fingerprint: perState(false), exact: perState(true), scenario: big.name };
+  out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem };
   say(`\nexplorer (reference, default bound, ${repeat} repeats)`);
   say(`  distinct states ${states}; states/s ${fmt(stats(sps))}`);
   say(`  symmetry, 3 identical faulting threads: ${on.states} states with, ${off.states} without (${(100 * (1 - on.states / off.states)).toFixed(0)}% fewer), ${median(on.seconds.median ? [on.seconds.median] : [0]).toFixed(2)} s vs ${off.seconds.median.toFixed(2)} s`);
+  say(`  heap per stored state (${mem.scenario}, ${mem.fingerprint.states} states): ${mem.fingerprint.bytesPerState} B with 64-bit fingerprints, ${mem.exact.bytesPerState} B with exact keys (--exact-keys)`);
   say(`  symmetry on the default bound: ${states} states with, ${famOff} without (${(100 * (1 - states / famOff)).toFixed(1)}% fewer; the scenario enumeration already drops symmetric scenarios)`);
 }
 
