@@ -87,3 +87,22 @@ export function stepEffects(pre: State, post: State): Effect[] {
   });
   return out;
 }
+
+/**
+ * The state a reader needs beside a failed invariant: every process's ptes, every file's size
+ * and block map, the sparse page's users and sequence count. One line each.
+ */
+export function snapshot(s: State): string[] {
+  const out: string[] = [];
+  s.procs.forEach((p, pid) => {
+    const ptes = p.ptes.flatMap((x, v) => (x ? [`${v}: ${pteText(x)}`] : []));
+    out.push(`P${pid} ptes: ${ptes.length ? ptes.join(', ') : 'none'}`);
+  });
+  s.inodes.forEach((i, ino) => {
+    if (!i || ino === 0) return;
+    const blocks = layoutOf(s, i.fs) ? layoutSafe(() => blocksOf(s, ino)) : null;
+    out.push(`ino ${ino} (fs${i.fs}): i_size ${i.size}, nlink ${i.nlink}${blocks ? `, blocks [${blocks.join(' ')}]` : ''}`);
+  });
+  out.push(`sparse page: ${s.sparse.allocated ? `allocated, ${s.sparse.refs} user${s.sparse.refs === 1 ? '' : 's'}` : 'not allocated'}; xip_sparse_seq ${s.sparseSeq}`);
+  return out;
+}

@@ -9,6 +9,7 @@ import { bootFailure, makeSystem } from './system.ts';
 import { expectedRet, TraceError, type ExpectedObs, type ParsedTrace } from './trace.ts';
 import type { AtomicStep, Violation } from './execute.ts';
 import { quote } from './quote.ts';
+import { snapshot } from './effects.ts';
 
 export interface ReplayedStep {
   readonly threads: readonly (readonly Action[])[];
@@ -32,6 +33,8 @@ export interface ReplayResult {
   readonly expected: string;
   readonly verdictMatches: boolean;
   readonly ok: boolean;
+  /** With detail: the state where the run ended (after the failed step, or after the final reads), as snapshot lines. */
+  readonly snapshot?: readonly string[];
 }
 
 function diff(e: ExpectedObs, o: Observation): string | null {
@@ -87,7 +90,7 @@ export function replayTrace(t: ParsedTrace, o: { detail?: boolean } = {}): Repla
   const got = r.violation ? `violates ${r.violation.invariant}` : 'holds';
   const verdictMatches = want === got;
   const ok = !r.violation && steps.every((s) => !s.mismatches.length) && verdictMatches;
-  return { name: t.name, variant: v.name, steps, violation: r.violation, expected: want, verdictMatches, ok };
+  return { name: t.name, variant: v.name, steps, violation: r.violation, expected: want, verdictMatches, ok, ...(o.detail ? { snapshot: snapshot(r.state) } : {}) };
 }
 
 /** How an observation differs from what a trace pins (null: as pinned), for callers other than `run`. */

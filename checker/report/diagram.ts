@@ -29,6 +29,8 @@ export interface Story {
   readonly violation: { readonly invariant: string; readonly message: string; readonly at?: string; readonly step: number } | null;
   /** What the trace expects and whether it happened (replay only). */
   readonly verdict?: string;
+  /** The state where the run ended: ptes, files' sizes and blocks, the sparse page. */
+  readonly snapshot?: readonly string[];
 }
 
 export interface Participant { readonly id: string; readonly label: string }
@@ -116,7 +118,10 @@ export function diagramOf(story: Story): Diagram {
       });
     }
     for (const m of s.mismatches ?? []) items.push({ kind: 'note', over: [...new Set(lines)], text: `✗ observation: ${m}`, tone: 'bad' });
-    if (i === failed && story.violation) items.push({ kind: 'note', over: [...new Set(lines)], text: `✗ ${story.violation.invariant}: ${story.violation.message}`, tone: 'bad' });
+    if (i === failed && story.violation) {
+      items.push({ kind: 'note', over: [...new Set(lines)], text: `✗ ${story.violation.invariant}: ${story.violation.message}`, tone: 'bad' });
+      for (const l of story.snapshot ?? []) items.push({ kind: 'note', over: [PTES, FS], text: l, tone: 'info' });
+    }
   });
   const ps = [...procs].sort((a, b) => (a < b ? -1 : 1)).map((id) => ({ id, label: id.replace('_', ' ') }));
   return { participants: [...ps, ...KERNEL_SIDE], items };

@@ -27,6 +27,7 @@ export function storyOfReplay(t: ParsedTrace, r: ReplayResult): Story {
     context: `variant ${r.variant}${t.system ? `, system ${t.system}` : ''}`,
     steps,
     violation: r.violation,
+    ...(r.snapshot ? { snapshot: r.snapshot } : {}),
     verdict: `expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`,
   };
 }
@@ -53,6 +54,7 @@ export function storyText(story: Story): string {
   for (const l of storyLines(story.steps, story.violation?.step, extra)) out.push(l);
   if (story.violation) out.push(`✗ ${story.violation.invariant}: ${story.violation.message}${story.violation.at ? ` (after ${story.violation.at})` : ''}`);
   else out.push('invariants: all hold');
+  if (story.snapshot?.length) out.push(`state ${story.violation ? 'after the failed step' : 'at the end'}:`, ...story.snapshot.map((l) => `  ${l}`));
   if (story.verdict) out.push(story.verdict);
   return out.join('\n');
 }
@@ -73,6 +75,7 @@ export function storyMarkdown(story: Story, level = 2): string {
     if (s.observer) return;
     s.threads.forEach((p, t) => p.forEach((c, k) => out.push(`| ${i + 1}${s.threads.length > 1 ? ` T${t}` : ''} | \`${mdCell(describeCall(c))}\` | ${mdCell(obsText(c, s.obs[t]?.[k]))} |`)));
   });
+  if (story.snapshot?.length) out.push('', `State ${story.violation ? 'after the failed step' : 'at the end'}:`, '', ...story.snapshot.map((l) => `- ${mdCell(l)}`));
   const obsN = story.steps.filter((s) => s.observer).length;
   if (obsN) out.push('', `Then ${obsN} final read${obsN === 1 ? '' : 's'} (${FINAL_NOTE}).`);
   const detailed = story.steps.map((s, i) => ({ s, i })).filter(({ s, i }) => (s.threads.length > 1 || s.threads[0].length > 1 || i === story.violation?.step) && s.atoms?.length);
