@@ -33,6 +33,38 @@ const ShardReport = z.object({
   elapsedMs: z.number().nonnegative(),
 }).loose();
 
+/**
+ * Parse the shards' reports with `schema` and check they are the shards of one run: `differs`
+ * says why a report is not of the first one's run; each index 1..N exactly once. Sorted by index.
+ */
+function shardSet<T extends { shard?: { index: number; count: number } }>(
+  inputs: readonly { readonly name: string; readonly json: unknown }[], schema: z.ZodType<T>, what: string,
+  differs: (r: T, first: T, firstName: string) => string | null,
+): { name: string; r: T; json: unknown }[] {
+  if (inputs.length < 1) throw new MergeError('merge needs at least one report: xipcheck merge SHARD1.json SHARD2.json …');
+  const parsed = inputs.map(({ name, json }) => {
+    const r = schema.safeParse(json);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new MergeError(`${name}: not a report of xipcheck ${what} --reporter json (${i.path.join('.') || 'top level'}: ${i.message}); merge takes the JSON reports of the shards of one ${what}`);
+    }
+    return { name, r: r.data, json };
+  });
+  const first = parsed[0].r;
+  const count = first.shard?.count ?? 1;
+  const seen = new Map<number, string>();
+  for (const { name, r } of parsed) {
+    const why = (r.shard?.count ?? 1) !== count ? `${r.shard?.count ?? 1} shard(s), but ${parsed[0].name} has ${count}; merge only the shards of one ${what}` : differs(r, first, parsed[0].name);
+    if (why) throw new MergeError(`${name}: ${why}`);
+    const idx = r.shard?.index ?? 1;
+    if (seen.has(idx)) throw new MergeError(`${name}: shard ${idx}/${count} is also ${seen.get(idx)}; give each shard once`);
+    seen.set(idx, name);
+  }
+  const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
+  if (missing.length) throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: the merge of ${count} shards needs every one`);
+  return parsed.sort((a, b) => (a.r.shard?.index ?? 1) - (b.r.shard?.index ?? 1));
+}
+
 function sumInto(acc: Map<string, number>, rec: Readonly<Record<string, number>>): void {
   for (const [k, v] of Object.entries(rec)) acc.set(k, (acc.get(k) ?? 0) + v);
 }
@@ -55,29 +87,10 @@ function mergeReached(lists: readonly (readonly DeclaredReached[])[]): DeclaredR
  * wall time of shards run side by side.
  */
 export function mergeCheckReports(inputs: readonly { readonly name: string; readonly json: unknown }[]): CheckReport & { readonly mergedFrom: readonly string[] } {
-  if (inputs.length < 1) throw new MergeError('merge needs at least one report: xipcheck merge SHARD1.json SHARD2.json …');
-  const parsed = inputs.map(({ name, json }) => {
-    const r = ShardReport.safeParse(json);
-    if (!r.success) {
-      const i = r.error.issues[0];
-      throw new MergeError(`${name}: not a report of xipcheck check --reporter json (${i.path.join('.') || 'top level'}: ${i.message}); merge takes the JSON reports of the shards of one check`);
-    }
-    return { name, r: r.data };
-  });
+  const parsed = shardSet(inputs, ShardReport, 'check', (r, first, firstName) => (r.seed !== first.seed || r.variant !== first.variant || r.runsAsked !== first.runsAsked
+    ? `seed ${r.seed}, variant ${r.variant}, ${r.runsAsked ?? '?'} runs — but ${firstName} has seed ${first.seed}, variant ${first.variant}, ${first.runsAsked ?? '?'} runs; merge only the shards of one check (same --seed, --runs, --variant and N)` : null));
   const first = parsed[0].r;
   const count = first.shard?.count ?? 1;
-  const seen = new Map<number, string>();
-  for (const { name, r } of parsed) {
-    if (r.seed !== first.seed || r.variant !== first.variant || (r.shard?.count ?? 1) !== count || r.runsAsked !== first.runsAsked) {
-      throw new MergeError(`${name}: seed ${r.seed}, variant ${r.variant}, ${r.shard?.count ?? 1} shard(s), ${r.runsAsked ?? '?'} runs — but ${parsed[0].name} has seed ${first.seed}, variant ${first.variant}, ${count} shard(s), ${first.runsAsked ?? '?'} runs; merge only the shards of one check (same --seed, --runs, --variant and N)`);
-    }
-    const idx = r.shard?.index ?? 1;
-    if (seen.has(idx)) throw new MergeError(`${name}: shard ${idx}/${count} is also ${seen.get(idx)}; give each shard once`);
-    seen.set(idx, name);
-  }
-  const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
-  if (missing.length) throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: the merge of ${count} shards needs every one`);
-  parsed.sort((a, b) => (a.r.shard?.index ?? 1) - (b.r.shard?.index ?? 1));
   const systems = new Map<string, { name: string; runs: number; steps: number; interrupted: boolean }>();
   for (const { r } of parsed) for (const s of r.systems) {
     const e = systems.get(s.name) ?? { name: s.name, runs: 0, steps: 0, interrupted: false };
@@ -170,28 +183,12 @@ export function isExploreReport(json: unknown): boolean {
  * stopped if any shard stopped.
  */
 export function mergeExploreReports(inputs: readonly { readonly name: string; readonly json: unknown }[]): FamilyReport & { readonly mergedFrom: readonly string[] } {
-  const parsed = inputs.map(({ name, json }) => {
-    const r = ExploreShard.safeParse(json);
-    if (!r.success) {
-      const i = r.error.issues[0];
-      throw new MergeError(`${name}: not a report of xipcheck explore --reporter json (${i.path.join('.') || 'top level'}: ${i.message}); merge takes the JSON reports of the shards of one explore`);
-    }
-    return { name, r: r.data, full: json as FamilyReport };
-  });
+  const parsed = shardSet(inputs, ExploreShard, 'explore', (r, first, firstName) => (r.variant !== first.variant || JSON.stringify(r.bound) !== JSON.stringify(first.bound) || r.symmetry !== first.symmetry
+    || JSON.stringify(r.include ?? []) !== JSON.stringify(first.include ?? [])
+    ? `variant ${r.variant}, bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} — but ${firstName} has variant ${first.variant}, bound ${first.bound.threads}x${first.bound.ops}x${first.bound.pages}; merge only the shards of one explore (same bound, --variant, --include-unfixed, symmetry and N)` : null))
+    .map((p) => ({ ...p, full: p.json as FamilyReport }));
   const first = parsed[0].r;
   const count = first.shard?.count ?? 1;
-  const same = (r: typeof first) => r.variant === first.variant && JSON.stringify(r.bound) === JSON.stringify(first.bound) && r.symmetry === first.symmetry
-    && JSON.stringify(r.include ?? []) === JSON.stringify(first.include ?? []) && (r.shard?.count ?? 1) === count;
-  const seen = new Map<number, string>();
-  for (const { name, r } of parsed) {
-    if (!same(r)) throw new MergeError(`${name}: variant ${r.variant}, bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages}, ${r.shard?.count ?? 1} shard(s) — but ${parsed[0].name} has variant ${first.variant}, bound ${first.bound.threads}x${first.bound.ops}x${first.bound.pages}, ${count} shard(s); merge only the shards of one explore (same bound, --variant, --include-unfixed, symmetry and N)`);
-    const idx = r.shard?.index ?? 1;
-    if (seen.has(idx)) throw new MergeError(`${name}: shard ${idx}/${count} is also ${seen.get(idx)}; give each shard once`);
-    seen.set(idx, name);
-  }
-  const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
-  if (missing.length) throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: the merge of ${count} shards needs every one`);
-  parsed.sort((a, b) => (a.r.shard?.index ?? 1) - (b.r.shard?.index ?? 1));
   const sum = (f: (r: typeof first) => number) => parsed.reduce((n, { r }) => n + f(r), 0);
   const checks = new Map<string, number>(), skipped = new Map<string, number>();
   for (const { r } of parsed) {

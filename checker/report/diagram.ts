@@ -1,7 +1,7 @@
 import type { Action } from '../../model/actions.ts';
 import type { Observation } from '../../model/state.ts';
 import { describeCall, describeObs } from '../describe.ts';
-import type { AtomicStep } from '../execute.ts';
+import type { ReplayedStep } from '../replay.ts';
 import { FINAL_NOTE } from '../sequence.ts';
 
 /**
@@ -10,16 +10,8 @@ import { FINAL_NOTE } from '../sequence.ts';
  * messages in the order the atomic steps ran. Mermaid text and the HTML report's SVG are two
  * drawings of this one model, so they cannot tell different stories.
  */
-export interface StoryStep {
-  readonly threads: readonly (readonly Action[])[];
-  readonly schedule?: readonly number[];
-  readonly obs: readonly (readonly Observation[])[];
-  readonly interleaving?: readonly { readonly thread: number; readonly label: string }[];
-  readonly atoms?: readonly AtomicStep[];
-  readonly observer?: true;
-  readonly note?: string;
-  readonly mismatches?: readonly string[];
-}
+/** A step as a story tells it: a replayed step, whose observations may be unpinned (a counterexample's). */
+export type StoryStep = Omit<ReplayedStep, 'mismatches'> & { readonly mismatches?: readonly string[] };
 
 export interface Story {
   readonly title: string;
