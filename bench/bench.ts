@@ -190,8 +190,13 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     fixed.push(s1); unfixed.push(s2);
     fixedStates = a.states; unfixedStates = b.states; depth = b.violation?.schedule.length ?? NaN;
   }
+  // the heap's peak above its level before the search, over the states stored (as perState above)
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  explore(spec, { variant: variantByName('reference')!, stop: () => { peak = Math.max(peak, process.memoryUsage().heapUsed); return null; } });
   const ours = {
-    fixed: { states: fixedStates, seconds: median(fixed), statesPerSecond: fixedStates / median(fixed) },
+    fixed: { states: fixedStates, seconds: median(fixed), statesPerSecond: fixedStates / median(fixed), bytesPerState: Math.round((peak - base) / Math.max(fixedStates, 1)) },
     unfixed: { states: unfixedStates, seconds: median(unfixed), counterexampleSteps: depth },
   };
   out.spin = { spin, xipcheck: ours };
@@ -203,6 +208,7 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     say(`  ${'fixed: distinct states'.padEnd(34)} ${String(ours.fixed.states).padStart(10)} ${String(spin.fixed.states).padStart(10)}  ${r(ours.fixed.states, spin.fixed.states)}`);
     say(`  ${'fixed: seconds (whole search)'.padEnd(34)} ${ours.fixed.seconds.toFixed(3).padStart(10)} ${spin.fixed.seconds.toFixed(3).padStart(10)}  ${r(ours.fixed.seconds, spin.fixed.seconds)}`);
     say(`  ${'fixed: states/s'.padEnd(34)} ${Math.round(ours.fixed.statesPerSecond).toString().padStart(10)} ${String(spin.fixed.statesPerSecond).padStart(10)}  ${r(ours.fixed.statesPerSecond, spin.fixed.statesPerSecond)}`);
+    say(`  ${'fixed: bytes per stored state'.padEnd(34)} ${String(ours.fixed.bytesPerState).padStart(10)} ${String(spin.fixed.bytesPerState ?? 'n/a').padStart(10)}  ${r(ours.fixed.bytesPerState, spin.fixed.bytesPerState ?? 0)}`);
     say(`  ${'unfixed: states to the violation'.padEnd(34)} ${String(ours.unfixed.states).padStart(10)} ${String(spin.unfixed.states).padStart(10)}  ${r(ours.unfixed.states, spin.unfixed.states)}`);
     say(`  ${'unfixed: seconds to the violation'.padEnd(34)} ${ours.unfixed.seconds.toFixed(3).padStart(10)} ${spin.unfixed.seconds.toFixed(3).padStart(10)}  ${r(ours.unfixed.seconds, spin.unfixed.seconds)}`);
     say(`  ${'unfixed: counterexample steps'.padEnd(34)} ${String(ours.unfixed.counterexampleSteps).padStart(10)} ${String(spin.unfixed.trailSteps).padStart(10)}  ${r(ours.unfixed.counterexampleSteps, spin.unfixed.trailSteps)}`);

@@ -89,10 +89,14 @@ function verify(work, { defines = [], cflags = [], spinOpts = [], trail = false 
     panElapsedSeconds: num(/pan: elapsed time ([0-9.e+-]+) seconds/, out),
     errors,
     statesPerSecond: Math.round(states / Math.max(pan.seconds, 1e-9)),
+    bytesPerState: undefined,
     depthReached: num(/depth reached (\d+)/, out),
     stateVectorBytes: num(/State-vector (\d+) byte/, out),
+    // pan's own account of what the stored states take (hash table and state vectors), in MB
+    stateMemoryMB: num(/([0-9.]+)\s+equivalent memory usage for states/, out),
     compileSeconds: Number((gen.seconds + cc.seconds).toFixed(3)),
   };
+  if (res.stateMemoryMB !== undefined) res.bytesPerState = Math.round((res.stateMemoryMB * 2 ** 20) / Math.max(states, 1));
   const viol = /pan:1: (.*?) \(at depth (\d+)\)/.exec(out);
   if (viol) {
     res.violation = viol[1].trim();
