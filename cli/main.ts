@@ -21,19 +21,18 @@ import { cmdLab, LAB_HELP, LAB_OPTIONS } from './lab.ts';
 import { cmdTraceAudit, TRACE_AUDIT_HELP, TRACE_AUDIT_OPTIONS } from './trace-audit.ts';
 import { loadPlugin, PluginLoadError } from '../checker/audit/load.ts';
 import { installPlugin } from '../checker/audit/install.ts';
-import { checkDistinct, checkWritable, tryWrite } from './output.ts';
 import { interruptible, SIGNAL_EXIT } from './signals.ts';
 import { loadSystem, loadTrace, readJson } from './input-files.ts';
 import { exploreTraceReport } from '../checker/explore/trace-explore-run.ts';
 import { traceExploreJunit, traceExploreText } from '../checker/report/trace-explore.ts';
 import { traceExploreTrace } from '../checker/write-trace.ts';
-import { reportHtml, reportMarkdown, type PageInput } from '../checker/report/page.ts';
-import type { CheckReport } from '../checker/check.ts';
 import { isExploreReport, mergeCheckReports, mergeExploreReports, MergeError, mergeJunit } from '../checker/merge.ts';
 import { readFileSync } from 'node:fs';
 import { storyHtml, storyMarkdown, storyMermaid, storyOfTrace, storyText } from '../checker/report/story.ts';
 
 export { UsageError } from './usage.ts';
+export { NOT_EXHAUSTED, OUTPUT_FAILED } from './deliver.ts';
+import { NOT_EXHAUSTED, checkVerdict, deliver, exploreExit, exploreVerdict, outputOpts, render, setColour, type Out } from './deliver.ts';
 
 const VERSION = '0.1.0';
 
@@ -43,11 +42,6 @@ const RUNS_MAX = 10_000_000;
 const BUDGET_MAX = 7 * 24 * 3600;
 const SHARDS_MAX = 1000;
 const STATES_MAX = 1_000_000_000;
-
-/** Exit code bit added when the report or trace could not be written after the run. */
-export const OUTPUT_FAILED = 4;
-/** explore: no violation, but the bound was not exhausted (memory, or a limit with --require-exhaustive). */
-export const NOT_EXHAUSTED = 8;
 
 const REPORTERS = ['text', 'json', 'junit', 'markdown', 'html'];
 
@@ -164,7 +158,6 @@ function commandHelp(cmd: string): string {
   return `usage:\n${CMD_HELP[cmd]}\n${OPTION_HELP[cmd] ? `\n${OPTION_HELP[cmd]}\n` : ''}\n${EXIT_HELP}`;
 }
 
-type Out = { write(s: string): void };
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
@@ -196,52 +189,6 @@ function variantOpt(v: string | undefined) {
   const variant = variantByName(v ?? 'reference');
   if (!variant) throw new UsageError(`--variant: unknown variant ${quote(String(v))} (one of: ${VARIANTS.map((x) => x.name).join(', ')})`);
   return variant;
-}
-
-/** --out and --trace-out, checked before the run: one line and exit 2 now rather than a lost result later. */
-function outputOpts(v: Parsed['values']): { out?: string; traceOut?: string } {
-  const out = v.out as string | undefined, traceOut = v['trace-out'] as string | undefined;
-  for (const [flag, p] of [['--out', out], ['--trace-out', traceOut]] as const) {
-    if (p === '') throw new UsageError(`${flag} needs a file name`);
-    if (p !== undefined) checkWritable(p, flag);
-  }
-  checkDistinct(out, traceOut);
-  return { out, traceOut };
-}
-
-/**
- * After the run: the trace (if there is a counterexample), then the report. A write that
- * fails now is one line on stderr; the report then goes to stdout, so the counterexample is
- * never lost, and the exit code gets OUTPUT_FAILED added.
- */
-function deliver(
-  o: { out?: string; traceOut?: string; paint?: boolean }, stdout: Out, stderr: Out,
-  trace: { json: object; defaultPath: string } | null,
-  render: (tracePath: string | undefined, traceError: string | null) => string,
-  summary?: (tracePath: string | undefined) => string,
-): number {
-  let failed = 0;
-  let tracePath: string | undefined;
-  let traceError: string | null = null;
-  if (trace) {
-    const path = o.traceOut ?? trace.defaultPath;
-    traceError = tryWrite(path, `${JSON.stringify(trace.json, null, 2)}\n`);
-    if (traceError) {
-      failed = OUTPUT_FAILED;
-      stderr.write(`xipcheck: could not write the trace to ${quote(path)} (${traceError}); the counterexample is in the report\n`);
-    } else tracePath = path;
-  }
-  const text = render(tracePath, traceError && `trace NOT written to ${oneLine(o.traceOut ?? trace!.defaultPath)} (${traceError})`);
-  const body = text.endsWith('\n') ? text : `${text}\n`;
-  if (o.out) {
-    const err = tryWrite(o.out, body);
-    if (err) {
-      failed = OUTPUT_FAILED;
-      stderr.write(`xipcheck: could not write the report to ${quote(o.out)} (${err}); it follows on stdout\n`);
-      stdout.write(body);
-    } else if (summary) stdout.write(`${summary(tracePath)}\n  report written to ${oneLine(o.out)}\n`);
-  } else stdout.write(o.paint ? paint(body) : body);
-  return failed;
 }
 
 async function cmdCheck(args: string[], stdout: Out, stderr: Out): Promise<number> {
@@ -294,55 +241,6 @@ function shardOpt(v: string): { index: number; count: number } {
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
   if (!m || n < 1 || i < 1 || i > n || n > SHARDS_MAX) throw new UsageError(`--shard takes I/N with 1 ≤ I ≤ N ≤ ${SHARDS_MAX}, not ${quote(v)}`);
   return { index: i, count: n };
-}
-
-/** A report in the reporter asked for, naming the trace written (or why it could not be). */
-function render<R extends object>(reporter: string, report: R, tracePath: string | undefined, traceError: string | null | undefined,
-  junit: (r: R, t?: string) => string, text: (r: R, t?: string) => string, page?: Omit<PageInput, 'text' | 'traces'> & { trace: object | null }): string {
-  if (reporter === 'json') return JSON.stringify({ ...report, tracePath: tracePath ?? null, ...(traceError ? { traceError } : {}) }, null, 2);
-  if (reporter === 'junit') return junit(report, tracePath);
-  const plain = `${text(report, tracePath)}${traceError ? `\n  ${traceError}` : ''}`;
-  if ((reporter === 'markdown' || reporter === 'html') && page) {
-    const p: PageInput = { command: page.command, verdict: page.verdict, failed: page.failed, text: plain, traces: page.trace ? [{ json: page.trace, path: tracePath }] : [] };
-    return reporter === 'markdown' ? reportMarkdown(p) : reportHtml(p);
-  }
-  return plain;
-}
-
-/**
- * Colour for the verdict lines on a terminal: only when stdout is one, and never when NO_COLOR
- * is set (no-color.org) or the report goes to a file.
- */
-let colour = false;
-function paint(text: string): string {
-  if (!colour) return text;
-  return text.split('\n').map((l) => (/^(VIOLATION|STOPPED|✗|  FINDING|INTERRUPTED)/.test(l) ? `\x1b[31m${l}\x1b[0m`
-    : /^(no violation|BOUND EXHAUSTED|EXHAUSTED|invariants: all hold)/.test(l) ? `\x1b[32m${l}\x1b[0m` : l)).join('\n');
-}
-
-/** The verdict line a summary and a page lead with. */
-function checkVerdict(r: CheckReport): string {
-  const runs = r.systems.reduce((n, x) => n + x.runs, 0);
-  if (r.counterexample) return `violation of ${r.counterexample.invariant} on ${r.counterexample.system}`;
-  if (r.declaredReached.length || r.undeclaredBranches.length) return 'a branch finding fails the run';
-  return `${r.interrupted ? 'interrupted; ' : ''}no violation in ${runs} runs on ${r.systems.length} system${r.systems.length === 1 ? '' : 's'}${r.unreached.length ? ` (${r.unreached.length} branches never reached)` : ''}`;
-}
-
-function exploreVerdict(violation: { invariant: string } | null, verdict: string, stoppedBy: string | undefined, states: number): string {
-  if (violation) return `violation of ${violation.invariant}`;
-  if (verdict === 'exhausted') return `bound exhausted, no violation (${states} states)`;
-  return `no violation found, bound NOT exhausted (stopped by ${stoppedBy ?? 'a limit'} after ${states} states)`;
-}
-
-/**
- * explore's exit code: 1 for a violation (or another failure of the run), 0 when exhausted;
- * a search that stopped short is 0 if the user boxed it (--max-states, --time-budget) and did
- * not --require-exhaustive, else NOT_EXHAUSTED — never 1, so CI can tell it from a bug.
- */
-function exploreExit(failedOtherwise: boolean, verdict: string, stoppedBy: string | undefined, requireExhaustive: boolean): number {
-  if (failedOtherwise) return 1;
-  if (verdict === 'exhausted') return 0;
-  return stoppedBy === 'memory' || requireExhaustive ? NOT_EXHAUSTED : 0;
 }
 
 async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<number> {
@@ -566,7 +464,7 @@ async function usePlugin(module: string): Promise<void> {
 export async function main(argv: string[], stdout: Out = process.stdout, stderr: Out = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
   // colour only on a terminal, and NO_COLOR (set to anything but the empty string) turns it off
-  colour = (stdout as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  setColour((stdout as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
   try {
     switch (cmd) {
       case undefined: case '-h': case '--help': stdout.write(`${HELP}\n`); return cmd === undefined ? 2 : 0;
