@@ -4,7 +4,7 @@ import type { CheckReport } from './check.ts';
 import type { DeclaredReached } from './coverage.ts';
 import type { FamilyReport } from './explore/family-run.ts';
 import { invariantRows } from './invariant-rows.ts';
-import { noLayoutKey } from '../properties/invariants/layout.ts';
+import { noLayoutCounts, noLayoutKey } from '../properties/invariants/layout.ts';
 
 /** A report given to `xipcheck merge` that cannot be merged: one line, exit 2. */
 export class MergeError extends Error {}
@@ -107,7 +107,7 @@ export function mergeCheckReports(inputs: readonly { readonly name: string; read
   const rows = invariantRows(INVARIANTS.filter((i) => known.has(i.id)), { checks, skipped }, 'inside concurrent pairs');
   const unreached = first.unreached.filter((b) => parsed.every(({ r }) => r.unreached.includes(b)));
   const withCex = parsed.find(({ r }) => r.counterexample);
-  const noLayout = Object.fromEntries([...skipped].flatMap(([k, n]) => (k.endsWith('#no-layout') ? [[k.slice(0, -'#no-layout'.length), n]] : [])));
+  const noLayout = noLayoutCounts(skipped);
   return {
     ...(first as unknown as CheckReport),
     seed: first.seed,
@@ -209,7 +209,7 @@ export function mergeExploreReports(inputs: readonly { readonly name: string; re
   return {
     ...parsed[0].full,
     shard: undefined,
-    noLayout: Object.fromEntries([...skipped].flatMap(([k, n]) => (k.endsWith('#no-layout') ? [[k.slice(0, -'#no-layout'.length), n]] : []))),
+    noLayout: noLayoutCounts(skipped),
     excluded: first.excluded.map((e) => ({ ...e, scenarios: parsed.reduce((n, { r }) => n + (r.excluded.find((x) => x.name === e.name)?.scenarios ?? 0), 0) })),
     invariants: rows.rows,
     notEvaluated: rows.notEvaluated,

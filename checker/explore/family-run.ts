@@ -7,6 +7,7 @@ import { coverageOf, type DeclaredReached } from '../coverage.ts';
 import { invariantRows, type InvariantRow, type NotEvaluated } from '../invariant-rows.ts';
 import { heapNearlyFull, STOP_CODES } from './limits.ts';
 import { collisionBound } from './visited.ts';
+import { noLayoutCounts } from '../../properties/invariants/layout.ts';
 import type { ExecutedStep } from '../sequence.ts';
 
 export interface FamilyOptions {
@@ -135,7 +136,7 @@ function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
   const best = t.best;
   const cov = coverageOf(t.branches, variantByName(o.variant)!, o.declaredUnreachable);
   const rows = invariantRows(INVARIANTS, { checks: t.checks, skipped: t.skipped }, 'in finished interleavings of concurrent threads', 'explore');
-  const noLayout = Object.fromEntries([...t.skipped].flatMap(([k, n]) => (k.endsWith('#no-layout') ? [[k.slice(0, -'#no-layout'.length), n]] : [])));
+  const noLayout = noLayoutCounts(t.skipped);
   return {
     variant: o.variant, ...(o.shard ? { shard: o.shard } : {}), noLayout, include: [...(o.include ?? [])].sort(), bound, symmetry: o.symmetry !== false, limits: FAMILY_LIMITS,
     invariants: rows.rows, notEvaluated: rows.notEvaluated, declaredReached: cov.declaredReached, reachedByVariant: cov.reachedByVariant, undeclaredBranches: cov.undeclared,

@@ -44,7 +44,7 @@ const KERNEL_SIDE: readonly Participant[] = [
   { id: FS, label: 'blocks, inodes, media' },
 ];
 
-const obsText = (c: Action, o: Observation | undefined): string => (o ? describeObs(c, o) : '(did not finish)');
+export const obsText = (c: Action, o: Observation | undefined): string => (o ? describeObs(c, o) : '(did not finish)');
 
 /** The lifeline of thread `t` of a step: its process, or the process and thread when two threads share a process. */
 function lifeline(step: StoryStep, t: number): string {

@@ -3,12 +3,9 @@ import { parseTrace, type ParsedTrace } from '../trace.ts';
 import { replayTrace, type ReplayResult } from '../replay.ts';
 import { counterexampleTrace } from '../write-trace.ts';
 import { FINAL_NOTE } from '../sequence.ts';
-import { describeCall, describeObs } from '../describe.ts';
-import type { Action } from '../../model/actions.ts';
-import type { Observation } from '../../model/state.ts';
-import { oneLine } from '../quote.ts';
-import { storyLines } from './text.ts';
-import { diagramOf, type Story } from './diagram.ts';
+import { describeCall } from '../describe.ts';
+import { expectedLine, replayedLines } from './text.ts';
+import { diagramOf, obsText, type Story } from './diagram.ts';
 import { mermaidText } from './mermaid.ts';
 import { escapeXml, svgDiagram } from './svg.ts';
 
@@ -28,7 +25,7 @@ export function storyOfReplay(t: ParsedTrace, r: ReplayResult): Story {
     steps,
     violation: r.violation,
     ...(r.snapshot ? { snapshot: r.snapshot } : {}),
-    verdict: `expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`,
+    verdict: expectedLine(r),
   };
 }
 
@@ -45,15 +42,10 @@ export function storyOfCounterexample(c: Counterexample): Story {
   return { ...s, title: `${c.invariant} on ${c.system}`, context: `variant ${c.variant}, seed ${c.seed}, path "${c.path}"`, verdict: undefined };
 }
 
-const obsText = (c: Action, o: Observation | undefined): string => (o ? describeObs(c, o) : '(did not finish)');
 
 export function storyText(story: Story): string {
   const out = [`${story.title} — ${story.context}`];
-  const extra = (i: number) => [...(story.steps[i].note && story.steps[i].note !== FINAL_NOTE ? [`# ${oneLine(story.steps[i].note!)}`] : []), ...(story.steps[i].mismatches ?? []).map((m) => `✗ observation: ${m}`)];
-  // a loop, not push(...lines): a trace of 100,000 steps would overflow the argument stack
-  for (const l of storyLines(story.steps, story.violation?.step, extra)) out.push(l);
-  if (story.violation) out.push(`✗ ${story.violation.invariant}: ${story.violation.message}${story.violation.at ? ` (after ${story.violation.at})` : ''}`);
-  else out.push('invariants: all hold');
+  for (const l of replayedLines(story.steps, story.violation, (n) => n !== FINAL_NOTE)) out.push(l);
   if (story.snapshot?.length) out.push(`state ${story.violation ? 'after the failed step' : 'at the end'}:`, ...story.snapshot.map((l) => `  ${l}`));
   if (story.verdict) out.push(story.verdict);
   return out.join('\n');

@@ -101,12 +101,27 @@ export function declaredReachedLines(failing: readonly DeclaredReached[], byVari
   ];
 }
 
+/** What a replay expects and whether it happened: the last line of `run` and of `replay`. */
+export function expectedLine(r: { expected: string; verdictMatches: boolean }): string {
+  return `expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`;
+}
+
+/** The steps (with each one's note and mismatches) and the verdict of a replayed trace, as lines. */
+export function replayedLines(
+  steps: readonly (StoryStep & { note?: string; mismatches?: readonly string[] })[],
+  violation: { invariant: string; message: string; at?: string; step: number } | null, showNote: (note: string) => boolean = () => true,
+): string[] {
+  const out: string[] = [];
+  const extra = (i: number) => [...(steps[i].note && showNote(steps[i].note!) ? [`# ${oneLine(steps[i].note!)}`] : []), ...(steps[i].mismatches ?? []).map((m) => `✗ observation: ${m}`)];
+  // a loop, not push(...lines): a trace of 100,000 steps would overflow the argument stack
+  for (const l of storyLines(steps, violation?.step, extra)) out.push(l);
+  out.push(violation ? `✗ ${violation.invariant}: ${violation.message}${violation.at ? ` (after ${violation.at})` : ''}` : 'invariants: all hold');
+  return out;
+}
+
 export function replayText(r: ReplayResult): string {
   const lines = [`xipcheck run ${oneLine(r.name)} — variant ${r.variant}`];
-  // a loop, not push(...lines): a trace of 100,000 steps would overflow the argument stack
-  for (const l of storyLines(r.steps, r.violation?.step, (i) => [...(r.steps[i].note ? [`# ${oneLine(r.steps[i].note!)}`] : []), ...r.steps[i].mismatches.map((m) => `✗ observation: ${m}`)])) lines.push(l);
-  if (r.violation) lines.push(`✗ ${r.violation.invariant}: ${r.violation.message}${r.violation.at ? ` (after ${r.violation.at})` : ''}`);
-  else lines.push('invariants: all hold');
-  lines.push(`expected: ${r.expected} — ${r.verdictMatches ? 'as the trace expects' : 'NOT as the trace expects'}`);
+  for (const l of replayedLines(r.steps, r.violation)) lines.push(l);
+  lines.push(expectedLine(r));
   return lines.join('\n');
 }

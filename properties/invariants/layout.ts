@@ -44,6 +44,11 @@ export const NO_LAYOUT = 'a configured file system gives no layout view (FileSys
 /** The key under which the checker counts evaluations an invariant left for want of a layout (beside its per-call skips). */
 export const noLayoutKey = (id: string): string => `${id}#no-layout`;
 
+/** The per-invariant counts kept under noLayoutKey in a skipped-calls map, by invariant id. */
+export function noLayoutCounts(skipped: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...skipped].flatMap(([k, n]) => (k.endsWith('#no-layout') ? [[k.slice(0, -'#no-layout'.length), n]] : [])));
+}
+
 const lacking = new WeakMap<Config, string | null>();
 
 /**
