@@ -1,6 +1,6 @@
 import type { Action } from '../../model/actions.ts';
 import type { GroupState } from '../group.ts';
-import { fingerprint } from './visited.ts';
+import { combine, printOf, type Print } from './hash.ts';
 
 /**
  * The canonical key of an explored state: the kernel state without its constants and without
@@ -46,38 +46,47 @@ export function canonicalKey(g: GroupState, threads: readonly (readonly Action[]
 }
 
 /**
- * The same key as a 64-bit fingerprint (two 32-bit words), without building the key: each
- * memoised part contributes its own fingerprint, computed once per sub-object, so a
- * successor's key costs what the step changed plus the small per-thread parts.
+ * The same key as a 64-bit fingerprint (two 32-bit words), without building the key: the
+ * kernel state's parts, the threads' tuples and the locks are fingerprinted from their
+ * structure (hash.ts), each sub-object once, so a successor's fingerprint costs what the step
+ * changed plus the small per-thread parts. With symmetry, tuples are sorted by fingerprint:
+ * a canonical order as much as sorting by text is (tuples with one text have one fingerprint).
  */
-export function canonicalFingerprint(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): [number, number] {
+export function canonicalFingerprint(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): Print {
   const s = g.s;
-  let a = 0x811c9dc5 | 0, b = 0x9e3779b9 | 0;
-  const mix = (h: number, l: number) => {
-    a = Math.imul(a ^ h, 0x01000193); a ^= a >>> 13;
-    b = Math.imul(b ^ l, 0x5bd1e995); b ^= b >>> 15;
-  };
-  for (const o of [s.devices, s.inodes, s.procs, s.sbs, s.onDisk, s.rawOpens, s.dir, s.sparse] as object[]) { const f = partPrint(o); mix(f[0], f[1]); }
-  const parts = keyParts(g, threads, symmetric);
-  // the small parts (sequence count, locks, thread tuples): hashed as they are
-  for (let i = 8; i < parts.length; i++) { const f = fingerprint(`${i}:${parts[i]}`); mix(f[0], f[1]); }
-  const [h, l] = fingerprint(`${a}:${b}`);
-  return [h, l];
+  const tuples = threads.map((_, i): Print => {
+    const tid = g.tids[i];
+    const t = tid === null ? null : s.threads.find((x) => x.tid === tid)!;
+    return combine([printOf(g.pcs[i]), t ? printOf(t.results) : NULL_PRINT, printOf(g.obs[i]), printOf(g.full[i])]);
+  });
+  const order = threads.map((_, i) => i);
+  if (symmetric) {
+    const cmp = (x: number, y: number) => tuples[x][0] - tuples[y][0] || tuples[x][1] - tuples[y][1] || x - y;
+    for (const cls of symmetric) {
+      const sorted = cls.slice().sort(cmp);
+      cls.forEach((pos, k) => { order[pos] = sorted[k]; });
+    }
+  }
+  const canonOf = new Map<number, number>();
+  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
+  const parts: Print[] = [printOf(s.devices), printOf(s.inodes), printOf(s.procs), printOf(s.sbs), printOf(s.onDisk), printOf(s.rawOpens), printOf(s.dir), printOf(s.sparse), printOf(s.sparseSeq)];
+  for (const name of Object.keys(s.locks).sort()) {
+    const l = s.locks[name];
+    parts.push(printOf(name), l.mode === 'excl' ? printOf(canonOf.get(l.holder) ?? null) : combine(l.holders.map((h) => canonOf.get(h) ?? -1).sort().map(printOf)));
+  }
+  parts.push(printOf(Object.keys(s.locks).length));
+  for (const i of order) parts.push(tuples[i]);
+  return combine(parts);
 }
 
+const NULL_PRINT = printOf(null);
+
 const cache = new WeakMap<object, string>();
-const prints = new WeakMap<object, [number, number]>();
 
 function part(o: object): string {
   let k = cache.get(o);
   if (k === undefined) { k = JSON.stringify(o); cache.set(o, k); }
   return k;
-}
-
-function partPrint(o: object): [number, number] {
-  let f = prints.get(o);
-  if (f === undefined) { f = fingerprint(part(o)); prints.set(o, f); }
-  return f;
 }
 
 /** Classes of interchangeable threads: same program (which names the process) — each sorted, size > 1. */
