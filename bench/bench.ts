@@ -152,6 +152,17 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     return { states: n, seconds: stats(xs) };
   };
   const on = sym(true), off = sym(false);
+  // the partial-order reduction: the same states, fewer transitions; CPU seconds of the whole bound, with and without
+  const cpu = (f: () => void) => { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
+  const porRuns = (por: boolean) => {
+    const xs: number[] = [];
+    let n = 0, t = 0, pruned = 0;
+    for (let i = 0; i < repeat; i++) {
+      xs.push(cpu(() => { const r = exploreSome({ variant: 'reference', bound, por }, null); n = r.reduce((k, x) => k + x.states, 0); t = r.reduce((k, x) => k + x.transitions, 0); pruned = r.reduce((k, x) => k + (x.pruned ?? 0), 0); }));
+    }
+    return { states: n, transitions: t, pruned, cpuSeconds: stats(xs) };
+  };
+  const porOn = porRuns(true), porOff = porRuns(false);
   const famOff = exploreSome({ variant: 'reference', bound, symmetry: false }, null).reduce((n, x) => n + x.states, 0);
   // memory per stored state: the heap's peak above its level before the search, over the
   // states visited, for one large scenario of 3x1x2 (cut at 60,000 states), both visited sets
@@ -164,10 +175,11 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     return { states: r.states, bytesPerState: Math.round((peak - base) / r.states) };
   };
   const mem = { fingerprint: perState(false), exact: perState(true), scenario: big.name };
-  out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem };
+  out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem, por: { on: porOn, off: porOff } };
   say(`\nexplorer (reference, default bound, ${repeat} repeats)`);
   say(`  distinct states ${states}; states/s ${fmt(stats(sps))}`);
   say(`  symmetry, 3 identical faulting threads: ${on.states} states with, ${off.states} without (${(100 * (1 - on.states / off.states)).toFixed(0)}% fewer), ${median(on.seconds.median ? [on.seconds.median] : [0]).toFixed(2)} s vs ${off.seconds.median.toFixed(2)} s`);
+  say(`  partial-order reduction (sleep sets): ${porOn.transitions} transitions with, ${porOff.transitions} without (${(100 * (1 - porOn.transitions / porOff.transitions)).toFixed(1)}% fewer; ${porOn.states} and ${porOff.states} states); CPU s ${fmt(porOn.cpuSeconds, 2)} vs ${fmt(porOff.cpuSeconds, 2)} (ratio ${(porOn.cpuSeconds.median / porOff.cpuSeconds.median).toFixed(2)})`);
   say(`  heap per stored state (${mem.scenario}, ${mem.fingerprint.states} states): ${mem.fingerprint.bytesPerState} B with 64-bit fingerprints, ${mem.exact.bytesPerState} B with exact keys (--exact-keys)`);
   say(`  symmetry on the default bound: ${states} states with, ${famOff} without (${(100 * (1 - states / famOff)).toFixed(1)}% fewer; the scenario enumeration already drops symmetric scenarios)`);
 }

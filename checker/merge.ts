@@ -159,6 +159,7 @@ const ExploreShard = z.object({
   noLayout: z.record(z.string(), Count).optional(),
   bound: z.object({ threads: Count, ops: Count, pages: Count }),
   symmetry: z.boolean(),
+  por: z.object({ on: z.boolean(), pruned: Count, fallbacks: Count }).optional(),
   excluded: z.array(z.object({ name: z.string(), reason: z.string(), scenarios: Count })),
   invariants: z.array(z.object({ id: z.string(), checks: Count, skipped: Count }).loose()),
   declaredReached: z.array(Reached),
@@ -183,9 +184,9 @@ export function isExploreReport(json: unknown): boolean {
  * stopped if any shard stopped.
  */
 export function mergeExploreReports(inputs: readonly { readonly name: string; readonly json: unknown }[]): FamilyReport & { readonly mergedFrom: readonly string[] } {
-  const parsed = shardSet(inputs, ExploreShard, 'explore', (r, first, firstName) => (r.variant !== first.variant || JSON.stringify(r.bound) !== JSON.stringify(first.bound) || r.symmetry !== first.symmetry
+  const parsed = shardSet(inputs, ExploreShard, 'explore', (r, first, firstName) => (r.variant !== first.variant || JSON.stringify(r.bound) !== JSON.stringify(first.bound) || r.symmetry !== first.symmetry || (r.por?.on ?? true) !== (first.por?.on ?? true)
     || JSON.stringify(r.include ?? []) !== JSON.stringify(first.include ?? [])
-    ? `variant ${r.variant}, bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} — but ${firstName} has variant ${first.variant}, bound ${first.bound.threads}x${first.bound.ops}x${first.bound.pages}; merge only the shards of one explore (same bound, --variant, --include-unfixed, symmetry and N)` : null))
+    ? `variant ${r.variant}, bound ${r.bound.threads}x${r.bound.ops}x${r.bound.pages} — but ${firstName} has variant ${first.variant}, bound ${first.bound.threads}x${first.bound.ops}x${first.bound.pages}; merge only the shards of one explore (same bound, --variant, --include-unfixed, symmetry, reduction and N)` : null))
     .map((p) => ({ ...p, full: p.json as FamilyReport }));
   const first = parsed[0].r;
   const count = first.shard?.count ?? 1;
@@ -218,6 +219,7 @@ export function mergeExploreReports(inputs: readonly { readonly name: string; re
     undeclaredBranches: [...new Set(parsed.flatMap(({ r }) => r.undeclaredBranches))].sort(),
     scenarios: sum((r) => r.scenarios), exhausted: sum((r) => r.exhausted), limited: sum((r) => r.limited), violations,
     states: sum((r) => r.states), transitions: sum((r) => r.transitions), maxDepth: Math.max(...parsed.map(({ r }) => r.maxDepth)),
+    ...(first.por ? { por: { on: first.por.on, pruned: sum((r) => r.por?.pruned ?? 0), fallbacks: sum((r) => r.por?.fallbacks ?? 0) } } : {}),
     visited: { kind: parsed[0].full.visited?.kind ?? 'fingerprint-64', collisionBound: parsed.reduce((n, { full }) => n + (full.visited?.collisionBound ?? 0), 0) },
     elapsedMs: Math.max(...parsed.map(({ r }) => r.elapsedMs)),
     verdict: violations ? 'violation' : stopped ? 'limit' : 'exhausted',

@@ -52,7 +52,7 @@ const CMD_HELP: Record<string, string> = {
       invariant checked after every step; on a violation: the shrunk counterexample, a
       trace file, exit 1`,
   explore: `  xipcheck explore [--threads N] [--ops N] [--pages N] [--max-states N] [--time-budget S]
-                   [--variant NAME] [--include-unfixed NAME,…] [--no-symmetry] [--workers N]
+                   [--variant NAME] [--include-unfixed NAME,…] [--no-symmetry] [--no-por] [--workers N]
                    [--reporter text|json|junit] [--out FILE] [--trace-out FILE]
       every interleaving of every scenario within the bound, breadth-first; exit 1 with the
       shortest counterexample, or 0 with the number of distinct states exhausted (default
@@ -105,6 +105,8 @@ const OPTION_HELP: Record<string, string> = {
   --variant NAME    a design variant (default reference)
   --include-unfixed NAME,…  put back races no kernel fixed: ${Object.keys(UNFIXED).join(', ')}
   --no-symmetry     do not identify states that differ by a permutation of identical threads
+  --no-por          take every interleaving's transitions (no sleep-set reduction): the same
+                    states, verdict and shortest counterexample, more transitions (to compare)
   --exact-keys      remember visited states by their full keys, not 64-bit fingerprints (no
                     collision risk; the report states the risk otherwise; far more memory)
   --workers N       worker threads, at most the number of cores (default 1); same report for any N
@@ -119,7 +121,8 @@ with TRACE.json (a trace file, as xipcheck run takes): its groups' schedules and
 observations it pins after its set-up are not judged (another interleaving may return
 something else; the reference judges every call); the set-up's pinned observations are.
 --variant defaults to the trace's; --threads, --ops, --pages, --include-unfixed and
---workers describe the family and are refused with a trace.`,
+--workers describe the family and are refused with a trace, as is --no-por (a trace's
+groups are searched without the reduction).`,
   run: `options:
   --reporter R      text (default) or json
   --plugin MODULE   the audited driver a trace of \`xipcheck audit\` names`,
@@ -249,7 +252,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
     threads: { type: 'string' }, ops: { type: 'string' }, pages: { type: 'string' }, 'max-states': { type: 'string' },
     'time-budget': { type: 'string' }, variant: { type: 'string' }, 'include-unfixed': { type: 'string' },
     'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string' }, 'trace-out': { type: 'string' },
-    'require-exhaustive': { type: 'boolean' }, shard: { type: 'string' }, 'exact-keys': { type: 'boolean' },
+    'require-exhaustive': { type: 'boolean' }, shard: { type: 'string' }, 'exact-keys': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   }, 1);
   if (positionals.length) return await cmdExploreTrace(positionals[0], v, stdout, stderr);
   const why = ': the bound is at most 4 threads, 3 ops per thread and 4 pages (the scenario count grows as the product)';
@@ -285,7 +288,7 @@ async function cmdExplore(args: string[], stdout: Out, stderr: Out): Promise<num
   try {
     report = await exploreFamily({
       variant: variantName, bound, include, maxStates, timeBudgetMs: budget, symmetry: !v['no-symmetry'], workers,
-      ...(v.shard !== undefined ? { shard: shardOpt(v.shard as string) } : {}), exactKeys: !!v['exact-keys'],
+      ...(v.shard !== undefined ? { shard: shardOpt(v.shard as string) } : {}), exactKeys: !!v['exact-keys'], por: !v['no-por'],
       shouldStop: () => sig.signal() !== null,
       onProgress: (done, states) => {
         if (progress && Date.now() - t0 > 2000 && Date.now() - last > 1000) { last = Date.now(); stderr.write(`… ${done} scenarios, ${states} states\n`); }
@@ -311,6 +314,8 @@ async function cmdExploreTrace(file: string, v: Parsed['values'], stdout: Out, s
   for (const f of ['threads', 'ops', 'pages', 'include-unfixed', 'workers', 'shard']) {
     if (v[f] !== undefined) throw new UsageError(`--${f} is an option of explore's own family; with a trace file the trace says what runs (drop --${f})`);
   }
+  // the search of a trace's groups has no reduction to turn off
+  if (v['no-por'] !== undefined) throw new UsageError('--no-por: explore TRACE.json takes every transition of every group already (drop --no-por)');
   const reporter = reporterOpt(v.reporter as string | undefined, REPORTERS);
   const maxStates = v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1, STATES_MAX);
   const budget = v['time-budget'] === undefined ? undefined : intOpt(v['time-budget'] as string, 'time-budget', 0, 1, BUDGET_MAX) * 1000;

@@ -10,7 +10,7 @@ import { combine, printOf, type Print } from './hash.ts';
  * interchangeable: their tuples are sorted, and lock holders renamed to match.
  */
 /** The parts of a canonical key: each a string, the large ones memoised per sub-object. */
-function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): string[] {
+function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): string[] {
   const s = g.s;
   const tuple = (i: number): string => {
     const tid = g.tids[i];
@@ -25,6 +25,7 @@ function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmet
       cls.forEach((pos, k) => { order[pos] = sorted[k]; });
     }
   }
+  if (orderOut) orderOut.splice(0, orderOut.length, ...order);
   const canonOf = new Map<number, number>();
   order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
   const locks: Record<string, unknown> = {};
@@ -41,8 +42,8 @@ function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmet
  * depends on them). With symmetry, threads running identical programs in one process are
  * interchangeable: their tuples are sorted, and lock holders renamed to match.
  */
-export function canonicalKey(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): string {
-  return keyParts(g, threads, symmetric).join('|');
+export function canonicalKey(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): string {
+  return keyParts(g, threads, symmetric, orderOut).join('|');
 }
 
 /**
@@ -52,7 +53,7 @@ export function canonicalKey(g: GroupState, threads: readonly (readonly Action[]
  * changed plus the small per-thread parts. With symmetry, tuples are sorted by fingerprint:
  * a canonical order as much as sorting by text is (tuples with one text have one fingerprint).
  */
-export function canonicalFingerprint(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null): Print {
+export function canonicalFingerprint(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): Print {
   const s = g.s;
   const tuples = threads.map((_, i): Print => {
     const tid = g.tids[i];
@@ -67,6 +68,7 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
       cls.forEach((pos, k) => { order[pos] = sorted[k]; });
     }
   }
+  if (orderOut) orderOut.splice(0, orderOut.length, ...order);
   const canonOf = new Map<number, number>();
   order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
   const parts: Print[] = [printOf(s.devices), printOf(s.inodes), printOf(s.procs), printOf(s.sbs), printOf(s.onDisk), printOf(s.rawOpens), printOf(s.dir), printOf(s.sparse), printOf(s.sparseSeq)];

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { measureExpected, raceVariants, readExpected } from './expected.ts';
 import { exploreFamily } from './family-run.ts';
+import { explore } from './explore.ts';
+import { familyAll } from './family.ts';
+import { variantByName } from '../../model/variants.ts';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -13,21 +16,37 @@ describe('properties/expected/explore.json', () => {
   it('matches a fresh exploration exactly (reference state count, transitions, depth; each race\'s invariant and length)', async () => {
     const want = readExpected();
     expect(want.races.map((r) => r.variant)).toEqual(raceVariants());
-    expect(await measureExpected()).toEqual(want);
+    // transitionsWithoutPor is the next test's to measure
+    expect(await measureExpected({ withoutPor: want.reference.transitionsWithoutPor })).toEqual(want);
     // the reference, the successor and five race variants, each explored afresh: minutes on a shared machine
   }, 600_000);
 });
 
-describe('fingerprinted visited sets lose nothing at the default bound', () => {
-  it('the reference explored with exact keys counts the same states and transitions as the manifest (fingerprints), and the bound printed is the one docs/bounds.md quotes', async () => {
+describe('fingerprinted visited sets and the partial-order reduction lose nothing at the default bound', () => {
+  it('the reference explored with exact keys and without the reduction visits the same states to the same depth as the manifest (fingerprints, reduced), taking the transitions it records, and the bound printed is the one docs/bounds.md quotes', async () => {
     const want = readExpected().reference;
-    const exact = await exploreFamily({ variant: 'reference', bound: readExpected().bound, exactKeys: true });
-    expect([exact.verdict, exact.states, exact.transitions, exact.maxDepth]).toEqual([want.verdict, want.states, want.transitions, want.maxDepth]);
+    const exact = await exploreFamily({ variant: 'reference', bound: readExpected().bound, exactKeys: true, por: false });
+    expect([exact.verdict, exact.states, exact.transitions, exact.maxDepth]).toEqual([want.verdict, want.states, want.transitionsWithoutPor, want.maxDepth]);
+    expect(exact.por).toEqual({ on: false, pruned: 0, fallbacks: 0 });
+    expect(want.transitionsWithoutPor - want.transitions, 'what the reduction saves').toBeGreaterThan(0);
     expect(exact.visited).toEqual({ kind: 'exact', collisionBound: 0 });
     const printed = await exploreFamily({ variant: 'reference', bound: readExpected().bound, maxStates: want.states + 1 });
     const quoted = /\(([0-9.]+)·10⁻([⁰¹²³⁴⁵⁶⁷⁸⁹]+) for the default bound\)/.exec(readFileSync(new URL('../../docs/bounds.md', import.meta.url), 'utf8'));
     expect(quoted, 'docs/bounds.md quotes the default bound\'s collision bound').not.toBeNull();
     const exponent = [...quoted![2]].map((c) => '⁰¹²³⁴⁵⁶⁷⁸⁹'.indexOf(c)).join('');
     expect(printed.visited.collisionBound.toExponential(1)).toBe(`${quoted![1]}e-${exponent}`);
+  }, 600_000);
+});
+
+describe('the partial-order reduction changes no verdict', () => {
+  it('every race variant, in the scenario where the manifest (measured with it) found its shortest counterexample, fails the same invariant with a counterexample of the same length without it', () => {
+    const want = readExpected();
+    const byName = new Map([...familyAll(want.bound)].map((x) => [x.name, x]));
+    const got = want.races.map((r) => {
+      const sc = byName.get(r.scenario)!;
+      const x = explore({ name: sc.name, config: sc.config, setup: sc.setup, threads: sc.threads }, { variant: variantByName(r.variant)!, por: false });
+      return { variant: r.variant, verdict: x.verdict, invariant: x.violation?.invariant, depth: x.violation?.schedule.length };
+    });
+    expect(got).toEqual(want.races.map((r) => ({ variant: r.variant, verdict: r.verdict, invariant: r.invariant, depth: r.depth })));
   }, 600_000);
 });

@@ -8,7 +8,8 @@ import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, GroupTooLarge, ready, type GroupState, type Violation } from '../group.ts';
 import { canonicalFingerprint, canonicalKey, symmetryClasses } from './canon.ts';
-import { ExactVisited, FingerprintVisited, type Visited } from './visited.ts';
+import { ExactVisited, FingerprintVisited, IndexedFingerprints, IndexedKeys, type Visited } from './visited.ts';
+import { classify, independent, type Sleeper, type StepClass } from './sleep.ts';
 
 /** One exploration problem: a machine, a set-up run first, and the threads to interleave. */
 export interface ExploreSpec {
@@ -34,6 +35,10 @@ export interface ExploreOptions {
   readonly stop?: () => 'memory' | 'signal' | null;
   /** Keep every state's canonical key rather than its 64-bit fingerprint (checker/explore/visited.ts). */
   readonly exactKeys?: boolean;
+  /** Partial-order reduction by sleep sets (checker/explore/sleep.ts); on unless false. */
+  readonly por?: boolean;
+  /** Tests only: another independence relation, to show that a wrong one is caught. */
+  readonly independence?: (x: StepClass, y: StepClass) => boolean;
 }
 
 /** Why an exploration stopped before it was exhausted. */
@@ -53,6 +58,10 @@ export interface SearchCounts {
   /** In the interleavings: evaluations per invariant, and calls per-call invariants left unjudged. */
   readonly checks: Readonly<Record<string, number>>;
   readonly skipped: Readonly<Record<string, number>>;
+  /** With the reduction: transitions it did not take (each reaches a state an equivalent interleaving reaches). */
+  readonly pruned?: number;
+  /** The reduction was abandoned for this search and the search run again without it (see explore). */
+  readonly porFallback?: true;
 }
 
 export interface ExploreResult extends SearchCounts {
@@ -71,6 +80,9 @@ interface Node {
   readonly parent: number;
   readonly pick: number;
   readonly depth: number;
+  /** Sleep set (canonical thread positions) and this node's canonical order (position → thread; absent: identity). */
+  sleep?: readonly Sleeper[];
+  order?: readonly number[];
 }
 
 function pathOf(nodes: readonly Node[], i: number): number[] {
@@ -117,58 +129,109 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   const sym = o.symmetry === false ? null : symmetryClasses(threads);
   const s0 = setup.state;
   const g0 = groupInit(sys, s0, threads, hooks);
-  const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
-  const exact = o.exactKeys ? new ExactVisited() : null, prints = new FingerprintVisited();
-  const seen: Visited = exact ?? prints;
-  const remember = (g: GroupState): boolean => (exact ? exact.add(canonicalKey(g, threads, sym)) : prints.addPrint(...canonicalFingerprint(g, threads, sym)));
-  remember(g0);
-  let transitions = 0, depth = 0;
-  const fail = (at: number, extraPick: number | null, v: Violation): ExploreResult => {
-    const schedule = [...pathOf(nodes, at), ...(extraPick === null ? [] : [extraPick])];
-    // replay the schedule through the runner, so the story and the trace come from one code path
-    const replay = runSteps(sys, [...spec.setup.map((a) => ({ threads: [[a]] })), { threads, schedule }], invariants, undefined, { finalReads: !o.program });
-    return done({ verdict: 'violation', states: seen.size, transitions, depth: schedule.length, violation: { ...v, schedule, steps: replay.steps } });
-  };
-  for (let head = 0; head < nodes.length; head++) {
-    if (head) nodes[head - 1].g = null;
-    const node = nodes[head] as Node & { g: GroupState };
-    depth = Math.max(depth, node.depth);
-    const r = ready(sys, node.g);
-    if (!r.length) {
-      if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
-      let f: ReturnType<typeof checkFinished>, fr: ReturnType<typeof finalReads> | null;
-      try {
-        f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
-        // the final observer reads the model's files: a toy program (tests) has none
-        fr = f.violation || o.program ? null : finalReads(sys, node.g.s, f.ref, invariants);
-      } catch (e) {
-        if (e instanceof GroupTooLarge) throw e;
-        return fail(head, null, violationOfError(e));
-      }
-      if (f.violation) return fail(head, null, f.violation);
-      if (fr?.violation) return fail(head, null, fr.violation);
-      continue;
-    }
-    for (let k = 0; k < r.length; k++) {
-      let a: ReturnType<typeof advance>;
-      try {
-        a = advance(sys, threads, node.g, r[k], hooks);
-      } catch (e) {
-        return fail(head, k, violationOfError(e));
-      }
-      transitions++;
-      const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
-      if (v) return fail(head, k, v);
-      if (!remember(a.g)) continue;
-      nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
-      if (o.maxStates !== undefined && seen.size >= o.maxStates) return done({ verdict: 'limit', stoppedBy: 'states', states: seen.size, transitions, depth });
-    }
-    if ((head & 63) === 0) {
-      if (o.deadline !== undefined && Date.now() > o.deadline) return done({ verdict: 'limit', stoppedBy: 'time', states: seen.size, transitions, depth });
-      const why = o.stop?.();
-      if (why) return done({ verdict: 'limit', stoppedBy: why, states: seen.size, transitions, depth });
-      if ((head & 1023) === 0) yield;
-    }
+  const indep = o.independence ?? independent;
+  if (o.por !== false) {
+    const r = yield* search(true);
+    if (r !== 'perturbed') return r;
+    // a state seen again with fewer sleeping transitions after it was expanded (never seen on the
+    // bounds measured): searched again without the reduction rather than out of breadth-first order
+    c.branches.clear(); c.checks.clear(); c.skipped.clear(); c.steps = 0;
   }
-  return done({ verdict: 'exhausted', states: seen.size, transitions, depth });
+  const plain = (yield* search(false)) as ExploreResult;
+  return o.por !== false ? { ...plain, porFallback: true } : plain;
+
+  function* search(por: boolean): Generator<void, ExploreResult | 'perturbed', void> {
+    const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
+    const exact = o.exactKeys ? new ExactVisited() : null, prints = new FingerprintVisited();
+    const seen: Visited = exact ?? prints;
+    const remember = (g: GroupState): boolean => (exact ? exact.add(canonicalKey(g, threads, sym)) : prints.addPrint(...canonicalFingerprint(g, threads, sym)));
+    // with the reduction: the node index of every state seen, to compare sleep sets
+    const ikeys = por && o.exactKeys ? new IndexedKeys() : null, iprints = por && !o.exactKeys ? new IndexedFingerprints() : null;
+    const lookup = (g: GroupState, v: number, order: number[]): number =>
+      (ikeys ? ikeys.addOrGet(canonicalKey(g, threads, sym, order), v) : iprints!.addOrGet(...canonicalFingerprint(g, threads, sym, order), v));
+    const size = () => (ikeys ?? iprints ?? seen).size;
+    if (por) lookup(g0, 0, []); else remember(g0);
+    let transitions = 0, depth = 0, pruned = 0;
+    const fail = (at: number, extraPick: number | null, v: Violation): ExploreResult => {
+      const schedule = [...pathOf(nodes, at), ...(extraPick === null ? [] : [extraPick])];
+      // replay the schedule through the runner, so the story and the trace come from one code path
+      const replay = runSteps(sys, [...spec.setup.map((a) => ({ threads: [[a]] })), { threads, schedule }], invariants, undefined, { finalReads: !o.program });
+      return done({ verdict: 'violation', states: size(), transitions, depth: schedule.length, ...(por ? { pruned } : {}), violation: { ...v, schedule, steps: replay.steps } });
+    };
+    const stopped = (stoppedBy: StopReason): ExploreResult => done({ verdict: 'limit', stoppedBy, states: size(), transitions, depth, ...(por ? { pruned } : {}) });
+    for (let head = 0; head < nodes.length; head++) {
+      if (head) nodes[head - 1].g = null;
+      const node = nodes[head] as Node & { g: GroupState };
+      depth = Math.max(depth, node.depth);
+      const r = ready(sys, node.g);
+      if (!r.length) {
+        if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
+        let f: ReturnType<typeof checkFinished>, fr: ReturnType<typeof finalReads> | null;
+        try {
+          f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
+          // the final observer reads the model's files: a toy program (tests) has none
+          fr = f.violation || o.program ? null : finalReads(sys, node.g.s, f.ref, invariants);
+        } catch (e) {
+          if (e instanceof GroupTooLarge) throw e;
+          return fail(head, null, violationOfError(e));
+        }
+        if (f.violation) return fail(head, null, f.violation);
+        if (fr?.violation) return fail(head, null, fr.violation);
+        continue;
+      }
+      // sleeping threads (by concrete index) and the class of the step each was taken as
+      const asleep = new Map<number, StepClass>();
+      for (const z of node.sleep ?? []) asleep.set(node.order ? node.order[z.pos] : z.pos, z.cls);
+      const taken: [number, StepClass][] = [];
+      for (let k = 0; k < r.length; k++) {
+        if (asleep.has(r[k])) { pruned++; continue; }
+        let a: ReturnType<typeof advance>;
+        try {
+          a = advance(sys, threads, node.g, r[k], hooks);
+        } catch (e) {
+          return fail(head, k, violationOfError(e));
+        }
+        transitions++;
+        const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
+        if (v) return fail(head, k, v);
+        if (!por) {
+          if (!remember(a.g)) continue;
+          nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
+        } else {
+          const cls = classify(a.pre, a.g.s);
+          const sleep: [number, StepClass][] = [];
+          for (const [j, cj] of asleep) if (indep(cj, cls)) sleep.push([j, cj]);
+          for (const [j, cj] of taken) if (indep(cj, cls)) sleep.push([j, cj]);
+          taken.push([r[k], cls]);
+          const order: number[] = [];
+          const m = lookup(a.g, nodes.length, order);
+          const posOf = new Map(order.map((thread, pos) => [thread, pos]));
+          const zc: Sleeper[] = sleep.map(([j, cj]) => ({ pos: posOf.get(j)!, cls: cj }));
+          if (m < 0) {
+            nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1, ...(zc.length ? { sleep: zc } : {}), ...(order.some((t, p) => t !== p) ? { order } : {}) });
+          } else {
+            // seen before: it now sleeps only what both paths let it sleep
+            const old = nodes[m];
+            if (m <= head) {
+              // expanded already, having pruned its sleepers: if this path would take one of them, it
+              // must be taken from there, later than breadth-first order allows (see search's caller)
+              if (old.sleep?.some((z) => !zc.some((y) => y.pos === z.pos))) return 'perturbed';
+            } else if (old.sleep) {
+              const keep = old.sleep.filter((z) => zc.some((y) => y.pos === z.pos));
+              old.sleep = keep.length ? keep : undefined;
+            }
+            continue;
+          }
+        }
+        if (o.maxStates !== undefined && size() >= o.maxStates) return stopped('states');
+      }
+      if ((head & 63) === 0) {
+        if (o.deadline !== undefined && Date.now() > o.deadline) return stopped('time');
+        const why = o.stop?.();
+        if (why) return stopped(why);
+        if ((head & 1023) === 0) yield;
+      }
+    }
+    return done({ verdict: 'exhausted', states: size(), transitions, depth, ...(por ? { pruned } : {}) });
+  }
 }

@@ -20,6 +20,8 @@ export interface FamilyOptions {
   readonly symmetry?: boolean;
   /** Keep canonical keys instead of 64-bit fingerprints in the visited sets (checker/explore/visited.ts). */
   readonly exactKeys?: boolean;
+  /** Partial-order reduction by sleep sets (checker/explore/sleep.ts); on unless false. */
+  readonly por?: boolean;
   readonly workers?: number;
   /**
    * Shard `index` (1-based) of `count`: only the scenarios whose place in the family
@@ -76,6 +78,12 @@ export interface FamilyReport {
   readonly undeclaredBranches: readonly string[];
   /** Scenarios explored (the last one possibly cut short by a limit). */
   readonly scenarios: number;
+  /**
+   * The partial-order reduction (sleep sets, checker/explore/sleep.ts): whether it was on, the
+   * transitions it did not take, and the scenarios searched again without it. Absent in
+   * reports written before it existed.
+   */
+  readonly por?: { readonly on: boolean; readonly pruned: number; readonly fallbacks: number };
   readonly exhausted: number;
   readonly limited: number;
   readonly violations: number;
@@ -107,7 +115,7 @@ type Slim = Omit<ExploreResult, 'violation'> & { violation?: ExploreResult['viol
  */
 class Tally {
   collision = 0;
-  scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0;
+  scenarios = 0; exhausted = 0; limited = 0; violations = 0; states = 0; transitions = 0; maxDepth = 0; pruned = 0; fallbacks = 0;
   best: Slim | null = null;
   bestConfig: unknown = null;
   bestIndex = -1;
@@ -125,6 +133,8 @@ class Tally {
     this.states += r.states;
     this.collision += collisionBound(r.states);
     this.transitions += r.transitions;
+    this.pruned += r.pruned ?? 0;
+    if (r.porFallback) this.fallbacks++;
     this.maxDepth = Math.max(this.maxDepth, r.depth);
     if (r.violation && (!this.best || r.violation.schedule.length < this.best.violation!.schedule.length)) { this.best = r; this.bestConfig = config; this.bestIndex = index; }
   }
@@ -143,6 +153,7 @@ function report(o: FamilyOptions, t: Tally, t0: number): FamilyReport {
     excluded: (Object.keys(UNFIXED) as Unfixed[]).filter((u) => !(o.include ?? []).includes(u)).map((u) => ({ name: u, reason: UNFIXED[u], scenarios: t.excluded.get(u) ?? 0 })),
     scenarios: t.scenarios, exhausted: t.exhausted, limited: t.limited, violations: t.violations,
     states: t.states, transitions: t.transitions, maxDepth: t.maxDepth,
+    por: { on: o.por !== false, pruned: t.pruned, fallbacks: t.fallbacks },
     visited: { kind: o.exactKeys ? 'exact' : 'fingerprint-64', collisionBound: o.exactKeys ? 0 : t.collision },
     elapsedMs: Date.now() - t0,
     verdict: t.violations ? 'violation' : t.stoppedBy ? 'limit' : 'exhausted',
@@ -200,7 +211,7 @@ async function sequential(o: FamilyOptions, t: Tally, lim: Limits): Promise<void
     const why = lim.shared() ?? (lim.deadline !== undefined && Date.now() > lim.deadline ? 'time' : null);
     if (!s || why) { t.stoppedBy ??= why ?? 'time'; return; }
     const cap = o.maxStates === undefined ? undefined : o.maxStates - t.states;
-    const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, exactKeys: o.exactKeys, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
+    const r = await drain(exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, exactKeys: o.exactKeys, por: o.por, deadline: lim.deadline, maxStates: cap, stop: lim.shared }));
     t.add(r, s.config, s.index);
     o.onProgress?.(t.scenarios, t.states);
     if (r.verdict === 'limit') return;
@@ -227,7 +238,7 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
   const boot = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
   const workers = Array.from({ length: n }, () => {
     const w = new Worker(new URL(boot, import.meta.url), {
-      workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, exactKeys: o.exactKeys, deadline: lim.deadline, flag },
+      workerData: { entry: new URL('./worker.ts', import.meta.url).href, variant: o.variant, symmetry: o.symmetry, exactKeys: o.exactKeys, por: o.por, deadline: lim.deadline, flag },
     });
     w.on('message', (m: { index: number; result: Slim }) => { inbox.push({ w, ...m }); wake?.(); });
     w.on('error', (e) => { inbox.push({ w, index: -1, crash: e }); wake?.(); });
@@ -275,7 +286,7 @@ async function parallel(o: FamilyOptions, t: Tally, lim: Limits, n: number): Pro
         let r = d.r;
         const left = o.maxStates === undefined ? undefined : o.maxStates - t.states;
         if (left !== undefined && d.cap !== left && r.states >= left) {
-          r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, exactKeys: o.exactKeys, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
+          r = await drain(exploreSteps(specOf(d.s), { variant: v, symmetry: o.symmetry, exactKeys: o.exactKeys, por: o.por, deadline: lim.deadline, maxStates: left, stop: lim.shared }));
         }
         t.add(r, d.s.config, d.s.index);
         o.onProgress?.(t.scenarios, t.states);
@@ -316,7 +327,7 @@ export function exploreSome(o: FamilyOptions, indices: readonly number[] | null)
   const out: Slim[] = [];
   for (const s of familyAll(o.bound ?? DEFAULT_BOUND, o.include)) {
     if (s.excluded || (want && !want.has(s.index))) continue;
-    const g = exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry });
+    const g = exploreSteps(specOf(s), { variant: v, symmetry: o.symmetry, por: o.por });
     for (let r = g.next(); ; r = g.next()) if (r.done) { out.push(r.value); break; }
   }
   return out;

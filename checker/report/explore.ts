@@ -22,6 +22,7 @@ export function exploreText(r: FamilyReport, tracePath?: string): string {
   for (const l of r.limits) lines.push(`    - ${l}`);
   lines.push(`  ${r.scenarios} scenarios: ${r.exhausted} exhausted, ${r.violations} with a violation, ${r.limited} stopped at a limit`);
   lines.push(`  ${r.states} distinct states, ${r.transitions} transitions, deepest interleaving ${r.maxDepth} atomic steps, ${secs.toFixed(1)} s (${Math.round(r.states / Math.max(secs, 1e-3))} states/s)`);
+  if (r.por) lines.push(r.por.on ? `  partial-order reduction (sleep sets): ${r.por.pruned} transitions not taken, each to a state an equivalent interleaving reaches${r.por.fallbacks ? `; ${r.por.fallbacks} scenario${r.por.fallbacks === 1 ? '' : 's'} searched again without it` : ''}; --no-por takes them` : '  partial-order reduction off (--no-por)');
   if (r.visited) lines.push(r.visited.kind === 'exact' ? '  visited states kept by their exact keys (--exact-keys): no state can be mistaken for another'
     : `  visited states kept as 64-bit fingerprints: the probability that two distinct states shared one (and one went unsearched) is at most ${r.visited.collisionBound.toExponential(1)}; --exact-keys removes it`);
   lines.push(...invariantLines(r.invariants, r.notEvaluated).map((l) => `  ${l}`));
