@@ -68,7 +68,7 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
       cls.forEach((pos, k) => { order[pos] = sorted[k]; });
     }
   }
-  if (orderOut) orderOut.splice(0, orderOut.length, ...order);
+  if (orderOut) for (let i = 0; i < order.length; i++) orderOut[i] = order[i];
   const canonOf = new Map<number, number>();
   order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
   const parts: Print[] = [printOf(s.devices), printOf(s.inodes), printOf(s.procs), printOf(s.sbs), printOf(s.onDisk), printOf(s.rawOpens), printOf(s.dir), printOf(s.sparse), printOf(s.sparseSeq)];

@@ -180,11 +180,14 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
         continue;
       }
       // sleeping threads (by concrete index) and the class of the step each was taken as
-      const asleep = new Map<number, StepClass>();
-      for (const z of node.sleep ?? []) asleep.set(node.order ? node.order[z.pos] : z.pos, z.cls);
+      let asleep: Map<number, StepClass> | null = null;
+      if (node.sleep) {
+        asleep = new Map();
+        for (const z of node.sleep) asleep.set(node.order ? node.order[z.pos] : z.pos, z.cls);
+      }
       const taken: [number, StepClass][] = [];
       for (let k = 0; k < r.length; k++) {
-        if (asleep.has(r[k])) { pruned++; continue; }
+        if (asleep?.has(r[k])) { pruned++; continue; }
         let a: ReturnType<typeof advance>;
         try {
           a = advance(sys, threads, node.g, r[k], hooks);
@@ -200,15 +203,18 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
         } else {
           const cls = classify(a.pre, a.g.s);
           const sleep: [number, StepClass][] = [];
-          for (const [j, cj] of asleep) if (indep(cj, cls)) sleep.push([j, cj]);
+          if (asleep) for (const [j, cj] of asleep) if (indep(cj, cls)) sleep.push([j, cj]);
           for (const [j, cj] of taken) if (indep(cj, cls)) sleep.push([j, cj]);
           taken.push([r[k], cls]);
           const order: number[] = [];
           const m = lookup(a.g, nodes.length, order);
-          const posOf = new Map(order.map((thread, pos) => [thread, pos]));
-          const zc: Sleeper[] = sleep.map(([j, cj]) => ({ pos: posOf.get(j)!, cls: cj }));
+          const permuted = order.some((t, p) => t !== p);
+          const zc: Sleeper[] = sleep.map(([j, cj]) => ({ pos: permuted ? order.indexOf(j) : j, cls: cj }));
           if (m < 0) {
-            nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1, ...(zc.length ? { sleep: zc } : {}), ...(order.some((t, p) => t !== p) ? { order } : {}) });
+            const n: Node = { g: a.g, parent: head, pick: k, depth: node.depth + 1 };
+            if (zc.length) n.sleep = zc;
+            if (permuted) n.order = order;
+            nodes.push(n);
           } else {
             // seen before: it now sleeps only what both paths let it sleep
             const old = nodes[m];

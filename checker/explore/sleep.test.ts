@@ -50,6 +50,9 @@ describe('the reduction keeps states, depth, verdict and counterexample length',
     ['race 1: a private hole fault against a store', [[load(1, 9)], [store(0, 9, 5)]], '2.6.26-sparse-race'],
     ['race 4: a fault against a truncate', [[load(0, 5)], [truncate(0)]], '3.19'],
     ['a fault against a store, and a program of two calls', [[load(1, 9)], [store(0, 9, 5), truncate(4)]], 'reference'],
+    // identical threads: states are stored under symmetry, so sleep sets are kept by canonical position
+    ['three identical hole faults (symmetry)', [[load(1, 9)], [load(1, 9)], [load(1, 9)]], 'reference'],
+    ['race 1 with two identical faulting threads (symmetry)', [[load(1, 9)], [load(1, 9)], [store(0, 9, 5)]], '2.6.26-sparse-race'],
   ];
   for (const [what, threads, variant] of cases) {
     it(`${what} (${variant})`, () => {
@@ -57,7 +60,11 @@ describe('the reduction keeps states, depth, verdict and counterexample length',
       const reduced = explore(spec(threads), { variant: v(variant) });
       expect([reduced.verdict, reduced.violation?.invariant, reduced.violation?.schedule.length]).toEqual([full.verdict, full.violation?.invariant, full.violation?.schedule.length]);
       if (full.verdict === 'exhausted') {
-        expect([reduced.states, reduced.depth, reduced.porFallback]).toEqual([full.states, full.depth, undefined]);
+        expect([reduced.states, reduced.depth]).toEqual([full.states, full.depth]);
+        // with identical threads a state is often met again under another permutation, whose sleep
+        // set names other positions: the scenario is then searched again without the reduction
+        if (what.includes('symmetry')) return;
+        expect(reduced.porFallback).toBeUndefined();
         expect(reduced.pruned).toBeGreaterThan(0);
         expect(reduced.transitions + reduced.pruned!).toBe(full.transitions);
       }

@@ -26,18 +26,25 @@ const WRITE: StepClass = { kind: 'write' };
 const THREAD_LOCAL = new Set(['threads', 'nextTid']);
 
 export function classify(pre: State, post: State): StepClass {
+  if (pre === post) return READ;
   let lock: string | null = null;
-  for (const k of Object.keys(post) as (keyof State)[]) {
-    if (THREAD_LOCAL.has(k) || pre[k] === post[k]) continue;
-    if (k !== 'locks') return WRITE;
+  for (const k in post) {
+    const key = k as keyof State;
+    if (pre[key] === post[key] || THREAD_LOCAL.has(k)) continue;
+    if (key !== 'locks') return WRITE;
     const a = pre.locks, b = post.locks;
-    for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    for (const name in b) {
       if (a[name] === b[name]) continue;
       if (lock !== null) return WRITE;
       lock = name;
     }
+    for (const name in a) {
+      if (name in b) continue;
+      if (lock !== null) return WRITE;
+      lock = name;
+    }
   }
-  if (Object.keys(pre).length !== Object.keys(post).length) return WRITE;
+  for (const k in pre) if (!(k in post)) return WRITE;
   return lock === null ? READ : { kind: 'lock', lock };
 }
 
