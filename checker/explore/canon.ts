@@ -9,6 +9,25 @@ import { combine, printOf, type Print } from './hash.ts';
  * depends on them). With symmetry, threads running identical programs in one process are
  * interchangeable: their tuples are sorted, and lock holders renamed to match.
  */
+/**
+ * Which thread sits at each canonical position (order[k]), each class of identical threads
+ * sorted by `cmp`, and each live kernel thread's position (lock holders are renamed to it).
+ * `orderOut`, when given, receives the order.
+ */
+function canonicalOrder(g: GroupState, n: number, symmetric: readonly (readonly number[])[] | null, cmp: (a: number, b: number) => number, orderOut?: number[]): { order: number[]; canonOf: Map<number, number> } {
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (symmetric) {
+    for (const cls of symmetric) {
+      const sorted = cls.slice().sort(cmp);
+      cls.forEach((pos, k) => { order[pos] = sorted[k]; });
+    }
+  }
+  if (orderOut) for (let i = 0; i < n; i++) orderOut[i] = order[i];
+  const canonOf = new Map<number, number>();
+  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
+  return { order, canonOf };
+}
+
 /** The parts of a canonical key: each a string, the large ones memoised per sub-object. */
 function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): string[] {
   const s = g.s;
@@ -17,17 +36,7 @@ function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmet
     const t = tid === null ? null : s.threads.find((x) => x.tid === tid)!;
     return JSON.stringify([g.pcs[i], t ? t.results : null, g.obs[i], g.full[i]]);
   };
-  // order[k] = which thread sits at canonical position k
-  const order = threads.map((_, i) => i);
-  if (symmetric) {
-    for (const cls of symmetric) {
-      const sorted = cls.slice().sort((a, b) => (tuple(a) < tuple(b) ? -1 : tuple(a) > tuple(b) ? 1 : a - b));
-      cls.forEach((pos, k) => { order[pos] = sorted[k]; });
-    }
-  }
-  if (orderOut) orderOut.splice(0, orderOut.length, ...order);
-  const canonOf = new Map<number, number>();
-  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
+  const { order, canonOf } = canonicalOrder(g, threads.length, symmetric, (a, b) => (tuple(a) < tuple(b) ? -1 : tuple(a) > tuple(b) ? 1 : a - b), orderOut);
   const locks: Record<string, unknown> = {};
   for (const [name, l] of Object.entries(s.locks).sort(([a], [b]) => (a < b ? -1 : 1))) {
     locks[name] = l.mode === 'excl' ? canonOf.get(l.holder) : l.holders.map((h) => canonOf.get(h)).sort();
@@ -60,17 +69,7 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
     const t = tid === null ? null : s.threads.find((x) => x.tid === tid)!;
     return combine([printOf(g.pcs[i]), t ? printOf(t.results) : NULL_PRINT, printOf(g.obs[i]), printOf(g.full[i])]);
   });
-  const order = threads.map((_, i) => i);
-  if (symmetric) {
-    const cmp = (x: number, y: number) => tuples[x][0] - tuples[y][0] || tuples[x][1] - tuples[y][1] || x - y;
-    for (const cls of symmetric) {
-      const sorted = cls.slice().sort(cmp);
-      cls.forEach((pos, k) => { order[pos] = sorted[k]; });
-    }
-  }
-  if (orderOut) for (let i = 0; i < order.length; i++) orderOut[i] = order[i];
-  const canonOf = new Map<number, number>();
-  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
+  const { order, canonOf } = canonicalOrder(g, threads.length, symmetric, (x, y) => tuples[x][0] - tuples[y][0] || tuples[x][1] - tuples[y][1] || x - y, orderOut);
   const parts: Print[] = [printOf(s.devices), printOf(s.inodes), printOf(s.procs), printOf(s.sbs), printOf(s.onDisk), printOf(s.rawOpens), printOf(s.dir), printOf(s.sparse), printOf(s.sparseSeq)];
   for (const name of Object.keys(s.locks).sort()) {
     const l = s.locks[name];

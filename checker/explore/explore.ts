@@ -8,8 +8,8 @@ import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, GroupTooLarge, ready, type GroupState, type Violation } from '../group.ts';
 import { canonicalFingerprint, canonicalKey, symmetryClasses } from './canon.ts';
-import { ExactVisited, FingerprintVisited, IndexedFingerprints, IndexedKeys, type Visited } from './visited.ts';
-import { classify, independent, type Sleeper, type StepClass } from './sleep.ts';
+import { ExactVisited, FingerprintVisited } from './visited.ts';
+import { classify, independent, type StepClass } from './sleep.ts';
 
 /** One exploration problem: a machine, a set-up run first, and the threads to interleave. */
 export interface ExploreSpec {
@@ -80,8 +80,11 @@ interface Node {
   readonly parent: number;
   readonly pick: number;
   readonly depth: number;
-  /** Sleep set (canonical thread positions) and this node's canonical order (position → thread; absent: identity). */
-  sleep?: readonly Sleeper[];
+  /**
+   * Sleep set, one number a sleeper (its step's class id × 8 + its canonical thread position: a
+   * few bytes a state), and this node's canonical order (position → thread; absent: identity).
+   */
+  sleep?: readonly number[];
   order?: readonly number[];
 }
 
@@ -133,8 +136,8 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   if (o.por !== false) {
     const r = yield* search(true);
     if (r !== 'perturbed') return r;
-    // a state seen again with fewer sleeping transitions after it was expanded (never seen on the
-    // bounds measured): searched again without the reduction rather than out of breadth-first order
+    // a state met again, after its expansion, by a path that would wake one of its sleepers
+    // (docs/bounds.md): searched again without the reduction rather than out of breadth-first order
     c.branches.clear(); c.checks.clear(); c.skipped.clear(); c.steps = 0;
   }
   const plain = (yield* search(false)) as ExploreResult;
@@ -142,16 +145,21 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
 
   function* search(por: boolean): Generator<void, ExploreResult | 'perturbed', void> {
     const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
-    const exact = o.exactKeys ? new ExactVisited() : null, prints = new FingerprintVisited();
-    const seen: Visited = exact ?? prints;
-    const remember = (g: GroupState): boolean => (exact ? exact.add(canonicalKey(g, threads, sym)) : prints.addPrint(...canonicalFingerprint(g, threads, sym)));
-    // with the reduction: the node index of every state seen, to compare sleep sets
-    const ikeys = por && o.exactKeys ? new IndexedKeys() : null, iprints = por && !o.exactKeys ? new IndexedFingerprints() : null;
-    const lookup = (g: GroupState, v: number, order: number[]): number =>
-      (ikeys ? ikeys.addOrGet(canonicalKey(g, threads, sym, order), v) : iprints!.addOrGet(...canonicalFingerprint(g, threads, sym, order), v));
-    const size = () => (ikeys ?? iprints ?? seen).size;
-    if (por) lookup(g0, 0, []); else remember(g0);
+    // every state seen, with its node index (sleep sets compare a state's sleepers when it is met again)
+    const exact = o.exactKeys ? new ExactVisited() : null, prints = exact ? null : new FingerprintVisited();
+    const lookup = (g: GroupState, v: number, order?: number[]): number =>
+      (exact ? exact.addOrGet(canonicalKey(g, threads, sym, order), v) : prints!.addOrGet(...canonicalFingerprint(g, threads, sym, order), v));
+    const size = () => (exact ?? prints!).size;
+    lookup(g0, 0);
     let transitions = 0, depth = 0, pruned = 0;
+    // step classes interned, so that a sleeper is one small integer
+    const classIds = new Map<string, number>(), classById: StepClass[] = [];
+    const idOf = (c: StepClass): number => {
+      const key = c.kind === 'lock' ? `lock:${c.lock}` : c.kind;
+      let id = classIds.get(key);
+      if (id === undefined) { id = classById.length; classIds.set(key, id); classById.push(c); }
+      return id;
+    };
     const fail = (at: number, extraPick: number | null, v: Violation): ExploreResult => {
       const schedule = [...pathOf(nodes, at), ...(extraPick === null ? [] : [extraPick])];
       // replay the schedule through the runner, so the story and the trace come from one code path
@@ -183,7 +191,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
       let asleep: Map<number, StepClass> | null = null;
       if (node.sleep) {
         asleep = new Map();
-        for (const z of node.sleep) asleep.set(node.order ? node.order[z.pos] : z.pos, z.cls);
+        for (const z of node.sleep) asleep.set(node.order ? node.order[z & 7] : z & 7, classById[z >> 3]);
       }
       const taken: [number, StepClass][] = [];
       for (let k = 0; k < r.length; k++) {
@@ -198,7 +206,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
         const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
         if (v) return fail(head, k, v);
         if (!por) {
-          if (!remember(a.g)) continue;
+          if (lookup(a.g, nodes.length) >= 0) continue;
           nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
         } else {
           const cls = classify(a.pre, a.g.s);
@@ -209,7 +217,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
           const order: number[] = [];
           const m = lookup(a.g, nodes.length, order);
           const permuted = order.some((t, p) => t !== p);
-          const zc: Sleeper[] = sleep.map(([j, cj]) => ({ pos: permuted ? order.indexOf(j) : j, cls: cj }));
+          const zc = sleep.map(([j, cj]) => idOf(cj) * 8 + (permuted ? order.indexOf(j) : j));
           if (m < 0) {
             const n: Node = { g: a.g, parent: head, pick: k, depth: node.depth + 1 };
             if (zc.length) n.sleep = zc;
@@ -221,9 +229,9 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
             if (m <= head) {
               // expanded already, having pruned its sleepers: if this path would take one of them, it
               // must be taken from there, later than breadth-first order allows (see search's caller)
-              if (old.sleep?.some((z) => !zc.some((y) => y.pos === z.pos))) return 'perturbed';
+              if (old.sleep?.some((z) => !zc.some((y) => (y & 7) === (z & 7)))) return 'perturbed';
             } else if (old.sleep) {
-              const keep = old.sleep.filter((z) => zc.some((y) => y.pos === z.pos));
+              const keep = old.sleep.filter((z) => zc.some((y) => (y & 7) === (z & 7)));
               old.sleep = keep.length ? keep : undefined;
             }
             continue;

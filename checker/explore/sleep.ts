@@ -53,6 +53,3 @@ export function independent(x: StepClass, y: StepClass): boolean {
   if (x.kind === 'read' || y.kind === 'read') return true;
   return x.lock !== y.lock;
 }
-
-/** A sleeping transition: the thread (by canonical position) and what its step was classified as when taken. */
-export interface Sleeper { readonly pos: number; readonly cls: StepClass }
