@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { makeSystem } from '../../checker/system.ts';
 import { runSteps, type ExecutedStep } from '../../checker/sequence.ts';
@@ -49,10 +51,32 @@ const open = (name: string, write: boolean, pid = 0): Action => P(pid, { op: 'op
 const mmap = (fd: number, pages: number, o: { shared?: boolean; write?: boolean; pgoff?: number; pid?: number } = {}): Action =>
   P(o.pid ?? 0, { op: 'mmap', fd, pages, pgoff: o.pgoff ?? 0, shared: o.shared ?? true, read: true, write: o.write ?? true });
 
-export interface Scenario { readonly name: string; readonly config: object; readonly steps: readonly (Action | { par: Action[][]; schedule: number[] })[] }
+/**
+ * The title of a story test: its words, then a digest of the scenarios (this file) and of the
+ * recorded file. Stryker's incremental mode knows a test by its file, position and title, and
+ * re-tests a surviving mutant only when a test it has never seen reaches it: a new scenario
+ * here changes neither the test file nor its title, so without the digest the survivors of an
+ * earlier run would be reused untested (docs/mutation.md, "Incremental").
+ */
+export function storyTitle(words: string, recorded: string): string {
+  const h = createHash('sha256');
+  for (const f of [new URL('./stories.ts', import.meta.url), new URL(recorded, import.meta.url)]) if (existsSync(f)) h.update(readFileSync(f));
+  return `${words} [stories ${h.digest('hex').slice(0, 12)}]`;
+}
+
+/** A schedule: `n` steps of thread `t`, then the next run, …; past its end the first ready thread moves. */
+const runs = (...r: [t: number, n: number][]): number[] => r.flatMap(([t, n]) => Array<number>(n).fill(t));
+
+export interface Scenario {
+  readonly name: string;
+  readonly config: object;
+  readonly steps: readonly (Action | { par: Action[][]; schedule: number[] })[];
+  /** a schedule counted in 3.19's atomic steps: the same indices on fs/dax.c would tell another, arbitrary interleaving */
+  readonly raceOf319?: true;
+}
 
 /** Whether a scenario runs on an XIP mount (the ones a DAX design runs as well). */
-export const onXip = (sc: Scenario): boolean => (sc.config as { fs: { mount: { xip: boolean } } }).fs.mount.xip;
+export const onXip = (sc: Scenario): boolean => (sc.config as { fs: { mount: { xip: boolean } } }).fs.mount.xip && !sc.raceOf319;
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -231,6 +255,53 @@ export const SCENARIOS: readonly Scenario[] = [
       P(0, { op: 'pwrite', fd: 0, buf: 0, len: 1, pos: 16 }), // -EFBIG
       P(0, { op: 'pread', fd: 0, buf: 0, len: 8, pos: 0 }),
       P(0, { op: 'fsync', fd: 0 }),
+    ],
+  },
+  // Races, each at the one interleaving that takes the branch (explore visits them all; here the
+  // steps are pinned so that what each returned is on record).
+  {
+    name: 'race 4 as fixed in 4.0: truncate between get_xip_mem and the insert; the i_size recheck under i_mmap answers SIGBUS',
+    raceOf319: true,
+    config: xip(),
+    steps: [
+      open('f', true), mmap(0, 3, { shared: false, write: false }),
+      { par: [[P(0, { op: 'load', addr: 16, len: 1 })], [P(0, { op: 'ftruncate', fd: 0, len: 4 })]], schedule: runs([0, 6], [1, 16]) },
+    ],
+  },
+  {
+    name: 'the same for the sparse page: truncate while the fault holds xip_sparse_mutex; vm_insert_page is not reached',
+    raceOf319: true,
+    config: xip({ holes: [1] }),
+    steps: [
+      open('f', true), mmap(0, 3, { shared: false, write: false }),
+      { par: [[P(0, { op: 'load', addr: 12, len: 1 })], [P(0, { op: 'ftruncate', fd: 0, len: 4 })]], schedule: runs([0, 10], [1, 16]) },
+    ],
+  },
+  {
+    name: 'a hole filled while a read fault waits for xip_sparse_mutex: the recheck finds the block (goto again) and maps it',
+    raceOf319: true,
+    config: xip({ holes: [1] }),
+    steps: [
+      open('f', true), mmap(0, 3, { shared: false, write: false }), P(0, { op: 'store', addr: 0, bytes: [42] }),
+      { par: [[P(0, { op: 'load', addr: 12, len: 1 })], [P(0, { op: 'pwrite', fd: 0, buf: 0, len: 1, pos: 4 })]], schedule: runs([0, 7], [1, 23]) },
+    ],
+  },
+  {
+    name: '__xip_unmap overlapping a sparse insert: read_seqcount_retry sees the writer, the walk is redone under xip_sparse_mutex',
+    raceOf319: true,
+    config: xip({ holes: [1, 2] }),
+    steps: [
+      open('f', true), mmap(0, 3, { shared: false, write: false }), P(0, { op: 'load', addr: 12, len: 1 }), P(0, { op: 'store', addr: 0, bytes: [42] }),
+      { par: [[P(0, { op: 'load', addr: 16, len: 1 })], [P(0, { op: 'pwrite', fd: 0, buf: 0, len: 1, pos: 4 })]], schedule: runs([1, 14], [0, 9], [1, 4]) },
+    ],
+  },
+  {
+    name: 'page cache: truncate between readpage and the insert; filemap_fault\'s i_size recheck under the page lock answers SIGBUS',
+    raceOf319: true,
+    config: pagecache(),
+    steps: [
+      open('f', true), mmap(0, 3), mmap(0, 3, { shared: false }),
+      { par: [[P(0, { op: 'load', addr: 12, len: 1 })], [P(0, { op: 'ftruncate', fd: 0, len: 4 })]], schedule: runs([0, 6], [1, 8]) },
     ],
   },
 ];
