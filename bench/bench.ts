@@ -22,6 +22,26 @@ import vm from 'node:vm';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
+
+/**
+ * The heap a search keeps per stored state: the heap after a forced collection, sampled every
+ * `every`-th poll of the search's `stop` (a poll is every 64 expansions) and the largest sample
+ * kept, above the level before the search, over the states it stored; and the heap's peak at
+ * the polls, garbage not yet collected included. A collection at every poll costs more than a
+ * large search itself, hence `every`; the last sample may precede the end by `every` polls.
+ */
+function heapPerState(every: number, run: (stop: () => null) => number): { states: number; bytesPerState: number; peakBytesPerState: number } {
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base, kept = base, polls = 0;
+  const states = run(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    if (++polls % every === 0) { gc(); kept = Math.max(kept, process.memoryUsage().heapUsed); }
+    return null;
+  });
+  const per = (b: number) => Math.round((b - base) / Math.max(states, 1));
+  return { states, bytesPerState: per(kept), peakBytesPerState: per(peak) };
+}
 import { variantByName } from '../model/variants.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import type { Action } from '../model/actions.ts';
@@ -164,23 +184,18 @@ const RACES: { variant: string; threads: Action[][] }[] = [
   };
   const porOn = porRuns(true), porOff = porRuns(false);
   const famOff = exploreSome({ variant: 'reference', bound, symmetry: false }, null).reduce((n, x) => n + x.states, 0);
-  // memory per stored state: the heap's peak above its level before the search, over the
-  // states visited, for one large scenario of 3x1x2 (cut at 60,000 states), both visited sets
+  // memory per stored state, for one large scenario of 3x1x2 (cut at 60,000 states), both visited sets
   const big = [...familyAll({ threads: 3, ops: 1, pages: 2 }, [])].filter((x) => !x.excluded)[1184];
-  const perState = (exactKeys: boolean) => {
-    gc();
-    const base = process.memoryUsage().heapUsed;
-    let peak = base;
-    const r = explore(big, { variant: variantByName('reference')!, exactKeys, maxStates: 60_000, stop: () => { peak = Math.max(peak, process.memoryUsage().heapUsed); return null; } });
-    return { states: r.states, bytesPerState: Math.round((peak - base) / r.states) };
-  };
+  const perState = (exactKeys: boolean) =>
+    heapPerState(16, (stop) => explore(big, { variant: variantByName('reference')!, exactKeys, maxStates: 60_000, stop }).states);
   const mem = { fingerprint: perState(false), exact: perState(true), scenario: big.name };
   out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem, por: { on: porOn, off: porOff } };
   say(`\nexplorer (reference, default bound, ${repeat} repeats)`);
   say(`  distinct states ${states}; states/s ${fmt(stats(sps))}`);
   say(`  symmetry, 3 identical faulting threads: ${on.states} states with, ${off.states} without (${(100 * (1 - on.states / off.states)).toFixed(0)}% fewer), ${median(on.seconds.median ? [on.seconds.median] : [0]).toFixed(2)} s vs ${off.seconds.median.toFixed(2)} s`);
   say(`  partial-order reduction (sleep sets): ${porOn.transitions} transitions with, ${porOff.transitions} without (${(100 * (1 - porOn.transitions / porOff.transitions)).toFixed(1)}% fewer; ${porOn.states} and ${porOff.states} states); CPU s ${fmt(porOn.cpuSeconds, 2)} vs ${fmt(porOff.cpuSeconds, 2)} (ratio ${(porOn.cpuSeconds.median / porOff.cpuSeconds.median).toFixed(2)})`);
-  say(`  heap per stored state (${mem.scenario}, ${mem.fingerprint.states} states): ${mem.fingerprint.bytesPerState} B with 64-bit fingerprints, ${mem.exact.bytesPerState} B with exact keys (--exact-keys)`);
+  say(`  heap kept per stored state (${mem.scenario}, ${mem.fingerprint.states} states; after a forced GC): ${mem.fingerprint.bytesPerState} B with 64-bit fingerprints, ${mem.exact.bytesPerState} B with exact keys (--exact-keys)`);
+  say(`    peak heap per stored state, garbage included: ${mem.fingerprint.peakBytesPerState} B and ${mem.exact.peakBytesPerState} B`);
   say(`  symmetry on the default bound: ${states} states with, ${famOff} without (${(100 * (1 - states / famOff)).toFixed(1)}% fewer; the scenario enumeration already drops symmetric scenarios)`);
 }
 
@@ -188,7 +203,8 @@ const RACES: { variant: string; threads: Action[][] }[] = [
 {
   let spin: any = null;
   try {
-    const script = fileURLToPath(new URL('./spin/run-spin.mjs', import.meta.url));
+    // compiled into .bench-build/bench/ (bin/bench.mjs), or run from bench/ by a loader
+    const script = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './spin/run-spin.mjs' : '../../bench/spin/run-spin.mjs', import.meta.url));
     spin = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 900_000 })).spin;
   } catch (e) {
     spin = { error: (e as Error).message.split('\n')[0] };
@@ -202,13 +218,10 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     fixed.push(s1); unfixed.push(s2);
     fixedStates = a.states; unfixedStates = b.states; depth = b.violation?.schedule.length ?? NaN;
   }
-  // the heap's peak above its level before the search, over the states stored (as perState above)
-  gc();
-  const base = process.memoryUsage().heapUsed;
-  let peak = base;
-  explore(spec, { variant: variantByName('reference')!, stop: () => { peak = Math.max(peak, process.memoryUsage().heapUsed); return null; } });
+  // the heap kept per stored state, as for the explorer above (a small search: a collection at every poll)
+  const heap = heapPerState(1, (stop) => explore(spec, { variant: variantByName('reference')!, stop }).states);
   const ours = {
-    fixed: { states: fixedStates, seconds: median(fixed), statesPerSecond: fixedStates / median(fixed), bytesPerState: Math.round((peak - base) / Math.max(fixedStates, 1)) },
+    fixed: { states: fixedStates, seconds: median(fixed), statesPerSecond: fixedStates / median(fixed), bytesPerState: heap.bytesPerState },
     unfixed: { states: unfixedStates, seconds: median(unfixed), counterexampleSteps: depth },
   };
   out.spin = { spin, xipcheck: ours };

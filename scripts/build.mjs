@@ -12,6 +12,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Builds dist/; returns tsc's exit status, or 2 with one line when tsc is not installed. */
 export function build() {
+  return compile('tsconfig.build.json', 'dist');
+}
+
+/** Empties `outDir`, then compiles the tsc project `project` (its outDir) with the project's own tsc. */
+export function compile(project, outDir) {
   let tsc;
   try {
     tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
@@ -19,8 +24,8 @@ export function build() {
     process.stderr.write('xipcheck build: typescript is not installed; run `npm ci` (it installs the dev dependencies) first\n');
     return 2;
   }
-  rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-  return spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' }).status ?? 1;
+  rmSync(join(ROOT, outDir), { recursive: true, force: true });
+  return spawnSync(process.execPath, [tsc, '-p', join(ROOT, project)], { stdio: 'inherit' }).status ?? 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = build();
