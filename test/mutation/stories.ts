@@ -73,6 +73,12 @@ export interface Scenario {
   readonly steps: readonly (Action | { par: Action[][]; schedule: number[] })[];
   /** a schedule counted in 3.19's atomic steps: the same indices on fs/dax.c would tell another, arbitrary interleaving */
   readonly raceOf319?: true;
+  /**
+   * The branches the scenario is there for. A pinned schedule counts atomic steps, so a change
+   * of how a call is cut would make it tell another interleaving, which `-u` would record
+   * without a word: the story fails instead when one of these is not taken.
+   */
+  readonly takes?: readonly string[];
 }
 
 /** Whether a scenario runs on an XIP mount (the ones a DAX design runs as well). */
@@ -262,6 +268,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'race 4 as fixed in 4.0: truncate between get_xip_mem and the insert; the i_size recheck under i_mmap answers SIGBUS',
     raceOf319: true,
+    takes: ['xip_file_fault:isize-recheck-sigbus'],
     config: xip(),
     steps: [
       open('f', true), mmap(0, 3, { shared: false, write: false }),
@@ -271,6 +278,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'the same for the sparse page: truncate while the fault holds xip_sparse_mutex; vm_insert_page is not reached',
     raceOf319: true,
+    takes: ['xip_file_fault:isize-recheck-sigbus'],
     config: xip({ holes: [1] }),
     steps: [
       open('f', true), mmap(0, 3, { shared: false, write: false }),
@@ -280,6 +288,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'a hole filled while a read fault waits for xip_sparse_mutex: the recheck finds the block (goto again) and maps it',
     raceOf319: true,
+    takes: ['xip_file_fault:sparse-recheck-found'],
     config: xip({ holes: [1] }),
     steps: [
       open('f', true), mmap(0, 3, { shared: false, write: false }), P(0, { op: 'store', addr: 0, bytes: [42] }),
@@ -289,6 +298,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: '__xip_unmap overlapping a sparse insert: read_seqcount_retry sees the writer, the walk is redone under xip_sparse_mutex',
     raceOf319: true,
+    takes: ['__xip_unmap:retry-locked'],
     config: xip({ holes: [1, 2] }),
     steps: [
       open('f', true), mmap(0, 3, { shared: false, write: false }), P(0, { op: 'load', addr: 12, len: 1 }), P(0, { op: 'store', addr: 0, bytes: [42] }),
@@ -298,6 +308,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'page cache: truncate between readpage and the insert; filemap_fault\'s i_size recheck under the page lock answers SIGBUS',
     raceOf319: true,
+    takes: ['filemap_fault:sigbus-truncated'],
     config: pagecache(),
     steps: [
       open('f', true), mmap(0, 3), mmap(0, 3, { shared: false }),
@@ -343,6 +354,7 @@ export function story(sc: Scenario, variant = 'reference'): string {
     },
   });
   expect(r.violation, `${sc.name}: ${JSON.stringify(r.violation)}`).toBeNull();
+  for (const b of sc.takes ?? []) expect(counters.branches.get(b) ?? 0, `${sc.name}: the branch ${b} is not taken`).toBeGreaterThan(0);
   return out.join('\n');
 }
 
