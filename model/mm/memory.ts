@@ -181,7 +181,10 @@ export function* userAccess(
       const ok = yield* atomic(label, (s): readonly [State, readonly number[] | boolean] => {
         const pte = s.procs[pid].ptes[vpage];
         const vma = find_vma(s, pid, vpage);
-        if (!pte || !vma || (write && !pte.write)) return [s, false];
+        // a pte mprotect made PROT_NONE is present but gives a protection fault on any access
+        // (change_pte_range: pte_modify(ptent, vm_page_prot of VM_NONE)); the fault path then
+        // finds the vma without VM_READ (x86 access_error: "read, present: PF_PROT") → SIGSEGV
+        if (!pte || !vma || (write ? !pte.write : !vma.read)) return [s, false];
         const m = move(s, pte, vpage, off, done, n);
         return Array.isArray(m) ? [m[0], m[1]] : [m as State, true];
       });

@@ -150,6 +150,22 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'from inside a vma and from a gap: msync of a middle page, mprotect starting in a gap, PROT_NONE',
+    config: pagecache(),
+    steps: [
+      open('f', true), mmap(0, 3), // f's pages 0-2 at pages 2-4
+      P(0, { op: 'store', addr: 8, bytes: [51] }), P(0, { op: 'store', addr: 12, bytes: [52] }), P(0, { op: 'store', addr: 16, bytes: [53] }),
+      P(0, { op: 'msync', addr: 12, pages: 1, sync: true }), // file page 1 only: fstart from vm_pgoff + (start - vm_start)
+      P(0, { op: 'munmap', addr: 12, pages: 1 }), // a gap at page 3
+      P(0, { op: 'mprotect', addr: 12, pages: 2, write: false }), // starts in the gap: -ENOMEM, page 4 untouched
+      P(0, { op: 'store', addr: 16, bytes: [54] }),
+      P(0, { op: 'mprotect', addr: 8, pages: 1, read: false, write: false }), // PROT_NONE
+      P(0, { op: 'load', addr: 8, len: 1 }),
+      P(0, { op: 'mmap', fd: 0, pages: 1, pgoff: 1, shared: true, read: false, write: false }), // PROT_NONE from the start
+      P(0, { op: 'load', addr: 12, len: 1 }),
+    ],
+  },
+  {
     name: 'msync takes mmap_sem shared: two callers inside it at once',
     config: pagecache(),
     steps: [
