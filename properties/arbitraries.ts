@@ -291,8 +291,7 @@ export function resolve(s: State, pid: number, sym: Sym): Action | null {
       const pages = [v.pages, 1, v.pages + 1, 0][sym.part];
       const addr = v.start * PS + (sym.vma === 3 && sym.part === 1 ? 1 : 0);
       if (sym.what === 2) return { op: 'msync', pid, addr, pages, sync: sym.prot !== 2 };
-      // read-only, read-write, or PROT_NONE (present ptes then fault on any access: SIGSEGV)
-      return { op: 'mprotect', pid, addr, pages, read: sym.prot !== 2, write: sym.prot === 1 };
+      return { op: 'mprotect', pid, addr, pages, read: true, write: sym.prot >= 1 };
     }
     case 'ftruncate': return { op: 'ftruncate', pid, fd: pickFd(s, pid, sym.fd), len: sym.len };
     case 'mmap': return { op: 'mmap', pid, fd: pickFd(s, pid, sym.fd), pages: sym.pages, pgoff: sym.pgoff, shared: sym.shared, read: true, write: sym.write };
