@@ -22,26 +22,6 @@ import vm from 'node:vm';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-
-/**
- * The heap a search keeps per stored state: the heap after a forced collection, sampled every
- * `every`-th poll of the search's `stop` (a poll is every 64 expansions) and the largest sample
- * kept, above the level before the search, over the states it stored; and the heap's peak at
- * the polls, garbage not yet collected included. A collection at every poll costs more than a
- * large search itself, hence `every`; the last sample may precede the end by `every` polls.
- */
-function heapPerState(every: number, run: (stop: () => null) => number): { states: number; bytesPerState: number; peakBytesPerState: number } {
-  gc();
-  const base = process.memoryUsage().heapUsed;
-  let peak = base, kept = base, polls = 0;
-  const states = run(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-    if (++polls % every === 0) { gc(); kept = Math.max(kept, process.memoryUsage().heapUsed); }
-    return null;
-  });
-  const per = (b: number) => Math.round((b - base) / Math.max(states, 1));
-  return { states, bytesPerState: per(kept), peakBytesPerState: per(peak) };
-}
 import { variantByName } from '../model/variants.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import type { Action } from '../model/actions.ts';
@@ -51,6 +31,27 @@ import { REFERENCE_SUITE } from '../properties/suites/reference.ts';
 import { runCommands } from '../checker/sequence.ts';
 import { makeSystem } from '../checker/system.ts';
 import { newCounters } from '../checker/execute.ts';
+
+/**
+ * The heap a search keeps per stored state: the heap after a forced collection, sampled every
+ * `every`-th poll of the search's `stop` (a poll is every 64 expansions) and the largest sample
+ * kept, above the level before the search, over the states it stored; and the heap's peak at
+ * the polls, garbage not yet collected included. A collection at every poll costs more than a
+ * large search itself, hence `every`; the last sample may precede the end by `every` polls. A
+ * search too small to raise the collected heap above where it started measures nothing: null.
+ */
+function heapPerState(every: number, run: (stop: () => null) => number): { states: number; bytesPerState: number | null; peakBytesPerState: number } {
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base, kept = base, polls = 0;
+  const states = run(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    if (++polls % every === 0) { gc(); kept = Math.max(kept, process.memoryUsage().heapUsed); }
+    return null;
+  });
+  const per = (b: number) => Math.round((b - base) / Math.max(states, 1));
+  return { states, bytesPerState: kept > base ? per(kept) : null, peakBytesPerState: per(peak) };
+}
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -233,7 +234,7 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     say(`  ${'fixed: distinct states'.padEnd(34)} ${String(ours.fixed.states).padStart(10)} ${String(spin.fixed.states).padStart(10)}  ${r(ours.fixed.states, spin.fixed.states)}`);
     say(`  ${'fixed: seconds (whole search)'.padEnd(34)} ${ours.fixed.seconds.toFixed(3).padStart(10)} ${spin.fixed.seconds.toFixed(3).padStart(10)}  ${r(ours.fixed.seconds, spin.fixed.seconds)}`);
     say(`  ${'fixed: states/s'.padEnd(34)} ${Math.round(ours.fixed.statesPerSecond).toString().padStart(10)} ${String(spin.fixed.statesPerSecond).padStart(10)}  ${r(ours.fixed.statesPerSecond, spin.fixed.statesPerSecond)}`);
-    say(`  ${'fixed: bytes per stored state'.padEnd(34)} ${String(ours.fixed.bytesPerState).padStart(10)} ${String(spin.fixed.bytesPerState ?? 'n/a').padStart(10)}  ${r(ours.fixed.bytesPerState, spin.fixed.bytesPerState ?? 0)}`);
+    say(`  ${'fixed: bytes per stored state'.padEnd(34)} ${String(ours.fixed.bytesPerState ?? 'n/a').padStart(10)} ${String(spin.fixed.bytesPerState ?? 'n/a').padStart(10)}  ${ours.fixed.bytesPerState === null ? 'n/a (too small to measure)' : r(ours.fixed.bytesPerState, spin.fixed.bytesPerState ?? 0)}`);
     say(`  ${'unfixed: states to the violation'.padEnd(34)} ${String(ours.unfixed.states).padStart(10)} ${String(spin.unfixed.states).padStart(10)}  ${r(ours.unfixed.states, spin.unfixed.states)}`);
     say(`  ${'unfixed: seconds to the violation'.padEnd(34)} ${ours.unfixed.seconds.toFixed(3).padStart(10)} ${spin.unfixed.seconds.toFixed(3).padStart(10)}  ${r(ours.unfixed.seconds, spin.unfixed.seconds)}`);
     say(`  ${'unfixed: counterexample steps'.padEnd(34)} ${String(ours.unfixed.counterexampleSteps).padStart(10)} ${String(spin.unfixed.trailSteps).padStart(10)}  ${r(ours.unfixed.counterexampleSteps, spin.unfixed.trailSteps)}`);
