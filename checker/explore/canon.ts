@@ -9,25 +9,6 @@ import { combine, printOf, type Print } from './hash.ts';
  * depends on them). With symmetry, threads running identical programs in one process are
  * interchangeable: their tuples are sorted, and lock holders renamed to match.
  */
-/**
- * Which thread sits at each canonical position (order[k]), each class of identical threads
- * sorted by `cmp`, and each live kernel thread's position (lock holders are renamed to it).
- * `orderOut`, when given, receives the order.
- */
-function canonicalOrder(g: GroupState, n: number, symmetric: readonly (readonly number[])[] | null, cmp: (a: number, b: number) => number, orderOut?: number[]): { order: number[]; canonOf: Map<number, number> } {
-  const order = Array.from({ length: n }, (_, i) => i);
-  if (symmetric) {
-    for (const cls of symmetric) {
-      const sorted = cls.slice().sort(cmp);
-      cls.forEach((pos, k) => { order[pos] = sorted[k]; });
-    }
-  }
-  if (orderOut) for (let i = 0; i < n; i++) orderOut[i] = order[i];
-  const canonOf = new Map<number, number>();
-  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
-  return { order, canonOf };
-}
-
 /** The parts of a canonical key: each a string, the large ones memoised per sub-object. */
 function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): string[] {
   const s = g.s;
@@ -95,4 +76,23 @@ export function symmetryClasses(threads: readonly (readonly Action[])[]): number
   const by = new Map<string, number[]>();
   threads.forEach((p, i) => { const k = JSON.stringify(p); by.set(k, [...(by.get(k) ?? []), i]); });
   return [...by.values()].filter((c) => c.length > 1);
+}
+
+/**
+ * Which thread sits at each canonical position (order[k]), each class of identical threads
+ * sorted by `cmp`, and each live kernel thread's position (lock holders are renamed to it).
+ * `orderOut`, when given, receives the order.
+ */
+function canonicalOrder(g: GroupState, n: number, symmetric: readonly (readonly number[])[] | null, cmp: (a: number, b: number) => number, orderOut?: number[]): { order: number[]; canonOf: Map<number, number> } {
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (symmetric) {
+    for (const cls of symmetric) {
+      const sorted = cls.slice().sort(cmp);
+      cls.forEach((pos, k) => { order[pos] = sorted[k]; });
+    }
+  }
+  if (orderOut) for (let i = 0; i < n; i++) orderOut[i] = order[i];
+  const canonOf = new Map<number, number>();
+  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
+  return { order, canonOf };
 }

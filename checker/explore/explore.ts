@@ -133,7 +133,9 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   const s0 = setup.state;
   const g0 = groupInit(sys, s0, threads, hooks);
   const indep = o.independence ?? independent;
-  if (o.por !== false) {
+  // a sleeper keeps its thread's position in 3 bits (Node.sleep): more threads than 8, which no
+  // command asks for (at most 4), are searched without the reduction rather than mis-keyed
+  if (o.por !== false && threads.length <= 8) {
     const r = yield* search(true);
     if (r !== 'perturbed') return r;
     // a state met again, after its expansion, by a path that would wake one of its sleepers
