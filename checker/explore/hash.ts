@@ -8,8 +8,9 @@
  * one JSON text have one fingerprint, so the fingerprinted visited set merges exactly the
  * states the exact-key set merges, up to the collisions its report bounds.
  */
+import { slot } from '../../model/kernel/slot.ts';
 
-const objPrints = new WeakMap<object, Print>();
+const objPrints = slot<Print>('print');
 const strPrints = new Map<string, Print>();
 const STR_CACHE_MAX = 1 << 16;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { spawn, step, threadOf, enabled, runCall } from './runtime.ts';
+import { spawn, step, threadOf, enabled, runCall, type Programs } from './runtime.ts';
+import { cover, read } from './step.ts';
 import { program } from '../actions.ts';
 import { initialState } from '../init.ts';
 import { variantByName } from '../variants.ts';
@@ -15,11 +16,40 @@ describe('the runtime: a thread is (call, step results), resumable by replay', (
     let a = s1;
     const states = [a];
     while (!threadOf(a, tid).obs) { a = step(a, tid, ctx, program); states.push(a); }
-    // branch again from every intermediate state: the cached generator is gone, so this replays
+    // branch again from every intermediate state: the same result, so the very thread built before
     for (let i = 0; i < states.length - 1; i++) {
       const again = step(states[i], tid, ctx, program);
       expect(JSON.stringify(again)).toBe(JSON.stringify(states[i + 1]));
+      expect(threadOf(again, tid)).toBe(threadOf(states[i + 1], tid));
     }
+    // a copy of each state (its threads remember nothing: slot.ts's properties are not copied) replays
+    for (let i = 0; i < states.length - 1; i++) {
+      const again = step(structuredClone(states[i]), tid, ctx, program);
+      expect(JSON.stringify(again)).toBe(JSON.stringify(states[i + 1]));
+    }
+  });
+
+  it('a step returning something else makes another successor, whose continuation is the one a fresh run takes', () => {
+    // a toy call: reads sparseSeq, marks a branch, and returns what it read
+    const toy: Programs = function* () {
+      const seq = yield* read('peek', (s) => s.sparseSeq);
+      yield* cover({ fn: 'toy' }, seq ? 'odd' : 'even');
+      return { ret: seq as number };
+    };
+    const s0 = initialState(config, ctx);
+    const [a, tid] = spawn(s0, { op: 'toy', pid: 0 }, ctx, toy);
+    const b = { ...a, sparseSeq: 1 };
+    const taken: string[] = [];
+    const hooks = { onBranch: (x: string) => taken.push(x) };
+    const fromA = step(a, tid, ctx, toy, hooks), fromB = step(b, tid, ctx, toy, hooks);
+    expect([threadOf(fromA, tid).obs, threadOf(fromB, tid).obs]).toEqual([{ ret: 0 }, { ret: 1 }]);
+    // again from a: the first successor, shared, and its branch reported again as a live step reports it
+    const again = step(a, tid, ctx, toy, hooks);
+    expect(threadOf(again, tid)).toBe(threadOf(fromA, tid));
+    expect(taken).toEqual(['toy:even', 'toy:odd', 'toy:even']);
+    // and from a fresh thread of the same call: the same continuation, by text
+    const [c, tid2] = spawn(s0, { op: 'toy', pid: 0 }, ctx, toy);
+    expect(JSON.stringify(threadOf(step({ ...c, sparseSeq: 1 }, tid2, ctx, toy), tid2))).toBe(JSON.stringify(threadOf(fromB, tid)));
   });
 
   it('a thread sleeping on a held lock is not enabled', () => {

@@ -1,6 +1,7 @@
 import type { Call, Observation, State, Thread, LockState } from '../state.ts';
 import type { Ctx, Proc, Request } from './step.ts';
 import { withSink } from './coverage.ts';
+import { slot } from './slot.ts';
 
 /** Starts the process that implements a top-level call (see model/actions.ts). */
 export type Programs = (call: Call, ctx: Ctx) => Proc<Observation>;
@@ -12,19 +13,54 @@ export interface StepHooks {
 }
 
 type Live = { gen: Proc<Observation>; res: IteratorResult<Request, Observation> };
-const live = new WeakMap<Thread, Live>();
 
-function skipCovers(l: Live, hooks: StepHooks | undefined): void {
+/**
+ * What the runtime remembers of a thread value, kept with it (slot.ts):
+ *  - `live`: its generator, paused at the request the thread makes next. A request's closure is
+ *    valid only while its generator is paused there (it may read variables the code changes
+ *    later), so a generator advanced for one successor of a state is gone for the others:
+ *    `resume` rebuilds it by replaying the thread's results (null: consumed);
+ *  - `next`: that request as data, enough to say whether the thread can run and to run a lock step;
+ *  - `first`/`more`: the threads it became by one step, by the step's result (its JSON text: the
+ *    explorer takes threads whose results have one text for one continuation already), with the
+ *    branches its code marked on the way to its next request. The explorer steps a thread from
+ *    every state it is part of, and most of those steps return what an earlier one did: the
+ *    successor is then the thread built before, shared, and no generator is replayed. The first
+ *    successor is kept inline (most threads have one).
+ */
+interface Memo { live: Live | null; next: Pending; first?: Child; more?: Map<string, Child> }
+interface Child { readonly key: string; readonly t: Thread; readonly covers: readonly string[] }
+const memo = slot<Memo>('thread');
+
+/** What a thread asks for next, as data. */
+type Pending =
+  | { readonly kind: 'atomic'; readonly label: string }
+  | { readonly kind: 'lock'; readonly label: string; readonly lock: string; readonly mode: 'excl' | 'shared' }
+  | { readonly kind: 'unlock'; readonly label: string; readonly lock: string }
+  | { readonly kind: 'done' };
+
+function skipCovers(l: Live, onBranch: ((b: string) => void) | undefined): void {
   while (!l.res.done && l.res.value.kind === 'cover') {
-    hooks?.onBranch?.(l.res.value.branch);
+    onBranch?.(l.res.value.branch);
     l.res = l.gen.next();
   }
 }
 
-/** The generator of `t`, positioned at its pending request: cached, or rebuilt by replay. */
+function pendingOf(l: Live): Pending {
+  if (l.res.done) return { kind: 'done' };
+  const r = l.res.value;
+  switch (r.kind) {
+    case 'atomic': return { kind: 'atomic', label: r.label };
+    case 'lock': return { kind: 'lock', label: r.label, lock: r.lock, mode: r.mode };
+    case 'unlock': return { kind: 'unlock', label: r.label, lock: r.lock };
+    case 'cover': throw new Error('unreachable: cover requests are skipped');
+  }
+}
+
+/** The generator of `t`, positioned at its pending request: kept, or rebuilt by replay. */
 function resume(t: Thread, ctx: Ctx, programs: Programs): Live {
-  const cached = live.get(t);
-  if (cached) return cached;
+  const m = memo.get(t);
+  if (m?.live) return m.live;
   const gen = programs(t.call, ctx);
   const l: Live = { gen, res: gen.next() };
   skipCovers(l, undefined);
@@ -32,19 +68,29 @@ function resume(t: Thread, ctx: Ctx, programs: Programs): Live {
     l.res = l.gen.next(r);
     skipCovers(l, undefined);
   }
-  live.set(t, l);
+  if (m) m.live = l;
+  else memo.set(t, { live: l, next: pendingOf(l) });
   return l;
+}
+
+/** What `t` asks for next (a thread not built here, such as a copy, is replayed to learn it). */
+function next(t: Thread, ctx: Ctx, programs: Programs): Pending {
+  return (memo.get(t) ?? (resume(t, ctx, programs), memo.get(t)!)).next;
+}
+
+/** A new thread value whose generator is `l`. */
+function made(t: Thread, l: Live): Thread {
+  memo.set(t, { live: l, next: pendingOf(l) });
+  return t;
 }
 
 export function spawn(s: State, call: Call, ctx: Ctx, programs: Programs): [State, number] {
   const tid = s.nextTid;
-  const t0: Thread = { tid, pid: call.pid, call, results: [], at: null, obs: null };
   const gen = programs(call, ctx);
   const l: Live = { gen, res: gen.next() };
   // branches before the first step are taken live, once
   skipCovers(l, undefined);
-  const t: Thread = { ...t0, at: l.res.done ? null : label(l.res.value), obs: l.res.done ? l.res.value : null };
-  live.set(t, l);
+  const t = made({ tid, pid: call.pid, call, results: [], at: l.res.done ? null : label(l.res.value), obs: l.res.done ? l.res.value : null }, l);
   return [{ ...s, threads: [...s.threads, t], nextTid: tid + 1 }, tid];
 }
 
@@ -67,71 +113,95 @@ function lockFree(l: LockState | undefined, mode: 'excl' | 'shared'): boolean {
 export function enabled(s: State, tid: number, ctx: Ctx, programs: Programs): boolean {
   const t = threadOf(s, tid);
   if (t.obs) return false;
-  const l = resume(t, ctx, programs);
-  if (l.res.done) return false;
-  const r = l.res.value;
-  return r.kind !== 'lock' || lockFree(s.locks[r.lock], r.mode);
+  const p = next(t, ctx, programs);
+  if (p.kind === 'done') return false;
+  return p.kind !== 'lock' || lockFree(s.locks[p.lock], p.mode);
 }
 
 /** The lock a thread sleeps on, if any (for deadlock reports). */
 export function waitingFor(s: State, tid: number, ctx: Ctx, programs: Programs): string | null {
   const t = threadOf(s, tid);
   if (t.obs) return null;
-  const r = resume(t, ctx, programs).res;
-  return !r.done && r.value.kind === 'lock' ? r.value.lock : null;
+  const p = next(t, ctx, programs);
+  return p.kind === 'lock' ? p.lock : null;
 }
 
 /** Take one atomic step of thread `tid`. The thread must be enabled. */
 export function step(s: State, tid: number, ctx: Ctx, programs: Programs, hooks?: StepHooks): State {
   const t = threadOf(s, tid);
-  const l = resume(t, ctx, programs);
-  if (l.res.done) throw new Error(`thread ${tid} already finished`);
-  const r = l.res.value;
-  let next = s;
+  const p = next(t, ctx, programs);
+  if (p.kind === 'done') throw new Error(`thread ${tid} already finished`);
+  let nextState = s;
   let result: unknown = undefined;
-  switch (r.kind) {
+  switch (p.kind) {
     case 'atomic': {
+      const r = resume(t, ctx, programs).res.value as Request & { kind: 'atomic' };
       const [s2, out] = withSink(hooks?.onBranch, () => r.run(s));
-      next = s2;
+      nextState = s2;
       result = out;
       break;
     }
     case 'lock': {
-      const held = s.locks[r.lock];
-      if (!lockFree(held, r.mode)) throw new Error(`thread ${tid} stepped while blocked on ${r.lock}`);
-      const ls: LockState = r.mode === 'excl'
+      const held = s.locks[p.lock];
+      if (!lockFree(held, p.mode)) throw new Error(`thread ${tid} stepped while blocked on ${p.lock}`);
+      const ls: LockState = p.mode === 'excl'
         ? { mode: 'excl', holder: tid }
         : { mode: 'shared', holders: held && held.mode === 'shared' ? [...held.holders, tid] : [tid] };
-      next = { ...s, locks: { ...s.locks, [r.lock]: ls } };
+      nextState = { ...s, locks: { ...s.locks, [p.lock]: ls } };
       break;
     }
     case 'unlock': {
-      const held = s.locks[r.lock];
-      const locks = { ...s.locks };
-      if (held?.mode === 'excl' && held.holder === tid) delete locks[r.lock];
+      const held = s.locks[p.lock];
+      let rest: LockState | null = null;
+      if (held?.mode === 'excl' && held.holder === tid) rest = null;
       else if (held?.mode === 'shared' && held.holders.includes(tid)) {
-        const rest = held.holders.filter((h) => h !== tid);
-        if (rest.length) locks[r.lock] = { mode: 'shared', holders: rest };
-        else delete locks[r.lock];
-      } else throw new Error(`thread ${tid} unlocks ${r.lock}, which it does not hold`);
-      next = { ...s, locks };
+        const holders = held.holders.filter((h) => h !== tid);
+        rest = holders.length ? { mode: 'shared', holders } : null;
+      } else throw new Error(`thread ${tid} unlocks ${p.lock}, which it does not hold`);
+      // rebuilt rather than `delete`d: a deleted key turns the object into a slow dictionary
+      const locks: Record<string, LockState> = {};
+      for (const name in s.locks) if (name !== p.lock) locks[name] = s.locks[name];
+      if (rest) locks[p.lock] = rest;
+      nextState = { ...s, locks };
       break;
     }
-    case 'cover':
-      throw new Error('unreachable: cover requests are skipped');
   }
-  hooks?.onStep?.(r.label);
-  live.delete(t);
+  hooks?.onStep?.(p.label);
+  const t2 = successor(t, result, ctx, programs, hooks);
+  return { ...nextState, threads: nextState.threads.map((x) => (x.tid === tid ? t2 : x)) };
+}
+
+/** A result's JSON text; null for one that has none (a plug-in's BigInt): its successor is not shared. */
+function keyOf(result: unknown): string | null {
+  try { return JSON.stringify(result) ?? ''; } catch { return null; }
+}
+
+/** The thread `t` becomes when its step returns `result`: built once per distinct result. */
+function successor(t: Thread, result: unknown, ctx: Ctx, programs: Programs, hooks?: StepHooks): Thread {
+  const key = keyOf(result);
+  const m = memo.get(t);
+  const hit = key === null || !m?.first ? undefined : m.first.key === key ? m.first : m.more?.get(key);
+  if (hit) {
+    if (hooks?.onBranch) for (const b of hit.covers) hooks.onBranch(b);
+    return hit.t;
+  }
+  const l = resume(t, ctx, programs);
+  memo.get(t)!.live = null;
   const l2: Live = { gen: l.gen, res: l.gen.next(result) };
-  skipCovers(l2, hooks);
-  const t2: Thread = {
+  const covers: string[] = [];
+  skipCovers(l2, (b) => { covers.push(b); hooks?.onBranch?.(b); });
+  const t2 = made({
     ...t,
     results: [...t.results, result],
     at: l2.res.done ? null : label(l2.res.value),
     obs: l2.res.done ? l2.res.value : null,
-  };
-  live.set(t2, l2);
-  return { ...next, threads: next.threads.map((x) => (x.tid === tid ? t2 : x)) };
+  }, l2);
+  if (key === null) return t2;
+  const child: Child = { key, t: t2, covers };
+  const mt = memo.get(t)!;
+  if (!mt.first) mt.first = child;
+  else (mt.more ??= new Map()).set(key, child);
+  return t2;
 }
 
 export function removeThread(s: State, tid: number): State {
