@@ -106,9 +106,16 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
   return { g: { s, pcs, tids, obs, full: full2 }, label, pre, result };
 }
 
-/** The invariants to check after a step: step properties, every-step, and (when quiescent) between-operations. */
-export function checkStep(invs: readonly Invariant[], pre: State, g: GroupState, label: string, hooks?: GroupHooks): Violation | null {
+/**
+ * The invariants to check after a step: step properties, every-step, and (when quiescent)
+ * between-operations. `reached`: the state after the step is one a search has met and judged
+ * before (an equal canonical key), so only the step properties, which judge the transition,
+ * are evaluated: a state invariant's verdict is a function of the state, and the first
+ * violation in `invs` order is then a step property's either way.
+ */
+export function checkStep(invs: readonly Invariant[], pre: State, g: GroupState, label: string, hooks?: GroupHooks, reached = false): Violation | null {
   for (const inv of invs) {
+    if (reached && inv.when !== 'step') continue;
     if (inv.needsLayout && withoutLayout(g.s) && (inv.when === 'step' || inv.when === 'every-step' || (inv.when === 'between-operations' && quiescent(g)))) {
       // a file system without a layout view: this invariant cannot be judged here, and says so
       hooks?.onSkip?.(noLayoutKey(inv.id), 1);

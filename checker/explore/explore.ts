@@ -3,7 +3,7 @@ import type { Variant } from '../../model/kernel/variant.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Invariant } from '../../properties/invariant.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
-import { finalReads, runSteps, violationOfError, type ExecutedStep } from '../sequence.ts';
+import { finalReads, runSteps, violationOfError, type ExecutedStep, type SequenceResult } from '../sequence.ts';
 import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
 import { advance, blockedOn, checkFinished, checkStep, finished, groupInit, GroupTooLarge, ready, type GroupState, type Violation } from '../group.ts';
@@ -94,6 +94,29 @@ function pathOf(nodes: readonly Node[], i: number): number[] {
   return out.reverse();
 }
 
+interface SetUp { readonly sys: System; readonly setup: SequenceResult; readonly setupBranches: ReadonlyMap<string, number> }
+/** The last few set-ups run, by what determines them: their machine, calls, design, invariants and programs. */
+const setUps = new Map<string, SetUp & { readonly variant: Variant; readonly invariants: readonly Invariant[]; readonly program?: System['program'] }>();
+
+/**
+ * The machine booted and the set-up run, as every scenario of one system of a family shares
+ * them: run once and reused, since a run is a function of what the key holds (the states it
+ * returns are immutable). A search counts the set-up's branches in its own report all the same.
+ */
+function setUp(spec: ExploreSpec, variant: Variant, invariants: readonly Invariant[], program: System['program'] | undefined): SetUp {
+  const key = JSON.stringify([spec.config, spec.setup]);
+  const hit = setUps.get(key);
+  if (hit && hit.variant === variant && hit.invariants === invariants && hit.program === program) return hit;
+  const base = makeSystem(spec.name, spec.config, variant);
+  const sys: System = program ? { ...base, program } : base;
+  const setupC = newCounters();
+  const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants, setupC);
+  const made = { sys, setup, setupBranches: setupC.branches, variant, invariants, program };
+  if (setUps.size >= 4) setUps.delete(setUps.keys().next().value!);
+  setUps.set(key, made);
+  return made;
+}
+
 /**
  * Breadth-first search over every interleaving of the threads' atomic steps, with each
  * distinct state visited once. Invariants are checked on every new state (step properties on
@@ -114,13 +137,12 @@ export function explore(spec: ExploreSpec, o: ExploreOptions): ExploreResult {
 export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<void, ExploreResult, void> {
   const t0 = Date.now();
   const invariants = o.invariants ?? INVARIANTS;
-  const base = makeSystem(spec.name, spec.config, o.variant);
-  const sys: System = o.program ? { ...base, program: o.program } : base;
-  const setupC: Counters = newCounters(), c: Counters = newCounters();
-  const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants, setupC);
+  const { sys: base, setup, setupBranches } = setUp(spec, o.variant, invariants, o.program);
+  const sys: System = { ...base, name: spec.name };
+  const c: Counters = newCounters();
   const hooks = hooksFor(c);
   const counts = () => {
-    const branches = new Map(setupC.branches);
+    const branches = new Map(setupBranches);
     for (const [b, n] of c.branches) branches.set(b, (branches.get(b) ?? 0) + n);
     return { branches: Object.fromEntries(branches), checks: Object.fromEntries(c.checks), skipped: Object.fromEntries(c.skipped) };
   };
@@ -205,10 +227,12 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
           return fail(head, k, violationOfError(e));
         }
         transitions++;
-        const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
-        if (v) return fail(head, k, v);
+        // a state met before was judged then: only the step properties judge this transition (checkStep)
         if (!por) {
-          if (lookup(a.g, nodes.length) >= 0) continue;
+          const m = lookup(a.g, nodes.length);
+          const v = checkStep(invariants, a.pre, a.g, a.label, hooks, m >= 0);
+          if (v) return fail(head, k, v);
+          if (m >= 0) continue;
           nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
         } else {
           const cls = classify(a.pre, a.g.s);
@@ -218,6 +242,8 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
           taken.push([r[k], cls]);
           const order: number[] = [];
           const m = lookup(a.g, nodes.length, order);
+          const v = checkStep(invariants, a.pre, a.g, a.label, hooks, m >= 0);
+          if (v) return fail(head, k, v);
           const permuted = order.some((t, p) => t !== p);
           const zc = sleep.map(([j, cj]) => idOf(cj) * 8 + (permuted ? order.indexOf(j) : j));
           if (m < 0) {

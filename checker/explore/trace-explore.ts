@@ -208,10 +208,11 @@ export function* exploreTraceSteps(t: ParsedTrace, o: TraceExploreOptions = {}):
       const a = guarded(() => advance(sys, steps[node.i].threads, node.g, r[k], hooks));
       if (isViolation(a)) return fail(head, k, a);
       transitions++;
-      const v = checkStep(invariants, a.pre, a.g, a.label, hooks);
-      if (v) return fail(head, k, v);
       const key = keyOf(node.i, node.entry, a.g);
-      if (seen.has(key)) continue;
+      const known = seen.has(key);
+      const v = checkStep(invariants, a.pre, a.g, a.label, hooks, known);
+      if (v) return fail(head, k, v);
+      if (known) continue;
       seen.add(key);
       depth = Math.max(depth, node.depth + 1);
       let next: { i: number; entry: number; g: GroupState } | null = { i: node.i, entry: node.entry, g: a.g };
