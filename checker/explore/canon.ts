@@ -1,6 +1,7 @@
 import type { Action } from '../../model/actions.ts';
 import type { GroupState } from '../group.ts';
 import { combine, printOf, type Print } from './hash.ts';
+import { jsonText, jsonTuple } from '../json-text.ts';
 
 /**
  * The canonical key of an explored state: the kernel state without its constants and without
@@ -15,7 +16,7 @@ function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmet
   const tuple = (i: number): string => {
     const tid = g.tids[i];
     const t = tid === null ? null : s.threads.find((x) => x.tid === tid)!;
-    return JSON.stringify([g.pcs[i], t ? t.results : null, g.obs[i], g.full[i]]);
+    return jsonTuple(g.pcs[i], t ? t.results : null, g.obs[i], g.full[i]);
   };
   const { order, canonOf } = canonicalOrder(g, threads.length, symmetric, (a, b) => (tuple(a) < tuple(b) ? -1 : tuple(a) > tuple(b) ? 1 : a - b), orderOut);
   const locks: Record<string, unknown> = {};
@@ -63,12 +64,8 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
 
 const NULL_PRINT = printOf(null);
 
-const cache = new WeakMap<object, string>();
-
 function part(o: object): string {
-  let k = cache.get(o);
-  if (k === undefined) { k = JSON.stringify(o); cache.set(o, k); }
-  return k;
+  return jsonText(o)!;
 }
 
 /** Classes of interchangeable threads: same program (which names the process) — each sorted, size > 1. */

@@ -5,6 +5,8 @@ import type { Observation, State } from '../../model/state.ts';
 import { variantByName } from '../../model/variants.ts';
 import { advance, finished, groupInit, ready, type GroupState } from '../group.ts';
 import { initOf, makeSystem, type System } from '../system.ts';
+import { jsonTuple } from '../json-text.ts';
+import { Interner } from '../intern.ts';
 import type { TraceStep } from '../trace.ts';
 import type { KernelCall } from './observations.ts';
 import type { ScenarioFacts } from './explained.ts';
@@ -47,6 +49,13 @@ const XIP_FAULT_ALLOCATES = 'xip_file_fault:hole-shared-writable-allocate';
 /** Calls whose faults on the user side are read faults: a load, and a write's copy from its buffer. */
 const READS_USER_MEMORY = new Set(['load', 'write', 'pwrite', 'writev']);
 
+// one interner for every search: the states of a scenario's steps, and its runs, share their parts
+let shared = new Interner();
+function interner(): Interner {
+  if (shared.size > 4_000_000) shared = new Interner();
+  return shared;
+}
+
 /**
  * Every outcome of one step from state `s0`: a sequential step has one; a concurrent group has
  * one per distinct pair of observations and final state over all its interleavings (depth-first, each group
@@ -54,14 +63,15 @@ const READS_USER_MEMORY = new Set(['load', 'write', 'pwrite', 'writev']);
  * whether the model holds (check and explore ask that).
  */
 export function outcomes(sys: System, s0: State, threads: readonly (readonly Action[])[]): Outcome[] | 'too-many' {
-  const found = new Map<string, Outcome>();
-  const seen = new Set<string>();
+  const found = new Map<number, Outcome>();
+  const seen = new Set<number>();
+  const ids = interner();
   const stack: { g: GroupState; ra: boolean }[] = [{ g: groupInit(sys, s0, threads), ra: false }];
   while (stack.length) {
     const { g, ra } = stack.pop()!;
     if (finished(g)) {
       // the same observations may leave different states: each is kept
-      const key = JSON.stringify([g.obs, g.s]);
+      const key = ids.tuple(g.obs, g.s);
       if (!found.has(key) || (!ra && found.get(key)!.readFaultAllocated)) found.set(key, { obs: g.obs, state: g.s, readFaultAllocated: ra });
       continue;
     }
@@ -69,7 +79,7 @@ export function outcomes(sys: System, s0: State, threads: readonly (readonly Act
       let allocated = false;
       const op = threads[i][g.pcs[i]]?.op ?? '';
       const next = advance(sys, threads, g, i, { onBranch: (b) => { if (b === XIP_FAULT_ALLOCATES && READS_USER_MEMORY.has(op)) allocated = true; } }).g;
-      const key = JSON.stringify([next.s, next.pcs, next.tids, next.obs]);
+      const key = ids.tuple(next.s, next.pcs, next.tids, next.obs);
       if (seen.has(key)) continue;
       seen.add(key);
       if (seen.size > MAX_GROUP_STATES) return 'too-many';
@@ -132,7 +142,7 @@ export function diffScenario(sys: System, scenario: string, steps: readonly Trac
     let outcomeCount = 0;
     for (const c of candidates) {
       // the model's side of a step depends on its state alone: the runs of a repeated scenario share it
-      const key = memo ? JSON.stringify([c.s, threads]) : '';
+      const key = memo ? jsonTuple(c.s, threads) : '';
       const outs = memo?.get(key) ?? outcomes(sys, c.s, threads);
       if (memo && !memo.has(key)) memo.set(key, outs);
       if (outs === 'too-many') {
