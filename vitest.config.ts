@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -12,7 +13,10 @@ export default defineConfig({
     testTimeout: 120_000,
     // the bin and the package test run the compiled CLI: build it from the sources first
     globalSetup: ['test/build-dist.ts'],
-    // property runs are CPU-bound: one worker per core
+    // property runs are CPU-bound: one worker per core. vitest's default is one core fewer than
+    // the machine has (resolveMaxWorkers in vitest 4.1's cli-api), which on the 2-core CI and
+    // development machines ran one test file at a time
     pool: 'forks',
+    maxWorkers: availableParallelism(),
   },
 });
