@@ -17,6 +17,7 @@ import type { Plugin } from './plugin-shape.ts';
 import { auditSystems, fsAuditSystems } from './systems.ts';
 import { bootMessage } from '../system.ts';
 import { defensiveBranches } from '../../model/kernel/coverage.ts';
+import { INVARIANTS } from '../../properties/registry.ts';
 
 export interface AuditOptions {
   readonly module: string;
@@ -127,8 +128,12 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
     for (let k = 0; k < usable.length; k++) {
       const sys = usable[k];
       const left = Math.max(1000, (checkBudget - (Date.now() - t0)) / (usable.length - k));
+      // an invariant already found is not looked for again: a second finding of it would be
+      // dropped (one finding per invariant), and shrinking it took the system's whole share of
+      // the budget, which another invariant's search can use
       const r = check({
         seed: o.seed, runs: o.runs, variant: reference, systems: [sys], timeBudgetMs: left,
+        invariants: INVARIANTS.filter((i) => !findings.some((f) => f.invariant === i.id)),
         onRun: (system, config, cmds) => o.onRun?.({ phase: 'check', system, config, cmds }),
       });
       checkRuns += r.systems.reduce((n, x) => n + x.runs, 0);

@@ -6,7 +6,7 @@ import { withPlugin, type AuditOptions, type AuditReport, type Finding } from '.
 import { PluginLoadError } from './load.ts';
 
 type Msg =
-  | { kind: 'call'; plugin: string; op: string }
+  | { kind: 'call'; id: number; plugin: string; op: string }
   | { kind: 'run'; phase: 'check'; system: string; config: unknown; cmds: readonly Cmd[] }
   | { kind: 'step'; threads: readonly (readonly Action[])[]; schedule: readonly number[] }
   | { kind: 'phase'; msg: string }
@@ -23,7 +23,7 @@ export interface WatchdogOptions extends Omit<AuditOptions, 'onRun' | 'onPhase'>
 }
 
 function spawn(workerData: object, onMessage: (m: Msg) => void): { w: Worker; calls: Int32Array } {
-  const calls = new Int32Array(new SharedArrayBuffer(8));
+  const calls = new Int32Array(new SharedArrayBuffer(12));
   // compiled, the worker is JavaScript beside this file; from the sources, a boot file registers
   // the TypeScript loader first (worker threads do not inherit it)
   const fromSource = import.meta.url.endsWith('.ts');
@@ -55,7 +55,8 @@ function watch(w: Worker, calls: Int32Array, timeoutMs: number): Promise<'ended'
  */
 export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   const t0 = Date.now();
-  let report: AuditReport | null = null, lastRun: Extract<Msg, { kind: 'run' }> | null = null, lastCall: Extract<Msg, { kind: 'call' }> | null = null;
+  let report: AuditReport | null = null, lastRun: Extract<Msg, { kind: 'run' }> | null = null;
+  const callNames = new Map<number, Extract<Msg, { kind: 'call' }>>();
   let failure: Extract<Msg, { kind: 'load-error' | 'error' }> | null = null;
   let loaded: Extract<Msg, { kind: 'loaded' }> | null = null;
   const { module, kind, seed, runs, timeBudgetMs, own, variant, scenarios } = o;
@@ -63,7 +64,7 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
     if (m.kind === 'report') report = m.report;
     else if (m.kind === 'loaded') loaded = m;
     else if (m.kind === 'run') lastRun = m;
-    else if (m.kind === 'call') lastCall = m;
+    else if (m.kind === 'call') callNames.set(m.id, m);
     else if (m.kind === 'phase') o.onPhase?.(m.msg);
     else if (m.kind === 'load-error' || m.kind === 'error') failure = m;
   });
@@ -72,7 +73,8 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   const f = failure as Extract<Msg, { kind: 'load-error' | 'error' }> | null;
   if (f) throw f.kind === 'load-error' ? new PluginLoadError(f.message) : new Error(f.message);
   if (end === 'ended' && report) return report;
-  const call = lastCall as Extract<Msg, { kind: 'call' }> | null;
+  // the call entered last (the one that hangs): its number is in calls[2], its name came before it
+  const call = callNames.get(Atomics.load(calls, 2)) ?? null;
   const run = lastRun as Extract<Msg, { kind: 'run' }> | null;
   const what = call ? `${call.plugin} ${call.op}` : 'a plug-in call';
   const message = `hung: ${what} did not return within ${o.callTimeoutMs / 1000} s`;

@@ -14,7 +14,8 @@ import type { Cmd } from '../../properties/arbitraries.ts';
 /**
  * The audit runs here, so that a plug-in stuck in a loop can be stopped from outside: the
  * watchdog (watchdog.ts) sees through `calls` whether a plug-in call is running and whether
- * calls still return. [0] = a call is running, [1] = calls returned so far.
+ * calls still return. [0] = a call is running, [1] = calls returned so far, [2] = which call
+ * runs (the number its 'call' message gave it).
  */
 const { module, kind, options, calls, replay } = workerData as {
   module: string; kind?: 'driver' | 'fs'; options: Omit<AuditOptions, 'onRun' | 'onPhase' | 'module'>; calls: Int32Array;
@@ -22,12 +23,16 @@ const { module, kind, options, calls, replay } = workerData as {
 };
 const post = (m: object): void => parentPort!.postMessage(m);
 
-let lastCall = '';
+// each distinct call is posted once, with a number; entering a call stores its number in
+// calls[2], where the watchdog reads which call hangs (a message per call cost a fifth of an audit)
+const callIds = new Map<string, number>();
 setGuardProbe({
   enter: (plugin, op) => {
+    const name = `${plugin} ${op}`;
+    let id = callIds.get(name);
+    if (id === undefined) { id = callIds.size; callIds.set(name, id); post({ kind: 'call', id, plugin, op }); }
+    Atomics.store(calls, 2, id);
     Atomics.store(calls, 0, 1);
-    // posted only when it changes: the watchdog names the call that hangs, at no cost per call
-    if (lastCall !== `${plugin} ${op}`) { lastCall = `${plugin} ${op}`; post({ kind: 'call', plugin, op }); }
   },
   exit: () => { Atomics.store(calls, 0, 0); Atomics.add(calls, 1, 1); },
 });

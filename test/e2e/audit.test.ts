@@ -55,7 +55,7 @@ describe('xipcheck audit: the reference drivers, imported through the public ent
   for (const d of ['dcssblk', 'brd', 'axonram', 'disk']) {
     it(d, async () => {
       const m = plugin(`ref-${d}.mjs`, `export { ${d}_driver as default } from 'xipcheck';\n`);
-      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '8', '--trace-out', join(dir, `out-ref-${d}`));
+      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '3', '--trace-out', join(dir, `out-ref-${d}`));
       expect(r.err).not.toMatch(/\n\s+at /);
       expect(r.out).toMatch(/no violation within these bounds/);
       expect(r.code).toBe(0);
@@ -66,7 +66,7 @@ describe('xipcheck audit: the reference drivers, imported through the public ent
 describe('xipcheck audit: the reference ext2, imported through the public entry only, exits 0', () => {
   it('ext2', async () => {
     const m = plugin('ref-ext2.mjs', "export { ext2 as default } from 'xipcheck';\n");
-    const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '12', '--trace-out', join(dir, 'out-ref-ext2'));
+    const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '4', '--trace-out', join(dir, 'out-ref-ext2'));
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(r.out).toMatch(/^audit of ext2 \(.*\), in place of the reference ext2\n {2}systems: ext2-xip-dcssblk, ext2-xip-brd, ext2-xip-ro, ext2-pagecache, ext2-bs8-brd, ext2-two-mounts, ext2-two-partitions, audit-ext2-twice, audit-ext2-beside-reference$/m);
     // coverage lists the branches of the audited file system only: ext2's catalogues, none of mm's
@@ -106,7 +106,7 @@ describe('xipcheck audit --kind fs: a hostile file system is a finding with a tr
   for (const [name, misdeed, msg] of hostile) {
     it(name, async () => {
       const out = join(dir, `out-${name}`);
-      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '8', '--trace-out', out);
+      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '3', '--trace-out', out);
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.out).toMatch(/FINDING 1: plugin-contract \(check, ext2-xip-dcssblk\)/);
       expect(r.out).toMatch(msg);
@@ -123,7 +123,7 @@ describe('xipcheck audit: the worked example of docs/auditing.md', () => {
   it('the buggy ramdisk is caught by driver-contract, its trace replays, the fixed one passes', async () => {
     for (const f of ['ramdisk.mjs', 'ramdisk-fixed.mjs']) copyFileSync(join(repo, 'examples/audit', f), join(dir, f));
     const out = join(dir, 'out-ramdisk');
-    const bad = await xipcheck('audit', join(dir, 'ramdisk.mjs'), '--runs', '100', '--time-budget', '10', '--trace-out', out);
+    const bad = await xipcheck('audit', join(dir, 'ramdisk.mjs'), '--runs', '100', '--time-budget', '4', '--trace-out', out);
     expect(bad.code).toBe(1);
     // docs/auditing.md quotes the finding: it must be what the audit prints
     const doc = readFileSync(join(repo, 'docs/auditing.md'), 'utf8');
@@ -140,7 +140,7 @@ describe('xipcheck audit: the worked example of docs/auditing.md', () => {
     const alone = await xipcheck('run', t);
     expect(alone.code).toBe(2);
     expect(alone.err).toMatch(/no driver named "ramdisk".*--plugin/);
-    const good = await xipcheck('audit', join(dir, 'ramdisk-fixed.mjs'), '--runs', '100', '--time-budget', '10', '--trace-out', join(dir, 'out-fixed'));
+    const good = await xipcheck('audit', join(dir, 'ramdisk-fixed.mjs'), '--runs', '100', '--time-budget', '4', '--trace-out', join(dir, 'out-fixed'));
     expect(good.out).toMatch(/no violation within these bounds/);
     expect(good.code).toBe(0);
   });
