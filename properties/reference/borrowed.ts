@@ -26,7 +26,7 @@ export const BORROWED: readonly { readonly what: string; readonly why: string }[
     why: 'brd reports its exhausted memory as -ENOMEM in 2.6.25–3.15 and as -ENOSPC from 3.16 (96f8d8e0965b); the reference accepts the errno of that kernel only',
   },
   {
-    what: 'which file page a brd page holds, for BLKDISCARD (the block maps of the state before the call)',
+    what: 'which file page a brd page holds, for BLKDISCARD (the block maps of the state before the call; in a concurrent group that ends with another owner of that page than it began with, the bytes of both owners are unspecified)',
     why: 'discard zeroes a device page in place; the reference must know whose bytes those were',
   },
   {

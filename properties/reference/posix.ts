@@ -70,7 +70,10 @@ class Work {
   /** For the call being judged: did its byte at `addr` reach a page a surviving pte maps? */
   reachedOld: (addr: number) => boolean = () => false;
   readonly design: RefState['design'];
+  /** The concrete state after the call (after its whole group, inside one): read only for BORROWED facts. */
+  post: State;
   constructor(r: RefState, readonly g: State) {
+    this.post = g;
     this.design = r.design;
     this.window = r.window ? { ...r.window, old: r.window.old.slice() } : null;
     this.files = {};
@@ -384,6 +387,7 @@ export function refStep(r: RefState, call: Action, g: State, post: State, obs: O
   const refused = insideWindow(r.window, call, (fd) => r.fds[call.pid]?.[fd]?.file ?? null);
   if (refused) return { next: r, expect: { claim: refused } };
   const w = new Work(r, g);
+  w.post = post;
   if (call.op === 'load' || call.op === 'store') {
     const base = call.addr;
     w.reachedOld = (addr) => reachedOldPage(call, obs, addr - base);
@@ -764,13 +768,20 @@ function apply(w: Work, c: Action, obs: Observation): Expected | null {
       // discard_from_brd zeroes the page in place: whatever file page it held now reads zeros —
       // through XIP at once; under a page-cache mount a cached copy may still be what is read
       // (and written back later), so the reference leaves those bytes unspecified there.
-      const own = ownerOfDevicePage(w.g, c.dev, c.page);
-      const f = own ? w.files[own.ino] : undefined;
-      if (own && f) {
+      // Which file page that was is the block maps' to say (borrowed): those of the state before
+      // the call, for a call alone. Inside a concurrent group another call may allocate the block
+      // or free it before or after discard_from_brd runs (no lock orders a discard against ext2's
+      // allocator), so where the group ends with another owner than it began, either may have
+      // been zeroed, and the bytes of both are unspecified.
+      const before = ownerOfDevicePage(w.g, c.dev, c.page), after = ownerOfDevicePage(w.post, c.dev, c.page);
+      const uncertain = before?.ino !== after?.ino || before?.pgoff !== after?.pgoff;
+      for (const own of uncertain ? [before, after] : [before]) {
+        const f = own ? w.files[own.ino] : undefined;
+        if (!own || !f) continue;
         const cached = !!w.mounts[f.fs] && !f.xip;
         for (let k = 0; k < PS; k++) {
           const at = own.pgoff * PS + k;
-          if (at < f.data.length) f.data[at] = cached ? null : 0;
+          if (at < f.data.length) f.data[at] = cached || uncertain ? null : 0;
         }
       }
       return { ret: 0 };
