@@ -2,6 +2,7 @@ import type { Action } from '../../model/actions.ts';
 import type { GroupState } from '../group.ts';
 import { combine, printOf, type Print } from './hash.ts';
 import { jsonText, jsonTuple } from '../json-text.ts';
+import { slot } from '../../model/kernel/slot.ts';
 
 /**
  * The canonical key of an explored state: the kernel state without its constants and without
@@ -53,16 +54,29 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
   });
   const { order, canonOf } = canonicalOrder(g, threads.length, symmetric, (x, y) => tuples[x][0] - tuples[y][0] || tuples[x][1] - tuples[y][1] || x - y, orderOut);
   const parts: Print[] = [printOf(s.devices), printOf(s.inodes), printOf(s.procs), printOf(s.sbs), printOf(s.onDisk), printOf(s.rawOpens), printOf(s.dir), printOf(s.sparse), printOf(s.sparseSeq)];
-  for (const name of Object.keys(s.locks).sort()) {
-    const l = s.locks[name];
-    parts.push(printOf(name), l.mode === 'excl' ? printOf(canonOf.get(l.holder) ?? null) : combine(l.holders.map((h) => canonOf.get(h) ?? -1).sort().map(printOf)));
+  const { names, prints } = lockNames(s.locks);
+  for (let k = 0; k < names.length; k++) {
+    const l = s.locks[names[k]];
+    parts.push(prints[k], l.mode === 'excl' ? printOf(canonOf.get(l.holder) ?? null) : combine(l.holders.map((h) => canonOf.get(h) ?? -1).sort().map(printOf)));
   }
-  parts.push(printOf(Object.keys(s.locks).length));
+  parts.push(printOf(names.length));
   for (const i of order) parts.push(tuples[i]);
   return combine(parts);
 }
 
 const NULL_PRINT = printOf(null);
+
+/** A lock table's names, sorted, and their fingerprints: remembered per table (most steps keep it). */
+const lockTables = slot<{ readonly names: readonly string[]; readonly prints: readonly Print[] }>('lock names');
+function lockNames(locks: object): { readonly names: readonly string[]; readonly prints: readonly Print[] } {
+  let t = lockTables.get(locks);
+  if (!t) {
+    const names = Object.keys(locks).sort();
+    t = { names, prints: names.map(printOf) };
+    lockTables.set(locks, t);
+  }
+  return t;
+}
 
 function part(o: object): string {
   return jsonText(o)!;
