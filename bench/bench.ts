@@ -190,9 +190,18 @@ const RACES: { variant: string; threads: Action[][] }[] = [
   const perState = (exactKeys: boolean) =>
     heapPerState(16, (stop) => explore(big, { variant: variantByName('reference')!, exactKeys, maxStates: 60_000, stop }).states);
   const mem = { fingerprint: perState(false), exact: perState(true), scenario: big.name };
-  out.explorer = { bound, states, statesPerSecond: stats(sps), symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem, por: { on: porOn, off: porOff } };
+  // distinct states per CPU second at 3x1x2, on three of its scenarios (the whole bound is minutes: docs/bounds.md)
+  const sample3 = [...familyAll({ threads: 3, ops: 1, pages: 2 }, [])].filter((x) => !x.excluded).filter((x) => [100, 700, 1184].includes(x.index));
+  let states3 = 0;
+  const sps3: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const c = cpu(() => { states3 = sample3.reduce((n, x) => n + explore(x, { variant: variantByName('reference')! }).states, 0); });
+    sps3.push(states3 / c);
+  }
+  out.explorer = { bound, states, statesPerSecond: stats(sps), sample3x1x2: { scenarios: sample3.map((x) => x.name), states: states3, statesPerCpuSecond: stats(sps3) }, symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem, por: { on: porOn, off: porOff } };
   say(`\nexplorer (reference, default bound, ${repeat} repeats)`);
   say(`  distinct states ${states}; states/s ${fmt(stats(sps))}`);
+  say(`  3x1x2, scenarios ${sample3.map((x) => x.index).join(', ')}: ${states3} distinct states; states per CPU second ${fmt(stats(sps3))}`);
   say(`  symmetry, 3 identical faulting threads: ${on.states} states with, ${off.states} without (${(100 * (1 - on.states / off.states)).toFixed(0)}% fewer), ${median(on.seconds.median ? [on.seconds.median] : [0]).toFixed(2)} s vs ${off.seconds.median.toFixed(2)} s`);
   say(`  partial-order reduction (sleep sets): ${porOn.transitions} transitions with, ${porOff.transitions} without (${(100 * (1 - porOn.transitions / porOff.transitions)).toFixed(1)}% fewer; ${porOn.states} and ${porOff.states} states); CPU s ${fmt(porOn.cpuSeconds, 2)} vs ${fmt(porOff.cpuSeconds, 2)} (ratio ${(porOn.cpuSeconds.median / porOff.cpuSeconds.median).toFixed(2)})`);
   say(`  heap kept per stored state (${mem.scenario}, ${mem.fingerprint.states} states; after a forced GC): ${mem.fingerprint.bytesPerState} B with 64-bit fingerprints, ${mem.exact.bytesPerState} B with exact keys (--exact-keys)`);
