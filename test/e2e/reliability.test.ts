@@ -248,7 +248,7 @@ describe('D9, D10: explore limits are honoured at large bounds', () => {
     expect(r.out).toMatch(/the --time-budget ran out/);
   });
   it('a small heap gives a partial report ("memory"), not a V8 abort', async () => {
-    const r = await proc(['explore', '--threads', '4', '--pages', '1', '--time-budget', '30'], { env: { NODE_OPTIONS: '--max-old-space-size=48' } });
+    const r = await proc(['explore', '--threads', '4', '--pages', '1', '--time-budget', '30'], { env: { NODE_OPTIONS: '--max-old-space-size=32' } });
     expect(r.code, r.err).toBe(8); // not exhausted, and no limit the user asked for: distinct from a violation (1)
     expect(r.out).toMatch(/bound NOT exhausted: memory/);
   });
