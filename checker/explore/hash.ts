@@ -41,12 +41,21 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
 function numPrint(n: number): Print {
+  // small integers (positions, counters, lock holders, bytes) from a table made once
+  if (n >= -1 && n < SMALL_INTS && (n | 0) === n && !Object.is(n, -0)) return smallInts[n + 1];
+  return computeNumPrint(n);
+}
+
+function computeNumPrint(n: number): Print {
   if (!Number.isFinite(n)) return [fmix(T_NULL), fmix(~T_NULL)];
   let a = stepA(T_NUM, 0), b = stepB(~T_NUM, 0);
   if ((n | 0) === n && !Object.is(n, -0)) { a = stepA(a, n); b = stepB(b, n); }
   else { f64[0] = n; a = stepA(stepA(a, u32[0]), u32[1] ^ 0x7ff00000); b = stepB(stepB(b, u32[0]), u32[1] ^ 0x7ff00000); }
   return [fmix(a ^ 1), fmix(b ^ 1)];
 }
+
+const SMALL_INTS = 1024;
+const smallInts: readonly Print[] = Array.from({ length: SMALL_INTS + 1 }, (_, k) => computeNumPrint(k - 1));
 
 function strPrint(s: string): Print {
   let p = strPrints.get(s);
