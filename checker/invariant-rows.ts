@@ -20,14 +20,17 @@ export interface NotEvaluated {
 
 /**
  * What one evaluation of the invariant is, so the number printed beside it says what it counts.
- * `check` follows one schedule per run; `explore` evaluates on every transition it takes (into
- * new states and into states already seen) and on every finished interleaving.
+ * `check` follows one schedule per run; `explore` judges a step property on every transition it
+ * takes (into new states and into states already seen), a state invariant on every state it
+ * stores, when first met (a state met again was judged then), and coherence on every finished
+ * interleaving.
  */
 export function unitOf(inv: Invariant, by: 'check' | 'explore' = 'check'): string {
   if (by === 'explore') {
     switch (inv.when) {
-      case 'every-step': case 'step': return 'transitions';
-      case 'between-operations': return 'transitions, between operations';
+      case 'step': return 'transitions';
+      case 'every-step': return 'new states';
+      case 'between-operations': return 'new states, between operations';
       case 'operation': return inv.perCall ? `lone ${inv.perCall.ops.join('/')} calls` : 'finished interleavings';
     }
   }
