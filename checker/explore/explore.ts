@@ -3,6 +3,7 @@ import type { Variant } from '../../model/kernel/variant.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Invariant } from '../../properties/invariant.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
+import { tablesGeneration } from '../../model/kernel/generation.ts';
 import { finalReads, runSteps, violationOfError, type ExecutedStep, type SequenceResult } from '../sequence.ts';
 import { hooksFor, newCounters, type Counters } from '../execute.ts';
 import { makeSystem, type System } from '../system.ts';
@@ -104,7 +105,8 @@ const setUps = new Map<string, SetUp & { readonly variant: Variant; readonly inv
  * returns are immutable). A search counts the set-up's branches in its own report all the same.
  */
 function setUp(spec: ExploreSpec, variant: Variant, invariants: readonly Invariant[], program: System['program'] | undefined): SetUp {
-  const key = JSON.stringify([spec.config, spec.setup]);
+  // the tables' generation: a plug-in installed or removed since makes it another machine
+  const key = JSON.stringify([tablesGeneration(), spec.config, spec.setup]);
   const hit = setUps.get(key);
   if (hit && hit.variant === variant && hit.invariants === invariants && hit.program === program) return hit;
   const base = makeSystem(spec.name, spec.config, variant);

@@ -4,6 +4,7 @@ import { mediumConfig } from '../config.ts';
 import { zeros } from '../kernel/physmem.ts';
 import { guarded, maybeFrozen } from '../kernel/plugin-guard.ts';
 import type { BlockDriver, Disk, DriverRole, DriverStep } from './block_device_operations.ts';
+import { tablesChanged } from '../kernel/generation.ts';
 
 /**
  * The block layer's table of drivers (the kernel's register_blkdev + each gendisk's fops): the
@@ -15,10 +16,12 @@ type AnyDriver = BlockDriver<any>;
 const drivers = new Map<string, AnyDriver>();
 
 export function registerDriver<P>(d: BlockDriver<P>): void {
+  tablesChanged();
   drivers.set(d.name, d as AnyDriver);
 }
 
 export function unregisterDriver(name: string): void {
+  tablesChanged();
   drivers.delete(name);
 }
 
@@ -38,6 +41,7 @@ export function driverNames(): readonly string[] {
 const substitutes = new Map<string, string>();
 
 export function substituteDriver(configName: string, by: string | null): void {
+  tablesChanged();
   if (by === null) substitutes.delete(configName);
   else substitutes.set(configName, by);
 }

@@ -5,6 +5,7 @@ import type { FileOperations } from './file_operations.ts';
 import { register_aops } from './aops.ts';
 import { register_fops } from './file_operations.ts';
 import { fsConfig } from '../config.ts';
+import { tablesChanged } from '../kernel/generation.ts';
 
 /**
  * mount(2) as the model's `mount` action gives it: the device, the options "xip" and "ro", and
@@ -108,6 +109,7 @@ const builtins = new Map<string, FileSystemType>();
 
 /** register_filesystem (fs/filesystems.c): the type, and the tables its inodes name. */
 export function register_filesystem(fs: FileSystemType, o: { replace?: boolean } = {}): void {
+  tablesChanged();
   const had = fileSystems.get(fs.name);
   if (had && had !== fs && !o.replace) throw new Error(`file system "${fs.name}" registered twice`);
   if (!builtins.has(fs.name)) builtins.set(fs.name, fs);
@@ -118,6 +120,7 @@ export function register_filesystem(fs: FileSystemType, o: { replace?: boolean }
 
 /** Undo register_filesystem of a type (its tables stay registered: they may be another type's too). */
 export function unregister_filesystem(name: string): void {
+  tablesChanged();
   fileSystems.delete(name);
 }
 
@@ -128,6 +131,7 @@ export function unregister_filesystem(name: string): void {
 const substitutes = new Map<string, string>();
 
 export function substituteFileSystem(role: string, by: string | null): void {
+  tablesChanged();
   if (by === null) substitutes.delete(role);
   else substitutes.set(role, by);
 }

@@ -1,5 +1,6 @@
 import type { Proc, Request } from './step.ts';
 import type { State } from '../state.ts';
+import { tablesChanged } from './generation.ts';
 
 /**
  * Calls into a plug-in (a driver or file system the user brought) under `xipcheck audit`: its
@@ -18,6 +19,7 @@ export class PluginFault extends Error {
 let on = false;
 
 export function setPluginGuard(v: boolean): void {
+  tablesChanged();
   on = v;
 }
 
