@@ -4,13 +4,6 @@ import { combine, printOf, type Print } from './hash.ts';
 import { jsonText, jsonTuple } from '../json-text.ts';
 import { slot } from '../../model/kernel/slot.ts';
 
-/**
- * The canonical key of an explored state: the kernel state without its constants and without
- * thread ids (which depend on the order calls were entered, not on what they did), the
- * threads' positions and continuations, and the observations so far (the final coherence check
- * depends on them). With symmetry, threads running identical programs in one process are
- * interchangeable: their tuples are sorted, and lock holders renamed to match.
- */
 /** The parts of a canonical key: each a string, the large ones memoised per sub-object. */
 function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): string[] {
   const s = g.s;
