@@ -6,6 +6,7 @@ import { ConfigError, initialState } from '../model/init.ts';
 import { variantByName } from '../model/variants.ts';
 import type { State } from '../model/state.ts';
 import { Config as ConfigSchema } from '../model/config.ts';
+import { tablesGeneration } from '../model/kernel/generation.ts';
 
 /** A model instance to check: a config, a design variant, and the programs that implement calls. */
 export interface System {
@@ -20,9 +21,21 @@ export function makeSystem(name: string, config: ConfigInput | Config, variant: 
   return { name, config: cfg, ctx: { variant, pageSize: cfg.pageSize }, program };
 }
 
+/**
+ * The machine booted: every run of `check` on a system starts here, so it is booted once per
+ * system and tables' generation (model/kernel/generation.ts: a plug-in installed since boots
+ * another machine) and shared, the state being immutable. A boot that throws is not kept.
+ */
 export function initOf(sys: System): State {
-  return initialState(sys.config, sys.ctx);
+  const gen = tablesGeneration();
+  const kept = booted.get(sys);
+  if (kept && kept.gen === gen) return kept.state;
+  const state = initialState(sys.config, sys.ctx);
+  booted.set(sys, { gen, state });
+  return state;
 }
+
+const booted = new WeakMap<System, { readonly gen: number; readonly state: State }>();
 
 /**
  * Why the machine cannot boot on this design although it does on the reference (the mount at
