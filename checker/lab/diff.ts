@@ -52,7 +52,7 @@ const READS_USER_MEMORY = new Set(['load', 'write', 'pwrite', 'writev']);
 // one interner for every search: the states of a scenario's steps, and its runs, share their parts
 let shared = new Interner();
 function interner(): Interner {
-  if (shared.size > 4_000_000) shared = new Interner();
+  if (shared.size > 1_000_000) shared = new Interner();
   return shared;
 }
 
