@@ -40,10 +40,7 @@ if (at < 0) {
     cpSync(join(root, 'bench'), join(dir, 'bench'), { recursive: true });
     cpSync(join(root, 'tsconfig.bench.json'), join(dir, 'tsconfig.bench.json'));
     const run = (cwd, name) => {
-      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-      rmSync(join(cwd, '.bench-build'), { recursive: true, force: true });
-      const c = spawnSync(process.execPath, [tsc, '-p', join(cwd, 'tsconfig.bench.json')], { stdio: 'inherit' });
-      if (c.status !== 0) throw new Error(`the bench does not compile against ${name} (its sources may lack what bench/ uses)`);
+      if (compile('tsconfig.bench.json', '.bench-build', cwd) !== 0) throw new Error(`the bench does not compile against ${name} (its sources may lack what bench/ uses)`);
       process.stderr.write(`bench: ${name}…\n`);
       const r = spawnSync(process.execPath, [join(cwd, '.bench-build/bench/bench.js'), ...rest, '--json'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
       if (r.status !== 0) throw new Error(`the bench failed on ${name} (exit ${r.status})`);

@@ -1,4 +1,5 @@
 import { slot } from '../model/kernel/slot.ts';
+import { jsonText } from './json-text.ts';
 
 /**
  * Exact hash-consing of plain data: a small integer per distinct value, equal for two values
@@ -15,7 +16,8 @@ export class Interner {
   /** The id of a JSON-like value (undefined and functions count as null, as in an array). */
   id(v: unknown): number {
     if (typeof v === 'object' && v !== null) return this.objectId(v);
-    return this.of(`p${primitiveText(v)}`);
+    // null, undefined and functions alike: as JSON writes them inside an array
+    return this.of(`p${jsonText(v) ?? 'null'}`);
   }
 
   /** The id of the array of `parts`, without building it. */
@@ -58,13 +60,3 @@ export class Interner {
 }
 
 const memo = slot<{ readonly owner: Interner; readonly id: number }>('interned');
-
-function primitiveText(v: unknown): string {
-  switch (typeof v) {
-    case 'string': return JSON.stringify(v);
-    case 'number': return Number.isFinite(v) ? String(v) : 'null';
-    case 'boolean': return v ? 'true' : 'false';
-    case 'bigint': return JSON.stringify(v); // throws, as JSON.stringify does
-    default: return 'null'; // null, undefined, functions, symbols
-  }
-}

@@ -15,8 +15,12 @@ export function build() {
   return compile('tsconfig.build.json', 'dist');
 }
 
-/** Empties `outDir`, then compiles the tsc project `project` (its outDir) with the project's own tsc. */
-export function compile(project, outDir) {
+/**
+ * Empties `outDir`, then compiles the tsc project `project` (its outDir) with the project's own
+ * tsc; both paths relative to `root`, this checkout unless given (`bench --against` compiles an
+ * older commit's checkout with it).
+ */
+export function compile(project, outDir, root = ROOT) {
   let tsc;
   try {
     tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
@@ -24,8 +28,8 @@ export function compile(project, outDir) {
     process.stderr.write('xipcheck build: typescript is not installed; run `npm ci` (it installs the dev dependencies) first\n');
     return 2;
   }
-  rmSync(join(ROOT, outDir), { recursive: true, force: true });
-  return spawnSync(process.execPath, [tsc, '-p', join(ROOT, project)], { stdio: 'inherit' }).status ?? 1;
+  rmSync(join(root, outDir), { recursive: true, force: true });
+  return spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' }).status ?? 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exitCode = build();

@@ -70,10 +70,8 @@ class Work {
   /** For the call being judged: did its byte at `addr` reach a page a surviving pte maps? */
   reachedOld: (addr: number) => boolean = () => false;
   readonly design: RefState['design'];
-  /** The concrete state after the call (after its whole group, inside one): read only for BORROWED facts. */
-  post: State;
-  constructor(r: RefState, readonly g: State) {
-    this.post = g;
+  /** `post`: the concrete state after the call (after its whole group, inside one); both read only for BORROWED facts. */
+  constructor(r: RefState, readonly g: State, readonly post: State) {
     this.design = r.design;
     this.window = r.window ? { ...r.window, old: r.window.old.slice() } : null;
     this.files = {};
@@ -386,8 +384,7 @@ function doWrite(w: Work, pid: number, id: number, pos: number, len: number, src
 export function refStep(r: RefState, call: Action, g: State, post: State, obs: Observation): RefStep {
   const refused = insideWindow(r.window, call, (fd) => r.fds[call.pid]?.[fd]?.file ?? null);
   if (refused) return { next: r, expect: { claim: refused } };
-  const w = new Work(r, g);
-  w.post = post;
+  const w = new Work(r, g, post);
   if (call.op === 'load' || call.op === 'store') {
     const base = call.addr;
     w.reachedOld = (addr) => reachedOldPage(call, obs, addr - base);
