@@ -91,7 +91,7 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
   const result = t.results[t.results.length - 1];
   const b = exhaustionBits(s);
   const full = b ? g.full.map((f, j) => (g.tids[j] !== null ? f | b : f)) : g.full;
-  if (!t.obs) return { g: { ...g, s, full }, label, pre, result };
+  if (!t.obs) return { g: { s, pcs: g.pcs, tids: g.tids, obs: g.obs, full }, label, pre, result };
   s = removeThread(s, tid);
   const pcs = g.pcs.slice(), tids = g.tids.slice(), obs = g.obs.slice(), full2 = full.slice();
   obs[i] = [...obs[i], reportsAllocationFailure(t.obs) ? { ...t.obs, mediumFull: full[i] } : t.obs];

@@ -1,3 +1,4 @@
+import { withState } from './state.ts';
 import { Config, fsConfigs, mediumIndex, pathIn, type ConfigInput } from './config.ts';
 import type { Device, Proc, State } from './state.ts';
 import { fopsFor } from './block/direct_access.ts';
@@ -75,7 +76,7 @@ export function initialState(input: ConfigInput | Config, ctx: Ctx): State {
     f.files.forEach((file, j) => { dir = dirWith(dir, pathIn(cfg, k, file.name), first + j); });
     s = s2;
   });
-  s = { ...s, dir };
+  s = withState(s, { dir });
   for (let k = 0; k < fsList.length; k++) {
     if (!fsList[k].mounted) continue;
     const m = fsList[k].mount;

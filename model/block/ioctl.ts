@@ -2,7 +2,7 @@ import { ENODEV, EINVAL, EOPNOTSUPP } from '../kernel/errno.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, type Ctx, type Proc } from '../kernel/step.ts';
 import type { Observation, State } from '../state.ts';
-import { setAt } from '../state.ts';
+import { setAt, withState } from '../state.ts';
 import { blkdev_get, blkdev_put, validErrno, B_BDEV } from './block_device.ts';
 import { direct_access } from './direct_access.ts';
 import { callDriver, driverOf } from './driver.ts';
@@ -31,7 +31,7 @@ export function* sys_blkdev_close(ctx: Ctx, pid: number, a: { dev: number }): Pr
 /** Count one raw open more or less, for the device and for the process holding it. */
 function withRaw(s: State, pid: number, dev: number, d: number): State {
   const p = s.procs[pid];
-  return { ...s, rawOpens: setAt(s.rawOpens, dev, s.rawOpens[dev] + d), procs: setAt(s.procs, pid, { ...p, bdevs: setAt(p.bdevs, dev, p.bdevs[dev] + d) }) };
+  return withState(s, { rawOpens: setAt(s.rawOpens, dev, s.rawOpens[dev] + d), procs: setAt(s.procs, pid, { ...p, bdevs: setAt(p.bdevs, dev, p.bdevs[dev] + d) }) });
 }
 
 const CITE = 'fs/block_dev.c blkdev_ioctl, block/ioctl.c blk_ioctl_discard, drivers/base sysfs attributes (3.x)';

@@ -2,7 +2,7 @@ import { EFAULT, EIO, ENOMEM, ENOSPC } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { readPfn, writePfn, zeros } from '../kernel/physmem.ts';
-import { pagesFor, type State, type Vma } from '../state.ts';
+import { pagesFor, type State, type Vma, withState } from '../state.ts';
 import { linear_page_index, setPte, vma_address, vmasOf } from '../mm/vma.ts';
 import { dax_entry } from '../mm/locks.ts';
 import { allocFailOf, type Transfer } from '../mm/filemap_xip.ts';
@@ -153,7 +153,7 @@ function* faultLocked(ctx: Ctx, pid: number, ino: number, pgoff: number, vpage: 
     yield* cover(B_DAX_FAULT, 'load-hole');
     yield* atomic('dax_load_hole', (s) => {
       if (s.procs[pid].ptes[vpage]) return [s, null] as const; // insert_pfn: !pte_none → VM_FAULT_NOPAGE
-      const next: State = { ...s, sparse: { ...s.sparse, allocated: true, refs: s.sparse.refs + 1 } };
+      const next: State = withState(s, { sparse: { ...s.sparse, allocated: true, refs: s.sparse.refs + 1 } });
       return [setPte(next, pid, vpage, { kind: 'sparse', write: false }), null] as const;
     });
     return 'NOPAGE';

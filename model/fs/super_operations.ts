@@ -1,3 +1,4 @@
+import { withState } from '../state.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { Inode, State, StatfsObs } from '../state.ts';
 import type { AddressSpaceOperations } from './address_space_operations.ts';
@@ -160,7 +161,7 @@ export function sget_type(s: State, fs: number, type: string): State {
   if (!sb || sb.type === type) return s;
   const sbs = s.sbs.slice();
   sbs[fs] = { ...sb, type };
-  return { ...s, sbs };
+  return withState(s, { sbs });
 }
 
 export function registeredFileSystems(): readonly string[] {

@@ -1,3 +1,4 @@
+import { withState } from '../state.ts';
 import type { Call, Observation, State, Thread, LockState } from '../state.ts';
 import type { Ctx, Proc, Request } from './step.ts';
 import { withSink } from './coverage.ts';
@@ -29,8 +30,40 @@ type Live = { gen: Proc<Observation>; res: IteratorResult<Request, Observation> 
  *    successor is kept inline (most threads have one).
  */
 interface Memo { live: Live | null; next: Pending; first?: Child; more?: Map<string, Child> }
-interface Child { readonly key: string; readonly t: Thread; readonly covers: readonly string[] }
-const memo = slot<Memo>('thread');
+/**
+ * `result` is the step's result; `key` its JSON text, written only once a second step of the
+ * same thread value needs the comparison (the random runner steps each thread value once).
+ */
+interface Child { readonly result: unknown; key?: string | null; readonly t: Thread; readonly covers: readonly string[] }
+
+/**
+ * A thread value built here. Its fields are plain data (JSON, spread and structuredClone see
+ * only them); the memo is a private field, which a spread or clone leaves behind (a copy is
+ * another value, replayed when it is stepped) and which freezing, as the audit's guard freezes
+ * what it hands a plug-in, does not touch. Setting it costs what any field does, where a
+ * non-enumerable property (`Object.defineProperty`) cost ten times that on Node 20.
+ */
+class Built implements Thread {
+  readonly tid: number;
+  readonly pid: number;
+  readonly call: Call;
+  readonly results: readonly unknown[];
+  readonly at: string | null;
+  readonly obs: Observation | null;
+  #memo: Memo;
+  constructor(tid: number, pid: number, call: Call, results: readonly unknown[], at: string | null, obs: Observation | null, memo: Memo) {
+    this.tid = tid; this.pid = pid; this.call = call; this.results = results; this.at = at; this.obs = obs;
+    this.#memo = memo;
+  }
+  static memoOf(t: Thread): Memo | undefined { return #memo in t ? (t as Built).#memo : undefined; }
+  static setMemo(t: Thread, m: Memo): boolean { if (!(#memo in t)) return false; (t as Built).#memo = m; return true; }
+}
+/** What is remembered of a thread value not built here (a copy, a thread out of a trace). */
+const copies = slot<Memo>('thread');
+const memo = {
+  get: (t: Thread): Memo | undefined => Built.memoOf(t) ?? copies.get(t),
+  set: (t: Thread, m: Memo): void => { if (!Built.setMemo(t, m)) copies.set(t, m); },
+};
 
 /** What a thread asks for next, as data. */
 type Pending =
@@ -79,9 +112,8 @@ function next(t: Thread, ctx: Ctx, programs: Programs): Pending {
 }
 
 /** A new thread value whose generator is `l`. */
-function made(t: Thread, l: Live): Thread {
-  memo.set(t, { live: l, next: pendingOf(l) });
-  return t;
+function made(tid: number, pid: number, call: Call, results: readonly unknown[], l: Live): Thread {
+  return new Built(tid, pid, call, results, l.res.done ? null : label(l.res.value), l.res.done ? l.res.value : null, { live: l, next: pendingOf(l) });
 }
 
 export function spawn(s: State, call: Call, ctx: Ctx, programs: Programs): [State, number] {
@@ -90,8 +122,8 @@ export function spawn(s: State, call: Call, ctx: Ctx, programs: Programs): [Stat
   const l: Live = { gen, res: gen.next() };
   // branches before the first step are taken live, once
   skipCovers(l, undefined);
-  const t = made({ tid, pid: call.pid, call, results: [], at: l.res.done ? null : label(l.res.value), obs: l.res.done ? l.res.value : null }, l);
-  return [{ ...s, threads: [...s.threads, t], nextTid: tid + 1 }, tid];
+  const t = made(tid, call.pid, call, [], l);
+  return [withState(s, { threads: [...s.threads, t], nextTid: tid + 1 }), tid];
 }
 
 function label(r: Request): string {
@@ -147,7 +179,7 @@ export function step(s: State, tid: number, ctx: Ctx, programs: Programs, hooks?
       const ls: LockState = p.mode === 'excl'
         ? { mode: 'excl', holder: tid }
         : { mode: 'shared', holders: held && held.mode === 'shared' ? [...held.holders, tid] : [tid] };
-      nextState = { ...s, locks: { ...s.locks, [p.lock]: ls } };
+      nextState = withState(s, { locks: { ...s.locks, [p.lock]: ls } });
       break;
     }
     case 'unlock': {
@@ -162,13 +194,15 @@ export function step(s: State, tid: number, ctx: Ctx, programs: Programs, hooks?
       const locks: Record<string, LockState> = {};
       for (const name in s.locks) if (name !== p.lock) locks[name] = s.locks[name];
       if (rest) locks[p.lock] = rest;
-      nextState = { ...s, locks };
+      nextState = withState(s, { locks });
       break;
     }
   }
   hooks?.onStep?.(p.label);
   const t2 = successor(t, result, ctx, programs, hooks);
-  return { ...nextState, threads: nextState.threads.map((x) => (x.tid === tid ? t2 : x)) };
+  const threads = nextState.threads.slice();
+  threads[threads.findIndex((x) => x.tid === tid)] = t2;
+  return withState(nextState, { threads });
 }
 
 /** A result's JSON text; null for one that has none (a plug-in's BigInt): its successor is not shared. */
@@ -176,11 +210,25 @@ function keyOf(result: unknown): string | null {
   try { return JSON.stringify(result) ?? ''; } catch { return null; }
 }
 
+function keyOfChild(c: Child): string | null {
+  if (c.key === undefined) c.key = keyOf(c.result);
+  return c.key;
+}
+
+/** The successor of `m` for a result with this JSON text, if one was built. */
+function childFor(m: Memo, result: unknown): Child | undefined {
+  const first = m.first!;
+  if (first.result === result) return first;
+  const key = keyOf(result);
+  if (key === null) return undefined;
+  if (keyOfChild(first) === key) return first;
+  return m.more?.get(key);
+}
+
 /** The thread `t` becomes when its step returns `result`: built once per distinct result. */
 function successor(t: Thread, result: unknown, ctx: Ctx, programs: Programs, hooks?: StepHooks): Thread {
-  const key = keyOf(result);
   const m = memo.get(t);
-  const hit = key === null || !m?.first ? undefined : m.first.key === key ? m.first : m.more?.get(key);
+  const hit = m?.first ? childFor(m, result) : undefined;
   if (hit) {
     if (hooks?.onBranch) for (const b of hit.covers) hooks.onBranch(b);
     return hit.t;
@@ -190,22 +238,16 @@ function successor(t: Thread, result: unknown, ctx: Ctx, programs: Programs, hoo
   const l2: Live = { gen: l.gen, res: l.gen.next(result) };
   const covers: string[] = [];
   skipCovers(l2, (b) => { covers.push(b); hooks?.onBranch?.(b); });
-  const t2 = made({
-    ...t,
-    results: [...t.results, result],
-    at: l2.res.done ? null : label(l2.res.value),
-    obs: l2.res.done ? l2.res.value : null,
-  }, l2);
-  if (key === null) return t2;
-  const child: Child = { key, t: t2, covers };
+  const t2 = made(t.tid, t.pid, t.call, [...t.results, result], l2);
   const mt = memo.get(t)!;
-  if (!mt.first) mt.first = child;
-  else (mt.more ??= new Map()).set(key, child);
+  if (!mt.first) { mt.first = { result, t: t2, covers }; return t2; }
+  const key = keyOf(result);
+  if (key !== null) (mt.more ??= new Map()).set(key, { result, key, t: t2, covers });
   return t2;
 }
 
 export function removeThread(s: State, tid: number): State {
-  return { ...s, threads: s.threads.filter((t) => t.tid !== tid) };
+  return withState(s, { threads: s.threads.filter((t) => t.tid !== tid) });
 }
 
 /** Thrown when no thread can move although some are unfinished. */

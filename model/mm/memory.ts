@@ -3,7 +3,7 @@ import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { readPfn, writePfn, zeros } from '../kernel/physmem.ts';
 import type { Pte, State, Vma } from '../state.ts';
-import { setAt, updateInode } from '../state.ts';
+import { setAt, updateInode, withState } from '../state.ts';
 import { find_vma, setPte } from './vma.ts';
 import { mmap_sem } from './locks.ts';
 import { vmOpsByName, type FaultResult } from './vm_operations.ts';
@@ -102,7 +102,7 @@ function do_wp_page(ctx: Ctx, s: State, pid: number, vpage: number, vma: Vma): r
       if (vma.shared || has(ctx.variant, 'private-write-shared')) return [setPte(s, pid, vpage, { ...pte, write: true }), vma.shared ? 'wp-pfn-shared-reuse' : 'wp-pfn-private-writes-medium'];
       return [setPte(s, pid, vpage, cowOf(readPfn(s, pte.pfn))), 'wp-pfn-private-cow'];
     case 'sparse': {
-      const s2 = { ...s, sparse: { ...s.sparse, refs: s.sparse.refs - 1 } };
+      const s2 = withState(s, { sparse: { ...s.sparse, refs: s.sparse.refs - 1 } });
       return [setPte(s2, pid, vpage, cowOf(zeros(ctx.pageSize))), 'wp-sparse-private-cow'];
     }
     case 'pagecache': {
@@ -140,7 +140,7 @@ export function ptePageStore(s: State, pid: number, vpage: number, off: number, 
       // Only reachable in the broken variant `sparse-writable`: the store lands in the shared zero page.
       const data = s.sparse.data.slice();
       for (let i = 0; i < bytes.length; i++) data[off + i] = bytes[i];
-      return { ...s, sparse: { ...s.sparse, data } };
+      return withState(s, { sparse: { ...s.sparse, data } });
     }
     case 'anon': {
       const data = pte.data.slice();

@@ -2,7 +2,7 @@ import { ENODATA, EBUSY } from '../kernel/errno.ts';
 import { branches } from '../kernel/coverage.ts';
 import { has } from '../kernel/variant.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
-import { pagesFor, sbOf, type State, type Vma } from '../state.ts';
+import { pagesFor, sbOf, type State, type Vma, withState } from '../state.ts';
 import { aopsByName, aopsOf } from '../fs/aops.ts';
 import type { XipMem } from '../fs/address_space_operations.ts';
 import type { MmapResult } from '../fs/file_operations.ts';
@@ -77,13 +77,13 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
     if (has(ctx.variant, 'hist-sparse-highmem')) return 'OOM';
     if (mutex) {
       yield* lock(XIP_SPARSE_MUTEX);
-      yield* atomic('write_seqcount_begin(xip_sparse_seq)', (s) => [{ ...s, sparseSeq: s.sparseSeq + 1 }, null] as const);
+      yield* atomic('write_seqcount_begin(xip_sparse_seq)', (s) => [withState(s, { sparseSeq: s.sparseSeq + 1 }), null] as const);
     }
     const again = yield* get_xip_mem(ctx, ino, pgoff, false);
     if (!('err' in again) || again.err !== -ENODATA) {
       yield* cover(B_FAULT, 'err' in again ? 'sparse-recheck-error-oom' : 'sparse-recheck-found');
       if (mutex) {
-        yield* atomic('write_seqcount_end(xip_sparse_seq)', (s) => [{ ...s, sparseSeq: s.sparseSeq + 1 }, null] as const);
+        yield* atomic('write_seqcount_end(xip_sparse_seq)', (s) => [withState(s, { sparseSeq: s.sparseSeq + 1 }), null] as const);
         yield* unlock(XIP_SPARSE_MUTEX);
       }
       if ('err' in again) return 'OOM';
@@ -94,7 +94,7 @@ export function* xip_file_fault(ctx: Ctx, pid: number, vma: Vma, vpage: number):
     const r = yield* atomic('vm_insert_page(sparse page)', (s) => insertSparse(ctx, s, pid, vpage, ino, pgoff, recheck));
     if (recheck) yield* unlock(i_mmap(ino));
     if (mutex) {
-      yield* atomic('write_seqcount_end(xip_sparse_seq)', (s) => [{ ...s, sparseSeq: s.sparseSeq + 1 }, null] as const);
+      yield* atomic('write_seqcount_end(xip_sparse_seq)', (s) => [withState(s, { sparseSeq: s.sparseSeq + 1 }), null] as const);
       yield* unlock(XIP_SPARSE_MUTEX);
     }
     yield* cover(B_FAULT, r);
@@ -112,7 +112,7 @@ function insertSparse(ctx: Ctx, s: State, pid: number, vpage: number, ino: numbe
   if (recheck && pgoff >= pagesFor(s.inodes[ino]!.size, ctx.pageSize)) return [s, 'isize-recheck-sigbus'];
   if (s.procs[pid].ptes[vpage]) return [s, 'sparse-pte-busy'];
   // xip_sparse_page(): allocate the zeroed page on first use; vm_insert_page takes a ref.
-  const next: State = { ...s, sparse: { ...s.sparse, allocated: true, refs: s.sparse.refs + 1 } };
+  const next: State = withState(s, { sparse: { ...s.sparse, allocated: true, refs: s.sparse.refs + 1 } });
   return [setPte(next, pid, vpage, has(ctx.variant, 'sparse-writable') ? ({ kind: 'sparse', write: true } as never) : { kind: 'sparse', write: false }), 'sparse-inserted'];
 }
 

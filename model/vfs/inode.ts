@@ -1,5 +1,5 @@
 import type { State } from '../state.ts';
-import { setAt } from '../state.ts';
+import { setAt, withState } from '../state.ts';
 import { inodeFsType } from '../fs/super_operations.ts';
 
 /**
@@ -11,5 +11,5 @@ export function iput_final(s: State, ino: number): State {
   const i = s.inodes[ino];
   if (!i || i.nlink > 0 || i.refs > 0) return s;
   const s2 = inodeFsType(s, ino).s_op.evict_inode(s, ino);
-  return { ...s2, inodes: setAt(s2.inodes, ino, null) };
+  return withState(s2, { inodes: setAt(s2.inodes, ino, null) });
 }

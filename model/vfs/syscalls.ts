@@ -3,7 +3,7 @@ import { branches } from '../kernel/coverage.ts';
 import { atomic, cover, lock, read, unlock, type Ctx, type Proc } from '../kernel/step.ts';
 import { has } from '../kernel/variant.ts';
 import type { Observation, OpenFile, State } from '../state.ts';
-import { setAt, updateProc } from '../state.ts';
+import { setAt, updateProc, withState } from '../state.ts';
 import { fopsByName } from '../fs/file_operations.ts';
 import { aopsByName, aopsOf } from '../fs/aops.ts';
 import { fsTypeOf, get_fs_type, inodeFsType } from '../fs/super_operations.ts';
@@ -253,7 +253,7 @@ export function* sys_open(ctx: Ctx, pid: number, a: { name: string; flags: OpenF
       const inodes = s.inodes.slice();
       while (inodes.length <= ino) inodes.push(null);
       inodes[ino] = fsTypeOf(s, at.fs).s_op.new_inode(ctx, s, ino, at.fs);
-      next = { ...s, inodes, dir: dirWith(s.dir, a.name, ino) };
+      next = withState(s, { inodes, dir: dirWith(s.dir, a.name, ino) });
       br = 'open-create';
     }
     if ((fl.write || fl.trunc) && sb.ro) return [s, { err: -EROFS, br: 'open-erofs-write' }];
@@ -292,7 +292,7 @@ export function* sys_unlink(ctx: Ctx, _pid: number, a: { name: string }): Proc<O
     if (sb.ro && !has(ctx.variant, 'mut-unlink-ro')) return [s, [-EROFS, 'unlink-erofs']];
     if (ino === undefined) return [s, [-ENOENT, 'unlink-enoent']];
     const dir = dirWithout(s.dir, a.name);
-    const next: State = { ...s, dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) };
+    const next: State = withState(s, { dir, inodes: setAt(s.inodes, ino, { ...s.inodes[ino]!, nlink: 0 }) });
     return [iput_final(next, ino), [0, 'unlink-ok']];
   });
   yield* cover(B_VFS, r[1]);
