@@ -2,7 +2,6 @@ import type { Action } from '../../model/actions.ts';
 import type { GroupState } from '../group.ts';
 import { combine, printOf, type Print } from './hash.ts';
 import { jsonText, jsonTuple } from '../json-text.ts';
-import { slot } from '../../model/kernel/slot.ts';
 
 /** The parts of a canonical key: each a string, the large ones memoised per sub-object. */
 function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmetric: readonly (readonly number[])[] | null, orderOut?: number[]): string[] {
@@ -47,10 +46,10 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
   });
   const { order, canonOf } = canonicalOrder(g, threads.length, symmetric, (x, y) => tuples[x][0] - tuples[y][0] || tuples[x][1] - tuples[y][1] || x - y, orderOut);
   const parts: Print[] = [printOf(s.devices), printOf(s.inodes), printOf(s.procs), printOf(s.sbs), printOf(s.onDisk), printOf(s.rawOpens), printOf(s.dir), printOf(s.sparse), printOf(s.sparseSeq)];
-  const { names, prints } = lockNames(s.locks);
+  const names = lockNames(s.locks);
   for (let k = 0; k < names.length; k++) {
     const l = s.locks[names[k]];
-    parts.push(prints[k], l.mode === 'excl' ? printOf(canonOf.get(l.holder) ?? null) : combine(l.holders.map((h) => canonOf.get(h) ?? -1).sort().map(printOf)));
+    parts.push(printOf(names[k]), l.mode === 'excl' ? printOf(canonOf.get(l.holder) ?? null) : combine(l.holders.map((h) => canonOf.get(h) ?? -1).sort().map(printOf)));
   }
   parts.push(printOf(names.length));
   for (const i of order) parts.push(tuples[i]);
@@ -59,16 +58,15 @@ export function canonicalFingerprint(g: GroupState, threads: readonly (readonly 
 
 const NULL_PRINT = printOf(null);
 
-/** A lock table's names, sorted, and their fingerprints: remembered per table (most steps keep it). */
-const lockTables = slot<{ readonly names: readonly string[]; readonly prints: readonly Print[] }>('lock names');
-function lockNames(locks: object): { readonly names: readonly string[]; readonly prints: readonly Print[] } {
-  let t = lockTables.get(locks);
-  if (!t) {
-    const names = Object.keys(locks).sort();
-    t = { names, prints: names.map(printOf) };
-    lockTables.set(locks, t);
+/** A lock table's names, sorted: the runtime keeps its tables in name order (runtime.ts `step`), so sorting is rarely needed. */
+function lockNames(locks: object): readonly string[] {
+  const names: string[] = [];
+  let sorted = true;
+  for (const name in locks) {
+    if (names.length && name < names[names.length - 1]) sorted = false;
+    names.push(name);
   }
-  return t;
+  return sorted ? names : names.sort();
 }
 
 function part(o: object): string {

@@ -84,19 +84,30 @@ export function printOf(v: unknown): Print {
   }
 }
 
+/**
+ * An object with fewer fields than this, none of them an object, is fingerprinted afresh each
+ * time: that costs less than remembering it (a non-enumerable property, slot.ts).
+ */
+const LEAF_FIELDS = 8;
+
 function objectPrint(o: object): Print {
   let p = objPrints.get(o);
   if (p) return p;
-  let a: number, b: number;
+  let a: number, b: number, leaf = true, n = 0;
   if (Array.isArray(o)) {
-    a = stepA(T_ARR, o.length); b = stepB(~T_ARR, o.length);
-    for (let i = 0; i < o.length; i++) { const e = printOf(o[i]); a = stepA(a, e[0]); b = stepB(b, e[1]); }
+    n = o.length;
+    a = stepA(T_ARR, n); b = stepB(~T_ARR, n);
+    for (let i = 0; i < n; i++) {
+      const x: unknown = o[i];
+      if (leaf && x !== null && typeof x === 'object') leaf = false;
+      const e = printOf(x); a = stepA(a, e[0]); b = stepB(b, e[1]);
+    }
   } else {
     a = T_OBJ; b = ~T_OBJ;
-    let n = 0;
     for (const k of Object.keys(o)) {
       const x = (o as Record<string, unknown>)[k];
       if (x === undefined || typeof x === 'function') continue;
+      if (leaf && x !== null && typeof x === 'object') leaf = false;
       const kp = strPrint(k), e = printOf(x);
       a = stepA(stepA(a, kp[0]), e[0]); b = stepB(stepB(b, kp[1]), e[1]);
       n++;
@@ -104,7 +115,7 @@ function objectPrint(o: object): Print {
     a ^= n; b ^= n;
   }
   p = [fmix(a), fmix(b)];
-  objPrints.set(o, p);
+  if (!leaf || n >= LEAF_FIELDS) objPrints.set(o, p);
   return p;
 }
 

@@ -65,4 +65,34 @@ describe('the runtime: a thread is (call, step results), resumable by replay', (
     expect(enabled(s1, t2, ctx, program)).toBe(false);
     expect(enabled(s1, t1, ctx, program)).toBe(true);
   });
+
+  it('lock tables are kept in name order, whatever order the locks were taken and dropped in, with every shared holder', () => {
+    // toy calls taking and dropping locks in a given order: the explorer's key reads the table in order without sorting it
+    const prog = (ops: readonly (readonly [string, string, 'excl' | 'shared'])[]): Programs => function* () {
+      for (const [kind, lock, mode] of ops) yield kind === 'lock' ? { kind: 'lock', label: `lock(${lock})`, lock, mode } : { kind: 'unlock', label: `unlock(${lock})`, lock };
+      return { ret: 0 };
+    };
+    const p1 = prog([['lock', 'm', 'shared'], ['lock', 'z', 'excl'], ['unlock', 'm', 'shared'], ['lock', 'a', 'excl'], ['unlock', 'z', 'excl']]);
+    const p2 = prog([['lock', 'm', 'shared'], ['lock', 'b', 'shared'], ['unlock', 'm', 'shared']]);
+    const s0 = initialState(config, ctx);
+    const [a, t1] = spawn(s0, { op: 'p1', pid: 0 }, ctx, p1);
+    const [b, t2] = spawn(a, { op: 'p2', pid: 0 }, ctx, p2);
+    const run = (k: number) => (k === 1 ? p1 : p2);
+    let s = b;
+    const seen: string[] = [];
+    for (const [tid, k] of [[t1, 1], [t2, 2], [t1, 1], [t2, 2], [t1, 1], [t1, 1]] as const) {
+      s = step(s, tid, ctx, run(k));
+      const names = Object.keys(s.locks);
+      expect(names).toEqual([...names].sort());
+      seen.push(JSON.stringify(s.locks));
+    }
+    expect(seen).toEqual([
+      '{"m":{"mode":"shared","holders":[' + t1 + ']}}',
+      '{"m":{"mode":"shared","holders":[' + t1 + ',' + t2 + ']}}',
+      '{"m":{"mode":"shared","holders":[' + t1 + ',' + t2 + ']},"z":{"mode":"excl","holder":' + t1 + '}}',
+      '{"b":{"mode":"shared","holders":[' + t2 + ']},"m":{"mode":"shared","holders":[' + t1 + ',' + t2 + ']},"z":{"mode":"excl","holder":' + t1 + '}}',
+      '{"b":{"mode":"shared","holders":[' + t2 + ']},"m":{"mode":"shared","holders":[' + t2 + ']},"z":{"mode":"excl","holder":' + t1 + '}}',
+      '{"a":{"mode":"excl","holder":' + t1 + '},"b":{"mode":"shared","holders":[' + t2 + ']},"m":{"mode":"shared","holders":[' + t2 + ']},"z":{"mode":"excl","holder":' + t1 + '}}',
+    ]);
+  });
 });

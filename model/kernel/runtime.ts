@@ -179,7 +179,16 @@ export function step(s: State, tid: number, ctx: Ctx, programs: Programs, hooks?
       const ls: LockState = p.mode === 'excl'
         ? { mode: 'excl', holder: tid }
         : { mode: 'shared', holders: held && held.mode === 'shared' ? [...held.holders, tid] : [tid] };
-      nextState = withState(s, { locks: { ...s.locks, [p.lock]: ls } });
+      // kept in name order (the explorer's canonical key then needs no sort)
+      const locks: Record<string, LockState> = {};
+      let put = false;
+      for (const name in s.locks) {
+        if (name === p.lock) continue;
+        if (!put && name > p.lock) { locks[p.lock] = ls; put = true; }
+        locks[name] = s.locks[name];
+      }
+      if (!put) locks[p.lock] = ls;
+      nextState = withState(s, { locks });
       break;
     }
     case 'unlock': {
@@ -192,8 +201,10 @@ export function step(s: State, tid: number, ctx: Ctx, programs: Programs, hooks?
       } else throw new Error(`thread ${tid} unlocks ${p.lock}, which it does not hold`);
       // rebuilt rather than `delete`d: a deleted key turns the object into a slow dictionary
       const locks: Record<string, LockState> = {};
-      for (const name in s.locks) if (name !== p.lock) locks[name] = s.locks[name];
-      if (rest) locks[p.lock] = rest;
+      for (const name in s.locks) {
+        if (name !== p.lock) locks[name] = s.locks[name];
+        else if (rest) locks[name] = rest;
+      }
       nextState = withState(s, { locks });
       break;
     }

@@ -17,8 +17,9 @@ export function slot<T>(name: string): Slot<T> {
   const frozen = new WeakMap<object, T>();
   return {
     get(o) {
-      if (Object.isExtensible(o)) return (o as Record<symbol, T | undefined>)[key];
-      return frozen.has(o) ? frozen.get(o) : (o as Record<symbol, T | undefined>)[key];
+      // a frozen object may carry the property too (set before it was frozen)
+      const v = (o as Record<symbol, T | undefined>)[key];
+      return v !== undefined || Object.isExtensible(o) ? v : frozen.get(o);
     },
     set(o, v) {
       if (!Object.isExtensible(o)) frozen.set(o, v);

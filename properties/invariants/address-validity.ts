@@ -1,11 +1,16 @@
 import type { Invariant } from '../invariant.ts';
 import { addressValid, pfnToDevPage } from '../../model/kernel/physmem.ts';
 
-/** pfns a thread learned from its steps (get_xip_mem / direct_access results) and may still use. */
-function* heldPfns(results: readonly unknown[]): Generator<number> {
+/** The first pfn a thread learned from its steps (get_xip_mem / direct_access results) that fails `ok`, if any. */
+function heldPfnNot(results: readonly unknown[], ok: (pfn: number) => boolean): number | null {
+  // a loop, not a generator: this runs on every new state the explorer meets
   for (const r of results) {
-    if (r && typeof r === 'object' && !Array.isArray(r) && typeof (r as { pfn?: unknown }).pfn === 'number') yield (r as { pfn: number }).pfn;
+    if (r && typeof r === 'object' && !Array.isArray(r)) {
+      const pfn = (r as { pfn?: unknown }).pfn;
+      if (typeof pfn === 'number' && !ok(pfn)) return pfn;
+    }
   }
+  return null;
 }
 
 /** 3. Every pfn held — by a pte or by an operation in flight — lies in an open, present device, in range. */
@@ -27,9 +32,8 @@ export const addressValidity: Invariant = {
       }
     }
     for (const t of s.threads) {
-      for (const pfn of heldPfns(t.results)) {
-        if (!addressValid(s, pfn)) return `thread ${t.tid} (${t.call.op}) holds pfn ${pfn}, which is ${describe(s, pfn)}`;
-      }
+      const pfn = heldPfnNot(t.results, (x) => addressValid(s, x));
+      if (pfn !== null) return `thread ${t.tid} (${t.call.op}) holds pfn ${pfn}, which is ${describe(s, pfn)}`;
     }
     for (const sb of s.sbs) {
       if (!sb) continue;
