@@ -57,6 +57,8 @@ export interface GroupResult {
   readonly violation: Violation | null;
   /** With `detail`: every atomic step, sequential ones too, with what it returned and did. */
   readonly atoms?: readonly AtomicStep[];
+  /** Every invariant was judged on `state` and held (checkStep's `preJudged` for what follows). */
+  readonly judged?: boolean;
 }
 
 /** One atomic step as a story shows it: who took it, in which of its calls, what came back, what changed. */
@@ -79,7 +81,7 @@ export interface AtomicStep {
  */
 export function runGroup(
   sys: System, s0: State, ref0: readonly RefState[], threads: readonly (readonly Action[])[], schedule: readonly number[],
-  invariants: readonly Invariant[], counters?: Counters, detail = false,
+  invariants: readonly Invariant[], counters?: Counters, detail = false, s0Judged = false,
 ): GroupResult {
   const hooks = hooksFor(counters);
   let g = groupInit(sys, s0, threads, hooks);
@@ -98,9 +100,9 @@ export function runGroup(
     const label = a.label.replace(/^T\d+ /, '');
     inter.push({ thread: r[pick], label });
     atoms?.push({ thread: r[pick], call, label, value: showValue(a.result), effects: stepEffects(a.pre, g.s) });
-    const v = checkStep(invariants, a.pre, g, a.label, hooks);
+    const v = checkStep(invariants, a.pre, g, a.label, hooks, false, i > 0 || s0Judged);
     if (v) return partial(v);
   }
   const f = checkFinished(invariants, ref0, threads, s0, g, hooks);
-  return { state: g.s, ref: f.ref, obs: g.obs, schedule: taken, interleaving: inter, violation: f.violation, atoms };
+  return { state: g.s, ref: f.ref, obs: g.obs, schedule: taken, interleaving: inter, violation: f.violation, atoms, judged: taken.length > 0 || s0Judged };
 }

@@ -1,6 +1,6 @@
 import type { Action } from '../model/actions.ts';
 import { enabled, removeThread, spawn, step, threadOf, waitingFor, type StepHooks } from '../model/kernel/runtime.ts';
-import type { Observation, State } from '../model/state.ts';
+import { sameKernelData, type Observation, type State } from '../model/state.ts';
 import type { Invariant } from '../properties/invariant.ts';
 import { judge, refStep, type MismatchKind, type RefState } from '../properties/reference/posix.ts';
 import { splitTruncates } from '../properties/reference/truncate-window.ts';
@@ -111,9 +111,19 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
  * between-operations. `reached`: the state after the step is one a search has met and judged
  * before (an equal canonical key), so only the step properties, which judge the transition,
  * are evaluated: a state invariant's verdict is a function of the state, and the first
- * violation in `invs` order is then a step property's either way.
+ * violation in `invs` order is then a step property's either way. `preJudged`: every
+ * invariant of `invs` was evaluated on `pre` (or carried over to it) and held.
+ *
+ * A step from a judged state that changed no kernel data (a read, a lock or an unlock:
+ * model/state.ts sameKernelData) changes no verdict but those of invariants that read the
+ * threads: a step property holds on it, and an every-step invariant has the verdict it had on
+ * `pre`, null (properties/invariant.ts says why, and a test holds every invariant to it). Those
+ * are counted as judged, as they are, but not evaluated again. (`pre` must have been judged for
+ * the step properties too: block-ownership, a step property, also rejects a state with a block
+ * in two maps, whatever the step.)
  */
-export function checkStep(invs: readonly Invariant[], pre: State, g: GroupState, label: string, hooks?: GroupHooks, reached = false): Violation | null {
+export function checkStep(invs: readonly Invariant[], pre: State, g: GroupState, label: string, hooks?: GroupHooks, reached = false, preJudged = false): Violation | null {
+  const unchanged = sameKernelData(pre, g.s);
   for (const inv of invs) {
     if (reached && inv.when !== 'step') continue;
     if (inv.needsLayout && withoutLayout(g.s) && (inv.when === 'step' || inv.when === 'every-step' || (inv.when === 'between-operations' && quiescent(g)))) {
@@ -123,10 +133,12 @@ export function checkStep(invs: readonly Invariant[], pre: State, g: GroupState,
     }
     if (inv.when === 'step') {
       hooks?.onCheck?.(inv.id);
+      if (unchanged && preJudged) continue;
       const m = inv.checkStep!(pre, g.s, label);
       if (m) return { invariant: inv.id, message: m, at: label };
     } else if (inv.when === 'every-step' || (inv.when === 'between-operations' && quiescent(g))) {
       hooks?.onCheck?.(inv.id);
+      if (unchanged && preJudged && inv.when === 'every-step' && !inv.readsThreads) continue;
       const m = inv.check!(g.s);
       if (m) return { invariant: inv.id, message: m, at: label };
     }

@@ -30,6 +30,8 @@ export interface SequenceResult {
   readonly violation: (Violation & { readonly step: number }) | null;
   readonly state: State;
   readonly ref: readonly RefState[];
+  /** Every invariant was judged on `state` by a step and held (checkStep's `preJudged`). */
+  readonly judged?: boolean;
 }
 
 export function isConcurrent(s: { threads: readonly (readonly Action[])[] }): boolean {
@@ -49,6 +51,8 @@ function executed(threads: readonly (readonly Action[])[], r: GroupResult): Exec
 export function runCommands(sys: System, cmds: readonly Cmd[], invariants: readonly Invariant[], counters?: Counters, o: RunOptions = {}): SequenceResult {
   let s = initOf(sys);
   let ref: readonly RefState[] = [refInit(s, refDesign(sys))];
+  // the boot state is judged by no step: the first step's state before it is not known to hold
+  let judged = false;
   const steps: ExecutedStep[] = [];
   for (const cmd of cmds.flatMap((x) => (x.sym.k === 'seq' ? x.sym.cmds : [x]))) {
     let threads: Action[][];
@@ -64,14 +68,15 @@ export function runCommands(sys: System, cmds: readonly Cmd[], invariants: reado
       threads = [[a]];
     }
     o.beforeStep?.(threads, schedule);
-    const r = safeGroup(sys, s, ref, threads, schedule, invariants, counters, o.detail);
+    const r = safeGroup(sys, s, ref, threads, schedule, invariants, counters, o.detail, judged);
     steps.push(executed(threads, r));
     o.onStep?.(s, steps[steps.length - 1], r.state);
     if (r.violation) return { steps, violation: { ...r.violation, step: steps.length - 1 }, state: r.state, ref: r.ref };
     s = r.state;
     ref = r.ref;
+    judged = !!r.judged;
   }
-  return o.finalReads === false ? { steps, violation: null, state: s, ref } : withFinalReads(sys, { steps, violation: null, state: s, ref }, invariants, counters);
+  return o.finalReads === false ? { steps, violation: null, state: s, ref, judged } : withFinalReads(sys, { steps, violation: null, state: s, ref, judged }, invariants, counters);
 }
 
 /** The design the reference grants its freedoms of: DAX 6.1 for the variant of that name, else XIP 3.19. */
@@ -83,17 +88,19 @@ function refDesign(sys: System): RefDesign {
 export function runSteps(sys: System, steps: readonly { threads: readonly (readonly Action[])[]; schedule?: readonly number[] }[], invariants: readonly Invariant[], counters?: Counters, o: RunOptions = {}): SequenceResult {
   let s = initOf(sys);
   let ref: readonly RefState[] = [refInit(s, refDesign(sys))];
+  let judged = false;
   const out: ExecutedStep[] = [];
   for (const st of steps) {
     o.beforeStep?.(st.threads, st.schedule ?? []);
-    const r = safeGroup(sys, s, ref, st.threads, st.schedule ?? [], invariants, counters, o.detail);
+    const r = safeGroup(sys, s, ref, st.threads, st.schedule ?? [], invariants, counters, o.detail, judged);
     out.push(executed(st.threads, r));
     o.onStep?.(s, out[out.length - 1], r.state);
     if (r.violation) return { steps: out, violation: { ...r.violation, step: out.length - 1 }, state: r.state, ref: r.ref };
     s = r.state;
     ref = r.ref;
+    judged = !!r.judged;
   }
-  return o.finalReads ? withFinalReads(sys, { steps: out, violation: null, state: s, ref }, invariants, counters, o.detail) : { steps: out, violation: null, state: s, ref };
+  return o.finalReads ? withFinalReads(sys, { steps: out, violation: null, state: s, ref, judged }, invariants, counters, o.detail) : { steps: out, violation: null, state: s, ref, judged };
 }
 
 const lifted = new WeakMap<readonly Invariant[], readonly Invariant[]>();
@@ -209,9 +216,9 @@ export function finalReads(sys: System, s0: State, ref0: readonly RefState[], in
   return { steps, violation, state: s, ref };
 }
 
-function safeGroup(sys: System, s: State, ref: readonly RefState[], threads: readonly (readonly Action[])[], schedule: readonly number[], invariants: readonly Invariant[], counters?: Counters, detail = false): GroupResult {
+function safeGroup(sys: System, s: State, ref: readonly RefState[], threads: readonly (readonly Action[])[], schedule: readonly number[], invariants: readonly Invariant[], counters?: Counters, detail = false, judged = false): GroupResult {
   try {
-    return runGroup(sys, s, ref, threads, schedule, invariants, counters, detail);
+    return runGroup(sys, s, ref, threads, schedule, invariants, counters, detail, judged);
   } catch (e) {
     if (e instanceof GroupTooLarge) throw e; // the input's size, not the model's fault
     return { state: s, ref, obs: threads.map(() => []), schedule: [], interleaving: [], violation: violationOfError(e) };

@@ -273,6 +273,18 @@ export function withState(s: State, ch: Partial<State>): State {
   };
 }
 
+/**
+ * The scheduler's bookkeeping in a State: the threads (their continuations), the sleeping locks
+ * and the thread counter. Everything else is the kernel data the model's steps read and write.
+ */
+export const SCHEDULING_FIELDS = ['threads', 'locks', 'nextTid'] as const;
+
+/** Whether `a` and `b` hold the very same kernel data (every field but SCHEDULING_FIELDS, by identity). */
+export function sameKernelData(a: State, b: State): boolean {
+  return a === b || (a.devices === b.devices && a.inodes === b.inodes && a.procs === b.procs && a.sbs === b.sbs && a.onDisk === b.onDisk
+    && a.rawOpens === b.rawOpens && a.dir === b.dir && a.sparse === b.sparse && a.sparseSeq === b.sparseSeq && a.cfg === b.cfg);
+}
+
 export function updateInode(s: State, ino: number, f: (i: Inode) => Inode): State {
   return withState(s, { inodes: setAt(s.inodes, ino, f(s.inodes[ino]!)) });
 }

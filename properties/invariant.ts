@@ -11,6 +11,18 @@ import type { RefState } from './reference/posix.ts';
  */
 export type When = 'every-step' | 'between-operations' | 'step' | 'operation';
 
+/*
+ * What a state invariant and a step property may read. A state invariant is a function of the
+ * kernel data (every field of a State but the scheduler's: threads, locks, nextTid;
+ * model/state.ts SCHEDULING_FIELDS) unless it says it reads the threads (`readsThreads`); a step
+ * property judges what a step changed of the kernel data, and holds on a step that changed none
+ * (a read, a lock, an unlock) from a state every invariant holds on.
+ * properties/invariants/kernel-data.test.ts holds every registered invariant to this on the
+ * states of the explore family under the reference and every broken variant. The checker relies
+ * on it (checker/group.ts checkStep): after such a step from a state it judged, it takes a state
+ * invariant's verdict from that state and a step property's as holding, without evaluating them.
+ */
+
 /**
  * A per-call invariant judges one call from the state before it and the state after it. Only a
  * call that ran alone has such a pair: in a concurrent group the states between mix the calls'
@@ -55,6 +67,8 @@ export interface Invariant {
    * file system that gives none, the checker does not evaluate it and reports so.
    */
   readonly needsLayout?: true;
+  /** It reads the threads, not only the kernel data (see above): judged after every step, even one that changed no kernel data. */
+  readonly readsThreads?: true;
   readonly check?: (s: State) => string | null;
   readonly checkStep?: (pre: State, post: State, label: string) => string | null;
   readonly checkOp?: (o: OpContext) => string | null;

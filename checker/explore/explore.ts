@@ -232,7 +232,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
         // a state met before was judged then: only the step properties judge this transition (checkStep)
         if (!por) {
           const m = lookup(a.g, nodes.length);
-          const v = checkStep(invariants, a.pre, a.g, a.label, hooks, m >= 0);
+          const v = checkStep(invariants, a.pre, a.g, a.label, hooks, m >= 0, head > 0 || !!setup.judged);
           if (v) return fail(head, k, v);
           if (m >= 0) continue;
           nodes.push({ g: a.g, parent: head, pick: k, depth: node.depth + 1 });
@@ -244,7 +244,7 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
           taken.push([r[k], cls]);
           const order: number[] = [];
           const m = lookup(a.g, nodes.length, order);
-          const v = checkStep(invariants, a.pre, a.g, a.label, hooks, m >= 0);
+          const v = checkStep(invariants, a.pre, a.g, a.label, hooks, m >= 0, head > 0 || !!setup.judged);
           if (v) return fail(head, k, v);
           const permuted = order.some((t, p) => t !== p);
           const zc = sleep.map(([j, cj]) => idOf(cj) * 8 + (permuted ? order.indexOf(j) : j));

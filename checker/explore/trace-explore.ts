@@ -210,7 +210,7 @@ export function* exploreTraceSteps(t: ParsedTrace, o: TraceExploreOptions = {}):
       transitions++;
       const key = keyOf(node.i, node.entry, a.g);
       const known = seen.has(key);
-      const v = checkStep(invariants, a.pre, a.g, a.label, hooks, known);
+      const v = checkStep(invariants, a.pre, a.g, a.label, hooks, known, head > 0 || !!setup.judged);
       if (v) return fail(head, k, v);
       if (known) continue;
       seen.add(key);

@@ -21,6 +21,8 @@ export const addressValidity: Invariant = {
   source: 'xip.txt (3.19): direct_access "reference is supposed to be cpu-addressable, physical address and remain valid until the release operation is performed." LWN 2005: "That address, which must remain valid until the device is closed". dcssblk_remove_store -EBUSY; brd_ioctl BLKFLSBUF -EBUSY',
   when: 'every-step',
   brokenBy: 'remove-ignores-users',
+  // the pfns an operation in flight holds are in its thread's results
+  readsThreads: true,
   check(s) {
     for (const p of s.procs) {
       for (let vp = 0; vp < p.ptes.length; vp++) {
