@@ -97,7 +97,7 @@ export function runGroup(
     const call = g.pcs[r[pick]];
     const a = advance(sys, threads, g, r[pick], hooks);
     g = a.g;
-    const label = a.label.replace(/^T\d+ /, '');
+    const label = a.at;
     inter.push({ thread: r[pick], label });
     atoms?.push({ thread: r[pick], call, label, value: showValue(a.result), effects: stepEffects(a.pre, g.s) });
     const v = checkStep(invariants, a.pre, g, a.label, hooks, false, i > 0 || s0Judged);

@@ -81,9 +81,10 @@ export function blockedOn(sys: System, g: GroupState): string {
 }
 
 /** Thread `i` takes one atomic step; a finished call hands over to the thread's next call. */
-export function advance(sys: System, threads: readonly (readonly Action[])[], g: GroupState, i: number, hooks?: GroupHooks): { g: GroupState; label: string; pre: State; result: unknown } {
+export function advance(sys: System, threads: readonly (readonly Action[])[], g: GroupState, i: number, hooks?: GroupHooks): { g: GroupState; label: string; at: string; pre: State; result: unknown } {
   const tid = g.tids[i]!;
-  const label = `T${i} ${threadOf(g.s, tid).at}`;
+  const at = `${threadOf(g.s, tid).at}`;
+  const label = `T${i} ${at}`;
   let s = step(g.s, tid, sys.ctx, sys.program, hooks);
   const pre = g.s;
   const t = threadOf(s, tid);
@@ -91,7 +92,7 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
   const result = t.results[t.results.length - 1];
   const b = exhaustionBits(s);
   const full = b ? g.full.map((f, j) => (g.tids[j] !== null ? f | b : f)) : g.full;
-  if (!t.obs) return { g: { s, pcs: g.pcs, tids: g.tids, obs: g.obs, full }, label, pre, result };
+  if (!t.obs) return { g: { s, pcs: g.pcs, tids: g.tids, obs: g.obs, full }, label, at, pre, result };
   s = removeThread(s, tid);
   const pcs = g.pcs.slice(), tids = g.tids.slice(), obs = g.obs.slice(), full2 = full.slice();
   obs[i] = [...obs[i], reportsAllocationFailure(t.obs) ? { ...t.obs, mediumFull: full[i] } : t.obs];
@@ -103,7 +104,7 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
     s = s2;
     tids[i] = next;
   } else tids[i] = null;
-  return { g: { s, pcs, tids, obs, full: full2 }, label, pre, result };
+  return { g: { s, pcs, tids, obs, full: full2 }, label, at, pre, result };
 }
 
 /**
@@ -124,9 +125,10 @@ export function advance(sys: System, threads: readonly (readonly Action[])[], g:
  */
 export function checkStep(invs: readonly Invariant[], pre: State, g: GroupState, label: string, hooks?: GroupHooks, reached = false, preJudged = false): Violation | null {
   const unchanged = sameKernelData(pre, g.s);
+  let noLayout: boolean | undefined;
   for (const inv of invs) {
     if (reached && inv.when !== 'step') continue;
-    if (inv.needsLayout && withoutLayout(g.s) && (inv.when === 'step' || inv.when === 'every-step' || (inv.when === 'between-operations' && quiescent(g)))) {
+    if (inv.needsLayout && (noLayout ??= !!withoutLayout(g.s)) && (inv.when === 'step' || inv.when === 'every-step' || (inv.when === 'between-operations' && quiescent(g)))) {
       // a file system without a layout view: this invariant cannot be judged here, and says so
       hooks?.onSkip?.(noLayoutKey(inv.id), 1);
       continue;
