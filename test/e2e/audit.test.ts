@@ -55,7 +55,7 @@ describe('xipcheck audit: the reference drivers, imported through the public ent
   for (const d of ['dcssblk', 'brd', 'axonram', 'disk']) {
     it(d, async () => {
       const m = plugin(`ref-${d}.mjs`, `export { ${d}_driver as default } from 'xipcheck';\n`);
-      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '3', '--trace-out', join(dir, `out-ref-${d}`));
+      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '2', '--trace-out', join(dir, `out-ref-${d}`));
       expect(r.err).not.toMatch(/\n\s+at /);
       expect(r.out).toMatch(/no violation within these bounds/);
       expect(r.code).toBe(0);
@@ -106,7 +106,7 @@ describe('xipcheck audit --kind fs: a hostile file system is a finding with a tr
   for (const [name, misdeed, msg] of hostile) {
     it(name, async () => {
       const out = join(dir, `out-${name}`);
-      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '3', '--trace-out', out);
+      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '2', '--trace-out', out);
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.out).toMatch(/FINDING 1: plugin-contract \(check, ext2-xip-dcssblk\)/);
       expect(r.out).toMatch(msg);
