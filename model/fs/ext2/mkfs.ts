@@ -1,4 +1,3 @@
-import { withState } from '../../state.ts';
 import { ext2_new_inode } from './inode.ts';
 import { withIData, type Ext2SbInfo } from './ext2.ts';
 import { partitionPage, partitionPages, setAt, updateDevice, zeros, type Ctx, type Inode, type MkfsFile, type State } from '../kernel_api.ts';
@@ -34,5 +33,5 @@ export function ext2_mkfs(ctx: Ctx, s: State, fs: number, dev: number, files: re
   }
   // the medium every entry of the disk shares changes on all of them (the next mke2fs starts from it)
   const s2 = updateDevice(s, dev, (x) => ({ ...x, data, formatted: true }));
-  return [withState(s2, { inodes, onDisk: setAt(s2.onDisk, fs, { bitmap } satisfies Ext2SbInfo) }), null];
+  return [{ ...s2, inodes, onDisk: setAt(s2.onDisk, fs, { bitmap } satisfies Ext2SbInfo) }, null];
 }
