@@ -15,8 +15,9 @@ export type When = 'every-step' | 'between-operations' | 'step' | 'operation';
  * What a state invariant and a step property may read. A state invariant is a function of the
  * kernel data (every field of a State but the scheduler's: threads, locks, nextTid;
  * model/state.ts SCHEDULING_FIELDS) unless it says it reads the threads (`readsThreads`); a step
- * property judges what a step changed of the kernel data, and holds on a step that changed none
- * (a read, a lock, an unlock) from a state every invariant holds on.
+ * property judges what a step changed of the kernel data (the kernel data before and after, and
+ * the step's label), and holds on a step that changed none (a read, a lock, an unlock) from a
+ * state every invariant holds on.
  * properties/invariants/kernel-data.test.ts holds every registered invariant to this on the
  * states of the explore family under the reference and every broken variant. The checker relies
  * on it (checker/group.ts checkStep): after such a step from a state it judged, it takes a state

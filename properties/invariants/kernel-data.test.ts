@@ -10,8 +10,8 @@ import { DEFAULT_BOUND, familyAll } from '../../checker/explore/family.ts';
 
 /**
  * What an invariant may read (properties/invariant.ts): a state invariant, the kernel data
- * only, unless it declares `readsThreads`; a step property holds on a step that changed no
- * kernel data. checker/group.ts checkStep leans on both to skip evaluations after reads, locks
+ * only, unless it declares `readsThreads`; a step property, the kernel data before and after
+ * and the label, and it holds on a step that changed no kernel data. checker/group.ts checkStep leans on both to skip evaluations after reads, locks
  * and unlocks, so every registered invariant is held to them here, on every state of a sample of
  * the explore family's scenarios under the reference and under every broken variant (which
  * reach the states their invariant rejects).
@@ -46,6 +46,15 @@ function readsMore(inv: Invariant, s: State): string | null {
   return v === w ? null : `${inv.id} judges the same kernel data otherwise (${v} vs ${w})`;
 }
 
+/** Why the step property `inv` judges the step `pre` → `post` by more than its kernel data and label, or null. */
+function stepReadsMore(inv: Invariant, pre: State, post: State, label: string): string | null {
+  if (!inv.checkStep) return null;
+  let v: string | null;
+  try { v = inv.checkStep(poisoned(pre), poisoned(post), label); } catch (e) { return `${inv.id} ${(e as Error).message}`; }
+  const w = inv.checkStep(pre, post, label);
+  return v === w ? null : `${inv.id} judges the same step otherwise (${v} vs ${w})`;
+}
+
 /** Why the step property `inv` fails a step from `s` that changed no kernel data, or null. */
 function failsUnchanged(inv: Invariant, s: State): string | null {
   if (!inv.checkStep) return null;
@@ -61,16 +70,18 @@ function failsUnchanged(inv: Invariant, s: State): string | null {
  * `judged`: only states on which every invariant held (the spy is judged last, and the search
  * stops at a violation); otherwise every state, no invariant stopping the search.
  */
-function sampleStates(variant: string, perSystem: number, judged: boolean): State[] {
+function sampleStates(variant: string, perSystem: number, judged: boolean, steps?: [State, State, string][]): State[] {
   const states: State[] = [];
   const spy: Invariant = { id: 'spy', title: '', why: '', source: '', when: 'every-step', brokenBy: '', readsThreads: true, check: (s) => { states.push(s); return null; } };
+  // the steps that changed kernel data (the others are failsUnchanged's), every one before the search stops
+  const stepSpy: Invariant = { id: 'step-spy', title: '', why: '', source: '', when: 'step', brokenBy: '', checkStep: (pre, post, label) => { steps?.push([pre, post, label]); return null; } };
   const bySystem = new Map<string, number>();
   for (const sc of familyAll(DEFAULT_BOUND)) {
     if (sc.excluded) continue;
     const n = bySystem.get(sc.system) ?? 0;
     if (n >= perSystem) continue;
     bySystem.set(sc.system, n + 1);
-    explore(sc, { variant: variantByName(variant)!, invariants: judged ? [...INVARIANTS, spy] : [spy] });
+    explore(sc, { variant: variantByName(variant)!, invariants: judged ? [...INVARIANTS, spy] : [stepSpy, spy] });
   }
   return states;
 }
@@ -81,9 +92,13 @@ describe('invariants read what properties/invariant.ts says they read', () => {
     it(`every invariant on the states of ${variant}`, () => {
       const bad = new Set<string>();
       // state invariants on every state reached, violating ones included
-      const all = sampleStates(variant, variant === 'reference' ? 40 : 6, false);
+      const steps: [State, State, string][] = [];
+      const all = sampleStates(variant, variant === 'reference' ? 40 : 6, false, steps);
       expect(all.length).toBeGreaterThan(100);
+      expect(steps.length).toBeGreaterThan(100);
       for (const s of all) for (const inv of INVARIANTS) { const m = readsMore(inv, s); if (m) bad.add(m); }
+      // step properties on every step that changed kernel data, violating ones included
+      for (const [pre, post, label] of steps) for (const inv of INVARIANTS) { const m = stepReadsMore(inv, pre, post, label); if (m) bad.add(m); }
       // step properties from every state every invariant held on (checkStep's `preJudged`)
       const judged = variant === 'reference' ? all : sampleStates(variant, 6, true);
       for (const s of judged) for (const inv of INVARIANTS) { const m = failsUnchanged(inv, s); if (m) bad.add(m); }
@@ -100,6 +115,8 @@ describe('invariants read what properties/invariant.ts says they read', () => {
     expect(readsMore(readsLocks, s)).toMatch(/locks-held reads locks/);
     const readsTid: Invariant = { ...readsThreads, id: 'tid', check: (x) => (x.nextTid > 500 ? 'late' : null) };
     expect(readsMore(readsTid, s)).toMatch(/tid judges the same kernel data otherwise/);
+    const stepReadsLocks: Invariant = { id: 'lock-step', title: '', why: '', source: '', when: 'step', brokenBy: '', checkStep: (a, b) => (Object.keys(a.locks).length > Object.keys(b.locks).length + 9 ? 'dropped' : null) };
+    expect(stepReadsMore(stepReadsLocks, s, s, 'T0 x')).toMatch(/lock-step reads locks/);
     const noisy: Invariant = { id: 'noisy', title: '', why: '', source: '', when: 'step', brokenBy: '', checkStep: (_a, _b, label) => (label.includes('lock') ? 'a lock step' : null) };
     expect(failsUnchanged(noisy, s)).toMatch(/noisy fails a step that changed no kernel data/);
   });
