@@ -82,11 +82,12 @@ export function symmetryClasses(threads: readonly (readonly Action[])[]): number
 
 /**
  * Which thread sits at each canonical position (order[k]), each class of identical threads
- * sorted by `cmp`, and each live kernel thread's position (lock holders are renamed to it).
- * `orderOut`, when given, receives the order.
+ * sorted by `cmp`, and a live kernel thread's position (`canonOf`: lock holders are renamed to
+ * it; undefined for a thread not in the group). `orderOut`, when given, receives the order.
  */
-function canonicalOrder(g: GroupState, n: number, symmetric: readonly (readonly number[])[] | null, cmp: (a: number, b: number) => number, orderOut?: number[]): { order: number[]; canonOf: Map<number, number> } {
-  const order = Array.from({ length: n }, (_, i) => i);
+function canonicalOrder(g: GroupState, n: number, symmetric: readonly (readonly number[])[] | null, cmp: (a: number, b: number) => number, orderOut?: number[]): { order: number[]; canonOf: { get(tid: number): number | undefined } } {
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
   if (symmetric) {
     for (const cls of symmetric) {
       const sorted = cls.slice().sort(cmp);
@@ -94,7 +95,12 @@ function canonicalOrder(g: GroupState, n: number, symmetric: readonly (readonly 
     }
   }
   if (orderOut) for (let i = 0; i < n; i++) orderOut[i] = order[i];
-  const canonOf = new Map<number, number>();
-  order.forEach((thread, pos) => { const tid = g.tids[thread]; if (tid !== null) canonOf.set(tid, pos); });
+  // looked up only for lock holders, a few a state: a scan, rather than a Map built for every state
+  const canonOf = {
+    get(tid: number): number | undefined {
+      for (let pos = 0; pos < n; pos++) if (g.tids[order[pos]] === tid) return pos;
+      return undefined;
+    },
+  };
   return { order, canonOf };
 }
