@@ -1,3 +1,4 @@
+import { tracked } from '../kernel/tables.ts';
 import type { State } from '../state.ts';
 import { mediumOf, setAt, updateDevice } from '../state.ts';
 import { mediumConfig } from '../config.ts';
@@ -13,7 +14,7 @@ import { tablesChanged } from '../kernel/generation.ts';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each driver has its own private-data type
 type AnyDriver = BlockDriver<any>;
-const drivers = new Map<string, AnyDriver>();
+const drivers = tracked('driver', new Map<string, AnyDriver>());
 
 export function registerDriver<P>(d: BlockDriver<P>): void {
   tablesChanged();
@@ -38,7 +39,7 @@ export function driverNames(): readonly string[] {
  * driver instead (add_disk installs its table); the config still names the role, so the
  * invariants and the reference hold the plug-in to that driver's specification.
  */
-const substitutes = new Map<string, string>();
+const substitutes = tracked('driver substitute', new Map<string, string>());
 
 export function substituteDriver(configName: string, by: string | null): void {
   tablesChanged();

@@ -1,6 +1,6 @@
 import type { State } from '../state.ts';
 import type { AddressSpaceOperations } from './address_space_operations.ts';
-import { tableRegistry } from '../kernel/tables.ts';
+import { tableRegistry, tracked } from '../kernel/tables.ts';
 
 /**
  * inode->i_mapping->a_ops. A thread learns an inode's a_ops by name in one step and then calls
@@ -9,8 +9,10 @@ import { tableRegistry } from '../kernel/tables.ts';
  * serves (the plug-in contract).
  */
 const aops = tableRegistry<AddressSpaceOperations>('a_ops', ': no registered file system provides it');
+tracked('a_ops', aops.map);
 export const aopsRegistry = aops.map;
 export const register_aops = aops.register;
+export const unregister_aops = aops.forget;
 export const aopsByName = aops.byName;
 
 export function aopsOf(s: State, ino: number): AddressSpaceOperations {

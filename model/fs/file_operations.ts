@@ -1,4 +1,4 @@
-import { tableRegistry } from '../kernel/tables.ts';
+import { tableRegistry, tracked } from '../kernel/tables.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { State } from '../state.ts';
 import type { Buf } from '../mm/user_copy.ts';
@@ -37,8 +37,10 @@ export interface FileOperations {
 
 /** Every file_operations table an inode's i_fop can name (filled by register_filesystem). */
 const fops = tableRegistry<FileOperations>('file_operations', ': no registered file system provides it');
+tracked('file_operations', fops.map);
 export const fopsRegistry = fops.map;
 export const register_fops = fops.register;
+export const unregister_fops = fops.forget;
 export const fopsByName = fops.byName;
 
 /** inode->i_fop, which do_dentry_open copies into file->f_op. */

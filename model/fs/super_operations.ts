@@ -1,3 +1,4 @@
+import { tracked } from '../kernel/tables.ts';
 import { withState } from '../state.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { Inode, State, StatfsObs } from '../state.ts';
@@ -104,9 +105,9 @@ export interface FileSystemType {
   readonly layout?: FsLayout;
 }
 
-const fileSystems = new Map<string, FileSystemType>();
+const fileSystems = tracked('file system', new Map<string, FileSystemType>());
 /** Each name's first registration (the model's own file systems register first, at import): what `<name>:reference` names. */
-const builtins = new Map<string, FileSystemType>();
+const builtins = tracked('file system reference', new Map<string, FileSystemType>());
 
 /** register_filesystem (fs/filesystems.c): the type, and the tables its inodes name. */
 export function register_filesystem(fs: FileSystemType, o: { replace?: boolean } = {}): void {
@@ -119,17 +120,22 @@ export function register_filesystem(fs: FileSystemType, o: { replace?: boolean }
   fileSystems.set(fs.name, fs);
 }
 
-/** Undo register_filesystem of a type (its tables stay registered: they may be another type's too). */
+/**
+ * Undo register_filesystem of a type (its tables stay registered: they may be another type's
+ * too). A name no longer registered has no reference either: the next type registered under it
+ * is `<name>:reference`, as in a process that never saw the first.
+ */
 export function unregister_filesystem(name: string): void {
   tablesChanged();
   fileSystems.delete(name);
+  builtins.delete(name);
 }
 
 /**
  * `xipcheck audit --kind fs`: every config that makes the reference file system `role` gets the
  * audited one instead; the config still names the role, whose specification holds it.
  */
-const substitutes = new Map<string, string>();
+const substitutes = tracked('file system substitute', new Map<string, string>());
 
 export function substituteFileSystem(role: string, by: string | null): void {
   tablesChanged();

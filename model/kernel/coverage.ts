@@ -1,10 +1,11 @@
+import { tracked } from './tables.ts';
 /**
  * Branch catalogue. Every kernel branch the model distinguishes is declared once, at module
  * load, by the file that models it; `cover` requests name one of them. The checker reports
  * each declared branch that a run never reached — an unreached branch is a finding about the
  * search, not noise.
  */
-const catalogue = new Map<string, string>();
+const catalogue = tracked('branch', new Map<string, string>());
 
 /** Declare the branches of one kernel function; returns the list for typed `cover` calls. */
 export function branches<const B extends readonly string[]>(
@@ -17,7 +18,7 @@ export function branches<const B extends readonly string[]>(
   return { fn, names };
 }
 
-const defensive = new Map<string, string>();
+const defensive = tracked('unreachable branch', new Map<string, string>());
 
 /** Branches declared unreachable in the reference design, with why: reported apart, never silently. */
 export function defensiveBranches(): ReadonlyMap<string, string> {

@@ -1,4 +1,4 @@
-import { tableRegistry } from '../kernel/tables.ts';
+import { tableRegistry, tracked } from '../kernel/tables.ts';
 import type { Ctx, Proc } from '../kernel/step.ts';
 import type { Vma } from '../state.ts';
 
@@ -30,6 +30,7 @@ export interface VmOperations {
  * ->mmap that installs it lives beside it, so a vma can only name a registered table.
  */
 const vmOps = tableRegistry<VmOperations>('vm_operations');
+tracked('vm_operations', vmOps.map);
 
 export function register_vm_ops(v: VmOperations): VmOperations {
   return vmOps.register(v);

@@ -34,6 +34,10 @@ describe('register_filesystem and get_fs_type', () => {
     unregister_filesystem('other');
     expect(get_fs_type('other')).toBeUndefined();
     expect(registeredFileSystems()).not.toContain('other');
+    // nor a reference: the next 'other' registered is its own (a process auditing one plug-in after another)
+    expect(get_fs_type('other:reference')).toBeUndefined();
+    register_filesystem(replaced, { replace: true });
+    expect(get_fs_type('other:reference')).toBe(replaced);
   });
   it('<name>:reference is the first registration of that name, whatever replaced it or stands in for it', () => {
     expect(referenceTypeName('ext2')).toBe('ext2:reference');
