@@ -13,7 +13,8 @@ function keyParts(g: GroupState, threads: readonly (readonly Action[])[], symmet
   };
   const { order, canonOf } = canonicalOrder(g, threads.length, symmetric, (a, b) => (tuple(a) < tuple(b) ? -1 : tuple(a) > tuple(b) ? 1 : a - b), orderOut);
   const locks: Record<string, unknown> = {};
-  for (const [name, l] of Object.entries(s.locks).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const name of lockNames(s.locks)) {
+    const l = s.locks[name];
     locks[name] = l.mode === 'excl' ? canonOf.get(l.holder) : l.holders.map((h) => canonOf.get(h)).sort();
   }
   return [part(s.devices), part(s.inodes), part(s.procs), part(s.sbs), part(s.onDisk), part(s.rawOpens), part(s.dir), part(s.sparse), String(s.sparseSeq), JSON.stringify(locks), ...order.map(tuple)];
