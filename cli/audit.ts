@@ -9,7 +9,7 @@ import { PluginLoadError } from '../checker/audit/load.ts';
 import type { AuditReport } from '../checker/audit/audit.ts';
 import { auditJunit } from '../checker/report/audit-junit.ts';
 import { quote } from '../checker/quote.ts';
-import { intOpt, reporterOpt, UsageError } from './usage.ts';
+import { intOpt, reporterOpt, STATES_MAX, UsageError } from './usage.ts';
 import { checkWritable, tryWrite } from './output.ts';
 import { reportHtml, reportMarkdown, type PageInput } from '../checker/report/page.ts';
 
@@ -17,8 +17,8 @@ type Out = { write(s: string): void };
 type Parse = (args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, positionals?: number) => { values: Record<string, unknown>; positionals: string[] };
 
 export const AUDIT_HELP = `  xipcheck audit MODULE [--kind driver|fs] [--system FILE] [--scenario TRACE.json]… [--variant NAME]
-                 [--time-budget S] [--runs N] [--seed N] [--call-timeout S] [--reporter R] [--out FILE]
-                 [--trace-out DIR]
+                 [--time-budget S] [--max-states N] [--runs N] [--seed N] [--call-timeout S]
+                 [--reporter R] [--out FILE] [--trace-out DIR]
       your driver or file system in place of the reference one of its role, wherever it fits:
       check with every invariant (a driver's direct_access probed on every sector after every
       step), then explore; exit 1 with one minimal trace per violated invariant, 0 when none,
@@ -31,6 +31,8 @@ export const AUDIT_OPTIONS = `options:
                     with your plug-in in place, before the generated runs
   --variant NAME    the design of the rest of the kernel (default reference; xipcheck variants)
   --time-budget S   seconds for the whole audit, 1..86400 (default 60)
+  --max-states N    explore each --scenario, and the explore family, to at most N distinct
+                    states, 1..${STATES_MAX}: unlike the time budget, the same search on every machine
   --runs N          check runs per system, 1..1000000 (default 300)
   --seed N          fast-check seed (default 1)
   --call-timeout S  a plug-in call running longer is a hang, a finding (default 10)
@@ -67,7 +69,7 @@ export function auditText(r: AuditReport, paths: readonly (string | null)[]): st
 
 export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: Parse): Promise<number> {
   const { values: v, positionals } = parse(args, {
-    kind: { type: 'string' }, system: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string', multiple: true }, 'time-budget': { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
+    kind: { type: 'string' }, system: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string', multiple: true }, 'time-budget': { type: 'string' }, 'max-states': { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
     'call-timeout': { type: 'string' }, reporter: { type: 'string' }, 'trace-out': { type: 'string' }, out: { type: 'string' },
   }, 1);
   const module = positionals[0];
@@ -88,6 +90,7 @@ export async function cmdAudit(args: string[], stdout: Out, stderr: Out, parse: 
       seed: intOpt(v.seed as string | undefined, 'seed', 1, 0, 2 ** 31 - 1),
       runs: intOpt(v.runs as string | undefined, 'runs', 300, 1, 1_000_000),
       timeBudgetMs: intOpt(v['time-budget'] as string | undefined, 'time-budget', 60, 1, 86_400) * 1000,
+      maxStates: v['max-states'] === undefined ? undefined : intOpt(v['max-states'] as string, 'max-states', 0, 1, STATES_MAX),
       callTimeoutMs: intOpt(v['call-timeout'] as string | undefined, 'call-timeout', 10, 1, 3600) * 1000,
       own: own as never,
       onPhase: (m) => stderr.write(`xipcheck audit: ${m}\n`),

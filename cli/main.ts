@@ -15,7 +15,7 @@ import { exploreFailed, exploreFamily } from '../checker/explore/family-run.ts';
 import { DEFAULT_BOUND, UNFIXED, type Unfixed } from '../checker/explore/family.ts';
 import { exploreJunit, exploreText } from '../checker/report/explore.ts';
 import { exploreTrace } from '../checker/write-trace.ts';
-import { intOpt, reporterOpt, UsageError } from './usage.ts';
+import { intOpt, reporterOpt, STATES_MAX, UsageError } from './usage.ts';
 import { AUDIT_HELP, AUDIT_OPTIONS, cmdAudit } from './audit.ts';
 import { cmdLab, LAB_HELP, LAB_OPTIONS } from './lab.ts';
 import { cmdTraceAudit, TRACE_AUDIT_HELP, TRACE_AUDIT_OPTIONS } from './trace-audit.ts';
@@ -41,7 +41,6 @@ const SEED_MAX = 2 ** 31 - 1;
 const RUNS_MAX = 10_000_000;
 const BUDGET_MAX = 7 * 24 * 3600;
 const SHARDS_MAX = 1000;
-const STATES_MAX = 1_000_000_000;
 
 const REPORTERS = ['text', 'json', 'junit', 'markdown', 'html'];
 

@@ -3,6 +3,9 @@ import { quote } from '../checker/quote.ts';
 /** A mistake of the caller's: one line on stderr, exit 2. */
 export class UsageError extends Error {}
 
+/** The largest --max-states (explore, audit). */
+export const STATES_MAX = 1_000_000_000;
+
 /**
  * A whole number option, parsed strictly: digits only, within [min, max]. Out-of-range values
  * are refused, never rounded: 400 digits are not Infinity, and a seed beyond fast-check's 32

@@ -1,6 +1,7 @@
 import { check } from '../check.ts';
 import { counterexampleTrace, exploreTrace, traceExploreTrace } from '../write-trace.ts';
 import { exploreFamily } from '../explore/family-run.ts';
+import type { StopReason } from '../explore/explore.ts';
 import { FAMILY_SYSTEMS } from '../explore/family.ts';
 import { variantByName } from '../../model/variants.ts';
 import { ConfigError, initialState } from '../../model/init.ts';
@@ -24,6 +25,12 @@ export interface AuditOptions {
   readonly seed: number;
   readonly runs: number;
   readonly timeBudgetMs: number;
+  /**
+   * A limit on distinct states for the explore phase (--max-states): each --scenario's search
+   * and the explore family's, over all its scenarios. Unlike the time budget it makes the
+   * explore phase the same on every machine; whichever limit comes first ends it.
+   */
+  readonly maxStates?: number;
   /** The design of the rest of the kernel (--variant): the reference, or a historical kernel. */
   readonly variant?: string;
   /** The auditor's own scenarios (--scenario TRACE.json): every interleaving of each, with the plug-in in place. */
@@ -116,11 +123,11 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
       try { t = parseTrace(JSON.parse(readFileSync(file, 'utf8'))); } catch (e) {
         throw new PluginLoadError(`--scenario ${file}: ${e instanceof TraceError || e instanceof SyntaxError ? e.message : (e as Error).message}`);
       }
-      const r = await exploreTraceReport(file, t, { variant: reference, timeBudgetMs: Math.max(1000, o.timeBudgetMs / 4) });
+      const r = await exploreTraceReport(file, t, { variant: reference, timeBudgetMs: Math.max(1000, o.timeBudgetMs / 4), maxStates: o.maxStates });
       o.onPhase?.(`scenario ${t.name}: ${r.states} states${r.violation ? `, violates ${r.violation.invariant}` : ''}`);
       const v = r.violation;
       if (v && !findings.some((f) => f.invariant === v.invariant)) findings.push({ invariant: v.invariant, message: v.message, phase: 'scenario', system: t.name, trace: withPlugin(traceExploreTrace(t, r), p, o.module) });
-      if (r.verdict === 'limit') skipped.push(`scenario ${t.name}: stopped by a limit before every interleaving was visited`);
+      if (r.verdict === 'limit') skipped.push(`scenario ${t.name}: stopped by ${limitName(r.stoppedBy, o)} before every interleaving was visited`);
     }
     // the explore family's systems: an audited file system is on all of them, a driver on its role's
     const family = p.kind === 'fs' ? [...FAMILY_SYSTEMS] : FAMILY_SYSTEMS.filter((x) => x === p.role);
@@ -145,13 +152,13 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
       }
     }
     if (family.length) {
-      const r = await exploreFamily({ variant: reference.name, timeBudgetMs: Math.max(1000, o.timeBudgetMs - (Date.now() - t0)), workers: 1, systems: family });
+      const r = await exploreFamily({ variant: reference.name, timeBudgetMs: Math.max(1000, o.timeBudgetMs - (Date.now() - t0)), maxStates: o.maxStates, workers: 1, systems: family });
       exploreStates = r.states;
       exploreScenarios = r.scenarios;
       o.onPhase?.(`explore: ${r.scenarios} scenarios, ${r.states} states${r.counterexample ? `, violates ${r.counterexample.invariant}` : ''}`);
       const c = r.counterexample;
       if (c && !findings.some((f) => f.invariant === c.invariant)) findings.push({ invariant: c.invariant, message: c.message, phase: 'explore', system: c.scenario, trace: withPlugin(exploreTrace(r), p, o.module) });
-      if (r.limited) skipped.push(`explore stopped by the time budget after ${r.scenarios} scenarios`);
+      if (r.limited) skipped.push(`explore stopped by ${limitName(r.stoppedBy, o)} after ${r.scenarios} scenarios`);
     } else skipped.push(`explore: the explore family has no ${p.role} system (it has ${FAMILY_SYSTEMS.join(' and ')})`);
     return {
       plugin: { name: p.name, role: p.role, cites: p.cites, module: o.module }, variant: reference.name,
@@ -163,6 +170,11 @@ export async function audit(p: Plugin, o: AuditOptions): Promise<AuditReport> {
   } finally {
     uninstall();
   }
+}
+
+/** Which limit stopped a search, as the auditor set it. */
+function limitName(why: StopReason | undefined, o: AuditOptions): string {
+  return why === 'states' ? `--max-states ${o.maxStates}` : why === 'time' ? 'the time budget' : why === 'memory' ? 'memory' : why === 'signal' ? 'a signal' : 'a limit';
 }
 
 /** A finding at boot (add_disk threw or misbehaved): the trace is the config with no step. */

@@ -59,8 +59,8 @@ export async function auditWatched(o: WatchdogOptions): Promise<AuditReport> {
   const callNames = new Map<number, Extract<Msg, { kind: 'call' }>>();
   let failure: Extract<Msg, { kind: 'load-error' | 'error' }> | null = null;
   let loaded: Extract<Msg, { kind: 'loaded' }> | null = null;
-  const { module, kind, seed, runs, timeBudgetMs, own, variant, scenarios } = o;
-  const { w, calls } = spawn({ module, kind, options: { seed, runs, timeBudgetMs, own, variant, scenarios } }, (m) => {
+  const { module, kind, seed, runs, timeBudgetMs, maxStates, own, variant, scenarios } = o;
+  const { w, calls } = spawn({ module, kind, options: { seed, runs, timeBudgetMs, maxStates, own, variant, scenarios } }, (m) => {
     if (m.kind === 'report') report = m.report;
     else if (m.kind === 'loaded') loaded = m;
     else if (m.kind === 'run') lastRun = m;

@@ -21,7 +21,7 @@ describe('xipcheck audit --kind fs: a hostile file system is a finding with a tr
   for (const [name, misdeed, msg] of hostile) {
     it(name, async () => {
       const out = join(dir, `out-${name}`);
-      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '2', '--trace-out', out);
+      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '2', '--max-states', '2000', '--trace-out', out);
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.out).toMatch(/FINDING 1: plugin-contract \(check, ext2-xip-dcssblk\)/);
       expect(r.out).toMatch(msg);
@@ -46,12 +46,12 @@ describe('xipcheck audit: a hostile plug-in is a finding with a trace, never a c
   for (const [name, bug, extra, msg] of hostile) {
     it(name, async () => {
       const out = join(dir, `out-${name}`);
-      const r = await xipcheck('audit', dcss(`h-${name}`, bug, extra), '--runs', '50', '--time-budget', '8', '--call-timeout', '1', '--trace-out', out);
+      const r = await xipcheck('audit', dcss(`h-${name}`, bug, extra), '--runs', '50', '--time-budget', '8', '--max-states', '2000', '--call-timeout', '1', '--trace-out', out);
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.out).toMatch(msg);
       expect(r.code).toBe(1);
       if (name === 'throws') {
-        const x = await xipcheck('audit', join(dir, 'h-throws.mjs'), '--runs', '20', '--time-budget', '4', '--reporter', 'junit', '--trace-out', join(dir, 'out-junit'));
+        const x = await xipcheck('audit', join(dir, 'h-throws.mjs'), '--runs', '20', '--time-budget', '4', '--max-states', '2000', '--reporter', 'junit', '--trace-out', join(dir, 'out-junit'));
         expect(x.out).toMatch(/<testcase classname="xipcheck\.audit\.h-throws" name="plugin-contract" time="0">\n {6}<failure message="threw: h-throws direct_access: threw Error: boom">/);
         expect(x.out).toMatch(/<testsuite name="xipcheck audit h-throws \(in place of dcssblk, variant reference\)" tests="\d+" failures="1"/);
       }
@@ -75,7 +75,7 @@ describe('xipcheck audit: a hang\'s trace is shrunk like any counterexample', ()
 export default { ...d, name: 'h-late', fops: { ...d.fops, direct_access(ctx, disk, sector) { if (disk.backed.filter(Boolean).length >= 5) for (;;) {} return d.fops.direct_access(ctx, disk, sector); } } };
 `);
     const out = join(dir, 'out-h-late');
-    const r = await xipcheck('audit', m, '--runs', '50', '--time-budget', '8', '--call-timeout', '1', '--trace-out', out);
+    const r = await xipcheck('audit', m, '--runs', '50', '--time-budget', '8', '--max-states', '2000', '--call-timeout', '1', '--trace-out', out);
     expect(r.out).toMatch(/plugin-contract \(watchdog, .*\)\n {2}hung: h-late direct_access did not return within 1 s/);
     const t = JSON.parse(readFileSync(traces(out)[0], 'utf8'));
     const [, from, to] = /shrunk from (\d+) to (\d+) steps \((\d+) candidate replays\)/.exec(t.question)!.map(Number);

@@ -42,7 +42,7 @@ describe('xipcheck audit on every entry of the historical-bug library', () => {
         : "export { ext2 as default } from 'xipcheck';\n");
       const out = join(dir, `out-${e.id}`);
       const r = await xipcheck('audit', m, ...(table ? [] : ['--variant', e.variant]), '--scenario', join(repo, 'counterexamples/history', e.trace),
-        '--runs', '30', '--time-budget', '2', '--reporter', 'json', '--trace-out', out);
+        '--runs', '30', '--time-budget', '2', '--max-states', '2000', '--reporter', 'json', '--trace-out', out);
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.code, r.err).toBe(1);
       const report = JSON.parse(r.out) as { findings: { invariant: string; phase: string }[]; traces: string[] };

@@ -17,18 +17,29 @@ describe('xipcheck audit: the reference drivers, imported through the public ent
   for (const d of ['dcssblk', 'brd', 'axonram', 'disk']) {
     it(d, async () => {
       const m = plugin(`ref-${d}.mjs`, `export { ${d}_driver as default } from 'xipcheck';\n`);
-      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '2', '--trace-out', join(dir, `out-ref-${d}`));
+      const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '2', '--max-states', '2000', '--trace-out', join(dir, `out-ref-${d}`));
       expect(r.err).not.toMatch(/\n\s+at /);
       expect(r.out).toMatch(/no violation within these bounds/);
+      // --max-states bounds the explore phase by work, not time: the report says which limit ended
+      // it (the explore family has systems for dcssblk and brd only)
+      if (d === 'dcssblk' || d === 'brd') {
+        expect(r.out).toMatch(/explore: \d+ scenarios, 2000 states; /);
+        expect(r.out).toMatch(/^ {2}not done: explore stopped by --max-states 2000 after \d+ scenarios$/m);
+      }
       expect(r.code).toBe(0);
     });
   }
+  it('--max-states out of range is one line, exit 2', async () => {
+    const r = await xipcheck('audit', plugin('ref-brd4.mjs', "export { brd_driver as default } from 'xipcheck';\n"), '--max-states', '0');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/--max-states/)]);
+  });
 });
 
 describe('xipcheck audit: the reference ext2, imported through the public entry only, exits 0', () => {
   it('ext2', async () => {
     const m = plugin('ref-ext2.mjs', "export { ext2 as default } from 'xipcheck';\n");
-    const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '4', '--trace-out', join(dir, 'out-ref-ext2'));
+    const r = await xipcheck('audit', m, '--runs', '40', '--time-budget', '4', '--max-states', '2000', '--trace-out', join(dir, 'out-ref-ext2'));
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(r.out).toMatch(/^audit of ext2 \(.*\), in place of the reference ext2\n {2}systems: ext2-xip-dcssblk, ext2-xip-brd, ext2-xip-ro, ext2-pagecache, ext2-bs8-brd, ext2-two-mounts, ext2-two-partitions, audit-ext2-twice, audit-ext2-beside-reference$/m);
     // coverage lists the branches of the audited file system only: ext2's catalogues, none of mm's
@@ -48,7 +59,7 @@ describe('xipcheck audit: the worked example of docs/auditing.md', () => {
   it('the buggy ramdisk is caught by driver-contract, its trace replays, the fixed one passes', async () => {
     for (const f of ['ramdisk.mjs', 'ramdisk-fixed.mjs']) copyFileSync(join(repo, 'examples/audit', f), join(dir, f));
     const out = join(dir, 'out-ramdisk');
-    const bad = await xipcheck('audit', join(dir, 'ramdisk.mjs'), '--runs', '100', '--time-budget', '4', '--trace-out', out);
+    const bad = await xipcheck('audit', join(dir, 'ramdisk.mjs'), '--runs', '100', '--time-budget', '4', '--max-states', '2000', '--trace-out', out);
     expect(bad.code).toBe(1);
     // docs/auditing.md quotes the finding: it must be what the audit prints
     const doc = readFileSync(join(repo, 'docs/auditing.md'), 'utf8');
@@ -65,7 +76,7 @@ describe('xipcheck audit: the worked example of docs/auditing.md', () => {
     const alone = await xipcheck('run', t);
     expect(alone.code).toBe(2);
     expect(alone.err).toMatch(/no driver named "ramdisk".*--plugin/);
-    const good = await xipcheck('audit', join(dir, 'ramdisk-fixed.mjs'), '--runs', '100', '--time-budget', '4', '--trace-out', join(dir, 'out-fixed'));
+    const good = await xipcheck('audit', join(dir, 'ramdisk-fixed.mjs'), '--runs', '100', '--time-budget', '4', '--max-states', '2000', '--trace-out', join(dir, 'out-fixed'));
     expect(good.out).toMatch(/no violation within these bounds/);
     expect(good.code).toBe(0);
   });
@@ -82,7 +93,7 @@ describe('xipcheck audit: a module of the wrong shape is one line and exit 2', (
   for (const [file, body, msg] of cases) {
     it(file, async () => {
       const m = body === null ? join(dir, file) : plugin(file, body);
-      const r = await xipcheck('audit', m, '--time-budget', '2');
+      const r = await xipcheck('audit', m, '--time-budget', '2', '--max-states', '2000');
       expect(r.code).toBe(2);
       expect(r.err).toMatch(msg);
       expect(r.err.trim().split('\n')).toHaveLength(1);
