@@ -23,12 +23,33 @@ export class Interner {
   /** The id of the array of `parts`, without building it. */
   tuple(...parts: unknown[]): number {
     let k = '[';
-    for (const p of parts) k += `${this.id(p)},`;
+    for (const p of parts) k += `${this.part(p)},`;
     return this.of(k);
   }
 
   /** Distinct values met so far. */
   get size(): number { return this.ids.size; }
+
+  /**
+   * A child's part of its parent's key: a primitive's own JSON text, an object's id after '#'
+   * (no JSON text starts with '#', and each part is one JSON token, so a key still names one
+   * value). A byte of a page is written into its page's key, not looked up: the pages' data
+   * made most of the lookups when every child had an id.
+   */
+  private part(v: unknown): string {
+    switch (typeof v) {
+      case 'object':
+        if (v === null) return 'null';
+        // a Date and the like are the value toJSON gives, which may be a primitive
+        if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return this.part((v as { toJSON(k: string): unknown }).toJSON(''));
+        return `#${this.objectId(v)}`;
+      case 'number': return Number.isFinite(v) ? String(v) : 'null';
+      case 'string': return JSON.stringify(v);
+      case 'boolean': return v ? 'true' : 'false';
+      case 'bigint': return JSON.stringify(v); // throws, as JSON.stringify does
+      default: return 'null'; // undefined, functions, symbols: as JSON writes them in an array
+    }
+  }
 
   private of(k: string): number {
     let id = this.ids.get(k);
@@ -44,19 +65,27 @@ export class Interner {
     let k: string;
     if (Array.isArray(o)) {
       k = '[';
-      for (let i = 0; i < o.length; i++) k += `${this.id(o[i])},`;
+      for (let i = 0; i < o.length; i++) k += `${this.part(o[i])},`;
     } else {
       k = '{';
       for (const key of Object.keys(o)) {
         const x = (o as Record<string, unknown>)[key];
         if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-        k += `${JSON.stringify(key)}:${this.id(x)},`;
+        k += `${quoted(key)}:${this.part(x)},`;
       }
     }
     const id = this.of(k);
     memo.set(o, { owner: this, id });
     return id;
   }
+}
+
+/** A property name as JSON writes it, remembered: states have few distinct names. */
+const quotedKeys = new Map<string, string>();
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) { q = JSON.stringify(key); if (quotedKeys.size < 100_000) quotedKeys.set(key, q); }
+  return q;
 }
 
 const memo = slot<{ readonly owner: Interner; readonly id: number }>('interned');
