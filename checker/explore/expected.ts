@@ -27,6 +27,8 @@ export const ExpectedExplore = z.strictObject({
     transitions: z.number().int(),
     transitionsWithoutPor: z.number().int(),
     maxDepth: z.number().int(),
+    /** The report's bound on the probability that a fingerprint collision hid a state (docs/bounds.md quotes it). */
+    collisionBound: z.number(),
   }),
   /** The successor design with every race no XIP kernel fixed put back: what DAX 6.1's locking makes of them. */
   successor: z.strictObject({
@@ -82,7 +84,7 @@ export async function measureExpected(o: { withoutPor?: number } = {}): Promise<
     reference: {
       verdict: 'exhausted', scenarios: r.scenarios,
       excluded: Object.fromEntries(r.excluded.map((e) => [e.name, e.scenarios])),
-      states: r.states, transitions: r.transitions, transitionsWithoutPor, maxDepth: r.maxDepth,
+      states: r.states, transitions: r.transitions, transitionsWithoutPor, maxDepth: r.maxDepth, collisionBound: r.visited.collisionBound,
     },
     successor,
     races,
