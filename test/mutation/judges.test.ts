@@ -32,6 +32,7 @@ const ONLY_ON: Readonly<Record<string, string>> = {
   'broken-xip-on-any-blocksize': 'ext2-bs8-brd', // mount-rules: needs a block size != PAGE_SIZE
   'mutant-unlink-ro': 'ext2-xip-ro', // read-only: needs a read-only mount
   'mutant-brd-discard-off-by-one': 'ext2-xip-brd', // posix-returns: needs a brd disk to discard
+  'mutant-alloc-first-sb': 'ext2-two-mounts', // block-ownership: needs two mounted file systems
 };
 function on(name: string): Pick<CheckOptions, 'systems'> {
   const only = ONLY_ON[name];
