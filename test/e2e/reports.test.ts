@@ -128,7 +128,7 @@ describe('reports for CI', () => {
   });
   it('audit: markdown with the finding, and a pointer to draw it with the plug-in', async () => {
     const out = join(tmp, 'audit.md');
-    const r = await run(['audit', join(root, 'examples/audit/ramdisk.mjs'), '--time-budget', '3', '--reporter', 'markdown', '--out', out, '--trace-out', join(tmp, 'aud')]);
+    const r = await run(['audit', join(root, 'examples/audit/ramdisk.mjs'), '--time-budget', '3', '--max-states', '2000', '--reporter', 'markdown', '--out', out, '--trace-out', join(tmp, 'aud')]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^xipcheck audit ramdisk: 1 finding: driver-contract\n  report written to /);
     const md = readFileSync(out, 'utf8');
