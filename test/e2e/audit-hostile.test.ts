@@ -21,7 +21,7 @@ describe('xipcheck audit --kind fs: a hostile file system is a finding with a tr
   for (const [name, misdeed, msg] of hostile) {
     it(name, async () => {
       const out = join(dir, `out-${name}`);
-      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '50', '--time-budget', '2', '--max-states', '2000', '--trace-out', out);
+      const r = await xipcheck('audit', evilFs(name, misdeed), '--kind', 'fs', '--runs', '10', '--time-budget', '2', '--max-states', '2000', '--trace-out', out);
       expect(r.err).not.toMatch(/\n\s+at |internal error/);
       expect(r.out).toMatch(/FINDING 1: plugin-contract \(check, ext2-xip-dcssblk\)/);
       expect(r.out).toMatch(msg);
