@@ -115,27 +115,35 @@ export function scenarioFile(scenarios: readonly LabScenarioSource[]): string {
 export function compareRun(scenarios: readonly LabScenarioSource[], run: KernelRun, variant: string, repeat = 1): MountComparison[] {
   const dax = variantByName(variant)?.flags.has('dax-6.1') ?? false;
   const repeatedOnes = scenarios.filter((s) => s.origin === 'hand-written' && concurrent(s) && !s.name.includes('#'));
-  return LAB_MOUNTS.map((mount) => {
-    const notRun: string[] = [];
-    const differences: (Difference & { explained: string | null })[] = [];
-    const modelOutcomes = new Map<string, number>();
-    // one memo per base scenario: its repeated runs walk the same model states
-    const memos = new Map<string, Map<string, Outcome[] | 'too-many'>>();
-    let compared = 0;
-    for (const s of scenarios) {
+  const mounts = LAB_MOUNTS.map((mount) => ({
+    mount, compared: 0, notRun: [] as string[], differences: [] as (Difference & { explained: string | null })[], modelOutcomes: new Map<string, number>(),
+  }));
+  // The model's side of a step depends on its system and its state alone, and the model of a
+  // mount is its scenario with the file system mounted XIP or not (labConfig): ext4 and xfs of
+  // one kind share the model's outcomes, and so do the runs of a repeated scenario. One memo per
+  // base scenario and kind, dropped once no later run of the scenario needs it.
+  const memos = new Map<string, Map<string, Outcome[] | 'too-many'>>();
+  for (const s of scenarios) {
+    const base = s.name.replace(/#\d+$/, '');
+    for (const m of mounts) {
+      const { mount } = m;
       if (!run.done.has(`${mount.name}/${s.name}`)) {
         // the executor's own word on why, when it said (a process that died, a ballast that could not settle)
         const why = run.failed.filter((f) => f.mount === mount.name && f.scenario === s.name).map((f) => f.error);
-        notRun.push(why.length ? `${s.name} (${[...new Set(why)].join('; ')})` : s.name);
+        m.notRun.push(why.length ? `${s.name} (${[...new Set(why)].join('; ')})` : s.name);
         continue;
       }
-      compared++;
-      const base = s.name.replace(/#\d+$/, '');
-      if (repeat > 1 && repeatedOnes.some((x) => x.name === base) && !memos.has(base)) memos.set(base, new Map());
-      const r = diffScenario(labSystem(s.name, s.config, mount.dax, variant), s.name, s.steps, mount, run.calls.filter((c) => c.mount === mount.name && c.scenario === s.name), memos.get(base));
-      for (const d of r.differences) differences.push({ ...d, explained: explain(mount, d, r.facts, dax)?.id ?? null });
-      if (!s.name.includes('#')) modelOutcomes.set(s.name, [...r.choices.values()].reduce((a, b) => a + b, 0));
+      m.compared++;
+      const key = `${base}\0${mount.dax}`;
+      let memo = memos.get(key);
+      if (!memo) { memo = new Map(); memos.set(key, memo); }
+      const r = diffScenario(labSystem(s.name, s.config, mount.dax, variant), s.name, s.steps, mount, run.calls.filter((c) => c.mount === mount.name && c.scenario === s.name), memo);
+      for (const d of r.differences) m.differences.push({ ...d, explained: explain(mount, d, r.facts, dax)?.id ?? null });
+      if (!s.name.includes('#')) m.modelOutcomes.set(s.name, [...r.choices.values()].reduce((a, b) => a + b, 0));
     }
+    if (!(repeat > 1 && repeatedOnes.some((x) => x.name === base))) for (const k of [`${base}\0true`, `${base}\0false`]) memos.delete(k);
+  }
+  return mounts.map(({ mount, compared, notRun, differences, modelOutcomes }) => {
     const repeated = repeat > 1 ? repeatedOnes.map((s) => {
       const conc = new Set(s.steps.flatMap((t, i) => (t.threads.length > 1 ? [i] : [])));
       const answers = new Set<string>();
