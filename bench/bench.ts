@@ -6,13 +6,15 @@
  *   first cex       time and runs to the first counterexample on a broken model
  *   races           per historical race: time and length in `check` (shrunk) and `explore`
  *                   (shortest), and their ratio
- *   explorer        distinct states/s on the default bound; what symmetry saves
- *   spin            the same race-1 bound in SPIN (bench/spin/), side by side, as ratios
+ *   explorer        distinct states/s on the default bound, warm and from a cold start; what
+ *                   symmetry and the reduction save; the heap per stored state
+ *   spin            race 1 in SPIN (bench/spin/) side by side, as ratios: at its own bound, and
+ *                   two and three copies of it (the three-copy search seconds long in SPIN)
  *
  * Options: --repeat N (default 5), --quick (repeat 3, fewer runs), --json (machine-readable).
  */
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { check } from '../checker/check.ts';
 import { explore } from '../checker/explore/explore.ts';
 import { exploreSome } from '../checker/explore/family-run.ts';
@@ -198,9 +200,23 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     const c = cpu(() => { states3 = sample3.reduce((n, x) => n + explore(x, { variant: variantByName('reference')! }).states, 0); });
     sps3.push(states3 / c);
   }
-  out.explorer = { bound, states, statesPerSecond: stats(sps), sample3x1x2: { scenarios: sample3.map((x) => x.name), states: states3, statesPerCpuSecond: stats(sps3) }, symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem, por: { on: porOn, off: porOff } };
+  // The default bound from a cold start, as `xipcheck explore` meets it: a fresh process loads the
+  // explorer, compiles it on the way (V8 optimizes on a thread of its own) and searches. Wall
+  // seconds from the process's start; CPU seconds of all its threads (the compiler's, the
+  // collector's). The figures above are warm: their runs follow a warm-up in this process.
+  const familyRun = pathToFileURL(fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../checker/explore/family-run.ts' : '../checker/explore/family-run.js', import.meta.url))).href;
+  const coldWall: number[] = [], coldCpu: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const r = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
+      `const { exploreFamily } = await import(${JSON.stringify(familyRun)}); const r = await exploreFamily({ variant: 'reference' }); const c = process.cpuUsage(); console.log(JSON.stringify({ states: r.states, wall: performance.now() / 1000, cpu: (c.user + c.system) / 1e6 }));`], { encoding: 'utf8' })) as { states: number; wall: number; cpu: number };
+    if (r.states !== states) throw new Error(`the cold run explored ${r.states} states, the warm ones ${states}`);
+    coldWall.push(r.wall); coldCpu.push(r.cpu);
+  }
+  const cold = { wallSeconds: stats(coldWall), cpuSeconds: stats(coldCpu) };
+  out.explorer = { bound, states, statesPerSecond: stats(sps), cold, sample3x1x2: { scenarios: sample3.map((x) => x.name), states: states3, statesPerCpuSecond: stats(sps3) }, symmetry3: { on, off }, familyWithoutSymmetry: famOff, memory: mem, por: { on: porOn, off: porOff } };
   say(`\nexplorer (reference, default bound, ${repeat} repeats)`);
   say(`  distinct states ${states}; states/s ${fmt(stats(sps))}`);
+  say(`  from a cold start (a fresh process: loading, JIT warm-up and the search): wall s ${fmt(cold.wallSeconds, 2)}, CPU s of all its threads ${fmt(cold.cpuSeconds, 2)}`);
   say(`  3x1x2, scenarios ${sample3.map((x) => x.index).join(', ')}: ${states3} distinct states; states per CPU second ${fmt(stats(sps3))}`);
   say(`  symmetry, 3 identical faulting threads: ${on.states} states with, ${off.states} without (${(100 * (1 - on.states / off.states)).toFixed(0)}% fewer), ${median(on.seconds.median ? [on.seconds.median] : [0]).toFixed(2)} s vs ${off.seconds.median.toFixed(2)} s`);
   say(`  partial-order reduction (sleep sets): ${porOn.transitions} transitions with, ${porOff.transitions} without (${(100 * (1 - porOn.transitions / porOff.transitions)).toFixed(1)}% fewer; ${porOn.states} and ${porOff.states} states); CPU s ${fmt(porOn.cpuSeconds, 2)} vs ${fmt(porOff.cpuSeconds, 2)} (ratio ${(porOn.cpuSeconds.median / porOff.cpuSeconds.median).toFixed(2)})`);
@@ -234,7 +250,36 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     fixed: { states: fixedStates, seconds: median(fixed), statesPerSecond: fixedStates / median(fixed), bytesPerState: heap.bytesPerState },
     unfixed: { states: unfixedStates, seconds: median(unfixed), counterexampleSteps: depth },
   };
-  out.spin = { spin, xipcheck: ours };
+  // The same race at larger bounds (bench/spin/race1.pml's COPIES): copy k is race 1's two
+  // threads moved to file page k (P1's fault on its private mapping of page k, P0's pwrite into
+  // it), all sharing the kernel's globals. Two copies xipcheck exhausts; three it searches
+  // breadth-first up to a number of states (at its granularity the whole bound would take
+  // minutes and gigabytes): states/s and the heap per state of that part of the search stand
+  // beside SPIN's of the whole, whose start-up is then a few per cent of its run.
+  const copies = (n: number) => {
+    const b = { ...bound, pages: n + 1 };
+    const cfg = familyConfig(b) as { pageSize: number; heapPages: number };
+    const threads: Action[][] = [];
+    for (let k = 1; k <= n; k++) {
+      threads.push([{ op: 'load', pid: 1, addr: (cfg.heapPages + k) * cfg.pageSize + 1, len: 1 }], [{ op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: k * cfg.pageSize + 1 }]);
+    }
+    return { name: `race1x${n}`, config: familyConfig(b), setup: familySetup(b), threads };
+  };
+  if (JSON.stringify(copies(1).threads) !== JSON.stringify(RACES[0].threads)) throw new Error('one copy is not race 1');
+  const cap3 = quick ? 200_000 : 1_000_000;
+  const scaledRuns = (spec: ReturnType<typeof copies>, maxStates?: number) => {
+    const xs: number[] = [];
+    let n = 0, verdict = '';
+    for (let i = 0; i < repeat; i++) {
+      const [r, sec] = time(() => explore(spec, { variant: variantByName('reference')!, maxStates }));
+      n = r.states; verdict = r.verdict;
+      xs.push(sec);
+    }
+    const heap3 = heapPerState(16, (stop) => explore(spec, { variant: variantByName('reference')!, maxStates, stop }).states);
+    return { states: n, verdict, seconds: stats(xs), statesPerSecond: n / median(xs), bytesPerState: heap3.bytesPerState, peakBytesPerState: heap3.peakBytesPerState };
+  };
+  const scaled = { copies2: scaledRuns(copies(2)), copies3: { ...scaledRuns(copies(3), cap3), cap: cap3 } };
+  out.spin = { spin, xipcheck: ours, scaled };
   say(`\nrace 1 (sparse page vs allocate + unmap), xipcheck explorer vs SPIN ${spin?.version ?? ''}`);
   if (spin?.error || !spin?.ok) say(`  SPIN not measured: ${spin?.error ?? 'no result'}`);
   else {
@@ -251,6 +296,21 @@ const RACES: { variant: string; threads: Action[][] }[] = [
     say(`    over the whole kernel path (vfs entry to copy); SPIN — ${spin.granularity}`);
     say(`  SPIN times are whole pan runs (process start and hash-table set-up dominate at this size); its`);
     say(`    states/s here are not its throughput. Both searches are breadth-first.`);
+    const sc = spin.scaled;
+    if (sc?.copies2 && sc?.copies3) {
+      const x2 = scaled.copies2, x3 = scaled.copies3;
+      const share = (run: { seconds: number; panElapsedSeconds?: number }) => (run.panElapsedSeconds === undefined ? 'n/a' : `${Math.max(0, 100 * (1 - run.panElapsedSeconds / run.seconds)).toFixed(0)}%`);
+      say(`\nrace 1 at larger bounds: N copies, each on a file page of its own (2N threads), sharing the kernel's globals`);
+      say(`  ${''.padEnd(34)} ${'xipcheck'.padStart(10)} ${'SPIN'.padStart(10)}  ratio xipcheck/SPIN`);
+      say(`  ${'2 copies: distinct states'.padEnd(34)} ${String(x2.states).padStart(10)} ${String(sc.copies2.states).padStart(10)}  ${r(x2.states, sc.copies2.states)}`);
+      say(`  ${'2 copies: seconds (whole search)'.padEnd(34)} ${x2.seconds.median.toFixed(3).padStart(10)} ${sc.copies2.seconds.toFixed(3).padStart(10)}  ${r(x2.seconds.median, sc.copies2.seconds)}   (SPIN's start-up ${share(sc.copies2)} of its run)`);
+      say(`  ${'3 copies: distinct states'.padEnd(34)} ${`${x3.states}${x3.verdict === 'limit' ? '*' : ''}`.padStart(10)} ${String(sc.copies3.states).padStart(10)}`);
+      say(`  ${'3 copies: seconds'.padEnd(34)} ${x3.seconds.median.toFixed(3).padStart(10)} ${sc.copies3.seconds.toFixed(3).padStart(10)}   (SPIN's start-up ${share(sc.copies3)} of its run)`);
+      say(`  ${'3 copies: states/s'.padEnd(34)} ${Math.round(x3.statesPerSecond).toString().padStart(10)} ${String(sc.copies3.statesPerSecond).padStart(10)}  ${r(x3.statesPerSecond, sc.copies3.statesPerSecond)}`);
+      say(`  ${'3 copies: bytes per stored state'.padEnd(34)} ${String(x3.bytesPerState ?? 'n/a').padStart(10)} ${String(sc.copies3.bytesPerState ?? 'n/a').padStart(10)}  ${x3.bytesPerState === null ? 'n/a' : r(x3.bytesPerState, sc.copies3.bytesPerState ?? 0)}   (SPIN: pan's state store; all it allocated: ${Math.round((sc.copies3.totalMemoryMB * 2 ** 20) / sc.copies3.states)} B)`);
+      if (x3.verdict === 'limit') say(`  * xipcheck's first ${x3.cap} states of the 3-copy bound, breadth-first, not the whole bound (at its granularity it has many more states than SPIN's model: 2 copies have ${r(x2.states, sc.copies2.states)} times as many)`);
+      say(`  xipcheck's heap per state is what its search keeps (sampled after a forced GC; its peak, garbage included: ${x3.peakBytesPerState} B)`);
+    }
   }
 }
 

@@ -12,6 +12,10 @@
  *          SPARSE_PAGE_INIT=2 (default): __xip_sparse_page initially NULL or already allocated
  *          (it is global, allocated once by the first sparse fault on any XIP file);
  *          0 = NULL, 1 = allocated (forces every counterexample through the vma walk).
+ *          COPIES=1 (default) to 4: that many copies of the race, A(k) and B(k) on page k, sharing
+ *          xip_sparse_mutex, xip_sparse_seq and __xip_sparse_page (the kernel's globals): the
+ *          same race at larger bounds (bench: 2 and 3; COPIES=1 gives the states and
+ *          transitions of the model before the switch, 223 and 317 fixed).
  *
  * Processes (one file page pgoff, one MAP_PRIVATE read-only vma of process A, so A's hole
  * fault never allocates; B writes the same page through write(2)):
@@ -107,22 +111,30 @@
 #ifndef SPARSE_PAGE_INIT
 #define SPARSE_PAGE_INIT 2           /* 0: no sparse page yet, 1: already allocated, 2: either */
 #endif
+#ifndef COPIES
+#define COPIES 1                     /* copies of the race, each on a page of its own: A(k) faults
+                                        and B(k) writes page k. xip_sparse_mutex, xip_sparse_seq
+                                        and __xip_sparse_page are the kernel's globals, shared by
+                                        all: a larger bound of the same race (bench: COPIES=2, 3) */
+#endif
 
 mtype = { NONE, SPARSE, PFN };
 
-bit   block_allocated = 0;   /* ext2: block linked into the inode (zeroed before linking)   */
-mtype a_pte = NONE;          /* A's pte for pgoff                                           */
+/* per copy k (page k): */
+bit   block_allocated[COPIES];  /* ext2: block linked into the inode (zeroed before linking) */
+mtype a_pte[COPIES] = NONE;     /* A(k)'s pte for page k                                      */
+bit   data_written[COPIES];     /* B(k)'s __copy_from_user_nocache into the block             */
+bit   unmap_done[COPIES];       /* ghost: B(k)'s __xip_unmap has returned                     */
+/* the kernel's globals: */
 bit   sparse_page = 0;       /* __xip_sparse_page != NULL                                  */
-byte  mutex = 0;             /* xip_sparse_mutex owner: 0 free, 1 A, 2 B                    */
+byte  mutex = 0;             /* xip_sparse_mutex owner: 0 free, 2k+1 A(k), 2k+2 B(k)        */
 byte  seq = 0;               /* xip_sparse_seq                                              */
-bit   data_written = 0;      /* B's __copy_from_user_nocache into the block                 */
-bit   unmap_done = 0;        /* ghost: B's __xip_unmap has returned                         */
 
-#define INV   (!(a_pte == SPARSE && unmap_done))
+#define INV(k)   (!(a_pte[k] == SPARSE && unmap_done[k]))
 #if INVARIANT
-#define CHECK_INV assert(INV)
+#define CHECK_INV(k) assert(INV(k))
 #else
-#define CHECK_INV skip
+#define CHECK_INV(k) skip
 #endif
 
 /* mutex_lock: blocks until free, then takes it — one step */
@@ -130,30 +142,30 @@ bit   unmap_done = 0;        /* ghost: B's __xip_unmap has returned             
 #define MUTEX_UNLOCK(me) d_step { assert(mutex == me); mutex = 0 }
 
 /* mm/filemap_xip.c xip_file_fault, MAP_PRIVATE read fault on a hole */
-proctype A()
+proctype A(byte k)
 {
 again:
 	/* error = get_xip_mem(mapping, pgoff, 0, ...) */
 	if
-	:: block_allocated ->                                /* found: */
+	:: block_allocated[k] ->                                /* found: */
 		/* vm_insert_mixed(vma, addr, pfn); -EBUSY is success since 2.6.36 */
 		d_step {
 			if
-			:: a_pte == NONE -> a_pte = PFN
+			:: a_pte[k] == NONE -> a_pte[k] = PFN
 			:: else -> skip
 			fi
 		}
-	:: !block_allocated ->                               /* -ENODATA: sparse block */
+	:: !block_allocated[k] ->                               /* -ENODATA: sparse block */
 #if FIXED
-		MUTEX_LOCK(1);                               /* mutex_lock(&xip_sparse_mutex) */
+		MUTEX_LOCK(2*k+1);                               /* mutex_lock(&xip_sparse_mutex) */
 		seq++;                                       /* write_seqcount_begin */
 		/* re-check: error = get_xip_mem(mapping, pgoff, 0, ...) */
 		if
-		:: block_allocated ->
+		:: block_allocated[k] ->
 			seq++;                               /* write_seqcount_end */
-			MUTEX_UNLOCK(1);                     /* mutex_unlock */
+			MUTEX_UNLOCK(2*k+1);                     /* mutex_unlock */
 			goto again
-		:: !block_allocated
+		:: !block_allocated[k]
 		fi;
 #endif
 		/* page = xip_sparse_page(); vm_insert_page(vma, addr, page)  (FIXED=0: the page
@@ -161,43 +173,43 @@ again:
 		d_step {
 			sparse_page = 1;
 			if
-			:: a_pte == NONE -> a_pte = SPARSE
+			:: a_pte[k] == NONE -> a_pte[k] = SPARSE
 			:: else -> skip                      /* -EBUSY */
 			fi;
-			CHECK_INV
+			CHECK_INV(k)
 		}
 #if FIXED
 		;
 		seq++;                                       /* write_seqcount_end */
-		MUTEX_UNLOCK(1)                              /* mutex_unlock */
+		MUTEX_UNLOCK(2*k+1)                              /* mutex_unlock */
 #endif
 	fi
 }
 
 /* mm/filemap_xip.c __xip_file_write for one page that is a hole, + __xip_unmap */
-proctype B()
+proctype B(byte k)
 {
 	byte count;
 	bit locked = 0;
 
 	/* status = get_xip_mem(mapping, index, 0, ...) */
 	if
-	:: block_allocated -> goto copy                      /* unreachable: only B allocates */
-	:: !block_allocated                                  /* -ENODATA */
+	:: block_allocated[k] -> goto copy                      /* unreachable: only B allocates */
+	:: !block_allocated[k]                                  /* -ENODATA */
 	fi;
 #if FIXED
-	MUTEX_LOCK(2);                                       /* mutex_lock(&xip_sparse_mutex) */
+	MUTEX_LOCK(2*k+2);                                       /* mutex_lock(&xip_sparse_mutex) */
 #endif
-	block_allocated = 1;                                 /* get_xip_mem(mapping, index, 1, ...) */
+	block_allocated[k] = 1;                                 /* get_xip_mem(mapping, index, 1, ...) */
 #if FIXED
-	MUTEX_UNLOCK(2);                                     /* mutex_unlock */
+	MUTEX_UNLOCK(2*k+2);                                     /* mutex_unlock */
 #endif
 
 	/* __xip_unmap(mapping, index):
 	 *   count = read_seqcount_begin(&xip_sparse_seq); page = __xip_sparse_page;
 	 *   if (!page) return;                           — one step, the return folded in */
 	if
-	:: d_step { SEQ_BEGIN_READY && !sparse_page; count = seq; unmap_done = 1; CHECK_INV } -> goto copy
+	:: d_step { SEQ_BEGIN_READY && !sparse_page; count = seq; unmap_done[k] = 1; CHECK_INV(k) } -> goto copy
 	:: d_step { SEQ_BEGIN_READY && sparse_page; count = seq }
 	fi;
 	/* retry: */
@@ -206,31 +218,45 @@ proctype B()
 	    * if (pte) ptep_clear_flush ...                   — one step under the ptl */
 		d_step {
 			if
-			:: a_pte == SPARSE -> a_pte = NONE
+			:: a_pte[k] == SPARSE -> a_pte[k] = NONE
 			:: else -> skip
 			fi;
 #if !FIXED
-			unmap_done = 1;                      /* return */
-			CHECK_INV
+			unmap_done[k] = 1;                      /* return */
+			CHECK_INV(k)
 #endif
 		};
 #if FIXED
 		if
-		:: d_step { locked; assert(mutex == 2); mutex = 0; unmap_done = 1; CHECK_INV } -> break
+		:: d_step { locked; assert(mutex == 2*k+2); mutex = 0; unmap_done[k] = 1; CHECK_INV(k) } -> break
 		                                             /* if (locked) mutex_unlock; return */
-		:: d_step { !locked && seq == count && (count & 1) == 0; unmap_done = 1; CHECK_INV } -> break
+		:: d_step { !locked && seq == count && (count & 1) == 0; unmap_done[k] = 1; CHECK_INV(k) } -> break
 		                                             /* !read_seqcount_retry: return */
 		:: d_step { !locked && (seq != count || (count & 1) == 1) } ->
 		                                             /* read_seqcount_retry */
-			d_step { mutex == 0; mutex = 2; locked = 1 }  /* mutex_lock; locked = 1; goto retry */
+			d_step { mutex == 0; mutex = 2*k+2; locked = 1 }  /* mutex_lock; locked = 1; goto retry */
 		fi
 #else
 		break
 #endif
 	od;
 copy:
-	data_written = 1                                     /* __copy_from_user_nocache(xip_mem + offset, ...) */
+	data_written[k] = 1                                     /* __copy_from_user_nocache(xip_mem + offset, ...) */
 }
+
+/* the end state of copy k; the copies are unrolled (a loop in init adds states of its own) */
+#define END(k) (!(a_pte[k] == SPARSE && block_allocated[k]))
+#if COPIES == 1
+#define ALL_END END(0)
+#elif COPIES == 2
+#define ALL_END (END(0) && END(1))
+#elif COPIES == 3
+#define ALL_END (END(0) && END(1) && END(2))
+#elif COPIES == 4
+#define ALL_END (END(0) && END(1) && END(2) && END(3))
+#else
+#error "COPIES is 1 to 4"
+#endif
 
 init
 {
@@ -243,8 +269,17 @@ init
 #elif SPARSE_PAGE_INIT == 1
 		sparse_page = 1;
 #endif
-		run A(); run B()
+		run A(0); run B(0)
+#if COPIES >= 2
+		; run A(1); run B(1)
+#endif
+#if COPIES >= 3
+		; run A(2); run B(2)
+#endif
+#if COPIES >= 4
+		; run A(3); run B(3)
+#endif
 	};
-	(_nr_pr == 1);                                       /* both finished */
-	assert(!(a_pte == SPARSE && block_allocated))
+	(_nr_pr == 1);                                       /* all finished */
+	assert(ALL_END)
 }
