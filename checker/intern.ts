@@ -5,7 +5,8 @@ import { jsonText } from './json-text.ts';
  * Exact hash-consing of plain data: a small integer per distinct value, equal for two values
  * exactly when their JSON texts are equal (the same keys in the same order, `undefined`
  * properties left out, `undefined` in arrays as null, non-finite numbers as null). A value's id
- * is looked up by its children's ids, never by its text, and remembered on each object
+ * is looked up by its children's ids (a primitive child by its own short JSON text), never by
+ * its whole text, and remembered on each object
  * (slot.ts): states are immutable and share their unchanged parts, so the id of a successor
  * costs the objects its step made. A search keeps one Interner, and a state's id is its exact
  * key: a few bytes, where the JSON text of a state with its pages' data is kilobytes.
