@@ -258,12 +258,13 @@ const RACES: { variant: string; threads: Action[][] }[] = [
   // beside SPIN's of the whole, whose start-up is then a few per cent of its run.
   const copies = (n: number) => {
     const b = { ...bound, pages: n + 1 };
-    const cfg = familyConfig(b) as { pageSize: number; heapPages: number };
+    const config = familyConfig(b);
+    const { pageSize, heapPages } = config as { pageSize: number; heapPages: number };
     const threads: Action[][] = [];
     for (let k = 1; k <= n; k++) {
-      threads.push([{ op: 'load', pid: 1, addr: (cfg.heapPages + k) * cfg.pageSize + 1, len: 1 }], [{ op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: k * cfg.pageSize + 1 }]);
+      threads.push([{ op: 'load', pid: 1, addr: (heapPages + k) * pageSize + 1, len: 1 }], [{ op: 'pwrite', pid: 0, fd: 0, buf: 0, len: 1, pos: k * pageSize + 1 }]);
     }
-    return { name: `race1x${n}`, config: familyConfig(b), setup: familySetup(b), threads };
+    return { name: `race1x${n}`, config, setup: familySetup(b), threads };
   };
   if (JSON.stringify(copies(1).threads) !== JSON.stringify(RACES[0].threads)) throw new Error('one copy is not race 1');
   const cap3 = quick ? 200_000 : 1_000_000;

@@ -13,8 +13,10 @@
  *          (it is global, allocated once by the first sparse fault on any XIP file);
  *          0 = NULL, 1 = allocated (forces every counterexample through the vma walk).
  *          COPIES=1 (default) to 4: that many copies of the race, A(k) and B(k) on page k, sharing
- *          xip_sparse_mutex, xip_sparse_seq and __xip_sparse_page (the kernel's globals): the
- *          same race at larger bounds (bench: 2 and 3; COPIES=1 gives the states and
+ *          xip_sparse_mutex, xip_sparse_seq and __xip_sparse_page, which mm/filemap_xip.c
+ *          (2.6.28–3.19) declares at file scope (`static DEFINE_MUTEX(xip_sparse_mutex);
+ *          static seqcount_t xip_sparse_seq; static struct page *__xip_sparse_page;`), one for
+ *          every XIP file of every mount: the same race at larger bounds (bench: 2 and 3; COPIES=1 gives the states and
  *          transitions of the model before the switch, 223 and 317 fixed).
  *
  * Processes (one file page pgoff, one MAP_PRIVATE read-only vma of process A, so A's hole
