@@ -6,6 +6,8 @@ import { variantByName } from '../model/variants.ts';
 import { INVARIANTS } from '../properties/registry.ts';
 import { REFERENCE_SUITE } from '../properties/suites/reference.ts';
 import { exploreFamily } from './explore/family-run.ts';
+import { explore } from './explore/explore.ts';
+import { familyAll } from './explore/family.ts';
 import { finalReads, runSteps } from './sequence.ts';
 import { makeSystem } from './system.ts';
 import { EXT2_I, withIData } from '../model/fs/ext2/ext2.ts';
@@ -101,5 +103,26 @@ describe('explore: the final reads catch what no per-call check inside a group s
     const steps = r.counterexample!.steps;
     expect(steps.at(-1)!.observer).toBe(true);
     expect(steps.at(-1)!.threads[0][0].op).toBe('load');
+  });
+
+  it('a final state met again, in the same search or another of its set-up, gets the verdict its reads gave the first time', () => {
+    // the explorer judges each final state's reads once per set-up (explore.ts finalVerdict)
+    const bound = { threads: 2, ops: 1, pages: 2 };
+    const all = [...familyAll(bound)].filter((x) => !x.excluded);
+    const broken = variantByName('broken-truncate-no-zero-tail')!;
+    const fresh = (name: string) => {
+      const spec = all.find((x) => x.name === name)!;
+      return [explore(spec, { variant: broken }), explore(spec, { variant: broken })];
+    };
+    const cx = (r: ReturnType<typeof explore>) => ({ verdict: r.verdict, states: r.states, transitions: r.transitions, violation: r.violation });
+    let failing = 0, clean = 0;
+    for (const spec of all.slice(0, 60)) {
+      const [first, again] = fresh(spec.name);
+      expect(cx(again)).toEqual(cx(first));
+      if (first.verdict === 'violation') { failing++; expect(first.violation!.steps.at(-1)!.observer).toBe(true); } else clean++;
+    }
+    // both kinds of verdict came back from the cache, not only one
+    expect(failing).toBeGreaterThan(0);
+    expect(clean).toBeGreaterThan(0);
   });
 });

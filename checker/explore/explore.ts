@@ -2,6 +2,7 @@ import type { Action } from '../../model/actions.ts';
 import type { Variant } from '../../model/kernel/variant.ts';
 import type { ConfigInput } from '../../model/config.ts';
 import type { Invariant } from '../../properties/invariant.ts';
+import type { RefState } from '../../properties/reference/posix.ts';
 import { INVARIANTS } from '../../properties/registry.ts';
 import { tablesGeneration } from '../../model/kernel/generation.ts';
 import { finalReads, runSteps, violationOfError, type ExecutedStep, type SequenceResult } from '../sequence.ts';
@@ -95,7 +96,16 @@ function pathOf(nodes: readonly Node[], i: number): number[] {
   return out.reverse();
 }
 
-interface SetUp { readonly sys: System; readonly setup: SequenceResult; readonly setupBranches: ReadonlyMap<string, number> }
+interface SetUp {
+  readonly sys: System;
+  readonly setup: SequenceResult;
+  readonly setupBranches: ReadonlyMap<string, number>;
+  /** The final reads' verdicts so far, by the exact text of the final state and reference (see finalVerdict). */
+  readonly finals: Map<string, Violation | null>;
+}
+/** At most this many final states' verdicts are kept per set-up (a few KB of text each). */
+const FINALS_MAX = 4096;
+
 /** The last few set-ups run, by what determines them: their machine, calls, design, invariants and programs. */
 const setUps = new Map<string, SetUp & { readonly variant: Variant; readonly invariants: readonly Invariant[]; readonly program?: System['program'] }>();
 
@@ -113,7 +123,7 @@ function setUp(spec: ExploreSpec, variant: Variant, invariants: readonly Invaria
   const sys: System = program ? { ...base, program } : base;
   const setupC = newCounters();
   const setup = runSteps(sys, spec.setup.map((a) => ({ threads: [[a]] })), invariants, setupC);
-  const made = { sys, setup, setupBranches: setupC.branches, variant, invariants, program };
+  const made = { sys, setup, setupBranches: setupC.branches, finals: new Map(), variant, invariants, program };
   if (setUps.size >= 4) setUps.delete(setUps.keys().next().value!);
   setUps.set(key, made);
   return made;
@@ -139,7 +149,7 @@ export function explore(spec: ExploreSpec, o: ExploreOptions): ExploreResult {
 export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<void, ExploreResult, void> {
   const t0 = Date.now();
   const invariants = o.invariants ?? INVARIANTS;
-  const { sys: base, setup, setupBranches } = setUp(spec, o.variant, invariants, o.program);
+  const { sys: base, setup, setupBranches, finals } = setUp(spec, o.variant, invariants, o.program);
   const sys: System = { ...base, name: spec.name };
   const c: Counters = newCounters();
   const hooks = hooksFor(c);
@@ -168,6 +178,23 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
   }
   const plain = (yield* search(false)) as ExploreResult;
   return o.por !== false ? { ...plain, porFallback: true } : plain;
+
+  /**
+   * The final reads of a final state, judged once per set-up: they are a function of the model's
+   * state, the reference's and the system (a search counts nothing of them), and the scenarios
+   * of one system end in the same final states again and again: at the default bound fewer than
+   * half of the reference's final states are new to their set-up. Keyed by the exact text, so
+   * that no fingerprint collision can skip a final state's reads.
+   */
+  function finalVerdict(s: GroupState['s'], ref: readonly RefState[]): Violation | null {
+    const key = JSON.stringify([s, ref]);
+    const hit = finals.get(key);
+    if (hit !== undefined) return hit;
+    const v = finalReads(sys, s, ref, invariants).violation;
+    if (finals.size >= FINALS_MAX) finals.clear();
+    finals.set(key, v);
+    return v;
+  }
 
   function* search(por: boolean): Generator<void, ExploreResult | 'perturbed', void> {
     const nodes: Node[] = [{ g: g0, parent: -1, pick: -1, depth: 0 }];
@@ -200,17 +227,17 @@ export function* exploreSteps(spec: ExploreSpec, o: ExploreOptions): Generator<v
       const r = ready(sys, node.g);
       if (!r.length) {
         if (!finished(node.g)) return fail(head, null, { invariant: 'deadlock', message: `deadlock: ${blockedOn(sys, node.g)}` });
-        let f: ReturnType<typeof checkFinished>, fr: ReturnType<typeof finalReads> | null;
+        let f: ReturnType<typeof checkFinished>, fr: Violation | null;
         try {
           f = checkFinished(invariants, setup.ref, threads, s0, node.g, hooks);
           // the final observer reads the model's files: a toy program (tests) has none
-          fr = f.violation || o.program ? null : finalReads(sys, node.g.s, f.ref, invariants);
+          fr = f.violation || o.program ? null : finalVerdict(node.g.s, f.ref);
         } catch (e) {
           if (e instanceof GroupTooLarge) throw e;
           return fail(head, null, violationOfError(e));
         }
         if (f.violation) return fail(head, null, f.violation);
-        if (fr?.violation) return fail(head, null, fr.violation);
+        if (fr) return fail(head, null, fr);
         continue;
       }
       // sleeping threads (by concrete index) and the class of the step each was taken as
