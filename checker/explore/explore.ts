@@ -103,7 +103,7 @@ interface SetUp {
   /** The final reads' verdicts so far, by the exact text of the final state and reference (see finalVerdict). */
   readonly finals: Map<string, Violation | null>;
 }
-/** At most this many final states' verdicts are kept per set-up (a few KB of text each). */
+/** At most this many final states' verdicts are kept per set-up (about 3 KB of text each at the family's bounds: 12 MB). */
 const FINALS_MAX = 4096;
 
 /** The last few set-ups run, by what determines them: their machine, calls, design, invariants and programs. */
