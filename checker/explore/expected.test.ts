@@ -38,6 +38,19 @@ describe('fingerprinted visited sets and the partial-order reduction lose nothin
   }, 600_000);
 });
 
+describe('docs/bounds.md quotes the manifest', () => {
+  it('every row of the default bound in its tables has the manifest\'s scenarios, states, transitions (with the reduction or, in the tables before it, without) and depth', () => {
+    const want = readExpected().reference;
+    const rows = readFileSync(new URL('../../docs/bounds.md', import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('| 2x1x3 (default) |'));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const [, , verdict, scenarios, states, transitions, depth] = row.split('|').map((c) => c.trim());
+      expect([verdict, scenarios, Number(states), Number(depth)], row).toEqual([want.verdict, `${want.scenarios} (excluded: read-vs-truncate ${want.excluded['read-vs-truncate']})`, want.states, want.maxDepth]);
+      expect([want.transitions, want.transitionsWithoutPor], row).toContain(Number(transitions));
+    }
+  });
+});
+
 describe('the partial-order reduction changes no verdict', () => {
   it('every race variant, in the scenario where the manifest (measured with it) found its shortest counterexample, fails the same invariant with a counterexample of the same length without it', () => {
     const want = readExpected();
