@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { check } from '../checker/check.ts';
-import { explore } from '../checker/explore/explore.ts';
+import * as explorer from '../checker/explore/explore.ts';
 import { exploreSome } from '../checker/explore/family-run.ts';
 import { DEFAULT_BOUND, familyAll, familyConfig, familySetup } from '../checker/explore/family.ts';
 import v8 from 'node:v8';
@@ -43,6 +43,7 @@ import { newCounters } from '../checker/execute.ts';
  * search too small to raise the collected heap above where it started measures nothing: null.
  */
 function heapPerState(every: number, run: (stop: () => null) => number): { states: number; bytesPerState: number | null; peakBytesPerState: number } {
+  fresh();
   gc();
   const base = process.memoryUsage().heapUsed;
   let peak = base, kept = base, polls = 0;
@@ -66,7 +67,16 @@ function median(xs: number[]): number {
 }
 const stats = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 const fmt = (x: { median: number; min: number; max: number }, d = 0) => `${x.median.toFixed(d)} (min ${x.min.toFixed(d)}, max ${x.max.toFixed(d)})`;
+const { explore } = explorer;
+/**
+ * Each timed search starts without the set-ups and final-read verdicts an earlier one in this
+ * process left (explore.ts forgetSetUps), as a search in a fresh process does: a repeat must
+ * not time the cache the first run filled. A commit older than forgetSetUps (`--against`) shares
+ * its set-ups between repeats, as its own bench did.
+ */
+const fresh = (): void => (explorer as { forgetSetUps?: () => void }).forgetSetUps?.();
 function time<T>(f: () => T): [T, number] {
+  fresh();
   const t = performance.now();
   const r = f();
   return [r, (performance.now() - t) / 1000];
@@ -176,7 +186,7 @@ const RACES: { variant: string; threads: Action[][] }[] = [
   };
   const on = sym(true), off = sym(false);
   // the partial-order reduction: the same states, fewer transitions; CPU seconds of the whole bound, with and without
-  const cpu = (f: () => void) => { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
+  const cpu = (f: () => void) => { fresh(); const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
   const porRuns = (por: boolean) => {
     const xs: number[] = [];
     let n = 0, t = 0, pruned = 0;

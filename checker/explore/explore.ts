@@ -110,6 +110,16 @@ const FINALS_MAX = 4096;
 const setUps = new Map<string, SetUp & { readonly variant: Variant; readonly invariants: readonly Invariant[]; readonly program?: System['program'] }>();
 
 /**
+ * Drops the set-ups kept (and the final reads judged under them): the next search boots its
+ * machine and reads its final states afresh, as the first search of a process does. For
+ * measurements that repeat a search in one process (bench/bench.ts), which would otherwise time
+ * the repeats with every final state's verdict already kept.
+ */
+export function forgetSetUps(): void {
+  setUps.clear();
+}
+
+/**
  * The machine booted and the set-up run, as every scenario of one system of a family shares
  * them: run once and reused, since a run is a function of what the key holds (the states it
  * returns are immutable). A search counts the set-up's branches in its own report all the same.
