@@ -200,7 +200,7 @@ describe('D8: SIGINT and SIGTERM keep what was found', () => {
     const cex = join(tmp, 'sigint.trace.json');
     // the reference: nothing to find, so the signal always lands in the search (the in-process
     // test below interrupts a shrinking)
-    const r = await signalled(['check', '--runs', '100000', '--trace-out', cex], 'SIGINT', 4000);
+    const r = await signalled(['check', '--runs', '100000', '--trace-out', cex], 'SIGINT', 1500);
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/SIGINT: stopping/);
     expect(r.out).toMatch(/^xipcheck check — seed 1/);
@@ -210,7 +210,7 @@ describe('D8: SIGINT and SIGTERM keep what was found', () => {
     } else expect(r.out).toMatch(/INTERRUPTED/);
   });
   it('SIGTERM while explore runs: a partial report, exit 143', async () => {
-    const r = await signalled(['explore', '--threads', '3'], 'SIGTERM', 3000);
+    const r = await signalled(['explore', '--threads', '3'], 'SIGTERM', 1500);
     expect(r.code).toBe(143);
     expect(r.out).toMatch(/bound NOT exhausted: interrupted by a signal/);
   });
