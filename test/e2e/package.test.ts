@@ -108,7 +108,7 @@ describe('a fresh TypeScript project outside the repo, with the tarball installe
 
   it('audits the plug-in, as TypeScript and compiled: npx xipcheck audit exits 0', () => {
     for (const m of ['plugin.ts', 'plugin.js']) {
-      const r = run('npx', ['--offline', 'xipcheck', 'audit', m, '--runs', '30', '--time-budget', '6', '--trace-out', 'findings'], project);
+      const r = run('npx', ['--offline', 'xipcheck', 'audit', m, '--runs', '30', '--time-budget', '6', '--max-states', '2000', '--trace-out', 'findings'], project);
       expect(r.out, r.err).toMatch(/^audit of membank \(plugin\.[jt]s\), in place of the reference axonram$/m);
       expect(r.out).toMatch(/^no violation within these bounds$/m);
       expect(r.code).toBe(0);
