@@ -38,18 +38,13 @@ export class Interner {
    * made most of the lookups when every child had an id.
    */
   private part(v: unknown): string {
-    switch (typeof v) {
-      case 'object':
-        if (v === null) return 'null';
-        // a Date and the like are the value toJSON gives, which may be a primitive
-        if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return this.part((v as { toJSON(k: string): unknown }).toJSON(''));
-        return `#${this.objectId(v)}`;
-      case 'number': return Number.isFinite(v) ? String(v) : 'null';
-      case 'string': return JSON.stringify(v);
-      case 'boolean': return v ? 'true' : 'false';
-      case 'bigint': return JSON.stringify(v); // throws, as JSON.stringify does
-      default: return 'null'; // undefined, functions, symbols: as JSON writes them in an array
+    if (typeof v === 'object' && v !== null) {
+      // a Date and the like are the value toJSON gives, which may be a primitive
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return this.part((v as { toJSON(k: string): unknown }).toJSON(''));
+      return `#${this.objectId(v)}`;
     }
+    // null, undefined, functions and symbols as JSON writes them inside an array
+    return jsonText(v) ?? 'null';
   }
 
   private of(k: string): number {
